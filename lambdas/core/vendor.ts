@@ -1,0 +1,125 @@
+import type { NormalizedDraft } from './event.js';
+
+/**
+ * The seam every vendor plugs into: one file per vendor exporting one `Vendor` object.
+ * Everything here is pure: no I/O, no clock reads, no logging.
+ */
+
+/** A delivery as ingest sees it, before anything is trusted. */
+export interface WebhookRequest {
+  /** The matched route, e.g. `/webhooks/treezor`. */
+  readonly route: string;
+  /** The raw body text exactly as received (decoded from UTF-8). */
+  readonly body: string;
+  /** Header names lower-cased; repeated headers joined with `,` as API Gateway does. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly sourceIp: string;
+  readonly now: Date;
+}
+
+/** Why a delivery was refused; logged and counted, never returned to the caller. */
+export const REJECTION_KINDS = {
+  no_credentials_configured: 'unauthenticated',
+  missing_authorization: 'unauthenticated',
+  invalid_authorization: 'unauthenticated',
+  missing_signature: 'unauthenticated',
+  invalid_signature: 'unauthenticated',
+  malformed_body: 'malformed',
+} as const;
+export type RejectionReason = keyof typeof REJECTION_KINDS;
+export type RejectionKind = (typeof REJECTION_KINDS)[RejectionReason];
+
+export interface Rejection {
+  readonly ok: false;
+  readonly reason: RejectionReason;
+}
+export interface Acceptance {
+  readonly ok: true;
+  /** The vendor's event id, or a hash of the body when the vendor sends none. */
+  readonly dedupId: string;
+  /** Which candidate message matched, for vendors that must try several. */
+  readonly matched?: string;
+}
+export type Verification = Acceptance | Rejection;
+
+export function accept(dedupId: string, matched?: string): Acceptance {
+  return matched === undefined ? { ok: true, dedupId } : { ok: true, dedupId, matched };
+}
+
+export function reject(reason: RejectionReason): Rejection {
+  return { ok: false, reason };
+}
+
+/** The outcome of checking a credential, before the operator's policy is applied. */
+export type CredentialCheck = 'valid' | 'absent' | 'invalid' | 'unconfigured';
+
+/**
+ * Applies the operator's `allowUnauthenticated` switch: a delivery that carries no credential,
+ * or a vendor with none configured, passes only when the operator allowed it; a credential that
+ * is present but wrong never passes.
+ */
+export function applyCredentialPolicy(
+  check: CredentialCheck,
+  credentials: BaseCredentials,
+  reasons: { readonly absent: RejectionReason; readonly invalid: RejectionReason },
+): Rejection | undefined {
+  if (check === 'valid') return undefined;
+  if (check === 'invalid') return reject(reasons.invalid);
+  if (credentials.allowUnauthenticated) return undefined;
+  return reject(check === 'absent' ? reasons.absent : 'no_credentials_configured');
+}
+
+/** The part of every vendor secret that ingest itself reads. */
+export interface BaseCredentials {
+  readonly allowUnauthenticated: boolean;
+  /** CIDRs or addresses; `undefined` means the vendor's default (none = any address). */
+  readonly allowedIps?: readonly string[];
+}
+
+/** HTTP answers a vendor may tune; the rest of the answer table is fixed (see http-answers.ts). */
+export interface AnswerPolicy {
+  /** Status for an authentic delivery that is durably queued. */
+  readonly accepted: number;
+  /** Status for a delivery that failed authentication. */
+  readonly unauthenticated: number;
+}
+
+/** A queued delivery handed to `normalize`, with the body already parsed once. */
+export interface Delivery {
+  readonly route: string;
+  readonly body: string;
+  /** `JSON.parse(body)`, or `undefined` when the body is not JSON. */
+  readonly json: unknown;
+  readonly receivedAt: string;
+}
+
+/** What a sender (tests, `npm run send`) attaches so that `verify` accepts a body. */
+export interface SignedDelivery {
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface Vendor<C extends BaseCredentials = BaseCredentials> {
+  /** Lower-case id used in routes, `Source` (`kyc.<id>`) and eventIds. */
+  readonly id: string;
+  readonly displayName: string;
+  /** Paths this vendor receives on, e.g. `/webhooks/truuth/callback`. */
+  readonly routes: readonly string[];
+  /** The allow-list used when the secret sets none. */
+  readonly defaultAllowedIps?: readonly string[];
+  readonly answers?: Partial<AnswerPolicy>;
+  /** Validates the vendor's secret JSON; throws a `ConfigurationError` naming the bad field. */
+  parseCredentials(secret: Readonly<Record<string, unknown>>, base: BaseCredentials): C;
+  verify(request: WebhookRequest, credentials: C): Verification;
+  normalize(delivery: Delivery): NormalizedDraft[];
+  /** The inverse of `verify`: make `body` acceptable with the first configured credential. */
+  sign(body: string, route: string, credentials: C): SignedDelivery;
+}
+
+/**
+ * Erases a vendor's credential type so vendors can share one registry. Safe because the
+ * registry only ever passes a vendor the credentials its own `parseCredentials` produced.
+ */
+export function defineVendor<C extends BaseCredentials>(vendor: Vendor<C>): Vendor {
+  return vendor as unknown as Vendor;
+}

@@ -1,0 +1,203 @@
+import { parseBaseCredentials } from '../core/credentials.js';
+import { ConfigurationError } from '../core/errors.js';
+import { answers, DEFAULT_ANSWERS, type HttpAnswer } from '../core/http-answers.js';
+import { IpAllowList } from '../core/ip-allow-list.js';
+import type { EventQueue, SecretSource } from '../core/ports.js';
+import { serializeQueueMessage, type QueueMessage } from '../core/queue-message.js';
+import {
+  REJECTION_KINDS,
+  type AnswerPolicy,
+  type BaseCredentials,
+  type RejectionReason,
+  type Vendor,
+} from '../core/vendor.js';
+import { findVendorByRoute } from '../vendors/registry.js';
+
+/** SQS's largest message (1 MiB); the serialized queue message must fit in it. */
+export const MAX_QUEUE_MESSAGE_BYTES = 1_048_576;
+
+/** An HTTP delivery as API Gateway (HTTP API, payload v2) or the local server hands it over. */
+export interface IngestRequest {
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body?: string;
+  readonly isBase64Encoded: boolean;
+  /** The TCP peer as API Gateway saw it; never taken from `X-Forwarded-For`. */
+  readonly sourceIp: string;
+  readonly requestId: string;
+  readonly now: Date;
+}
+
+export interface IngestDeps {
+  readonly secrets: SecretSource;
+  readonly queue: EventQueue;
+  /** When set, this function serves only that vendor (one function per vendor in AWS). */
+  readonly vendorId?: string;
+  readonly maxMessageBytes?: number;
+}
+
+export type IngestReason =
+  | RejectionReason
+  | 'unknown_route'
+  | 'ip_not_allowed'
+  | 'body_too_large'
+  | 'configuration_error'
+  | 'secret_unavailable'
+  | 'queue_unavailable';
+
+/** What happened, for the log and metrics: reason codes and ids, never content. */
+export interface IngestOutcome {
+  readonly result: 'accepted' | 'refused' | 'failed';
+  readonly vendor?: string;
+  readonly reason?: IngestReason;
+  readonly dedupId?: string;
+  /** Which candidate message a multi-candidate signature check matched. */
+  readonly matched?: string;
+  readonly bodyBytes: number;
+  /** The error behind a `failed` outcome, for the log. */
+  readonly error?: unknown;
+}
+
+export interface IngestResult {
+  readonly answer: HttpAnswer;
+  readonly outcome: IngestOutcome;
+}
+
+/**
+ * Proves a delivery genuine and queues its raw body (DESIGN §3). A 2xx is returned only after
+ * the queue accepted the message; every refusal is a value with a reason code.
+ */
+export async function ingestDelivery(
+  request: IngestRequest,
+  deps: IngestDeps,
+): Promise<IngestResult> {
+  const bytes = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
+  const bodyBytes = bytes.length;
+  const vendor = findVendorByRoute(request.path);
+  if (!vendor || (deps.vendorId !== undefined && vendor.id !== deps.vendorId)) {
+    return {
+      answer: answers.notFound(),
+      outcome: { result: 'refused', reason: 'unknown_route', bodyBytes },
+    };
+  }
+  const refuse = (answer: HttpAnswer, reason: IngestReason): IngestResult => ({
+    answer,
+    outcome: { result: 'refused', vendor: vendor.id, reason, bodyBytes },
+  });
+  const fail = (reason: IngestReason, error: unknown): IngestResult => ({
+    answer: answers.unavailable(),
+    outcome: { result: 'failed', vendor: vendor.id, reason, bodyBytes, error },
+  });
+  const maxBytes = deps.maxMessageBytes ?? MAX_QUEUE_MESSAGE_BYTES;
+  // Cheap early refusal: a body this large cannot fit whatever the envelope.
+  if (bodyBytes > maxBytes) return refuse(answers.tooLarge(), 'body_too_large');
+
+  let access: VendorAccess;
+  try {
+    access = await loadAccess(vendor, deps.secrets);
+  } catch (error) {
+    // Without credentials nothing can be verified: answer 503 so the vendor retries.
+    const reason =
+      error instanceof ConfigurationError ? 'configuration_error' : 'secret_unavailable';
+    return fail(reason, error);
+  }
+  const { credentials, allowList } = access;
+  if (allowList && !allowList.allows(request.sourceIp)) {
+    return refuse(answers.forbidden(), 'ip_not_allowed');
+  }
+
+  const text = decodeUtf8(bytes);
+  const policy: AnswerPolicy = { ...DEFAULT_ANSWERS, ...vendor.answers };
+  const verification = vendor.verify(
+    {
+      route: request.path,
+      body: text ?? bytes.toString('utf8'),
+      headers: lowerCaseKeys(request.headers),
+      sourceIp: request.sourceIp,
+      now: request.now,
+    },
+    credentials,
+  );
+  if (!verification.ok) {
+    return refuse(
+      answers.rejected(REJECTION_KINDS[verification.reason], policy),
+      verification.reason,
+    );
+  }
+
+  const contentType = lowerCaseKeys(request.headers)['content-type'];
+  const message: QueueMessage = {
+    vendor: vendor.id,
+    route: request.path,
+    receivedAt: request.now.toISOString(),
+    requestId: request.requestId,
+    sourceIp: request.sourceIp,
+    dedupId: verification.dedupId,
+    ...(contentType !== undefined && { contentType }),
+    ...(text === undefined
+      ? { body: bytes.toString('base64'), bodyEncoding: 'base64' as const }
+      : { body: text }),
+  };
+  if (Buffer.byteLength(serializeQueueMessage(message), 'utf8') > maxBytes) {
+    return refuse(answers.tooLarge(), 'body_too_large');
+  }
+  try {
+    await deps.queue.send(message);
+  } catch (error) {
+    return fail('queue_unavailable', error);
+  }
+  return {
+    answer: answers.accepted(policy),
+    outcome: {
+      result: 'accepted',
+      vendor: vendor.id,
+      dedupId: verification.dedupId,
+      ...(verification.matched !== undefined && { matched: verification.matched }),
+      bodyBytes,
+    },
+  };
+}
+
+interface VendorAccess {
+  readonly credentials: BaseCredentials;
+  /** `undefined` when the vendor accepts any source address. */
+  readonly allowList?: IpAllowList;
+}
+
+/** Parsed once per secret object: the secret source returns the same object while cached. */
+const accessBySecret = new WeakMap<object, VendorAccess>();
+
+async function loadAccess(vendor: Vendor, secrets: SecretSource): Promise<VendorAccess> {
+  const secret = await secrets.get(vendor.id);
+  const cached = typeof secret === 'object' && secret !== null && accessBySecret.get(secret);
+  if (cached) return cached;
+  const base = parseBaseCredentials(secret, vendor.id);
+  const credentials = vendor.parseCredentials(secret as Record<string, unknown>, base);
+  const allowedIps = credentials.allowedIps ?? vendor.defaultAllowedIps;
+  const access = { credentials, ...(allowedIps && { allowList: new IpAllowList(allowedIps) }) };
+  accessBySecret.set(secret as object, access);
+  return access;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text, or `undefined` when it is not valid UTF-8 (then it is queued as base64). */
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function lowerCaseKeys(
+  headers: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const lowered: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    // Repeated headers are joined with a comma, as API Gateway does.
+    lowered[key] = lowered[key] === undefined ? value : `${lowered[key]},${value}`;
+  }
+  return lowered;
+}

@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { answers } from '../core/http-answers.js';
+import { ingestDelivery, type IngestDeps, type IngestOutcome } from './ingest-delivery.js';
+
+/** The slice of a logger ingest uses (Powertools' Logger fits). */
+export interface IngestLog {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface IngestHandlerDeps extends IngestDeps {
+  readonly log: IngestLog;
+  readonly now?: () => Date;
+}
+
+/**
+ * Maps an API Gateway HTTP API (payload v2) event to `ingestDelivery` and back, and logs the
+ * outcome with reason codes and ids only: never headers, bodies or credentials.
+ */
+export function createIngestHandler(
+  deps: IngestHandlerDeps,
+): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
+  const now = deps.now ?? (() => new Date());
+  return async (event) => {
+    const requestId = event.requestContext.requestId;
+    let result;
+    try {
+      result = await ingestDelivery(
+        {
+          path: event.rawPath,
+          headers: event.headers ?? {},
+          ...(event.body !== undefined && { body: event.body }),
+          isBase64Encoded: event.isBase64Encoded,
+          sourceIp: event.requestContext.http.sourceIp,
+          requestId,
+          now: now(),
+        },
+        deps,
+      );
+    } catch (error) {
+      // A defect, not an outcome: nothing was queued, so answer 503 and let the vendor retry.
+      deps.log.error('delivery not queued: unexpected error', {
+        requestId,
+        error: describe(error),
+      });
+      result = { answer: answers.unavailable(), outcome: undefined };
+    }
+    if (result.outcome) logOutcome(deps.log, requestId, result.outcome);
+    return {
+      statusCode: result.answer.statusCode,
+      headers: { 'content-type': 'application/json' },
+      body: result.answer.body,
+    };
+  };
+}
+
+function logOutcome(log: IngestLog, requestId: string, outcome: IngestOutcome): void {
+  const { error, result, ...attributes } = outcome;
+  const entry = { requestId, ...attributes };
+  if (result === 'accepted') log.info('delivery accepted', entry);
+  else if (result === 'refused') log.warn('delivery refused', entry);
+  else log.error('delivery not queued', { ...entry, error: describe(error) });
+}
+
+/** An error's name and message: our messages and the SDK's carry no request content. */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

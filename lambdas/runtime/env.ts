@@ -1,0 +1,43 @@
+import { ConfigurationError } from '../core/errors.js';
+
+/** Environment variable names, shared with the CDK stack so both sides agree. */
+export const ENV = {
+  vendor: 'KYC_VENDOR',
+  secretId: 'KYC_SECRET_ID',
+  secretMaxAgeSeconds: 'KYC_SECRET_MAX_AGE_SECONDS',
+  queueUrl: 'KYC_QUEUE_URL',
+  tableName: 'KYC_TABLE_NAME',
+  eventBusName: 'KYC_EVENT_BUS_NAME',
+  includePayload: 'KYC_INCLUDE_PAYLOAD',
+  retentionDays: 'KYC_RETENTION_DAYS',
+} as const;
+
+type Source = Readonly<Record<string, string | undefined>>;
+
+/** Reads a required variable at cold start; a missing one fails fast with its name. */
+export function requireEnv(name: string, source: Source = process.env): string {
+  const value = source[name];
+  if (value === undefined || value === '') {
+    throw new ConfigurationError(`Environment variable ${name} is required`);
+  }
+  return value;
+}
+
+export function numberEnv(name: string, fallback: number, source: Source = process.env): number {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ConfigurationError(`Environment variable ${name} must be a non-negative number`);
+  }
+  return value;
+}
+
+export function booleanEnv(name: string, fallback: boolean, source: Source = process.env): boolean {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') {
+    throw new ConfigurationError(`Environment variable ${name} must be "true" or "false"`);
+  }
+  return raw === 'true';
+}

@@ -1,0 +1,15 @@
+import type { Vendor } from '../core/vendor.js';
+import { idwise } from './idwise.js';
+import { treezor } from './treezor.js';
+
+/** Every vendor the pipeline knows. Adding one: its file, its fixtures, and one line here. */
+export const VENDORS: readonly Vendor[] = [idwise, treezor];
+
+export function findVendor(id: string): Vendor | undefined {
+  return VENDORS.find((vendor) => vendor.id === id);
+}
+
+/** The vendor that owns an exact route path, e.g. `/webhooks/treezor`. */
+export function findVendorByRoute(path: string): Vendor | undefined {
+  return VENDORS.find((vendor) => vendor.routes.includes(path));
+}
