@@ -53,7 +53,10 @@ export function readHeaderMap(
   }
   const map: Record<string, readonly string[]> = {};
   for (const name of Object.keys(value)) {
-    map[name.toLowerCase()] = readStringList(value as Record<string, unknown>, name, vendorId);
+    // `Authorization` and `authorization` are one header: keep every value of both.
+    const key = name.toLowerCase();
+    const values = readStringList(value as Record<string, unknown>, name, vendorId);
+    map[key] = [...(Object.hasOwn(map, key) ? (map[key] ?? []) : []), ...values];
   }
   return map;
 }

@@ -15,7 +15,7 @@ export function checkHeaderCredentials(
   let presented = false;
   let valid = false;
   for (const name of names) {
-    const actual = headers[name];
+    const actual = Object.hasOwn(headers, name) ? headers[name] : undefined;
     if (actual === undefined) continue;
     presented = true;
     const values = accepted[name] ?? [];
@@ -30,6 +30,6 @@ export function checkHeaderCredentials(
 
 /** `bEaReR   abc` → `bearer abc`: the scheme is case-insensitive (RFC 9110 §11.1), the token is not. */
 export function canonicalAuthorization(value: string): string {
-  const match = /^\s*(\S+)\s+(.*?)\s*$/.exec(value);
+  const match = /^\s*(\S+)\s+(\S.*?)\s*$/.exec(value);
   return match ? `${match[1]?.toLowerCase()} ${match[2]}` : value.trim();
 }

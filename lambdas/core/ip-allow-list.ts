@@ -17,7 +17,10 @@ export class IpAllowList {
   }
 
   #add(entry: string): void {
-    const [address = '', prefixText] = entry.trim().split('/');
+    // Strictly `address` or `address/digits`: a stray `/` must never read as `/0` (everyone).
+    const match = /^([^/]+?)(?:\/(\d{1,3}))?$/.exec(entry.trim());
+    const address = match?.[1] ?? '';
+    const prefixText = match?.[2];
     const family = isIP(address);
     const maxPrefix = family === 4 ? 32 : 128;
     const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);

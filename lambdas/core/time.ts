@@ -26,5 +26,12 @@ export function instantFromIso(text: string): string | undefined {
   const millis = fraction.padEnd(3, '0').slice(0, 3);
   const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   const parsed = Date.parse(`${date}T${time}.${millis}${offset}`);
-  return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+  // Date.parse rolls impossible dates over (Feb 30 → Mar 1); refuse them instead.
+  if (Number.isNaN(parsed) || !isCalendarDate(date ?? '')) return undefined;
+  return new Date(parsed).toISOString();
+}
+
+function isCalendarDate(date: string): boolean {
+  const [year = 0, month = 0, day = 0] = date.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10) === date;
 }

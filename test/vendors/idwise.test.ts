@@ -1,0 +1,541 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
+import { ConfigurationError } from '../../lambdas/core/errors.js';
+import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
+import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
+import { bodyHash } from '../../lambdas/core/hash.js';
+import type {
+  BaseCredentials,
+  Delivery,
+  RejectionReason,
+  WebhookRequest,
+} from '../../lambdas/core/vendor.js';
+import {
+  IDWISE_DECISION_STATUSES,
+  IDWISE_EVENTS,
+  idwise,
+  statusFromDecisionWord,
+} from '../../lambdas/vendors/idwise.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/idwise/', import.meta.url));
+const ROUTE = '/webhooks/idwise';
+
+interface Expected {
+  readonly route: string;
+  readonly headers: Record<string, string>;
+  readonly dedupId: string;
+  readonly events: NormalizedDraft[];
+}
+
+interface Envelope {
+  event?: unknown;
+  body: Record<string, unknown>;
+}
+
+function readFixture(name: string): { body: string; expected: Expected } {
+  return {
+    body: readFileSync(`${FIXTURES}${name}.json`, 'utf8'),
+    expected: JSON.parse(readFileSync(`${FIXTURES}${name}.expected.json`, 'utf8')) as Expected,
+  };
+}
+
+const FIXTURE_NAMES = readdirSync(FIXTURES)
+  .filter((file) => file.endsWith('.expected.json'))
+  .map((file) => file.slice(0, -'.expected.json'.length))
+  .sort();
+
+const FIXTURE_SECRET = JSON.parse(readFileSync(`${FIXTURES}credentials.json`, 'utf8')) as {
+  headers: Record<string, string[]>;
+};
+
+/** A fresh envelope to mutate: always parsed anew, so no test sees another's changes. */
+function envelope(name = 'manually-reviewed-approved'): Envelope {
+  return structuredClone(JSON.parse(readFixture(name).body) as Envelope);
+}
+
+function credentials(secret: Record<string, unknown>): BaseCredentials {
+  return idwise.parseCredentials(secret, parseBaseCredentials(secret, idwise.id));
+}
+
+const FIXTURE_CREDENTIALS = credentials(FIXTURE_SECRET);
+const BASIC = FIXTURE_SECRET.headers['authorization']?.[0] ?? '';
+const BEARER = FIXTURE_SECRET.headers['authorization']?.[1] ?? '';
+const API_KEY = FIXTURE_SECRET.headers['X-Api-Key']?.[0] ?? '';
+const BASIC_TOKEN = BASIC.slice('Basic '.length);
+
+function request(body: string, headers: Record<string, string | undefined>): WebhookRequest {
+  return {
+    route: ROUTE,
+    body,
+    headers,
+    sourceIp: '203.0.113.10',
+    now: new Date('2025-03-01T12:00:00Z'),
+  };
+}
+
+function delivery(json: unknown, body = JSON.stringify(json) ?? ''): Delivery {
+  return { route: ROUTE, body, json, receivedAt: '2025-03-01T12:00:00.000Z' };
+}
+
+/** Normalizes an envelope, expecting exactly one draft. */
+function normalizeOne(json: unknown): NormalizedDraft {
+  const drafts = idwise.normalize(delivery(json));
+  expect(drafts).toHaveLength(1);
+  const [draft] = drafts;
+  if (draft === undefined) throw new Error('no draft');
+  return draft;
+}
+
+const VALID_BODY = readFixture('manually-reviewed-approved').body;
+
+describe('idwise vendor', () => {
+  it('answers exactly 200 and owns one route', () => {
+    expect(idwise.id).toBe('idwise');
+    expect(idwise.routes).toEqual([ROUTE]);
+    expect(idwise.answers).toEqual({ accepted: 200 });
+    expect(idwise.defaultAllowedIps).toBeUndefined();
+  });
+
+  describe('fixtures', () => {
+    it('has a fixture for every documented event name, and the extra cases', () => {
+      const events = FIXTURE_NAMES.map((name) => envelope(name).event);
+      for (const name of Object.values(IDWISE_EVENTS)) expect(events).toContain(name);
+      expect(FIXTURE_NAMES).toEqual(
+        expect.arrayContaining(['odd-case-decisions', 'extra-fields', 'unknown-event']),
+      );
+    });
+
+    it.each(FIXTURE_NAMES)('%s verifies with its header and normalizes as expected', (name) => {
+      const { body, expected } = readFixture(name);
+      expect(expected.route).toBe(ROUTE);
+      expect(idwise.verify(request(body, expected.headers), FIXTURE_CREDENTIALS)).toEqual({
+        ok: true,
+        dedupId: expected.dedupId,
+      });
+      expect(idwise.normalize(delivery(JSON.parse(body), body))).toEqual(expected.events);
+    });
+
+    it.each(FIXTURE_NAMES)('%s is refused without its header', (name) => {
+      const { body } = readFixture(name);
+      expect(idwise.verify(request(body, {}), FIXTURE_CREDENTIALS)).toEqual({
+        ok: false,
+        reason: 'missing_authorization',
+      });
+    });
+
+    it.each(FIXTURE_NAMES)('%s: sign produces headers that verify accepts', (name) => {
+      const { body, expected } = readFixture(name);
+      const signed = idwise.sign(body, ROUTE, FIXTURE_CREDENTIALS);
+      expect(signed).toEqual({ body, headers: { authorization: BASIC } });
+      expect(idwise.verify(request(signed.body, signed.headers), FIXTURE_CREDENTIALS)).toEqual({
+        ok: true,
+        dedupId: expected.dedupId,
+      });
+    });
+  });
+
+  describe('verify', () => {
+    const apiKeyOnly = credentials({ headers: { 'x-api-key': [API_KEY] } });
+    const basicOnly = credentials({ headers: { authorization: [BASIC] } });
+
+    // Shorthands keep each row on one line.
+    const ALL = FIXTURE_CREDENTIALS;
+    const MISSING = 'missing_authorization';
+    const INVALID = 'invalid_authorization';
+    const MALFORMED = 'malformed_body';
+    const WRONG_BASIC = 'Basic d3Jvbmc6d3Jvbmc=';
+    const BEARER_BASIC = `Bearer ${BASIC_TOKEN}`;
+    const LOWER_TOKEN = `Basic ${BASIC_TOKEN.toLowerCase()}`;
+    const GOOD = { authorization: BASIC };
+
+    it.each<[string, Record<string, string>, BaseCredentials, RejectionReason]>([
+      ['no header at all', {}, ALL, MISSING],
+      ['an unrelated header only', { 'x-request-id': 'abc' }, basicOnly, MISSING],
+      ['a wrong Basic token', { authorization: WRONG_BASIC }, ALL, INVALID],
+      ['a wrong api key', { 'x-api-key': 'test-idwise-key-wrong' }, ALL, INVALID],
+      ['an empty api key', { 'x-api-key': '' }, apiKeyOnly, INVALID],
+      ['the Basic value sent as the api key', { 'x-api-key': BASIC }, ALL, INVALID],
+      ['the api key sent as authorization', { authorization: API_KEY }, ALL, INVALID],
+      ['the api key sent as a Bearer token', { authorization: `Bearer ${API_KEY}` }, ALL, INVALID],
+      ['Bearer where Basic is configured', { authorization: BEARER_BASIC }, basicOnly, INVALID],
+      ['the bare token without its scheme', { authorization: BASIC_TOKEN }, basicOnly, INVALID],
+      ['the scheme word alone', { authorization: 'Basic' }, basicOnly, INVALID],
+      ['a token of the wrong case', { authorization: LOWER_TOKEN }, basicOnly, INVALID],
+      ['a token with a suffix', { authorization: `${BASIC}x` }, basicOnly, INVALID],
+    ])('refuses %s', (_case, headers, creds, reason) => {
+      expect(idwise.verify(request(VALID_BODY, headers), creds)).toEqual({ ok: false, reason });
+    });
+
+    it.each<[string, Record<string, string>, string, RejectionReason]>([
+      ['a wrong header with a non-JSON body', { authorization: WRONG_BASIC }, 'not json', INVALID],
+      ['no header with a non-JSON body', {}, 'not json', MISSING],
+      ['a valid header with a non-JSON body', GOOD, 'not json', MALFORMED],
+      ['a valid header with an empty body', GOOD, '', MALFORMED],
+      ['a valid header with a JSON array', GOOD, `[${VALID_BODY}]`, MALFORMED],
+      ['a valid header with a JSON string', GOOD, '"Finished Journey"', MALFORMED],
+      ['a valid header with JSON null', GOOD, 'null', MALFORMED],
+      ['a valid header with a JSON number', GOOD, '42', MALFORMED],
+      ['a valid header with truncated JSON', GOOD, VALID_BODY.slice(0, -1), MALFORMED],
+    ])('checks the header before the body: refuses %s', (_case, headers, body, reason) => {
+      expect(idwise.verify(request(body, headers), basicOnly)).toEqual({ ok: false, reason });
+    });
+
+    it('refuses everything when no header is configured', () => {
+      for (const secret of [{}, { headers: {} }, { headers: { authorization: [] } }]) {
+        const creds = credentials(secret);
+        expect(idwise.verify(request(VALID_BODY, {}), creds)).toEqual({
+          ok: false,
+          reason: 'no_credentials_configured',
+        });
+        expect(idwise.verify(request(VALID_BODY, { authorization: BASIC }), creds)).toEqual({
+          ok: false,
+          reason: 'no_credentials_configured',
+        });
+      }
+    });
+
+    it('accepts unauthenticated deliveries only when the operator allows them', () => {
+      const open = credentials({ allowUnauthenticated: true });
+      expect(idwise.verify(request(VALID_BODY, {}), open)).toMatchObject({ ok: true });
+      expect(idwise.verify(request('not json', {}), open)).toEqual({
+        ok: false,
+        reason: 'malformed_body',
+      });
+    });
+
+    it('with allowUnauthenticated, still refuses a header that is present but wrong', () => {
+      const creds = credentials({
+        allowUnauthenticated: true,
+        headers: { authorization: [BASIC] },
+      });
+      expect(idwise.verify(request(VALID_BODY, {}), creds)).toMatchObject({ ok: true });
+      expect(idwise.verify(request(VALID_BODY, { authorization: 'Basic nope' }), creds)).toEqual({
+        ok: false,
+        reason: 'invalid_authorization',
+      });
+    });
+
+    it.each([
+      ['Basic', BASIC],
+      ['lower-case scheme', `basic ${BASIC_TOKEN}`],
+      ['upper-case scheme', `BASIC ${BASIC_TOKEN}`],
+      ['mixed-case scheme', `bAsIc ${BASIC_TOKEN}`],
+      ['extra spaces', `  Basic   ${BASIC_TOKEN}  `],
+    ])('accepts the scheme word in any case: %s', (_case, value) => {
+      expect(idwise.verify(request(VALID_BODY, { authorization: value }), basicOnly)).toMatchObject(
+        { ok: true },
+      );
+    });
+
+    it('accepts a configured scheme word written in any case', () => {
+      const creds = credentials({ headers: { authorization: [`BASIC ${BASIC_TOKEN}`] } });
+      expect(idwise.verify(request(VALID_BODY, { authorization: BASIC }), creds)).toMatchObject({
+        ok: true,
+      });
+    });
+
+    it.each(['X-API-KEY', 'X-Api-Key', 'x-api-key'])(
+      'reads the configured header name %s case-insensitively',
+      (name) => {
+        const creds = credentials({ headers: { [name]: [API_KEY] } });
+        expect(idwise.verify(request(VALID_BODY, { 'x-api-key': API_KEY }), creds)).toMatchObject({
+          ok: true,
+        });
+      },
+    );
+
+    it('compares custom header values case-sensitively', () => {
+      expect(
+        idwise.verify(request(VALID_BODY, { 'x-api-key': API_KEY.toUpperCase() }), apiKeyOnly),
+      ).toEqual({ ok: false, reason: 'invalid_authorization' });
+    });
+
+    it('accepts either value of a header during a rotation', () => {
+      const rotating = credentials({ headers: { 'x-api-key': ['old-key', 'new-key'] } });
+      for (const key of ['old-key', 'new-key']) {
+        expect(idwise.verify(request(VALID_BODY, { 'x-api-key': key }), rotating)).toMatchObject({
+          ok: true,
+        });
+      }
+      expect(idwise.verify(request(VALID_BODY, { 'x-api-key': 'older-key' }), rotating)).toEqual({
+        ok: false,
+        reason: 'invalid_authorization',
+      });
+    });
+
+    it('accepts either configured header when two are configured', () => {
+      const both = credentials({ headers: { authorization: [BEARER], 'x-api-key': [API_KEY] } });
+      for (const headers of [{ authorization: BEARER }, { 'x-api-key': API_KEY }]) {
+        expect(idwise.verify(request(VALID_BODY, headers), both)).toMatchObject({ ok: true });
+      }
+    });
+
+    it('accepts when one of two configured headers is right and the other wrong', () => {
+      const both = credentials({ headers: { authorization: [BEARER], 'x-api-key': [API_KEY] } });
+      expect(
+        idwise.verify(
+          request(VALID_BODY, { authorization: 'Bearer stale', 'x-api-key': API_KEY }),
+          both,
+        ),
+      ).toMatchObject({ ok: true });
+    });
+
+    it('uses eventId as the dedup id, stable across a retry of the same body', () => {
+      const body = envelope();
+      const text = JSON.stringify(body);
+      const first = idwise.verify(request(text, { authorization: BASIC }), basicOnly);
+      const retry = idwise.verify(request(text, { authorization: BASIC }), basicOnly);
+      expect(first).toEqual({ ok: true, dedupId: body.body['eventId'] });
+      expect(retry).toEqual(first);
+    });
+
+    it('keeps eventId as the dedup id when a retry is re-serialized differently', () => {
+      const body = envelope();
+      const pretty = JSON.stringify(body, null, 2);
+      expect(idwise.verify(request(pretty, { authorization: BASIC }), basicOnly)).toEqual({
+        ok: true,
+        dedupId: body.body['eventId'],
+      });
+    });
+
+    it.each<[string, unknown]>([
+      ['missing', undefined],
+      ['empty', ''],
+      ['null', null],
+      ['a number', 42],
+      ['an object', { id: 'x' }],
+    ])('falls back to the body hash when eventId is %s', (_case, eventId) => {
+      const body = envelope();
+      if (eventId === undefined) delete body.body['eventId'];
+      else body.body['eventId'] = eventId;
+      const text = JSON.stringify(body);
+      expect(idwise.verify(request(text, { authorization: BASIC }), basicOnly)).toEqual({
+        ok: true,
+        dedupId: bodyHash(text),
+      });
+    });
+
+    it('falls back to the body hash when there is no body object', () => {
+      const text = '{"event":"Finished Journey"}';
+      expect(idwise.verify(request(text, { authorization: BASIC }), basicOnly)).toEqual({
+        ok: true,
+        dedupId: bodyHash(text),
+      });
+    });
+
+    it('does not take an eventId from outside the body', () => {
+      const text = '{"event":"Finished Journey","eventId":"top-level","body":{}}';
+      expect(idwise.verify(request(text, { authorization: BASIC }), basicOnly)).toEqual({
+        ok: true,
+        dedupId: bodyHash(text),
+      });
+    });
+  });
+
+  describe('parseCredentials', () => {
+    it('lower-cases header names and keeps base fields', () => {
+      const secret = {
+        allowUnauthenticated: false,
+        allowedIps: ['203.0.113.0/24'],
+        headers: { 'X-Api-Key': ['k1', 'k2'], Authorization: ['Basic abc'] },
+      };
+      expect(credentials(secret)).toEqual({
+        allowUnauthenticated: false,
+        allowedIps: ['203.0.113.0/24'],
+        headers: { 'x-api-key': ['k1', 'k2'], authorization: ['Basic abc'] },
+      });
+    });
+
+    it.each<[string, unknown]>([
+      ['a list', ['authorization']],
+      ['a string', 'Basic abc'],
+      ['null', null],
+    ])('names the "headers" field when it is %s', (_case, headers) => {
+      const secret = { headers };
+      expect(() => credentials(secret)).toThrow(ConfigurationError);
+      expect(() => credentials(secret)).toThrow(/"headers"/);
+    });
+
+    it.each<[string, unknown]>([
+      ['a string', 'Basic abc'],
+      ['a list holding an empty string', ['']],
+      ['a list holding a number', [42]],
+    ])('names the header when its values are %s', (_case, values) => {
+      expect(() => credentials({ headers: { 'x-api-key': values } })).toThrow(/"x-api-key"/);
+    });
+
+    it('never puts a secret value in the error message', () => {
+      expect(() => credentials({ headers: { 'x-api-key': ['ok', 'super-secret', 7] } })).toThrow(
+        expect.objectContaining({ message: expect.not.stringContaining('super-secret') }),
+      );
+    });
+  });
+
+  describe('sign', () => {
+    it('uses the first configured header and its first value', () => {
+      const creds = credentials({
+        headers: { 'X-Api-Key': ['new', 'old'], authorization: [BASIC] },
+      });
+      expect(idwise.sign('{}', ROUTE, creds)).toEqual({
+        body: '{}',
+        headers: { 'x-api-key': 'new' },
+      });
+    });
+
+    it('adds no header when none is configured', () => {
+      expect(idwise.sign('{}', ROUTE, credentials({ allowUnauthenticated: true }))).toEqual({
+        body: '{}',
+        headers: {},
+      });
+    });
+  });
+
+  describe('normalize', () => {
+    it.each(Object.entries(IDWISE_DECISION_STATUSES))(
+      'maps the final decision %s to %s',
+      (word, status) => {
+        const body = envelope();
+        body.body['finalDecision'] = word;
+        expect(normalizeOne(body).status).toBe(status);
+      },
+    );
+
+    it.each<[string, string]>([
+      ['Approved', 'approved'],
+      ['Rejected', 'rejected'],
+      ['Complete', 'approved'],
+      ['Incomplete', 'in_progress'],
+      ['Refer', 'in_review'],
+      ['APPROVED', 'approved'],
+      ['rejected', 'rejected'],
+      ['cOmPlEtE', 'approved'],
+      ['INCOMPLETE', 'in_progress'],
+      ['refer', 'in_review'],
+      [' Refer ', 'in_review'],
+      ['Pending', 'unknown'],
+      ['Passed', 'unknown'],
+      ['Approve', 'unknown'],
+      ['constructor', 'unknown'],
+      ['__proto__', 'unknown'],
+      ['toString', 'unknown'],
+      ['', 'unknown'],
+    ])('reads the decision word "%s" as %s', (word, status) => {
+      expect(statusFromDecisionWord(word)).toBe(status);
+    });
+
+    // [system, manual, final] as sent (undefined = field absent) → status, vendorStatus.
+    type Decision = string | number | null | undefined;
+    it.each<[Decision, Decision, Decision, Status, string | null]>([
+      ['Refer', 'Rejected', 'Approved', 'approved', 'final=Approved system=Refer manual=Rejected'],
+      ['Refer', 'Rejected', undefined, 'rejected', 'system=Refer manual=Rejected'],
+      ['Complete', 'Rejected', null, 'rejected', 'system=Complete manual=Rejected'],
+      ['Refer', null, null, 'in_review', 'system=Refer'],
+      ['Incomplete', 'null', undefined, 'in_progress', 'system=Incomplete'],
+      ['Incomplete', 'NULL', 'Null', 'in_progress', 'system=Incomplete'],
+      ['Complete', undefined, '', 'approved', 'system=Complete'],
+      ['Complete', undefined, '  ', 'approved', 'system=Complete'],
+      ['Complete', undefined, 7, 'approved', 'system=Complete'],
+      ['Complete', undefined, 'Escalated', 'unknown', 'final=Escalated system=Complete'],
+      [undefined, 'Approved', undefined, 'approved', 'manual=Approved'],
+      [undefined, null, undefined, 'unknown', null],
+      [undefined, undefined, undefined, 'unknown', null],
+      ['REFER', 'aPProved', undefined, 'approved', 'system=REFER manual=aPProved'],
+      ['complete', null, 'rEJECTED', 'rejected', 'final=rEJECTED system=complete'],
+    ])('system=%s manual=%s final=%s → %s (%s)', (system, manual, final, status, vendorStatus) => {
+      const body = envelope();
+      const decisions = { systemDecision: system, manualDecision: manual, finalDecision: final };
+      for (const [key, word] of Object.entries(decisions)) {
+        if (word === undefined) delete body.body[key];
+        else body.body[key] = word;
+      }
+      expect(normalizeOne(body)).toMatchObject({ status, vendorStatus });
+    });
+
+    it.each<[string, string, string]>([
+      ['Verification Update Required', 'needs_info', 'KYC Verification Updated'],
+      ['KYC Renewal Deadline Exceeded', 'expired', 'KYC Verification Updated'],
+      ['verification update required', 'needs_info', 'KYC Verification Updated'],
+      ['AML Monitor Update', 'approved', 'KYC Monitoring Alert'],
+      ['Finished Journey', 'approved', 'KYC Verification Updated'],
+      ['finished journey', 'approved', 'KYC Verification Updated'],
+      ['Journey Archived', 'approved', 'KYC Vendor Event'],
+    ])('reads the event %s as %s / %s', (event, status, detailType) => {
+      const body = envelope();
+      body.event = event;
+      body.body['finalDecision'] = 'Approved';
+      expect(normalizeOne(body)).toMatchObject({ vendorEventType: event, status, detailType });
+    });
+
+    it.each(Object.values(IDWISE_EVENTS))('knows the event %s', (event) => {
+      const body = envelope();
+      body.event = event;
+      expect(normalizeOne(body).detailType).not.toBe('KYC Vendor Event');
+    });
+
+    it('ignores extra fields in the envelope and the body', () => {
+      const plain = envelope();
+      const extended = structuredClone(plain) as Envelope & Record<string, unknown>;
+      extended['version'] = 2;
+      Object.assign(extended.body, {
+        status: 'Rejected',
+        decision: 'Rejected',
+        riskScore: 99,
+        nested: { finalDecision: 'Rejected' },
+      });
+      expect(normalizeOne(extended)).toEqual(normalizeOne(plain));
+    });
+
+    it('omits externalRef when there is no referenceNo', () => {
+      const body = envelope();
+      delete body.body['referenceNo'];
+      expect(normalizeOne(body).subject).toEqual({ kind: 'journey', id: body.body['journeyId'] });
+    });
+
+    it('omits the subject when there is no journeyId', () => {
+      const body = envelope();
+      delete body.body['journeyId'];
+      expect(normalizeOne(body)).not.toHaveProperty('subject');
+    });
+
+    it('never sets occurredAt: IDWise sends no event time', () => {
+      for (const name of FIXTURE_NAMES) {
+        expect(normalizeOne(JSON.parse(readFixture(name).body))).not.toHaveProperty('occurredAt');
+      }
+    });
+
+    it.each<[string, unknown]>([
+      ['an empty object', {}],
+      ['an array', []],
+      ['null', null],
+      ['a string', 'x'],
+      ['a number', 3],
+      ['a boolean', true],
+      ['no JSON at all', undefined],
+      ['a body that is a string', { event: 'Finished Journey', body: 'x' }],
+      ['a body that is an array', { event: 'Finished Journey', body: [1] }],
+      ['an event name that is not a string', { event: 7, body: {} }],
+      ['an empty event name', { event: '', body: {} }],
+      ['decisions that are objects', { event: 'X', body: { finalDecision: { a: 1 } } }],
+      ['a prototype key as event', { event: '__proto__', body: { journeyId: 'j' } }],
+    ])('never throws on %s, and returns one unknown draft', (_case, json) => {
+      const draft = normalizeOne(json);
+      expect(STATUSES).toContain(draft.status);
+      expect(DETAIL_TYPES).toContain(draft.detailType);
+      expect(draft.status).toBe('unknown');
+      expect(draft.vendorStatus).toBeNull();
+      expect(typeof draft.vendorEventType).toBe('string');
+      expect(draft.vendorEventType).not.toBe('');
+    });
+
+    it('reports an unknown shape as a vendor event without a subject', () => {
+      expect(normalizeOne({})).toEqual({
+        detailType: 'KYC Vendor Event',
+        vendorEventType: 'unknown',
+        status: 'unknown',
+        vendorStatus: null,
+      });
+    });
+  });
+});
