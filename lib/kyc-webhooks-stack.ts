@@ -1,0 +1,76 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { VENDORS } from '../lambdas/vendors/registry.js';
+import { readConfig } from './config.js';
+import { Alarms } from './constructs/alarms.js';
+import { KycEventBus } from './constructs/event-bus.js';
+import { EventStore } from './constructs/event-store.js';
+import { IngestApi } from './constructs/ingest-api.js';
+import { IngestQueue } from './constructs/ingest-queue.js';
+import { PROCESSOR_BATCHING_WINDOW, PROCESSOR_TIMEOUT, Processor } from './constructs/processor.js';
+
+/**
+ * The whole pipeline, configured from the `kycWebhooks` context. Construct ids here are part of
+ * every logical id below them: renaming one replaces the table, queue or secrets it holds.
+ */
+export class KycWebhooksStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const config = readConfig(
+      this,
+      VENDORS.map((vendor) => vendor.id),
+    );
+
+    const store = new EventStore(this, 'EventStore');
+    const events = new KycEventBus(this, 'EventBus', {
+      archiveRetentionDays: config.archiveRetentionDays,
+    });
+    const queue = new IngestQueue(this, 'IngestQueue', {
+      consumerTimeout: PROCESSOR_TIMEOUT,
+      consumerBatchingWindow: PROCESSOR_BATCHING_WINDOW,
+    });
+    const ingest = new IngestApi(this, 'IngestApi', {
+      vendors: VENDORS.filter((vendor) => config.vendors.includes(vendor.id)),
+      queue: queue.queue,
+      secretMaxAgeSeconds: config.secretMaxAgeSeconds,
+      logRetention: config.logRetentionDays,
+    });
+    new Processor(this, 'Processor', {
+      queue: queue.queue,
+      table: store.table,
+      bus: events.bus,
+      includePayload: config.includePayload,
+      retentionDays: config.retentionDays,
+      logRetention: config.logRetentionDays,
+    });
+    new Alarms(this, 'Alarms', {
+      queue: queue.queue,
+      deadLetterQueue: queue.deadLetterQueue,
+      stage: ingest.stage,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the webhook API; each vendor is given its route under it',
+      value: ingest.url,
+    });
+    new CfnOutput(this, 'TableName', { value: store.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: events.bus.eventBusArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: queue.deadLetterQueue.queueUrl });
+    for (const [vendorId, vendor] of ingest.vendors) {
+      new CfnOutput(this, `${toPascalCase(vendorId)}SecretArn`, {
+        description: `Secret to fill with the ${vendorId} credentials JSON`,
+        value: vendor.secret.secretArn,
+      });
+    }
+  }
+}
+
+function toPascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

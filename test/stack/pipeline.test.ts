@@ -1,0 +1,170 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
+import { ENV } from '../../lambdas/runtime/env.js';
+import { resourcesOf, synthStack } from './synth-stack.js';
+import type { CfnResource } from './synth-stack.js';
+
+const template = synthStack();
+
+function onlyResource(type: string, idPrefix: string): [string, CfnResource] {
+  const found = resourcesOf(template, type).filter(([id]) => id.startsWith(idPrefix));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+const [queueId, queue] = onlyResource('AWS::SQS::Queue', 'IngestQueue8');
+const [dlqId, dlq] = onlyResource('AWS::SQS::Queue', 'IngestQueueDeadLetterQueue');
+const [processorId, processor] = onlyResource('AWS::Lambda::Function', 'ProcessorFunction');
+
+describe('ingest queue', () => {
+  it('redrives to the DLQ after 5 receives, and the DLQ keeps messages 14 days', () => {
+    expect(queue.Properties['RedrivePolicy']).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(dlq.Properties['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
+    expect(Number(queue.Properties['MessageRetentionPeriod'])).toBeLessThan(14 * 24 * 3600);
+  });
+
+  it('keeps messages invisible for at least six processor timeouts', () => {
+    const timeout = Number(processor.Properties['Timeout']);
+    expect(timeout).toBe(30);
+    expect(Number(queue.Properties['VisibilityTimeout'])).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it.each([
+    ['queue', queueId],
+    ['DLQ', dlqId],
+  ])('encrypts the %s and denies every request not made over TLS', (_name, id) => {
+    const [, resource] = resourcesOf(template, 'AWS::SQS::Queue').find(([key]) => key === id)!;
+    expect(resource.Properties['SqsManagedSseEnabled']).toBe(true);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: id }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('processor', () => {
+  it('consumes the queue in batches of 10 with partial batch failures', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: processorId },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.anyValue(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('is told the table, bus, payload switch and retention', () => {
+    expect(processor.Properties['MemorySize']).toBe(512);
+    const env = (processor.Properties['Environment'] as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(JSON.stringify(env[ENV.tableName])).toMatch(/^\{"Ref":"EventStoreTable/);
+    expect(JSON.stringify(env[ENV.eventBusName])).toMatch(/^\{"Ref":"EventBus/);
+    expect(env[ENV.includePayload]).toBe('true');
+    expect(env[ENV.retentionDays]).toBe('90');
+  });
+
+  it('passes the payload switch and retention from config', () => {
+    const env = synthStack({ includePayload: false, retentionDays: 7 }).findResources(
+      'AWS::Lambda::Function',
+      {
+        Properties: { Environment: { Variables: { [ENV.includePayload]: Match.anyValue() } } },
+      },
+    ) as Record<string, CfnResource>;
+    const variables = Object.values(env).map(
+      (fn) => (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables,
+    );
+    expect(variables).toHaveLength(1);
+    expect(variables[0]?.[ENV.includePayload]).toBe('false');
+    expect(variables[0]?.[ENV.retentionDays]).toBe('7');
+  });
+
+  it('may read and write the table and put events on the bus only', () => {
+    const role = (processor.Properties['Role'] as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    const statements = resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties['Roles']).includes(`"${role}"`))
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties['PolicyDocument'] as { Statement: Record<string, unknown>[] })
+            .Statement,
+      );
+    const putEvents = statements.filter((s) => JSON.stringify(s['Action']).includes('events:'));
+    expect(putEvents).toHaveLength(1);
+    expect(putEvents[0]).toMatchObject({ Action: 'events:PutEvents', Effect: 'Allow' });
+    expect(JSON.stringify(putEvents[0]?.['Resource'])).toMatch(
+      /^\{"Fn::GetAtt":\["EventBus[0-9A-F]{8}","Arn"\]\}$/,
+    );
+    const dynamo = statements.find((s) => JSON.stringify(s['Action']).includes('dynamodb:PutItem'));
+    expect(dynamo?.['Action']).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+    );
+    expect(JSON.stringify(dynamo?.['Resource'])).toContain('EventStoreTable');
+    expect(JSON.stringify(statements)).not.toContain('secretsmanager:');
+  });
+});
+
+describe('event store', () => {
+  it('is an on-demand, encrypted, point-in-time-recoverable table with TTL and the subject index', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [{ AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: {
+          AttributeName: TABLE_SCHEMA.timeToLiveAttribute,
+          Enabled: true,
+        },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE_SCHEMA.subjectIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE_SCHEMA.subjectIndex.sortKey, AttributeType: 'S' },
+        ]),
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: TABLE_SCHEMA.subjectIndex.name,
+            KeySchema: [
+              { AttributeName: TABLE_SCHEMA.subjectIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: TABLE_SCHEMA.subjectIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    });
+    template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^EventStoreTable') } });
+  });
+});
+
+describe('event bus', () => {
+  it('is a named custom bus archived in full for the configured retention', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'kyc-webhooks' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventBus'), 'Arn'] },
+      EventPattern: { account: ['123456789012'] },
+      RetentionDays: 365,
+    });
+    synthStack({ archiveRetentionDays: 30 }).hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 30,
+    });
+    template.hasOutput('EventBusName', {});
+    template.hasOutput('EventBusArn', {});
+  });
+});

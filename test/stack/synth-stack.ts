@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CONFIG_CONTEXT_KEY } from '../../lib/config.js';
+import { KycWebhooksStack } from '../../lib/kyc-webhooks-stack.js';
+
+// The built-in template validator costs seconds per synth and adds nothing these tests assert.
+process.env['CDK_VALIDATION'] = 'false';
+
+interface CdkJson {
+  readonly context: Record<string, unknown>;
+}
+
+const cdkJson = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+) as CdkJson;
+
+/**
+ * Synthesizes the stack with cdk.json's feature flags and project config, the config keys in
+ * `overrides` replaced, and bundling skipped so no test waits for esbuild.
+ */
+export function synthStack(overrides: Readonly<Record<string, unknown>> = {}): Template {
+  const projectConfig = cdkJson.context[CONFIG_CONTEXT_KEY] as Record<string, unknown>;
+  const app = new App({
+    context: {
+      ...cdkJson.context,
+      [CONFIG_CONTEXT_KEY]: { ...projectConfig, ...overrides },
+      'aws:cdk:bundling-stacks': [],
+    },
+  });
+  const stack = new KycWebhooksStack(app, 'KycWebhooks', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  return Template.fromStack(stack);
+}
+
+/** Resources of one type as `[logicalId, resource]` pairs. */
+export function resourcesOf(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
