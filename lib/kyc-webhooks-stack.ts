@@ -59,6 +59,10 @@ export class KycWebhooksStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: events.bus.eventBusArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: queue.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueArn', {
+      description: 'Source of a redrive: aws sqs start-message-move-task --source-arn <this>',
+      value: queue.deadLetterQueue.queueArn,
+    });
     for (const [vendorId, vendor] of ingest.vendors) {
       new CfnOutput(this, `${toPascalCase(vendorId)}SecretArn`, {
         description: `Secret to fill with the ${vendorId} credentials JSON`,
