@@ -1,4 +1,4 @@
-import type { NormalizedDraft } from './event.js';
+import type { NormalizedDraft, Status } from './event.js';
 
 /**
  * The seam every vendor plugs into: one file per vendor exporting one `Vendor` object.
@@ -99,6 +99,20 @@ export interface SignedDelivery {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/**
+ * One row of a vendor's status mapping. The README's mapping tables are generated from these
+ * rows, and each vendor's tests feed every row through `normalize`, so the two cannot drift.
+ */
+export interface StatusMappingRow {
+  /** Where the vendor's word is read, e.g. `kycReview`, `documentStatus`, `event`. */
+  readonly field: string;
+  /** The vendor's value as it appears on the wire, e.g. `2` or `VALIDATED` or `Manually Reviewed`. */
+  readonly value: string;
+  readonly status: Status;
+  /** A short note: the value's meaning or the events the row applies to, e.g. `VALIDATED` or `document.*`. */
+  readonly note?: string;
+}
+
 export interface Vendor<C extends BaseCredentials = BaseCredentials> {
   /** Lower-case id used in routes, `Source` (`kyc.<id>`) and eventIds. */
   readonly id: string;
@@ -108,6 +122,8 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
   /** The allow-list used when the secret sets none. */
   readonly defaultAllowedIps?: readonly string[];
   readonly answers?: Partial<AnswerPolicy>;
+  /** Every vendor word the normalizer maps, in reading order (see `StatusMappingRow`). */
+  readonly statusMapping: readonly StatusMappingRow[];
   /** Validates the vendor's secret JSON; throws a `ConfigurationError` naming the bad field. */
   parseCredentials(secret: Readonly<Record<string, unknown>>, base: BaseCredentials): C;
   verify(request: WebhookRequest, credentials: C): Verification;
