@@ -1,0 +1,396 @@
+import { keccak_256, sha3_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { readStringList } from '../core/credentials.js';
+import { ConfigurationError } from '../core/errors.js';
+import type { NormalizedDraft, Status, SubjectRef } from '../core/event.js';
+import { bodyHash } from '../core/hash.js';
+import { field, isObject, parseJson, text } from '../core/json.js';
+import type { JsonObject } from '../core/json.js';
+import { findValueSpan, withoutMember } from '../core/json-span.js';
+import { matchesAny } from '../core/secure-compare.js';
+import { instantFromEpochMillis } from '../core/time.js';
+import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
+import type {
+  BaseCredentials,
+  CredentialCheck,
+  Delivery,
+  StatusMappingRow,
+  Verification,
+  WebhookRequest,
+} from '../core/vendor.js';
+
+// ---------------------------------------------------------------------------------------------
+// Vendor facts, all bronID-specific knowledge (see VENDORS.md). Confirmed by bronID's webhook
+// documentation unless a comment says "Inferred".
+// ---------------------------------------------------------------------------------------------
+
+export const BRONID_VENDOR_ID = 'bronid';
+export const BRONID_ROUTE = '/webhooks/bronid';
+
+/** The secret key listing every signing key currently accepted (the first one signs). */
+export const BRONID_CREDENTIAL_KEYS = 'signingKeys';
+
+/**
+ * Body fields. `trace` and `submissionId` replace the deprecated `verificationUuid` in bronID's
+ * newer documentation; all three are read, newest first.
+ */
+export const BRONID_FIELDS = {
+  verificationStatus: 'verificationStatus',
+  submissionStatus: 'submissionStatus',
+  trace: 'trace',
+  submissionId: 'submissionId',
+  verificationUuid: 'verificationUuid',
+  userId: 'userId',
+  timestamp: 'timestamp',
+  idvRiskScore: 'idvRiskScore',
+  riskDescription: 'description',
+  signature: 'signature',
+} as const;
+
+/** Which id names the verification, first present wins. Inferred: the order of preference. */
+export const BRONID_SUBJECT_ID_FIELDS = [
+  BRONID_FIELDS.trace,
+  BRONID_FIELDS.submissionId,
+  BRONID_FIELDS.verificationUuid,
+] as const;
+
+/** Every bronID webhook reports on one verification. */
+export const BRONID_SUBJECT_KIND = 'verification';
+
+/** Members of the `signature` object, and the prefix each digest carries on the wire. */
+export const BRONID_SIGNATURE = {
+  version: 'version',
+  /** The only version documented; another one may mean another scheme, so it is refused. */
+  supportedVersion: '1',
+  /** Named `sha256`, but the digest is SHA3-256 (bronID says so: it is not SHA-256). */
+  sha3Field: 'sha256',
+  sha3Prefix: 'bronid_sec_sha256_',
+  /** Keccak-256 with the original Keccak padding (as Ethereum uses), not FIPS SHA3. */
+  keccakField: 'keccak256',
+  keccakPrefix: 'bronid_sec_keccak256_',
+} as const;
+
+/**
+ * The messages a signature may have been computed over: "the payload without its signature,
+ * with the signing key appended". Inferred: bronID does not publish how it serializes the
+ * payload, so each candidate below is tried and the one that matched is reported (and logged by
+ * ingest), so the set can be pinned once real deliveries are seen. To change the set, edit this
+ * list and `CANDIDATE_MESSAGES`; the first listed is the one `sign` produces.
+ *
+ * - `compact-json`: `JSON.stringify` of the parsed body minus `signature` (key order as received),
+ *   which is what a JavaScript sender that signs its object before adding the signature writes.
+ * - `raw-without-signature`: the received text with the `"signature": {…}` member cut out,
+ *   which survives what parsing loses (`1.0`, whitespace, integer-like key order).
+ */
+export const BRONID_SIGNATURE_CANDIDATES = ['compact-json', 'raw-without-signature'] as const;
+export type BronidCandidate = (typeof BRONID_SIGNATURE_CANDIDATES)[number];
+
+/** The two digests, in the order a match is reported when both match. */
+export const BRONID_DIGESTS = ['sha3-256', 'keccak-256'] as const;
+export type BronidDigest = (typeof BRONID_DIGESTS)[number];
+
+/** Reported through `accept(…, matched)`, e.g. `compact-json:sha3-256`. */
+export type BronidMatch = `${BronidCandidate}:${BronidDigest}`;
+
+/**
+ * `timestamp` units, told apart by magnitude: the examples show seconds, except the `info`
+ * example in milliseconds. Inferred: the threshold. Milliseconds read correctly from 1973 on,
+ * seconds until the year 5138, so every plausible delivery time is unambiguous.
+ */
+export const BRONID_TIMESTAMP_MILLIS_FROM = 1e11;
+
+/** bronID webhooks all report a verification's state, including newer risk-score changes. */
+export const BRONID_DETAIL_TYPE = 'KYC Verification Updated';
+
+/**
+ * `vendorEventType`: bronID sends no event name (its documentation names each example after its
+ * status), so the event type is `verification.<verificationStatus>`, lower-cased; without one,
+ * `submission.<submissionStatus>`; without either, `verification.unknown`.
+ */
+export const BRONID_EVENT_TYPE_PREFIXES = {
+  verificationStatus: 'verification.',
+  submissionStatus: 'submission.',
+} as const;
+export const BRONID_UNKNOWN_EVENT_TYPE = 'verification.unknown';
+
+/** A status word's normalized status, and what bronID (or our reading) says it means. */
+export interface BronidStatusWord {
+  readonly status: Status;
+  readonly note: string;
+}
+
+/** Confirmed `verificationStatus` words and meanings; the statuses are our reading. */
+export const BRONID_VERIFICATION_STATUSES: Readonly<Record<string, BronidStatusWord>> = {
+  pending: { status: 'in_review', note: 'pending processing by bronID' },
+  verified: { status: 'approved', note: 'verification successful' },
+  rejected: { status: 'rejected', note: 'verification not successful' },
+  info: { status: 'needs_info', note: 'more information required (legal entities)' },
+  locked: { status: 'locked', note: 'too many unsuccessful attempts' },
+};
+
+/**
+ * Confirmed `submissionStatus` words ("whether the data has been received by bronID"). Inferred:
+ * that this helper status decides only when `verificationStatus` is absent, and the readings of
+ * `submitted` (data received, bronID is working on it) and `incomplete` (data still missing).
+ */
+export const BRONID_SUBMISSION_STATUSES: Readonly<Record<string, BronidStatusWord>> = {
+  submitted: { status: 'in_review', note: 'data received; only without verificationStatus' },
+  incomplete: { status: 'in_progress', note: 'data missing; only without verificationStatus' },
+  locked: { status: 'locked', note: 'locked; only without verificationStatus' },
+};
+
+/**
+ * Every mapped word, in README order. Words match case-insensitively; `verificationStatus`
+ * decides whenever present (an unknown word gives `unknown`), else `submissionStatus`.
+ */
+export const BRONID_STATUS_MAPPING: readonly StatusMappingRow[] = [
+  ...mappingRows(BRONID_FIELDS.verificationStatus, BRONID_VERIFICATION_STATUSES),
+  ...mappingRows(BRONID_FIELDS.submissionStatus, BRONID_SUBMISSION_STATUSES),
+];
+
+// ---------------------------------------------------------------------------------------------
+
+export interface BronidCredentials extends BaseCredentials {
+  /** Every key currently accepted; the first one signs (rotation: add, switch, remove). */
+  readonly signingKeys: readonly string[];
+}
+
+export const bronid = defineVendor<BronidCredentials>({
+  id: BRONID_VENDOR_ID,
+  displayName: 'bronID',
+  routes: [BRONID_ROUTE],
+  // Confirmed: bronID expects `200 OK`, which is the default answer, so no policy is set.
+  statusMapping: BRONID_STATUS_MAPPING,
+
+  parseCredentials(secret, base) {
+    return {
+      ...base,
+      signingKeys: readStringList(secret, BRONID_CREDENTIAL_KEYS, BRONID_VENDOR_ID),
+    };
+  },
+
+  verify(request: WebhookRequest, credentials: BronidCredentials): Verification {
+    const json = parseJson(request.body);
+    if (!isObject(json)) return reject('malformed_body');
+    // Confirmed: bronID sends no event id, so the body hash is the dedup id. Inferred: a retry
+    // of one delivery is the same bytes and collapses; a re-sent status carries a new
+    // `timestamp`, so it is a new event whose status did not change (ordering handles it).
+    const dedupId = bodyHash(request.body);
+    const check = checkSignature(request.body, json, credentials.signingKeys);
+    if (check.result === 'valid') return accept(dedupId, check.matched);
+    return (
+      applyCredentialPolicy(check.result, credentials, SIGNATURE_REJECTIONS) ?? accept(dedupId)
+    );
+  },
+
+  normalize(delivery: Delivery): NormalizedDraft[] {
+    return [normalizeBronid(delivery.json)];
+  },
+
+  sign(body, _route, credentials) {
+    const key = credentials.signingKeys[0];
+    if (key === undefined) {
+      throw new ConfigurationError('bronid secret: "signingKeys" lists no key to sign with');
+    }
+    const json = parseJson(body);
+    if (!isObject(json)) throw new TypeError('A bronID body to sign must be a JSON object');
+    const message = compactWithoutSignature(json) + key;
+    const signature = JSON.stringify({
+      [BRONID_SIGNATURE.version]: BRONID_SIGNATURE.supportedVersion,
+      [BRONID_SIGNATURE.sha3Field]: BRONID_SIGNATURE.sha3Prefix + hexDigest('sha3-256', message),
+      [BRONID_SIGNATURE.keccakField]:
+        BRONID_SIGNATURE.keccakPrefix + hexDigest('keccak-256', message),
+    });
+    return { body: withSignature(body, signature), headers: {} };
+  },
+});
+
+/* ---------------------------------------------------------------- verification helpers */
+
+const SIGNATURE_REJECTIONS = { absent: 'missing_signature', invalid: 'invalid_signature' } as const;
+
+type SignatureCheck =
+  | { readonly result: 'valid'; readonly matched: BronidMatch }
+  | { readonly result: Exclude<CredentialCheck, 'valid'> };
+
+const HASHES: Readonly<Record<BronidDigest, (message: Uint8Array) => Uint8Array>> = {
+  'sha3-256': (message) => sha3_256(message),
+  'keccak-256': (message) => keccak_256(message),
+};
+
+const DIGEST_FIELDS: Readonly<
+  Record<BronidDigest, { readonly field: string; readonly prefix: string }>
+> = {
+  'sha3-256': { field: BRONID_SIGNATURE.sha3Field, prefix: BRONID_SIGNATURE.sha3Prefix },
+  'keccak-256': { field: BRONID_SIGNATURE.keccakField, prefix: BRONID_SIGNATURE.keccakPrefix },
+};
+
+const CANDIDATE_MESSAGES: Readonly<
+  Record<BronidCandidate, (body: string, json: JsonObject) => string | undefined>
+> = {
+  'compact-json': (_body, json) => compactWithoutSignature(json),
+  'raw-without-signature': (body) => withoutMember(body, [BRONID_FIELDS.signature]),
+};
+
+/**
+ * Checks the in-body `signature` against every key, every candidate message and both digests.
+ * Each presented digest is compared in constant time against every expected value, and every
+ * comparison runs even after a match. A `null` signature counts as absent; a signature that is
+ * not an object, has an unknown version, or carries no well-formed digest is invalid.
+ */
+function checkSignature(body: string, json: JsonObject, keys: readonly string[]): SignatureCheck {
+  if (keys.length === 0) return { result: 'unconfigured' };
+  const signature = json[BRONID_FIELDS.signature];
+  if (signature === undefined || signature === null) return { result: 'absent' };
+  if (!isObject(signature)) return { result: 'invalid' };
+  const version = signature[BRONID_SIGNATURE.version];
+  // Inferred: a signature without `version` is read as version 1 (the digests still decide).
+  if (version !== undefined && text(version) !== BRONID_SIGNATURE.supportedVersion) {
+    return { result: 'invalid' };
+  }
+  const presented = BRONID_DIGESTS.flatMap((digest) => {
+    const hex = presentedDigest(signature, digest);
+    return hex === undefined ? [] : [{ digest, hex }];
+  });
+  if (presented.length === 0) return { result: 'invalid' };
+
+  const seen = new Set<string>();
+  let matched: BronidMatch | undefined;
+  for (const candidate of BRONID_SIGNATURE_CANDIDATES) {
+    const message = CANDIDATE_MESSAGES[candidate](body, json);
+    // A candidate identical to an earlier one is reported under the earlier name.
+    if (message === undefined || seen.has(message)) continue;
+    seen.add(message);
+    for (const { digest, hex } of presented) {
+      const expected = keys.map((key) => hexDigest(digest, message + key));
+      if (matchesAny(hex, expected) && matched === undefined) matched = `${candidate}:${digest}`;
+    }
+  }
+  return matched === undefined ? { result: 'invalid' } : { result: 'valid', matched };
+}
+
+/** The lower-case hex after the digest's prefix, or `undefined` when the field is malformed. */
+function presentedDigest(signature: JsonObject, digest: BronidDigest): string | undefined {
+  const { field: name, prefix } = DIGEST_FIELDS[digest];
+  const value = signature[name];
+  if (typeof value !== 'string' || !value.startsWith(prefix)) return undefined;
+  const hex = value.slice(prefix.length);
+  return /^[0-9a-fA-F]{64}$/.test(hex) ? hex.toLowerCase() : undefined;
+}
+
+function hexDigest(digest: BronidDigest, message: string): string {
+  return bytesToHex(HASHES[digest](utf8ToBytes(message)));
+}
+
+/** Candidate 1: the parsed body without `signature`, compact, keys in the order received. */
+function compactWithoutSignature(json: JsonObject): string {
+  return JSON.stringify(
+    Object.fromEntries(Object.entries(json).filter(([key]) => key !== BRONID_FIELDS.signature)),
+  );
+}
+
+/**
+ * `body` (a JSON object) with its `signature` value replaced, or the member appended right after
+ * the last value, so that cutting it out again gives back `body` exactly.
+ */
+function withSignature(body: string, signature: string): string {
+  const existing = findValueSpan(body, [BRONID_FIELDS.signature]);
+  if (existing) return body.slice(0, existing.start) + signature + body.slice(existing.end);
+  const head = body.slice(0, body.lastIndexOf('}')).trimEnd();
+  const separator = head.endsWith('{') ? '' : ',';
+  const member = `${separator}${JSON.stringify(BRONID_FIELDS.signature)}:${signature}`;
+  return head + member + body.slice(head.length);
+}
+
+/* ---------------------------------------------------------------- normalization helpers */
+
+/** One draft for any input: an unrecognised shape is still published, with status `unknown`. */
+function normalizeBronid(json: unknown): NormalizedDraft {
+  const verificationWord = text(field(json, BRONID_FIELDS.verificationStatus));
+  const submissionWord = text(field(json, BRONID_FIELDS.submissionStatus));
+  const riskWord = text(
+    field(field(json, BRONID_FIELDS.idvRiskScore), BRONID_FIELDS.riskDescription),
+  );
+  const status =
+    verificationWord !== undefined
+      ? statusOf(BRONID_VERIFICATION_STATUSES, verificationWord)
+      : submissionWord !== undefined
+        ? statusOf(BRONID_SUBMISSION_STATUSES, submissionWord)
+        : 'unknown';
+  const subject = subjectOf(json);
+  const occurredAt = occurredAtOf(field(json, BRONID_FIELDS.timestamp));
+  return {
+    detailType: BRONID_DETAIL_TYPE,
+    vendorEventType: eventTypeOf(verificationWord, submissionWord),
+    ...(subject && { subject }),
+    status,
+    // The risk score is kept beside the status words: a risk-score change arrives as a webhook
+    // whose status did not change, and this is where it shows.
+    vendorStatus: words(
+      [BRONID_FIELDS.verificationStatus, verificationWord],
+      [BRONID_FIELDS.submissionStatus, submissionWord],
+      [BRONID_FIELDS.idvRiskScore, riskWord],
+    ),
+    ...(occurredAt !== undefined && { occurredAt }),
+  };
+}
+
+/** Own-property lookup of the lower-cased word, so `constructor` never reaches the prototype. */
+function statusOf(table: Readonly<Record<string, BronidStatusWord>>, word: string): Status {
+  const key = word.toLowerCase();
+  return Object.hasOwn(table, key) ? (table[key]?.status ?? 'unknown') : 'unknown';
+}
+
+function mappingRows(
+  fieldName: string,
+  table: Readonly<Record<string, BronidStatusWord>>,
+): StatusMappingRow[] {
+  return Object.entries(table).map(([value, { status, note }]) => ({
+    field: fieldName,
+    value,
+    status,
+    note,
+  }));
+}
+
+function eventTypeOf(verificationWord?: string, submissionWord?: string): string {
+  if (verificationWord !== undefined) {
+    return BRONID_EVENT_TYPE_PREFIXES.verificationStatus + verificationWord.toLowerCase();
+  }
+  if (submissionWord !== undefined) {
+    return BRONID_EVENT_TYPE_PREFIXES.submissionStatus + submissionWord.toLowerCase();
+  }
+  return BRONID_UNKNOWN_EVENT_TYPE;
+}
+
+function subjectOf(json: unknown): SubjectRef | undefined {
+  const id = BRONID_SUBJECT_ID_FIELDS.map((name) => text(field(json, name))).find(
+    (value) => value !== undefined,
+  );
+  if (id === undefined) return undefined;
+  const externalRef = text(field(json, BRONID_FIELDS.userId));
+  return { kind: BRONID_SUBJECT_KIND, id, ...(externalRef !== undefined && { externalRef }) };
+}
+
+/** `verificationStatus=verified submissionStatus=submitted`, skipping absent words; else null. */
+function words(...pairs: ReadonlyArray<readonly [string, string | undefined]>): string | null {
+  const present = pairs.flatMap(([name, value]) =>
+    value === undefined ? [] : [`${name}=${value}`],
+  );
+  return present.length > 0 ? present.join(' ') : null;
+}
+
+/**
+ * `timestamp` → canonical instant: a positive number (or a string of one) in seconds, or in
+ * milliseconds from `BRONID_TIMESTAMP_MILLIS_FROM` on. Anything else gives no vendor time.
+ */
+function occurredAtOf(value: unknown): string | undefined {
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\d+(?:\.\d+)?$/.test(value.trim())
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isFinite(number) || number <= 0) return undefined;
+  return instantFromEpochMillis(number >= BRONID_TIMESTAMP_MILLIS_FROM ? number : number * 1000);
+}
