@@ -1,6 +1,7 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ONDATO_VENDOR_ID } from '../lambdas/vendors/ondato.js';
 import { VENDORS } from '../lambdas/vendors/registry.js';
 import { readConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
@@ -9,6 +10,7 @@ import { EventStore } from './constructs/event-store.js';
 import { IngestApi } from './constructs/ingest-api.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { PROCESSOR_BATCHING_WINDOW, PROCESSOR_TIMEOUT, Processor } from './constructs/processor.js';
+import { TokenEndpoint } from './constructs/token-endpoint.js';
 
 /**
  * The whole pipeline, configured from the `kycWebhooks` context. Construct ids here are part of
@@ -36,6 +38,20 @@ export class KycWebhooksStack extends Stack {
       secretMaxAgeSeconds: config.secretMaxAgeSeconds,
       logRetention: config.logRetentionDays,
     });
+    // Ondato's OAuth2 token URL, on the same API, reading the Ondato ingest function's secret.
+    const ondato = ingest.vendors.get(ONDATO_VENDOR_ID);
+    if (ondato) {
+      const token = new TokenEndpoint(this, 'OndatoToken', {
+        api: ingest.api,
+        secret: ondato.secret,
+        secretMaxAgeSeconds: config.secretMaxAgeSeconds,
+        logRetention: config.logRetentionDays,
+      });
+      new CfnOutput(this, 'OndatoTokenUrl', {
+        description: 'Token URL to configure in Ondato for OAuth2 webhook authentication',
+        value: token.url,
+      });
+    }
     new Processor(this, 'Processor', {
       queue: queue.queue,
       table: store.table,

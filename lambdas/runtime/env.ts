@@ -10,6 +10,7 @@ export const ENV = {
   eventBusName: 'KYC_EVENT_BUS_NAME',
   includePayload: 'KYC_INCLUDE_PAYLOAD',
   retentionDays: 'KYC_RETENTION_DAYS',
+  tokenTtlSeconds: 'KYC_TOKEN_TTL_SECONDS',
 } as const;
 
 type Source = Readonly<Record<string, string | undefined>>;

@@ -32,13 +32,15 @@ describe.each(functions)('function %s', (_id, fn) => {
       POWERTOOLS_METRICS_NAMESPACE: 'KycWebhooks',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
-    expect(env['POWERTOOLS_SERVICE_NAME']).toMatch(/^kyc-(ingest-[a-z0-9-]+|processor)$/);
+    expect(env['POWERTOOLS_SERVICE_NAME']).toMatch(
+      /^kyc-(ingest-[a-z0-9-]+|token-ondato|processor)$/,
+    );
   });
 });
 
 describe('functions', () => {
-  it('are one per vendor plus the processor, each with a distinct service name', () => {
-    expect(functions).toHaveLength(VENDORS.length + 1);
+  it('are one per vendor, the processor and Ondato’s token endpoint, each with a distinct service name', () => {
+    expect(functions).toHaveLength(VENDORS.length + 2);
     const names = functions.map(
       ([, fn]) =>
         (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables[

@@ -48,8 +48,11 @@ function actionsOf(statement: Statement): string[] {
 }
 
 describe('ingest API', () => {
-  it('has exactly one POST route per route of each enabled vendor', () => {
-    const routes = VENDORS.flatMap((vendor) => vendor.routes.map((route) => `POST ${route}`));
+  it('has exactly one POST route per route of each enabled vendor, plus Ondato’s token route', () => {
+    const routes = [
+      ...VENDORS.flatMap((vendor) => vendor.routes.map((route) => `POST ${route}`)),
+      'POST /oauth/ondato/token',
+    ];
     const routeKeys = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(
       ([, route]) => route.Properties['RouteKey'],
     );
@@ -62,7 +65,11 @@ describe('ingest API', () => {
       string,
       { Type: string; Properties: Record<string, unknown> }
     >;
-    for (const [, route] of resourcesOf(template, 'AWS::ApiGatewayV2::Route')) {
+    const webhookRoutes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').filter(([, route]) =>
+      String(route.Properties['RouteKey']).startsWith('POST /webhooks/'),
+    );
+    expect(webhookRoutes.length).toBeGreaterThan(0);
+    for (const [, route] of webhookRoutes) {
       const routeKey = String(route.Properties['RouteKey']);
       const vendor = VENDORS.find((v) => v.routes.some((path) => routeKey === `POST ${path}`));
       const target = JSON.stringify(route.Properties['Target']);

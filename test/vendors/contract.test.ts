@@ -78,7 +78,7 @@ function tamper(body: string): string {
     else if (char === '"') {
       const start = i;
       for (i += 1; i < body.length && body[i] !== '"'; i += 1) if (body[i] === '\\') i += 1;
-      const isValue = /^\s*[,}\]]/.test(body.slice(i + 1, i + 3));
+      const isValue = /^\s*[,}\]]/.test(body.slice(i + 1));
       const plain = /^[A-Za-z0-9 ]{2,}$/.test(body.slice(start + 1, i));
       if (isValue && plain && depth > best.depth) best = { depth, at: start + 1 };
     }

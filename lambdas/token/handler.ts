@@ -1,0 +1,18 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
+import { ENV, numberEnv, requireEnv } from '../runtime/env.js';
+import { ONDATO_VENDOR_ID } from '../vendors/ondato.js';
+import { DEFAULT_TOKEN_TTL_SECONDS, readTokenTtl } from './issue-token.js';
+import { createTokenHandler } from './token-handler.js';
+
+// Composition root: read the environment once and build clients at cold start. The function
+// reads the Ondato secret only: the same one the Ondato ingest function verifies tokens with.
+const secrets = new SecretsManagerSecretSource(
+  new SecretsManagerClient({}),
+  { [ONDATO_VENDOR_ID]: requireEnv(ENV.secretId) },
+  numberEnv(ENV.secretMaxAgeSeconds, 300),
+);
+const ttlSeconds = readTokenTtl(numberEnv(ENV.tokenTtlSeconds, DEFAULT_TOKEN_TTL_SECONDS));
+
+export const handler = createTokenHandler({ secrets, ttlSeconds, log: new Logger() });

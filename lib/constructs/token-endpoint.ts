@@ -1,0 +1,65 @@
+import { Duration } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { HttpApi, HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/runtime/env.js';
+import {
+  DEFAULT_TOKEN_TTL_SECONDS,
+  readTokenTtl,
+  TOKEN_PATH,
+} from '../../lambdas/token/issue-token.js';
+import { buildNodeFunction } from './node-function.js';
+
+export interface TokenEndpointProps {
+  /** The webhook API; the token route is added beside the webhook routes. */
+  readonly api: HttpApi;
+  /** The Ondato secret, the same one the Ondato ingest function reads. */
+  readonly secret: ISecret;
+  /** How long the function caches the secret before reading it again. */
+  readonly secretMaxAgeSeconds: number;
+  readonly logRetention: RetentionDays;
+  /** Lifetime of an issued access token. @default 300 seconds */
+  readonly tokenTtlSeconds?: number;
+}
+
+/**
+ * Ondato's OAuth2 token URL: `POST /oauth/ondato/token` on the webhook API, served by its own
+ * function that may read the Ondato secret and nothing else. Tokens are stateless, so the
+ * function needs no table and no queue.
+ */
+export class TokenEndpoint extends Construct {
+  readonly function: NodejsFunction;
+  readonly routes: HttpRoute[];
+  /** The token URL to give Ondato (the API serves its `$default` stage at the root). */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: TokenEndpointProps) {
+    super(scope, id);
+    // Validated here too, so a bad value fails the synth rather than the function's cold start.
+    const ttl = readTokenTtl(props.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
+    this.function = buildNodeFunction(this, 'Function', {
+      entry: 'lambdas/token/handler.ts',
+      serviceName: 'kyc-token-ondato',
+      description: 'Issues OAuth2 access tokens to Ondato for its webhooks',
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      logRetention: props.logRetention,
+      environment: {
+        [ENV.secretId]: props.secret.secretArn,
+        [ENV.secretMaxAgeSeconds]: String(props.secretMaxAgeSeconds),
+        [ENV.tokenTtlSeconds]: String(ttl),
+      },
+    });
+    props.secret.grantRead(this.function);
+    this.url = `${props.api.apiEndpoint}${TOKEN_PATH}`;
+    this.routes = props.api.addRoutes({
+      path: TOKEN_PATH,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('OndatoTokenIntegration', this.function),
+    });
+  }
+}

@@ -1,0 +1,692 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { issueAccessToken } from '../../lambdas/core/access-token.js';
+import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
+import { ConfigurationError } from '../../lambdas/core/errors.js';
+import type { NormalizedDraft } from '../../lambdas/core/event.js';
+import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
+import { bodyHash } from '../../lambdas/core/hash.js';
+import { parseJson } from '../../lambdas/core/json.js';
+import type {
+  BaseCredentials,
+  Delivery,
+  RejectionReason,
+  WebhookRequest,
+} from '../../lambdas/core/vendor.js';
+import {
+  ONDATO_EVENT_TYPES,
+  ONDATO_SOURCE_IPS,
+  ONDATO_STATUS_WORDS,
+  ONDATO_TOKEN_AUDIENCE,
+  ONDATO_TYPE_SUFFIXES,
+  ondato,
+  readKey,
+} from '../../lambdas/vendors/ondato.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/ondato/', import.meta.url));
+const ROUTE = '/webhooks/ondato';
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const RECEIVED_AT = '2026-06-01T12:00:00.000Z';
+
+interface Expected {
+  readonly route: string;
+  readonly headers: Record<string, string>;
+  readonly dedupId: string;
+  readonly events: NormalizedDraft[];
+}
+
+type Envelope = Record<string, unknown> & { payload: Record<string, unknown> };
+
+function readFixture(name: string): { body: string; expected: Expected } {
+  return {
+    body: readFileSync(`${FIXTURES}${name}.json`, 'utf8'),
+    expected: JSON.parse(readFileSync(`${FIXTURES}${name}.expected.json`, 'utf8')) as Expected,
+  };
+}
+
+const FIXTURE_NAMES = readdirSync(FIXTURES)
+  .filter((file) => file.endsWith('.expected.json'))
+  .map((file) => file.slice(0, -'.expected.json'.length))
+  .sort();
+
+const FIXTURE_SECRET = JSON.parse(readFileSync(`${FIXTURES}credentials.json`, 'utf8')) as {
+  authorization: string[];
+  oauthClients: { clientId: string; clientSecret: string }[];
+  tokenSigningKeys: string[];
+};
+
+function credentials(secret: Record<string, unknown>): BaseCredentials {
+  return ondato.parseCredentials(secret, parseBaseCredentials(secret, ondato.id));
+}
+
+const CREDENTIALS = credentials(FIXTURE_SECRET);
+const BASIC = FIXTURE_SECRET.authorization[0] ?? '';
+const BASIC_TOKEN = BASIC.slice('Basic '.length);
+const SIGNING_KEY = FIXTURE_SECRET.tokenSigningKeys[0] ?? '';
+const FOREIGN_KEY = 'a-foreign-signing-key-of-enough-length-0000';
+const basicOnly = credentials({ authorization: [BASIC] });
+const tokensOnly = credentials({ tokenSigningKeys: [SIGNING_KEY] });
+
+/** A fresh camelCase envelope to mutate. */
+function envelope(name = 'kyc-identification-approved'): Envelope {
+  return structuredClone(JSON.parse(readFixture(name).body) as Envelope);
+}
+const VALID_BODY = readFixture('kyc-identification-approved').body;
+
+function token(options: { key?: string; audience?: string; issuedAt?: Date; ttl?: number } = {}) {
+  return issueAccessToken(
+    {
+      clientId: 'ondato-fixtures',
+      audience: options.audience ?? ONDATO_TOKEN_AUDIENCE,
+      now: options.issuedAt ?? NOW,
+      ttlSeconds: options.ttl ?? 300,
+    },
+    options.key ?? SIGNING_KEY,
+  );
+}
+
+function request(
+  body: string,
+  headers: Record<string, string | undefined>,
+  now = NOW,
+): WebhookRequest {
+  return { route: ROUTE, body, headers, sourceIp: '203.0.113.10', now };
+}
+
+function delivery(json: unknown, body = JSON.stringify(json) ?? ''): Delivery {
+  return { route: ROUTE, body, json, receivedAt: RECEIVED_AT };
+}
+
+function normalizeOne(json: unknown): NormalizedDraft {
+  const drafts = ondato.normalize(delivery(json));
+  expect(drafts).toHaveLength(1);
+  return drafts[0]!;
+}
+
+describe('ondato', () => {
+  it('is the ondato vendor on its route, with the five documented source addresses', () => {
+    expect(ondato.id).toBe('ondato');
+    expect(ondato.routes).toEqual([ROUTE]);
+    expect(ondato.answers).toBeUndefined();
+    expect(ondato.defaultAllowedIps).toEqual([
+      '20.31.10.47',
+      '20.31.227.231',
+      '20.76.229.117',
+      '20.76.229.248',
+      '213.226.187.101',
+    ]);
+    expect(ONDATO_SOURCE_IPS).toHaveLength(5);
+  });
+
+  describe('fixtures', () => {
+    it('has a fixture for every documented type, the docs example and an unknown type', () => {
+      const types = FIXTURE_NAMES.map((name) =>
+        readKey(JSON.parse(readFixture(name).body), 'type'),
+      );
+      for (const type of ONDATO_EVENT_TYPES) expect(types).toContain(type);
+      expect(FIXTURE_NAMES).toEqual(
+        expect.arrayContaining(['form-created-docs-example', 'unknown-type']),
+      );
+    });
+
+    it('keeps the docs example verbatim: PascalCase, tab-indented', () => {
+      const { body } = readFixture('form-created-docs-example');
+      expect(body).toMatch(/^\{\n\t"Id": "45a51829-965c-49ac-8fbb-940aa3d8486f",\n/);
+      expect(body).toContain('"Type": "Form.Created"');
+    });
+
+    it.each(FIXTURE_NAMES)('%s verifies with its header and normalizes as expected', (name) => {
+      const { body, expected } = readFixture(name);
+      expect(expected.route).toBe(ROUTE);
+      expect(expected.headers).toEqual({ authorization: BASIC });
+      expect(ondato.verify(request(body, expected.headers), CREDENTIALS)).toEqual({
+        ok: true,
+        dedupId: expected.dedupId,
+      });
+      expect(ondato.normalize(delivery(parseJson(body), body))).toEqual(expected.events);
+    });
+
+    it.each(FIXTURE_NAMES)('%s verifies with a bearer token from our token endpoint', (name) => {
+      const { body, expected } = readFixture(name);
+      const headers = { authorization: `Bearer ${token()}` };
+      expect(ondato.verify(request(body, headers), CREDENTIALS)).toEqual({
+        ok: true,
+        dedupId: expected.dedupId,
+      });
+    });
+
+    it.each(FIXTURE_NAMES)('%s is refused without its header', (name) => {
+      const { body } = readFixture(name);
+      expect(ondato.verify(request(body, {}), CREDENTIALS)).toEqual({
+        ok: false,
+        reason: 'missing_authorization',
+      });
+    });
+
+    it.each(FIXTURE_NAMES)('%s: sign produces the Basic header verify accepts', (name) => {
+      const { body, expected } = readFixture(name);
+      const signed = ondato.sign(body, ROUTE, CREDENTIALS);
+      expect(signed).toEqual({ body, headers: { authorization: BASIC } });
+      expect(ondato.verify(request(signed.body, signed.headers), CREDENTIALS)).toEqual({
+        ok: true,
+        dedupId: expected.dedupId,
+      });
+    });
+
+    it('never lets a free-text statusReason into the normalized event', () => {
+      const { body, expected } = readFixture('kyc-identification-rejected-free-text');
+      expect(JSON.stringify(expected.events)).not.toMatch(/Jane|blurry/);
+      expect(JSON.stringify(ondato.normalize(delivery(parseJson(body), body)))).not.toMatch(
+        /Jane|blurry/,
+      );
+    });
+  });
+
+  describe('verify', () => {
+    const MISSING = 'missing_authorization';
+    const INVALID = 'invalid_authorization';
+    const ALL = CREDENTIALS;
+    const hourAgo = new Date(NOW.getTime() - 3_600_000);
+
+    it.each<[string, Record<string, string | undefined>, BaseCredentials, RejectionReason]>([
+      ['no header at all', {}, ALL, MISSING],
+      ['an empty header', { authorization: '' }, ALL, MISSING],
+      ['a blank header', { authorization: '   ' }, ALL, MISSING],
+      ['an unrelated header only', { 'x-api-key': BASIC_TOKEN }, ALL, MISSING],
+      ['a wrong Basic token', { authorization: 'Basic d3Jvbmc6d3Jvbmc=' }, ALL, INVALID],
+      ['the Basic token without its scheme', { authorization: BASIC_TOKEN }, ALL, INVALID],
+      ['the scheme word alone', { authorization: 'Basic' }, ALL, INVALID],
+      ['Bearer alone', { authorization: 'Bearer' }, ALL, INVALID],
+      ['the Basic token sent as Bearer', { authorization: `Bearer ${BASIC_TOKEN}` }, ALL, INVALID],
+      ['a token sent as Basic', { authorization: `Basic ${token()}` }, ALL, INVALID],
+      ['an unknown scheme', { authorization: `Token ${token()}` }, ALL, INVALID],
+      [
+        'a Basic token of the wrong case',
+        { authorization: `Basic ${BASIC_TOKEN.toLowerCase()}` },
+        ALL,
+        INVALID,
+      ],
+      [
+        'an expired token',
+        { authorization: `Bearer ${token({ issuedAt: hourAgo })}` },
+        ALL,
+        INVALID,
+      ],
+      [
+        'a token signed with a foreign key',
+        { authorization: `Bearer ${token({ key: FOREIGN_KEY })}` },
+        ALL,
+        INVALID,
+      ],
+      [
+        'a token for another audience',
+        { authorization: `Bearer ${token({ audience: 'urn:x' })}` },
+        ALL,
+        INVALID,
+      ],
+      ['a malformed token', { authorization: 'Bearer not.a.jwt' }, ALL, INVALID],
+      ['a token with a suffix', { authorization: `Bearer ${token()}x` }, ALL, INVALID],
+      [
+        'a token with spaces inside',
+        { authorization: `Bearer ${token().replace('.', '. ')}` },
+        ALL,
+        INVALID,
+      ],
+      [
+        'a valid token where only Basic is configured',
+        { authorization: `Bearer ${token()}` },
+        basicOnly,
+        INVALID,
+      ],
+      [
+        'the Basic value where only tokens are configured',
+        { authorization: BASIC },
+        tokensOnly,
+        INVALID,
+      ],
+    ])('refuses %s', (_case, headers, creds, reason) => {
+      expect(ondato.verify(request(VALID_BODY, headers), creds)).toEqual({ ok: false, reason });
+    });
+
+    it.each<[string, string]>([
+      ['Basic', BASIC],
+      ['basic (lower-case scheme)', `basic ${BASIC_TOKEN}`],
+      ['BASIC', `BASIC ${BASIC_TOKEN}`],
+      ['extra spaces', `  Basic   ${BASIC_TOKEN}  `],
+      ['Bearer', `Bearer ${token()}`],
+      ['bearer (lower-case scheme)', `bearer ${token()}`],
+      ['BEARER', `BEARER ${token()}`],
+      [
+        'a token issued 4 minutes ago',
+        `Bearer ${token({ issuedAt: new Date(NOW.getTime() - 240_000) })}`,
+      ],
+    ])('accepts %s', (_case, authorization) => {
+      expect(ondato.verify(request(VALID_BODY, { authorization }), CREDENTIALS)).toMatchObject({
+        ok: true,
+      });
+    });
+
+    it('accepts a token signed with any key of a rotation, and Basic values of a rotation', () => {
+      const rotating = credentials({
+        authorization: ['Basic bmV3Om5ldw==', BASIC],
+        tokenSigningKeys: [FOREIGN_KEY, SIGNING_KEY],
+      });
+      for (const authorization of [
+        BASIC,
+        'Basic bmV3Om5ldw==',
+        `Bearer ${token()}`,
+        `Bearer ${token({ key: FOREIGN_KEY })}`,
+      ]) {
+        expect(ondato.verify(request(VALID_BODY, { authorization }), rotating)).toMatchObject({
+          ok: true,
+        });
+      }
+    });
+
+    it('follows the request clock: the same token expires as time passes', () => {
+      const authorization = `Bearer ${token()}`;
+      const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+      expect(
+        ondato.verify(request(VALID_BODY, { authorization }, later(299)), CREDENTIALS),
+      ).toMatchObject({ ok: true });
+      expect(
+        ondato.verify(request(VALID_BODY, { authorization }, later(3600)), CREDENTIALS),
+      ).toEqual({
+        ok: false,
+        reason: INVALID,
+      });
+    });
+
+    it.each<[string, Record<string, string>, string, RejectionReason]>([
+      ['a wrong header with a non-JSON body', { authorization: 'Basic eDp5' }, 'not json', INVALID],
+      ['no header with a non-JSON body', {}, 'not json', MISSING],
+      [
+        'a valid header with a non-JSON body',
+        { authorization: BASIC },
+        'not json',
+        'malformed_body',
+      ],
+      ['a valid header with an empty body', { authorization: BASIC }, '', 'malformed_body'],
+      [
+        'a valid header with a JSON array',
+        { authorization: BASIC },
+        `[${VALID_BODY}]`,
+        'malformed_body',
+      ],
+      ['a valid header with JSON null', { authorization: BASIC }, 'null', 'malformed_body'],
+      ['a valid header with a JSON string', { authorization: BASIC }, '"x"', 'malformed_body'],
+    ])('checks the header before the body: %s', (_case, headers, body, reason) => {
+      expect(ondato.verify(request(body, headers), CREDENTIALS)).toEqual({ ok: false, reason });
+    });
+
+    it('refuses everything when nothing is configured, unless the operator allows it', () => {
+      for (const secret of [{}, { authorization: [], tokenSigningKeys: [] }]) {
+        expect(
+          ondato.verify(request(VALID_BODY, { authorization: BASIC }), credentials(secret)),
+        ).toEqual({
+          ok: false,
+          reason: 'no_credentials_configured',
+        });
+      }
+      const open = credentials({ allowUnauthenticated: true });
+      expect(ondato.verify(request(VALID_BODY, {}), open)).toMatchObject({ ok: true });
+      // A credential that is present but wrong never passes.
+      expect(
+        ondato.verify(
+          request(VALID_BODY, { authorization: 'Basic eDp5' }),
+          credentials({
+            allowUnauthenticated: true,
+            authorization: [BASIC],
+          }),
+        ),
+      ).toEqual({ ok: false, reason: INVALID });
+    });
+
+    it.each<[string, unknown, string | 'hash']>([
+      ['camelCase id', { id: 'evt-1' }, 'evt-1'],
+      ['PascalCase Id', { Id: 'evt-2' }, 'evt-2'],
+      ['upper-case ID', { ID: 'evt-3' }, 'evt-3'],
+      ['a numeric id', { id: 42 }, '42'],
+      ['no id', {}, 'hash'],
+      ['an empty id', { id: '' }, 'hash'],
+      ['a null id', { id: null }, 'hash'],
+      ['an object id', { id: { value: 'x' } }, 'hash'],
+      ['an id only inside the payload', { payload: { id: 'resource-1' } }, 'hash'],
+    ])('takes the dedup id from %s', (_case, json, dedupId) => {
+      const body = JSON.stringify({ type: 'KycIdentification.Approved', ...(json as object) });
+      expect(ondato.verify(request(body, { authorization: BASIC }), CREDENTIALS)).toEqual({
+        ok: true,
+        dedupId: dedupId === 'hash' ? bodyHash(body) : dedupId,
+      });
+    });
+
+    it('keeps the envelope id as dedup id when a retry is serialized differently', () => {
+      const body = envelope();
+      const pretty = JSON.stringify(body, null, 2);
+      expect(ondato.verify(request(pretty, { authorization: BASIC }), CREDENTIALS)).toEqual({
+        ok: true,
+        dedupId: body['id'],
+      });
+    });
+  });
+
+  describe('parseCredentials', () => {
+    it('reads every field and keeps the base fields', () => {
+      expect(credentials({ ...FIXTURE_SECRET, allowUnauthenticated: false })).toEqual({
+        allowUnauthenticated: false,
+        allowedIps: ['203.0.113.0/24'],
+        authorization: [BASIC],
+        oauthClients: FIXTURE_SECRET.oauthClients,
+        tokenSigningKeys: [SIGNING_KEY],
+      });
+    });
+
+    it('reads an empty secret as nothing configured', () => {
+      expect(credentials({})).toEqual({
+        allowUnauthenticated: false,
+        authorization: [],
+        oauthClients: [],
+        tokenSigningKeys: [],
+      });
+    });
+
+    it('allows one client id twice, for a secret rotation', () => {
+      const clients = [
+        { clientId: 'ondato', clientSecret: 'old-secret' },
+        { clientId: 'ondato', clientSecret: 'new-secret' },
+      ];
+      expect(credentials({ oauthClients: clients, tokenSigningKeys: [SIGNING_KEY] })).toMatchObject(
+        {
+          oauthClients: clients,
+        },
+      );
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp]>([
+      ['authorization as a string', { authorization: BASIC }, /"authorization"/],
+      [
+        'a Bearer value in authorization',
+        { authorization: ['Bearer super-secret'] },
+        /"authorization"/,
+      ],
+      ['a bare token in authorization', { authorization: ['super-secret'] }, /"authorization"/],
+      ['oauthClients as an object', { oauthClients: { clientId: 'a' } }, /"oauthClients"/],
+      [
+        'a client without a secret',
+        { oauthClients: [{ clientId: 'a' }], tokenSigningKeys: [SIGNING_KEY] },
+        /oauthClients\[0\]\.clientSecret/,
+      ],
+      [
+        'a client with an empty id',
+        {
+          oauthClients: [{ clientId: '', clientSecret: 'super-secret' }],
+          tokenSigningKeys: [SIGNING_KEY],
+        },
+        /oauthClients\[0\]\.clientId/,
+      ],
+      [
+        'a client that is a string',
+        { oauthClients: ['super-secret'], tokenSigningKeys: [SIGNING_KEY] },
+        /oauthClients\[0\]/,
+      ],
+      [
+        'clients without a signing key',
+        { oauthClients: [{ clientId: 'a', clientSecret: 'super-secret' }] },
+        /"tokenSigningKeys"/,
+      ],
+      [
+        'a signing key under 32 bytes',
+        { tokenSigningKeys: ['super-secret'] },
+        /"tokenSigningKeys".*32 bytes/,
+      ],
+      [
+        'signing keys as a string',
+        { tokenSigningKeys: 'super-secret-but-long-enough-0123456789' },
+        /"tokenSigningKeys"/,
+      ],
+    ])('names the field when given %s, never the value', (_case, secret, message) => {
+      expect(() => credentials(secret)).toThrow(ConfigurationError);
+      expect(() => credentials(secret)).toThrow(message);
+      expect(() => credentials(secret)).toThrow(
+        expect.objectContaining({ message: expect.not.stringContaining('super-secret') }),
+      );
+    });
+  });
+
+  describe('sign', () => {
+    it('adds no header when no Basic value is configured', () => {
+      expect(ondato.sign('{}', ROUTE, tokensOnly)).toEqual({ body: '{}', headers: {} });
+    });
+  });
+
+  describe('normalize', () => {
+    it('reads envelope and payload keys in any case', () => {
+      const camel = envelope();
+      const expected = normalizeOne(camel);
+      const recase = (obj: Record<string, unknown>, fn: (key: string) => string) =>
+        Object.fromEntries(Object.entries(obj).map(([k, v]) => [fn(k), v]));
+      const pascal = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
+      const variants: Record<string, unknown>[] = [
+        recase(camel, pascal),
+        recase(camel, (key) => key.toUpperCase()),
+        recase(camel, (key) => key.toLowerCase()),
+        { ...recase(camel, pascal), Payload: recase(camel.payload, pascal) },
+      ];
+      for (const variant of variants) expect(normalizeOne(variant)).toEqual(expected);
+    });
+
+    it('prefers the exact key when two keys differ only in case', () => {
+      expect(readKey({ type: 'a', Type: 'b' }, 'Type')).toBe('b');
+      expect(readKey({ type: 'a', TYPE: 'b' }, 'Type')).toBe('a');
+      expect(readKey({ ['__proto__']: 'x' }, 'constructor')).toBeUndefined();
+    });
+
+    it.each<[string, unknown, string | undefined]>([
+      ['7 digits, no zone', '2025-03-14T09:26:53.1234567', '2025-03-14T09:26:53.123Z'],
+      ['7 digits, Z', '2025-03-14T09:26:53.9999999Z', '2025-03-14T09:26:53.999Z'],
+      ['3 digits, Z', '2022-07-26T07:16:41.873Z', '2022-07-26T07:16:41.873Z'],
+      ['1 digit', '2025-03-14T09:26:53.5', '2025-03-14T09:26:53.500Z'],
+      ['no fraction', '2025-03-14T09:26:53', '2025-03-14T09:26:53.000Z'],
+      ['an offset', '2025-03-14T11:26:53.1234567+02:00', '2025-03-14T09:26:53.123Z'],
+      ['an impossible date', '2025-02-30T00:00:00', undefined],
+      ['a date only', '2025-03-14', undefined],
+      ['a number', 1_741_944_413, undefined],
+      ['null', null, undefined],
+    ])('reads createdUtc with %s', (_case, createdUtc, occurredAt) => {
+      const body = envelope();
+      body['createdUtc'] = createdUtc;
+      const draft = normalizeOne(body);
+      if (occurredAt === undefined) expect(draft).not.toHaveProperty('occurredAt');
+      else expect(draft.occurredAt).toBe(occurredAt);
+    });
+
+    it('never takes the payload createdUtc (the resource creation) as the event time', () => {
+      const body = envelope();
+      delete body['createdUtc'];
+      expect(normalizeOne(body)).not.toHaveProperty('occurredAt');
+    });
+
+    it.each(ONDATO_STATUS_WORDS.map((row) => [row.value, row.status] as const))(
+      'maps payload.status %s to %s',
+      (word, status) => {
+        const body = envelope();
+        body['type'] = 'IdentityVerification.StatusChanged';
+        body.payload['status'] = word;
+        expect(normalizeOne(body)).toMatchObject({
+          status,
+          vendorStatus: `type=IdentityVerification.StatusChanged status=${word}`,
+        });
+        body.payload['status'] = word.toUpperCase();
+        expect(normalizeOne(body).status).toBe(status);
+      },
+    );
+
+    it.each(ONDATO_TYPE_SUFFIXES.map((row) => [row.value, row.status] as const))(
+      'maps a type ending %s to %s when the payload has no status',
+      (suffix, status) => {
+        const body = envelope();
+        const type = `KycIdentification${suffix.slice(1)}`;
+        body['type'] = type;
+        delete body.payload['status'];
+        expect(normalizeOne(body)).toMatchObject({ status, vendorStatus: `type=${type}` });
+        body['type'] = type.toLowerCase();
+        expect(normalizeOne(body).status).toBe(status);
+      },
+    );
+
+    it('covers every statusMapping row in the two tables above', () => {
+      expect(ondato.statusMapping).toEqual([...ONDATO_STATUS_WORDS, ...ONDATO_TYPE_SUFFIXES]);
+      for (const row of ondato.statusMapping) {
+        expect(['payload.status', 'type']).toContain(row.field);
+        expect(STATUSES).toContain(row.status);
+      }
+    });
+
+    it.each<[string, string | undefined, string]>([
+      ['KybIdentification.Document.Deleted', 'Validated', 'cancelled'],
+      ['KybIdentification.Document.Deleted', 'NeedReview', 'cancelled'],
+      ['KycIdentification.Approved', 'Approved', 'approved'],
+      ['KycIdentification.Approved', undefined, 'approved'],
+      ['KycIdentification.Updated', 'Rejected', 'rejected'],
+      ['KycIdentification.Updated', undefined, 'unknown'],
+      ['IdentityVerification.StatusChanged', undefined, 'unknown'],
+      ['IdentityVerification.StatusChanged', 'Escalated', 'unknown'],
+      ['KycIdentification.Created', 'Escalated', 'in_progress'],
+      ['OngoingMonitoring.Hit', 'Approved', 'approved'],
+      ['OngoingMonitoring.Hit', undefined, 'unknown'],
+      ['Something', 'Pending', 'in_review'],
+    ])('type %s with payload status %s → %s', (type, word, status) => {
+      const body = envelope();
+      body['type'] = type;
+      if (word === undefined) delete body.payload['status'];
+      else body.payload['status'] = word;
+      expect(normalizeOne(body).status).toBe(status);
+    });
+
+    it.each<[string, string, string]>([
+      ['IdentityVerification.Consented', 'identityVerification', 'KYC Verification Updated'],
+      ['IdentityVerification.StatusChanged', 'identityVerification', 'KYC Verification Updated'],
+      ['Idv.StatusChanged', 'identityVerification', 'KYC Verification Updated'],
+      ['idv.statuschanged', 'identityVerification', 'KYC Verification Updated'],
+      ['KycIdentification.Processed', 'kycIdentification', 'KYC Verification Updated'],
+      ['KybIdentification.Approved', 'kybIdentification', 'KYC Verification Updated'],
+      ['KybIdentification.Document.Uploaded', 'kybDocument', 'KYC Document Updated'],
+      ['KYBIDENTIFICATION.DOCUMENT.UPDATED', 'kybDocument', 'KYC Document Updated'],
+      ['Form.Created', 'form', 'KYC Vendor Event'],
+      ['OngoingMonitoring.Hit', 'ongoingMonitoring', 'KYC Vendor Event'],
+    ])('files %s under subject kind %s as %s', (type, kind, detailType) => {
+      const body = envelope();
+      body['type'] = type;
+      expect(normalizeOne(body)).toMatchObject({
+        vendorEventType: type,
+        subject: { kind, id: body.payload['id'] },
+        detailType,
+      });
+    });
+
+    it.each<[string, string]>([
+      ['KybIdentification.Document.Created', 'documentId'],
+      ['KybIdentification.Created', 'kybIdentificationId'],
+      ['KycIdentification.Created', 'kycIdentificationId'],
+      ['IdentityVerification.Consented', 'identityVerificationId'],
+      ['Form.Created', 'formId'],
+    ])('falls back to the resource id field for %s when the payload has no id', (type, field) => {
+      const body = envelope();
+      body['type'] = type;
+      delete body.payload['id'];
+      body.payload[field] = 'fallback-id';
+      expect(normalizeOne(body).subject?.id).toBe('fallback-id');
+    });
+
+    it('names the parent of a KYB document, a KYC identification and a form when the payload does', () => {
+      const doc = envelope('kyb-document-created');
+      expect(normalizeOne(doc).subject?.parent).toEqual({
+        kind: 'kybIdentification',
+        id: doc.payload['kybIdentificationId'],
+      });
+      delete doc.payload['kybIdentificationId'];
+      expect(normalizeOne(doc).subject).not.toHaveProperty('parent');
+      expect(normalizeOne(envelope()).subject?.parent).toEqual({
+        kind: 'identityVerification',
+        id: envelope().payload['identityVerificationId'],
+      });
+    });
+
+    it('omits the subject when the payload names no resource id, or the type no family', () => {
+      const noId = envelope();
+      delete noId.payload['id'];
+      expect(normalizeOne(noId)).not.toHaveProperty('subject');
+      const noFamily = envelope();
+      noFamily['type'] = 'Something';
+      expect(normalizeOne(noFamily)).not.toHaveProperty('subject');
+    });
+
+    it.each<[string, unknown, boolean]>([
+      ['a PascalCase code', 'DocumentExpired', true],
+      ['an upper snake code', 'FACE_NOT_MATCHED', true],
+      ['a dotted code', 'document.expired', true],
+      ['free text with spaces', 'Photo is blurry', false],
+      ['a name and number', 'Jane Example 12', false],
+      ['a document number', 'AB1234567', false],
+      ['an e-mail address', 'jane@example.com', false],
+      ['a very long word', 'A'.repeat(65), false],
+      ['a number', 12, false],
+      ['an object', { code: 'X' }, false],
+    ])('keeps statusReason in vendorStatus only when it is a code: %s', (_case, reason, kept) => {
+      const body = envelope('kyc-identification-rejected');
+      body.payload['statusReason'] = reason;
+      const { vendorStatus } = normalizeOne(body);
+      expect(vendorStatus).toBe(
+        `type=KycIdentification.Rejected status=Rejected${kept ? ` statusReason=${String(reason)}` : ''}`,
+      );
+    });
+
+    it('drops a status word that is not code-shaped from vendorStatus', () => {
+      const body = envelope();
+      body.payload['status'] = 'Approved by Jane Example';
+      expect(normalizeOne(body)).toMatchObject({
+        status: 'approved',
+        vendorStatus: 'type=KycIdentification.Approved',
+      });
+    });
+
+    it('publishes an unknown type without a subject family as a vendor event', () => {
+      expect(normalizeOne({ id: 'e', type: 'Ping', payload: { status: 'Approved' } })).toEqual({
+        detailType: 'KYC Vendor Event',
+        vendorEventType: 'Ping',
+        status: 'approved',
+        vendorStatus: 'type=Ping status=Approved',
+      });
+    });
+
+    it.each<[string, unknown]>([
+      ['an empty object', {}],
+      ['an array', []],
+      ['null', null],
+      ['a string', 'x'],
+      ['a number', 3],
+      ['no JSON at all', undefined],
+      ['a payload that is a string', { type: 'KycIdentification.Approved', payload: 'x' }],
+      ['a payload that is a list', { type: 'KycIdentification.Approved', payload: [{ id: 'x' }] }],
+      ['a type that is not a string', { type: 7, payload: {} }],
+      ['an empty type', { type: '  ', payload: {} }],
+      ['a prototype key as type', { type: '__proto__', payload: { id: 'x' } }],
+      ['a status that is an object', { type: 'X', payload: { status: { a: 1 } } }],
+    ])('never throws on %s, and returns one draft', (_case, json) => {
+      const draft = normalizeOne(json);
+      expect(STATUSES).toContain(draft.status);
+      expect(DETAIL_TYPES).toContain(draft.detailType);
+      expect(draft.vendorEventType).not.toBe('');
+    });
+
+    it('reports an empty envelope as an unknown vendor event', () => {
+      expect(normalizeOne({})).toEqual({
+        detailType: 'KYC Vendor Event',
+        vendorEventType: 'unknown',
+        status: 'unknown',
+        vendorStatus: null,
+      });
+    });
+  });
+});
