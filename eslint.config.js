@@ -22,7 +22,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@aws-lambda-powertools/*'], message: 'core and vendors are pure' },
+            {
+              group: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
+              message: 'core and vendors are pure',
+            },
             { group: ['node:fs', 'node:fs/*', 'node:http', 'node:https'], message: 'no I/O here' },
           ],
         },

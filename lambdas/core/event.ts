@@ -1,6 +1,15 @@
+// A namespace import, not `import { Type }`: TypeBox's `Type` object holds every builder, so a
+// bundler must keep all of them (about 45 KB), while `Type.Object` through this namespace is a
+// plain named import that esbuild can drop.
+import * as Type from '@sinclair/typebox';
+
 /**
  * The normalized event: what downstream consumers receive as the `detail` of an EventBridge
  * entry. One vocabulary for every vendor; the vendor's own words stay in `vendorStatus`.
+ *
+ * This file is the one source of the published contract: `npm run contract` writes the TypeBox
+ * schemas below out as JSON Schema and consumer types, and the types the pipeline uses are derived
+ * from the same schemas with `Static`, so schema and types cannot drift.
  */
 
 export const SCHEMA_VERSION = '1';
@@ -18,7 +27,214 @@ export const STATUSES = [
   'cancelled',
   'unknown',
 ] as const;
-export type Status = (typeof STATUSES)[number];
+
+/** A small, stable set: rules match on these, so new vendor events never add a DetailType. */
+export const DETAIL_TYPES = [
+  'KYC Verification Updated',
+  'KYC Document Updated',
+  'KYC Monitoring Alert',
+  'KYC Vendor Event',
+] as const;
+
+/** What each DetailType carries; published as the description of its schema. */
+export const DETAIL_TYPE_DESCRIPTIONS: Readonly<Record<DetailType, string>> = {
+  'KYC Verification Updated':
+    'The status of a verification (a user, journey, identification or application) changed or was reported again.',
+  'KYC Document Updated': 'The status of one document of a verification changed.',
+  'KYC Monitoring Alert':
+    'Ongoing monitoring after onboarding (AML, watch lists) reported on a subject.',
+  'KYC Vendor Event':
+    'Any other vendor event: published so that nothing is dropped; its status is usually `unknown`.',
+};
+
+/** Vendor ids are lower-case words; `Source` is `kyc.<vendor>`. */
+const VENDOR_ID = '[a-z][a-z0-9-]*';
+/** Canonical instants (`Date#toISOString`), so string order is time order (see time.ts). */
+const INSTANT = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+
+/**
+ * The contract's schemas. No Lambda code reads them (validation is for the contract tests and
+ * for consumers, never the processor), so they are built in one function called behind a
+ * `@__PURE__` annotation: esbuild then drops the call, and TypeBox with it, from every bundle.
+ */
+function buildEventSchemas() {
+  const StatusSchema = Type.Union(
+    STATUSES.map((status) => Type.Literal(status)),
+    {
+      title: 'Status',
+      description:
+        'Normalized status, one meaning across vendors; the mapping from every vendor word is documented per vendor.',
+    },
+  );
+
+  const DetailTypeSchema = Type.Union(
+    DETAIL_TYPES.map((detailType) => Type.Literal(detailType)),
+    { title: 'DetailType', description: 'The EventBridge `detail-type` of the event.' },
+  );
+
+  const SubjectRefSchema = Type.Object(
+    {
+      kind: Type.Readonly(
+        Type.String({
+          minLength: 1,
+          description:
+            "What the status belongs to, in the vendor's terms: `user`, `document`, `journey`, …; `delivery` when the delivery names no subject.",
+        }),
+      ),
+      id: Type.Readonly(
+        Type.String({ minLength: 1, description: "The vendor's id of the subject." }),
+      ),
+      externalRef: Type.ReadonlyOptional(
+        Type.String({
+          minLength: 1,
+          description: "The caller's own reference for the subject, when the vendor echoes one.",
+        }),
+      ),
+      parent: Type.ReadonlyOptional(
+        Type.Object(
+          {
+            kind: Type.Readonly(Type.String({ minLength: 1 })),
+            id: Type.Readonly(Type.String({ minLength: 1 })),
+          },
+          {
+            additionalProperties: false,
+            description:
+              "The subject this one belongs to (a document's user), when the vendor says.",
+          },
+        ),
+      ),
+    },
+    {
+      title: 'SubjectRef',
+      additionalProperties: false,
+      description: 'What the status belongs to.',
+    },
+  );
+
+  const instant = (description: string) =>
+    Type.Readonly(Type.String({ format: 'date-time', pattern: INSTANT, description }));
+
+  const EventDetailSchema = Type.Object(
+    {
+      schemaVersion: Type.Readonly(
+        Type.Literal(SCHEMA_VERSION, {
+          description:
+            'Contract version: additive changes keep it, breaking ones bump it and are published side by side.',
+        }),
+      ),
+      eventId: Type.Readonly(
+        Type.String({
+          pattern: `^${VENDOR_ID}:.+$`,
+          description:
+            'Stable id: `<vendor>:<vendor event id>`, or `<vendor>:<sha-256 of the body>` when the vendor sends none; suffixed `#<n>` when one delivery holds several events.',
+        }),
+      ),
+      vendor: Type.Readonly(
+        Type.String({
+          pattern: `^${VENDOR_ID}$`,
+          description: "The vendor's id, as in `source` (`kyc.<vendor>`).",
+        }),
+      ),
+      vendorEventType: Type.Readonly(
+        Type.String({
+          minLength: 1,
+          description: "The vendor's own event name, or `unknown` when the delivery names none.",
+        }),
+      ),
+      subject: Type.Readonly(SubjectRefSchema),
+      status: Type.Readonly(StatusSchema),
+      vendorStatus: Type.Readonly(
+        Type.Union([Type.String(), Type.Null()], {
+          description:
+            "The vendor's own status words, e.g. `kycReview=VALIDATED`, for humans and audits; `null` when it sent none.",
+        }),
+      ),
+      previousStatus: Type.Readonly(
+        Type.Union([StatusSchema, Type.Null()], {
+          description: "The subject's status before this event; `null` for its first.",
+        }),
+      ),
+      outOfOrder: Type.Readonly(
+        Type.Boolean({
+          description:
+            "`true` when the event is older (by vendor time) than the subject's current state: published, but it did not change the subject.",
+        }),
+      ),
+      occurredAt: instant(
+        'Vendor time, else the time the delivery was received (UTC, milliseconds).',
+      ),
+      receivedAt: instant('When the delivery was received (UTC, milliseconds).'),
+      payload: Type.ReadonlyOptional(
+        Type.Unknown({
+          description:
+            "The vendor's body, parsed (its text when it is not JSON); absent when `payloadOmitted` says why.",
+        }),
+      ),
+      payloadOmitted: Type.ReadonlyOptional(
+        Type.Union([Type.Literal('disabled'), Type.Literal('too_large')], {
+          description:
+            "Why `payload` is absent: the deployment switched payloads off, or the entry would exceed EventBridge's size limit.",
+        }),
+      ),
+    },
+    {
+      title: 'EventDetail',
+      // Closed, so consumers can rely on the shape; whatever else the vendor sent is in `payload`.
+      additionalProperties: false,
+      description: 'The normalized KYC event: the `detail` of every event on the bus.',
+    },
+  );
+
+  // Open, unlike the detail: EventBridge owns the envelope and may add fields of its own.
+  const KycEventSchema = Type.Object(
+    {
+      version: Type.Readonly(Type.Literal('0')),
+      id: Type.Readonly(Type.String({ minLength: 1 })),
+      'detail-type': Type.Readonly(DetailTypeSchema),
+      source: Type.Readonly(
+        Type.String({
+          pattern: `^kyc\\.${VENDOR_ID}$`,
+          description: '`kyc.<vendor>`: match one vendor, or every vendor with the prefix `kyc.`.',
+        }),
+      ),
+      account: Type.Readonly(Type.String({ pattern: '^\\d{12}$' })),
+      time: Type.Readonly(
+        Type.String({
+          format: 'date-time',
+          description: "The event's `occurredAt`, to the second.",
+        }),
+      ),
+      region: Type.Readonly(Type.String({ minLength: 1 })),
+      resources: Type.Readonly(Type.Array(Type.String())),
+      detail: Type.Readonly(EventDetailSchema),
+      'replay-name': Type.ReadonlyOptional(
+        Type.String({ description: 'Set on events replayed from the archive.' }),
+      ),
+    },
+    {
+      title: 'KycEvent',
+      description: 'A normalized KYC event as an EventBridge rule target receives it.',
+    },
+  );
+
+  return {
+    Status: StatusSchema,
+    DetailType: DetailTypeSchema,
+    SubjectRef: SubjectRefSchema,
+    EventDetail: EventDetailSchema,
+    KycEvent: KycEventSchema,
+  };
+}
+
+/** The published schemas, keyed by the name of the type each one defines. */
+export const EVENT_SCHEMAS = /* @__PURE__ */ buildEventSchemas();
+
+export type Status = Type.Static<typeof EVENT_SCHEMAS.Status>;
+export type DetailType = Type.Static<typeof EVENT_SCHEMAS.DetailType>;
+export type SubjectRef = Type.Static<typeof EVENT_SCHEMAS.SubjectRef>;
+export type EventDetail = Type.Static<typeof EVENT_SCHEMAS.EventDetail>;
+/** The whole event as a consumer receives it (see `EVENT_SCHEMAS.KycEvent`). */
+export type KycEvent = Type.Static<typeof EVENT_SCHEMAS.KycEvent>;
 
 /** A terminal status wins over a non-terminal one when two events carry the same vendor time. */
 const TERMINAL_STATUSES: ReadonlySet<Status> = new Set([
@@ -33,25 +249,6 @@ export function isTerminal(status: Status): boolean {
   return TERMINAL_STATUSES.has(status);
 }
 
-/** A small, stable set: rules match on these, so new vendor events never add a DetailType. */
-export const DETAIL_TYPES = [
-  'KYC Verification Updated',
-  'KYC Document Updated',
-  'KYC Monitoring Alert',
-  'KYC Vendor Event',
-] as const;
-export type DetailType = (typeof DETAIL_TYPES)[number];
-
-export interface SubjectRef {
-  /** What the status belongs to, in the vendor's terms: `user`, `document`, `journey`, … */
-  readonly kind: string;
-  readonly id: string;
-  /** The caller's own reference for the subject, when the vendor echoes one. */
-  readonly externalRef?: string;
-  /** The subject this one belongs to (a document's user), when the vendor says. */
-  readonly parent?: { readonly kind: string; readonly id: string };
-}
-
 /** What a vendor module derives from one delivery; the processor adds ids, times and state. */
 export interface NormalizedDraft {
   readonly detailType: DetailType;
@@ -63,25 +260,6 @@ export interface NormalizedDraft {
   readonly vendorStatus: string | null;
   /** Vendor event time (ISO 8601), when the delivery carries one. */
   readonly occurredAt?: string;
-}
-
-export interface EventDetail {
-  readonly schemaVersion: typeof SCHEMA_VERSION;
-  readonly eventId: string;
-  readonly vendor: string;
-  readonly vendorEventType: string;
-  readonly subject: SubjectRef;
-  readonly status: Status;
-  readonly vendorStatus: string | null;
-  readonly previousStatus: Status | null;
-  readonly outOfOrder: boolean;
-  /** Vendor time, else the time the delivery was received. */
-  readonly occurredAt: string;
-  readonly receivedAt: string;
-  /** The vendor's body, parsed; absent when the deployment switches payloads off or it is too large. */
-  readonly payload?: unknown;
-  /** Why `payload` is absent, when it is. */
-  readonly payloadOmitted?: 'disabled' | 'too_large';
 }
 
 /** One EventBridge entry to be: `Source` is `kyc.<vendor>`, `Time` the vendor's event time. */

@@ -142,6 +142,23 @@ export const idwise = defineVendor<IdwiseCredentials>({
   // Confirmed: IDWise has an IP allow-list feature, but its source addresses were not found, so
   // there is no default; an operator who learns them sets `allowedIps` in the secret.
   answers: { accepted: IDWISE_ACCEPTED_STATUS },
+  // Built from the tables above, so each fact stays in one place; the README's mapping table is
+  // generated from these rows and the tests feed each one through `normalize`.
+  statusMapping: [
+    ...Object.entries(IDWISE_DECISION_STATUSES).map(([word, status]) => ({
+      field: IDWISE_DECISION_PRECEDENCE.map(({ key }) => key).join(' / '),
+      // The table is keyed in lower case for the case-insensitive match; IDWise capitalises.
+      value: word.charAt(0).toUpperCase() + word.slice(1),
+      status,
+      note: 'the first decision present decides; any letter case',
+    })),
+    ...Object.entries(IDWISE_EVENT_STATUS_OVERRIDES).map(([event, status]) => ({
+      field: IDWISE_ENVELOPE.event,
+      value: event,
+      status,
+      note: 'whatever the decisions say',
+    })),
+  ],
 
   parseCredentials(secret, base) {
     return {

@@ -211,6 +211,58 @@ export const treezor = defineVendor<TreezorCredentials>({
   // Treezor's docs ask for a 5xx on a signature mismatch: it retries (about every minute, up to
   // 30 times), which also carries deliveries across a secret rotation.
   answers: { unauthenticated: 503 },
+  // Built from the tables above, so each fact stays in one place; the README's mapping table is
+  // generated from these rows and the tests feed each one through `normalize`.
+  statusMapping: [
+    ...Object.entries(KYC_REVIEWS).map(([code, { word, status }]) => ({
+      field: PAYLOAD_FIELDS.kycReview,
+      value: code,
+      status,
+      note: `${word}; \`user.*\`, and \`kycreview.*\` without a \`${PAYLOAD_FIELDS.kycStatus}\``,
+    })),
+    {
+      field: PAYLOAD_FIELDS.kycLevel,
+      value: REFUSED_KYC_LEVEL,
+      status: 'rejected',
+      note: `${KYC_LEVELS[REFUSED_KYC_LEVEL] ?? REFUSED_KYC_LEVEL}, whatever \`${PAYLOAD_FIELDS.kycReview}\` says`,
+    },
+    ...Object.entries(KYC_STATUSES).map(([word, status]) => ({
+      field: PAYLOAD_FIELDS.kycStatus,
+      value: word,
+      status,
+      note: '`kycreview.*`',
+    })),
+    ...Object.entries(DOCUMENT_STATUSES).map(([word, status]) => ({
+      field: PAYLOAD_FIELDS.documentStatus,
+      value: word,
+      status,
+      note: '`document.*`',
+    })),
+    ...Object.entries(LIVENESS_STATUSES).map(([word, status]) => ({
+      field: PAYLOAD_FIELDS.livenessStatus,
+      value: word,
+      status,
+      note: '`kycliveness.*`',
+    })),
+    ...Object.entries(LIVENESS_SCORES).map(([score, status]) => ({
+      field: PAYLOAD_FIELDS.livenessScore,
+      value: score,
+      status,
+      note: `\`kycliveness.*\` with \`${PAYLOAD_FIELDS.livenessStatus}=${LIVENESS_PROCESSED}\`; any \`${PAYLOAD_FIELDS.livenessRefusal}\` means \`rejected\``,
+    })),
+    ...Object.entries(IDENTIFICATION_RESULTS).map(([word, status]) => ({
+      field: PAYLOAD_FIELDS.result,
+      value: word,
+      status,
+      note: '`qes.*`, `videoConference.*`',
+    })),
+    ...CANCELLING_EVENTS.map((event) => ({
+      field: ENVELOPE_FIELDS.event,
+      value: event,
+      status: 'cancelled' as const,
+      note: 'whatever the payload says',
+    })),
+  ],
 
   parseCredentials(secret, base) {
     return { ...base, webhookSecrets: readStringList(secret, 'webhookSecrets', VENDOR_ID) };

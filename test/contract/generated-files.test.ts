@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONTRACT_DIR, generateContract } from '../../scripts/contract.js';
+import { README_PATH, renderStatusMapping, updateReadme } from '../../scripts/docs.js';
+import { VENDORS } from '../../lambdas/vendors/registry.js';
+
+/**
+ * The published contract and the README's mapping tables are generated; these tests fail when a
+ * committed file differs from what its generator writes now (run `npm run contract` or
+ * `npm run docs`, and commit the result).
+ */
+
+/** Hand-written files that live beside the generated ones. */
+const HAND_WRITTEN = new Set(['README.md']);
+
+const generated = await generateContract();
+
+describe('contract/', () => {
+  const committed = readdirSync(CONTRACT_DIR).filter((file) => !HAND_WRITTEN.has(file));
+
+  it('holds exactly the generated files', () => {
+    expect([...committed].sort()).toEqual([...generated.keys()].sort());
+  });
+
+  it.each([...generated.entries()])('%s is what `npm run contract` writes', (file, text) => {
+    expect(readFileSync(join(CONTRACT_DIR, file), 'utf8')).toBe(text);
+  });
+});
+
+describe('README status mapping', () => {
+  it('is what `npm run docs` writes', async () => {
+    const readme = readFileSync(README_PATH, 'utf8');
+    expect(await updateReadme(readme)).toBe(readme);
+  });
+
+  it('has a table for every registered vendor', () => {
+    const section = renderStatusMapping(VENDORS);
+    for (const vendor of VENDORS) expect(section).toContain(`#### ${vendor.displayName}\n`);
+  });
+
+  it('touches nothing outside its markers', async () => {
+    const readme =
+      'before\n<!-- status-mapping:start -->\nstale\n<!-- status-mapping:end -->\nafter\n';
+    const updated = await updateReadme(readme, VENDORS);
+    expect(updated.startsWith('before\n<!-- status-mapping:start -->\n')).toBe(true);
+    expect(updated.endsWith('<!-- status-mapping:end -->\nafter\n')).toBe(true);
+    expect(updated).not.toContain('stale');
+  });
+
+  it('escapes a | in a cell, so it cannot split the table', () => {
+    const [vendor] = VENDORS;
+    if (!vendor) throw new Error('no vendor registered');
+    const odd = {
+      ...vendor,
+      statusMapping: [{ field: 'a|b', value: 'x', status: 'unknown' as const }],
+    };
+    expect(renderStatusMapping([odd])).toContain('| `a\\|b` | `x` | `unknown` |  |');
+  });
+});
