@@ -1,0 +1,80 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
+import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
+import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
+import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
+import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
+import { DEFAULT_TOKEN_TTL_SECONDS, TOKEN_PATH } from '../lambdas/token/issue-token.js';
+import { createTokenHandler } from '../lambdas/token/token-handler.js';
+import { ONDATO_VENDOR_ID } from '../lambdas/vendors/ondato.js';
+import { findVendor, VENDORS } from '../lambdas/vendors/registry.js';
+import type { LocalClients } from './clients.js';
+import { FileSecretSource } from './file-secret-source.js';
+import type { HttpRoute } from './http-server.js';
+import type { BatchHandler } from './poller.js';
+
+/**
+ * Local mode's composition root: the Lambda handlers built exactly as their `handler.ts` files
+ * build them in AWS, over the same adapters, except that clients point at the local engines and
+ * secrets come from a file.
+ */
+
+export interface LocalHandlerSettings {
+  readonly clients: LocalClients;
+  readonly queueUrl: string;
+  readonly tableName: string;
+  readonly eventBusName: string;
+  readonly secretsFile: string;
+  /** When absent, Powertools reads `POWERTOOLS_LOG_LEVEL`. */
+  readonly logLevel?: LogLevel;
+  readonly includePayload: boolean;
+  readonly retentionDays: number;
+}
+
+export interface LocalHandlers {
+  /** Every API route: each vendor route to ingest, and Ondato's token endpoint if registered. */
+  readonly routes: readonly HttpRoute[];
+  /** Ingest also answers unknown `/webhooks/…` paths, with a 404 it logs. */
+  readonly ingest: HttpRoute['handler'];
+  readonly processor: BatchHandler;
+  readonly processorLog: Logger;
+}
+
+export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandlers {
+  const { clients, logLevel } = settings;
+  const logger = (serviceName: string): Logger =>
+    new Logger({ serviceName, ...(logLevel && { logLevel }) });
+  const secrets = new FileSecretSource(settings.secretsFile);
+
+  const ingest = createIngestHandler({
+    secrets,
+    queue: new SqsEventQueue(clients.sqs, settings.queueUrl),
+    log: logger('kyc-ingest-local'),
+  });
+  const processorLog = logger('kyc-processor-local');
+  const processor = createProcessorHandler({
+    store: DynamoEventStore.create(clients.dynamodb, settings.tableName),
+    publisher: new EventBridgeEventPublisher(clients.eventBridge, settings.eventBusName),
+    now: () => new Date(),
+    includePayload: settings.includePayload,
+    retentionDays: settings.retentionDays,
+    log: processorLog,
+  });
+
+  const routes: HttpRoute[] = VENDORS.flatMap((vendor) =>
+    vendor.routes.map((path) => ({ path, handler: ingest })),
+  );
+  // Ondato may fetch an OAuth2 token before delivering; the stack serves it when Ondato is on.
+  if (findVendor(ONDATO_VENDOR_ID)) {
+    routes.push({
+      path: TOKEN_PATH,
+      handler: createTokenHandler({
+        secrets,
+        ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
+        log: logger('kyc-token-local'),
+      }),
+    });
+  }
+  return { routes, ingest, processor, processorLog };
+}

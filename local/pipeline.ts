@@ -1,0 +1,179 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { TOKEN_PATH } from '../lambdas/token/issue-token.js';
+import { VENDORS } from '../lambdas/vendors/registry.js';
+import { createLocalClients, LOCAL_REGION, type LocalClients } from './clients.js';
+import { startEngines, type Engines } from './engines.js';
+import { formatPublishedEvent } from './format-event.js';
+import { createLocalHandlers } from './handlers.js';
+import { startWebhookServer, type WebhookServer } from './http-server.js';
+import { SqsPoller } from './poller.js';
+import { DEFAULT_PATHS, DEFAULT_PORTS } from './project-paths.js';
+import type { PublishedEvent } from './put-events-server.js';
+import { createQueues, createTable, LOCAL_NAMES } from './resources.js';
+
+export interface LocalPipelineOptions {
+  /** Webhook server port (default 3000); `0` picks a free port, as do the others. */
+  readonly port?: number;
+  /** dynalite's port (default 8000). */
+  readonly dynamodbPort?: number;
+  /** local-aws-sqs's port (default 9324). */
+  readonly sqsPort?: number;
+  /** The PutEvents endpoint's port (default: any free one). */
+  readonly eventBridgePort?: number;
+  /** JSON-lines file of published events; emptied at start (default `.local/events.jsonl`). */
+  readonly eventsFile?: string;
+  /** Secrets file (default `config/local-secrets.json`). */
+  readonly secretsFile?: string;
+  /** Where each published event is shown; `false` shows nothing (default: the console). */
+  readonly printEvent?: ((line: string, event: PublishedEvent) => void) | false;
+  /** Handlers' log level; by default Powertools reads `POWERTOOLS_LOG_LEVEL`. */
+  readonly logLevel?: LogLevel;
+  /** Ingest queue visibility timeout, i.e. the delay before a failed record is retried (30 s). */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Receives before a message goes to the DLQ (5, as deployed). */
+  readonly maxReceiveCount?: number;
+  /** The poller's long-poll wait; `0` short-polls, which tests use (default 1). */
+  readonly pollWaitSeconds?: number;
+  readonly includePayload?: boolean;
+  readonly retentionDays?: number;
+}
+
+export interface WebhookUrl {
+  readonly vendor: string;
+  readonly route: string;
+  readonly url: string;
+}
+
+export interface LocalPipeline {
+  readonly urls: {
+    /** Base URL of the webhook server. */
+    readonly server: string;
+    readonly webhooks: readonly WebhookUrl[];
+    /** Ondato's OAuth2 token endpoint, when Ondato is registered. */
+    readonly ondatoToken?: string;
+    readonly dynamodb: string;
+    readonly sqs: string;
+    readonly eventBridge: string;
+    readonly queue: string;
+    readonly deadLetterQueue: string;
+  };
+  readonly tableName: string;
+  readonly eventBusName: string;
+  readonly eventsFile: string;
+  readonly secretsFile: string;
+  /** Stops taking requests, finishes the batch in hand, then stops the engines. */
+  stop(): Promise<void>;
+}
+
+/** Leaves a Lambda-like margin between a batch's time budget and its visibility timeout. */
+const VISIBILITY_MARGIN_MS = 5_000;
+const MAX_INVOCATION_MS = 25_000;
+
+/**
+ * The whole pipeline on this machine: the same ingest and processor handlers over the same
+ * adapters, pointed at dynalite, local-aws-sqs and a local PutEvents endpoint, with an HTTP
+ * server in API Gateway's place and a poller in the event-source mapping's.
+ */
+export async function startLocalPipeline(
+  options: LocalPipelineOptions = {},
+): Promise<LocalPipeline> {
+  const eventsFile = options.eventsFile ?? DEFAULT_PATHS.eventsFile;
+  const secretsFile = options.secretsFile ?? DEFAULT_PATHS.secretsFile;
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
+  const invocationMs = Math.min(
+    MAX_INVOCATION_MS,
+    visibilityTimeoutSeconds * 1000 - VISIBILITY_MARGIN_MS,
+  );
+  if (invocationMs < 1000) {
+    throw new Error('visibilityTimeoutSeconds must be at least 6 so a batch has time to run');
+  }
+  // The file mirrors this run's engines, whose state starts empty.
+  await mkdir(dirname(eventsFile), { recursive: true });
+  await writeFile(eventsFile, '');
+
+  const print = options.printEvent ?? ((line: string) => console.log(line));
+  let engines: Engines | undefined;
+  let clients: LocalClients | undefined;
+  let poller: SqsPoller | undefined;
+  let server: WebhookServer | undefined;
+  const stop = async (): Promise<void> => {
+    await server?.close();
+    await poller?.stop();
+    clients?.destroy();
+    await engines?.stop();
+  };
+
+  try {
+    engines = await startEngines({
+      dynamodbPort: options.dynamodbPort ?? DEFAULT_PORTS.dynamodb,
+      sqsPort: options.sqsPort ?? DEFAULT_PORTS.sqs,
+      eventBridgePort: options.eventBridgePort ?? DEFAULT_PORTS.eventBridge,
+      eventsFile,
+      ...(print && { onEvent: (event) => print(formatPublishedEvent(event), event) }),
+    });
+    clients = createLocalClients(engines.endpoints);
+    const [queues] = await Promise.all([
+      createQueues(clients.sqs, {
+        visibilityTimeoutSeconds,
+        maxReceiveCount: options.maxReceiveCount ?? 5,
+      }),
+      createTable(clients.dynamodb, LOCAL_NAMES.table),
+    ]);
+
+    const { routes, ingest, processor, processorLog } = createLocalHandlers({
+      clients,
+      queueUrl: queues.queueUrl,
+      tableName: LOCAL_NAMES.table,
+      eventBusName: LOCAL_NAMES.eventBus,
+      secretsFile,
+      ...(options.logLevel && { logLevel: options.logLevel }),
+      includePayload: options.includePayload ?? true,
+      retentionDays: options.retentionDays ?? 90,
+    });
+
+    poller = new SqsPoller({
+      sqs: clients.sqs,
+      queueUrl: queues.queueUrl,
+      queueArn: queues.queueArn,
+      region: LOCAL_REGION,
+      handler: processor,
+      invocationMs,
+      waitTimeSeconds: options.pollWaitSeconds ?? 1,
+      log: processorLog,
+    });
+    poller.start();
+
+    server = await startWebhookServer({
+      port: options.port ?? DEFAULT_PORTS.webhooks,
+      routes,
+      webhookFallback: ingest,
+      onError: (error) => console.error('local webhook server: handler crashed', error),
+    });
+
+    const base = `http://localhost:${server.port}`;
+    return {
+      urls: {
+        server: base,
+        webhooks: VENDORS.flatMap((vendor) =>
+          vendor.routes.map((route) => ({ vendor: vendor.id, route, url: base + route })),
+        ),
+        ...(routes.some((route) => route.path === TOKEN_PATH) && {
+          ondatoToken: base + TOKEN_PATH,
+        }),
+        ...engines.endpoints,
+        queue: queues.queueUrl,
+        deadLetterQueue: queues.deadLetterQueueUrl,
+      },
+      tableName: LOCAL_NAMES.table,
+      eventBusName: LOCAL_NAMES.eventBus,
+      eventsFile,
+      secretsFile,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}

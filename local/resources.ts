@@ -1,0 +1,92 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { TABLE_SCHEMA } from '../lambdas/adapters/dynamo-schema.js';
+
+/** Names of what local mode creates; the bus keeps the deployed default so rules read the same. */
+export const LOCAL_NAMES = {
+  table: 'kyc-webhooks-events',
+  queue: 'kyc-webhooks-ingest',
+  deadLetterQueue: 'kyc-webhooks-ingest-dlq',
+  eventBus: 'kyc-webhooks',
+} as const;
+
+/**
+ * The table as the stack defines it, from the same `TABLE_SCHEMA`. TTL is not set up: dynalite
+ * has no UpdateTimeToLive, and nothing lives long enough locally to expire.
+ */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const index = TABLE_SCHEMA.subjectIndex;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: index.partitionKey, AttributeType: 'S' },
+        { AttributeName: index.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}
+
+export interface QueueSettings {
+  /** Must exceed the time the poller gives one batch, as in AWS. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the DLQ (the stack's default is 5). */
+  readonly maxReceiveCount: number;
+}
+
+export interface LocalQueues {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/** The ingest queue and its DLQ, with the same redrive as the stack. */
+export async function createQueues(
+  client: SQSClient,
+  settings: QueueSettings,
+): Promise<LocalQueues> {
+  const deadLetterQueueUrl = await createQueue(client, LOCAL_NAMES.deadLetterQueue, {});
+  const deadLetterQueueArn = await queueArn(client, deadLetterQueueUrl);
+  const queueUrl = await createQueue(client, LOCAL_NAMES.queue, {
+    VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: deadLetterQueueArn,
+      maxReceiveCount: settings.maxReceiveCount,
+    }),
+  });
+  return { queueUrl, queueArn: await queueArn(client, queueUrl), deadLetterQueueUrl };
+}
+
+async function createQueue(
+  client: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  const { QueueUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+  );
+  if (QueueUrl === undefined) throw new Error(`Local SQS returned no URL for queue ${name}`);
+  return QueueUrl;
+}
+
+async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (arn === undefined) throw new Error(`Local SQS returned no ARN for ${queueUrl}`);
+  return arn;
+}

@@ -1,0 +1,473 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
+import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
+import type { EventDetail } from '../../lambdas/core/event.js';
+import type { SignedDelivery } from '../../lambdas/core/vendor.js';
+import { findVendor } from '../../lambdas/vendors/registry.js';
+import { treezor } from '../../lambdas/vendors/treezor.js';
+import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+import { sendDelivery, SendError } from '../../local/send-delivery.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURES = join(ROOT, 'test/fixtures');
+const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
+const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let pipeline: LocalPipeline;
+let tempDir: string;
+let documents: DynamoDBDocumentClient;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  tempDir = mkdtempSync(join(tmpdir(), 'kyc-local-'));
+  pipeline = await startLocalPipeline({
+    port: 0,
+    dynamodbPort: 0,
+    sqsPort: 0,
+    eventBridgePort: 0,
+    eventsFile: join(tempDir, 'events.jsonl'),
+    secretsFile: SECRETS_FILE,
+    printEvent: false,
+    logLevel: 'SILENT',
+    // Short polls keep each test's round trip to tens of milliseconds.
+    pollWaitSeconds: 0,
+  });
+  const common = { region: 'us-east-1', credentials: CREDENTIALS };
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...common, endpoint: pipeline.urls.dynamodb }),
+  );
+  sqs = new SQSClient({ ...common, endpoint: pipeline.urls.sqs });
+});
+
+afterAll(async () => {
+  documents?.destroy();
+  sqs?.destroy();
+  await pipeline?.stop();
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+/* ------------------------------------------------------------------------------- helpers */
+
+function fixture(vendor: string, name: string): string {
+  return readFileSync(join(FIXTURES, vendor, `${name}.json`), 'utf8');
+}
+
+/** Signs a body the way the vendor would, with the local development credentials. */
+function sign(vendorId: string, body: string): SignedDelivery & { route: string } {
+  const vendor = findVendor(vendorId);
+  if (!vendor) throw new Error(`vendor ${vendorId} is not registered`);
+  const secret = LOCAL_SECRETS[vendorId] as Record<string, unknown>;
+  const credentials = vendor.parseCredentials(secret, parseBaseCredentials(secret, vendorId));
+  const route = vendor.routes[0] ?? '';
+  return { ...vendor.sign(body, route, credentials), route };
+}
+
+async function post(
+  route: string,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<{ status: number; body: string }> {
+  const response = await fetch(pipeline.urls.server + route, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+async function postSigned(vendorId: string, body: string): Promise<number> {
+  const signed = sign(vendorId, body);
+  return (await post(signed.route, signed.body, signed.headers)).status;
+}
+
+interface FileEvent {
+  readonly Source: string;
+  readonly DetailType: string;
+  readonly EventBusName: string;
+  readonly detail: EventDetail;
+}
+
+function readEvents(): FileEvent[] {
+  return readFileSync(pipeline.eventsFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const entry = JSON.parse(line) as Omit<FileEvent, 'detail'> & { Detail: string };
+      return { ...entry, detail: JSON.parse(entry.Detail) as EventDetail };
+    });
+}
+
+function eventsWithId(eventId: string): FileEvent[] {
+  return readEvents().filter((event) => event.detail.eventId === eventId);
+}
+
+/** Polls `probe` until it returns a value other than `undefined`/`false`, or fails at the deadline. */
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Every queued message has been received and deleted: the processor is done with them all. */
+async function waitForQueueDrained(): Promise<void> {
+  await waitFor('the ingest queue to drain', async () => {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: pipeline.urls.queue,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Attributes.ApproximateNumberOfMessages === '0' &&
+      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
+    );
+  });
+}
+
+async function storedEvent(eventId: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({
+      TableName: pipeline.tableName,
+      Key: { [TABLE_SCHEMA.partitionKey]: eventId },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+/** A subject's history through the `bySubject` index, oldest first. */
+async function subjectHistory(subjectKey: string): Promise<Record<string, unknown>[]> {
+  const index = TABLE_SCHEMA.subjectIndex;
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: pipeline.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#subject = :subject',
+      ExpressionAttributeNames: { '#subject': index.partitionKey },
+      ExpressionAttributeValues: { ':subject': subjectKey },
+    }),
+  );
+  return Items;
+}
+
+/** The subject's current state item (read by scan: the table is tiny). */
+async function subjectState(subjectKey: string): Promise<Record<string, unknown> | undefined> {
+  const { Items = [] } = await documents.send(
+    new ScanCommand({
+      TableName: pipeline.tableName,
+      ConsistentRead: true,
+      FilterExpression: 'itemType = :type AND subject = :subject',
+      ExpressionAttributeValues: { ':type': 'subject', ':subject': subjectKey },
+    }),
+  );
+  return Items[0];
+}
+
+async function tableSize(): Promise<number> {
+  const { Count = 0 } = await documents.send(
+    new ScanCommand({ TableName: pipeline.tableName, ConsistentRead: true, Select: 'COUNT' }),
+  );
+  return Count;
+}
+
+/** A Treezor `user.kycreview` delivery for `userId`, re-signed with the local secret. */
+function treezorReview(options: {
+  webhookId: string;
+  userId: string;
+  createdAt: number;
+  kycReview: string;
+}): string {
+  type Envelope = {
+    webhookId: string;
+    webhook: {
+      webhook_id: string;
+      object_id: string;
+      webhook_created_at: number;
+      object_payload: { users: Record<string, unknown>[] };
+    };
+  };
+  const body = structuredClone(JSON.parse(fixture('treezor', 'user.kycreview')) as Envelope);
+  body.webhookId = options.webhookId;
+  body.webhook.webhook_id = options.webhookId;
+  body.webhook.object_id = options.userId;
+  body.webhook.webhook_created_at = options.createdAt;
+  const [user] = body.webhook.object_payload.users;
+  if (!user) throw new Error('user.kycreview fixture has no user');
+  user['userId'] = options.userId;
+  user['kycReview'] = options.kycReview;
+  return JSON.stringify(body);
+}
+
+/* --------------------------------------------------------------------------------- tests */
+
+describe('local mode, end to end over HTTP', () => {
+  it('answers health checks and refuses other methods on webhook routes', async () => {
+    expect((await fetch(`${pipeline.urls.server}/health`)).status).toBe(200);
+    expect((await fetch(`${pipeline.urls.server}/webhooks/treezor`)).status).toBe(405);
+    expect((await fetch(`${pipeline.urls.server}/elsewhere`)).status).toBe(404);
+  });
+
+  it.each([
+    {
+      vendor: 'treezor',
+      name: 'user.kycreview',
+      eventId: 'treezor:8f3577ec-c126-4e94-a3df-1bdccfb0b89f',
+      subjectKey: 'treezor#user#6461762',
+    },
+    {
+      vendor: 'idwise',
+      name: 'finished-journey-complete',
+      eventId: 'idwise:30c365d2-e077-46cc-b633-5949c110fd11',
+      subjectKey: 'idwise#journey#d3f85a7ad9a95a2a45a7fa29',
+    },
+  ])(
+    'stores and publishes a $vendor delivery once though it arrives 3 times',
+    async ({ vendor, name, eventId, subjectKey }) => {
+      const body = fixture(vendor, name);
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        expect(await postSigned(vendor, body)).toBe(200);
+        // Each retry lands after the previous delivery was processed, as a vendor retry does.
+        await waitFor(`${eventId} to be published`, () => eventsWithId(eventId).length > 0);
+        await waitForQueueDrained();
+      }
+
+      const published = eventsWithId(eventId);
+      expect(published).toHaveLength(1);
+      expect(published[0]).toMatchObject({
+        Source: `kyc.${vendor}`,
+        DetailType: 'KYC Verification Updated',
+        EventBusName: 'kyc-webhooks',
+      });
+      const item = await storedEvent(eventId);
+      expect(item).toMatchObject({ eventId, vendor });
+      expect(item?.['publishedAt']).toEqual(expect.any(String));
+      const history = await subjectHistory(subjectKey);
+      expect(history.map((entry) => entry['eventId'])).toEqual([eventId]);
+    },
+  );
+
+  it('publishes an older Treezor delivery as out of order and keeps the newer status', async () => {
+    const userId = '7700001';
+    const subjectKey = `treezor#user#${userId}`;
+    // webhook_created_at is in units of 10^-4 s: these are 2023-11-14 and 2023-07-22.
+    const newer = treezorReview({
+      webhookId: 'local-test-newer-0001',
+      userId,
+      createdAt: 17_000_000_000_000,
+      kycReview: '2', // VALIDATED
+    });
+    const older = treezorReview({
+      webhookId: 'local-test-older-0001',
+      userId,
+      createdAt: 16_900_000_000_000,
+      kycReview: '1', // PENDING
+    });
+
+    expect(await postSigned('treezor', newer)).toBe(200);
+    const [first] = await waitFor('the newer event', () => {
+      const found = eventsWithId('treezor:local-test-newer-0001');
+      return found.length > 0 && found;
+    });
+    expect(first?.detail).toMatchObject({ status: 'approved', outOfOrder: false });
+
+    expect(await postSigned('treezor', older)).toBe(200);
+    const [late] = await waitFor('the older event', () => {
+      const found = eventsWithId('treezor:local-test-older-0001');
+      return found.length > 0 && found;
+    });
+    expect(late?.detail).toMatchObject({
+      status: 'in_review',
+      previousStatus: 'approved',
+      outOfOrder: true,
+    });
+    expect(await subjectState(subjectKey)).toMatchObject({
+      status: 'approved',
+      eventId: 'treezor:local-test-newer-0001',
+    });
+    expect(await subjectHistory(subjectKey)).toHaveLength(2);
+  });
+
+  it('refuses unauthentic deliveries with each vendor’s status and queues nothing', async () => {
+    await waitForQueueDrained();
+    const eventsBefore = readEvents().length;
+    const itemsBefore = await tableSize();
+
+    // Treezor: a body changed after signing. Treezor asks for a 5xx so that it retries.
+    const signed = sign(
+      'treezor',
+      treezorReview({
+        webhookId: 'local-test-tampered-0001',
+        userId: '7700002',
+        createdAt: 17_000_000_000_000,
+        kycReview: '3',
+      }),
+    );
+    const tampered = signed.body.replace('"kycReview":"3"', '"kycReview":"2"');
+    expect(tampered).not.toBe(signed.body);
+    const treezorStatus = treezor.answers?.unauthenticated;
+    expect(treezorStatus).toBe(503);
+    expect((await post(signed.route, tampered, signed.headers)).status).toBe(treezorStatus);
+
+    // IDWise: a wrong credential header, then none at all.
+    const idwiseBody = fixture('idwise', 'manually-reviewed-rejected');
+    const wrong = await post('/webhooks/idwise', idwiseBody, {
+      authorization: 'Basic ZGV2Ondyb25nLXBhc3N3b3Jk',
+    });
+    expect(wrong.status).toBe(401);
+    expect((await post('/webhooks/idwise', idwiseBody)).status).toBe(401);
+
+    // An unknown vendor.
+    expect((await post('/webhooks/nobody', '{}')).status).toBe(404);
+
+    await waitForQueueDrained();
+    expect(readEvents()).toHaveLength(eventsBefore);
+    expect(await tableSize()).toBe(itemsBefore);
+    expect(await storedEvent('treezor:local-test-tampered-0001')).toBeUndefined();
+  });
+
+  it('answers 413 to a request over the size limit', async () => {
+    const status = (await post('/webhooks/idwise', 'x'.repeat(7 * 1024 * 1024))).status;
+    expect(status).toBe(413);
+  });
+});
+
+describe('npm run send', () => {
+  it('signs and sends a fixture to the running pipeline', async () => {
+    const result = await sendDelivery({
+      vendor: 'treezor',
+      fixture: 'user.create',
+      url: `${pipeline.urls.server}/webhooks/treezor`,
+      secretsFile: SECRETS_FILE,
+    });
+    expect(result.status).toBe(200);
+    await waitFor('the sent event', () =>
+      eventsWithId('treezor:7b2e4c91-5a3d-4f6e-8c1b-9d0a2e3f4b5c').length === 1 ? true : undefined,
+    );
+  });
+
+  it('says what to do when the vendor, fixture or server is wrong', async () => {
+    await expect(sendDelivery({ vendor: 'nobody', fixture: 'x' })).rejects.toThrow(
+      /Unknown vendor "nobody"\. Vendors: .*treezor/,
+    );
+    await expect(sendDelivery({ vendor: 'treezor', fixture: 'no-such-fixture' })).rejects.toThrow(
+      /No fixture "no-such-fixture" for treezor\. Fixtures: .*user\.kycreview/,
+    );
+    const closedPort = await freePort();
+    const unreachable = sendDelivery({
+      vendor: 'idwise',
+      fixture: 'finished-step',
+      url: `http://127.0.0.1:${closedPort}/webhooks/idwise`,
+      secretsFile: SECRETS_FILE,
+    });
+    await expect(unreachable).rejects.toThrow(SendError);
+    await expect(unreachable).rejects.toThrow(/npm start/);
+  });
+
+  it('works as a command', async () => {
+    const run = await runTsx(
+      [
+        'local/send.ts',
+        'idwise',
+        'finished-step',
+        '--url',
+        `${pipeline.urls.server}/webhooks/idwise`,
+      ],
+      {},
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('200 {"received":true}');
+  });
+});
+
+describe('npm start', () => {
+  it('prints its URLs within seconds and exits 0 on SIGTERM', async () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    // `npm start` runs exactly this; spawning it without npm lets the signal reach the process.
+    expect(scripts['start']).toBe('tsx local/main.ts');
+
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        KYC_DYNAMODB_PORT: '0',
+        KYC_SQS_PORT: '0',
+        KYC_EVENTS_FILE: join(tempDir, 'start-events.jsonl'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      await waitFor('the start banner', () => stdout.includes('Ctrl-C'), 15_000);
+      expect(stdout).toMatch(/http:\/\/localhost:\d+\/webhooks\/treezor/);
+      expect(stdout).toMatch(/http:\/\/localhost:\d+\/webhooks\/idwise/);
+      expect(stdout).toContain('kyc-webhooks-events');
+      expect(stdout).toContain('start-events.jsonl');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});
+
+/* ------------------------------------------------------------------------- process helpers */
+
+function runTsx(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A loopback port nothing listens on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
