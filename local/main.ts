@@ -11,6 +11,10 @@ const env = process.env;
 // Refusals and failures stay visible; a log line per accepted delivery would drown the event
 // lines. Read when the handlers' loggers are created, inside `startLocalPipeline`.
 env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
+// The SDK's notice that its 2027 releases need Node 22 is for the developer's toolchain, which
+// the README states; repeating it at every start would bury the URLs. The deployed functions
+// run Node 24.
+env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 let pipeline: LocalPipeline;
 try {
