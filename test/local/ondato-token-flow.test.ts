@@ -1,0 +1,183 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueAccessToken } from '../../lambdas/core/access-token.js';
+import type { EventDetail } from '../../lambdas/core/event.js';
+import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
+import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+
+/**
+ * Ondato as a client-credentials client would behave, over real HTTP: fetch a token from our
+ * token endpoint, then deliver with it. The secrets file is a copy, so the test can take the
+ * loopback addresses off Ondato's allow-list.
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = readFileSync(
+  join(ROOT, 'test/fixtures/ondato/kyc-identification-approved.json'),
+  'utf8',
+);
+
+interface OndatoSecret {
+  oauthClients: { clientId: string; clientSecret: string }[];
+  tokenSigningKeys: string[];
+  allowedIps?: string[];
+}
+
+let pipeline: LocalPipeline;
+let dir: string;
+let secretsFile: string;
+let secrets: Record<string, unknown>;
+let ondatoSecret: OndatoSecret;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kyc-ondato-'));
+  secretsFile = join(dir, 'secrets.json');
+  copyFileSync(join(ROOT, 'config/local-secrets.json'), secretsFile);
+  secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>;
+  ondatoSecret = secrets['ondato'] as OndatoSecret;
+  pipeline = await startLocalPipeline({
+    port: 0,
+    dynamodbPort: 0,
+    sqsPort: 0,
+    eventBridgePort: 0,
+    eventsFile: join(dir, 'events.jsonl'),
+    secretsFile,
+    printEvent: false,
+    logLevel: 'SILENT',
+    pollWaitSeconds: 0,
+  });
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const client = () => ondatoSecret.oauthClients[0] ?? { clientId: '', clientSecret: '' };
+
+async function requestToken(
+  authorization?: string,
+  form?: Record<string, string>,
+): Promise<Response> {
+  return fetch(pipeline.urls.ondatoToken ?? '', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(authorization && { authorization }),
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...form }).toString(),
+  });
+}
+
+function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
+async function deliver(authorization: string, body = FIXTURE): Promise<Response> {
+  return fetch(`${pipeline.urls.server}/webhooks/ondato`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body,
+  });
+}
+
+function published(): EventDetail[] {
+  const text = readFileSync(pipeline.eventsFile, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as EventDetail);
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('Ondato through its token endpoint', () => {
+  it('issues a token to a client authenticating with Basic, and accepts a delivery carrying it', async () => {
+    const tokenResponse = await requestToken(basic(client().clientId, client().clientSecret));
+    expect(tokenResponse.status).toBe(200);
+    expect(tokenResponse.headers.get('cache-control')).toBe('no-store');
+    const token = (await tokenResponse.json()) as {
+      access_token: string;
+      token_type: string;
+      expires_in: number;
+    };
+    expect(token.token_type).toBe('Bearer');
+    expect(token.expires_in).toBeGreaterThan(0);
+
+    const delivery = await deliver(`Bearer ${token.access_token}`);
+    expect(delivery.status).toBe(200);
+
+    const event = await waitFor('the Ondato event', () =>
+      published().find((e) => e.eventId === 'ondato:2d7a4f9c-8e3b-4c6a-9d1f-6b4e8a2c7d59'),
+    );
+    expect(event).toMatchObject({ vendor: 'ondato', status: 'approved', outOfOrder: false });
+  });
+
+  it('issues a token to a client sending its credentials in the body', async () => {
+    const response = await requestToken(undefined, {
+      client_id: client().clientId,
+      client_secret: client().clientSecret,
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a wrong client secret with invalid_client', async () => {
+    const response = await requestToken(basic(client().clientId, 'wrong'));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'invalid_client' });
+  });
+
+  it('refuses tokens it did not issue, and expired ones', async () => {
+    const foreign = issueAccessToken(
+      {
+        clientId: client().clientId,
+        audience: ONDATO_TOKEN_AUDIENCE,
+        now: new Date(),
+        ttlSeconds: 300,
+      },
+      'a-signing-key-that-is-not-configured-anywhere',
+    );
+    const expired = issueAccessToken(
+      {
+        clientId: client().clientId,
+        audience: ONDATO_TOKEN_AUDIENCE,
+        now: new Date(Date.now() - 3_600_000),
+        ttlSeconds: 300,
+      },
+      ondatoSecret.tokenSigningKeys[0] ?? '',
+    );
+    expect((await deliver(`Bearer ${foreign}`)).status).toBe(401);
+    expect((await deliver(`Bearer ${expired}`)).status).toBe(401);
+    expect((await deliver('Bearer not.a.token')).status).toBe(401);
+  });
+
+  it('refuses deliveries and token requests from outside Ondato’s addresses', async () => {
+    // Without its own allowedIps, Ondato's five documented addresses apply: loopback is outside.
+    // The file source re-reads the file when it changes, so this applies to the next request.
+    const { allowedIps: _loopback, ...withoutAllowList } = ondatoSecret;
+    writeFileSync(secretsFile, JSON.stringify({ ...secrets, ondato: withoutAllowList }));
+    try {
+      const refusedDelivery = await deliver(basic('unused', 'unused'));
+      const refusedToken = await requestToken(basic(client().clientId, client().clientSecret));
+      expect(refusedDelivery.status).toBe(403);
+      expect(refusedToken.status).toBe(403);
+    } finally {
+      writeFileSync(secretsFile, JSON.stringify(secrets));
+    }
+  });
+});
