@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { keccak256 } from 'js-sha3';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
@@ -16,26 +13,25 @@ import {
   BRONID_VERIFICATION_STATUSES,
   bronid,
 } from '../../lambdas/vendors/bronid.js';
+import { vendorFixtures } from '../support/vendor-fixtures.js';
 
 /*
  * Digests in these tests never come from the code under test: SHA3-256 from node:crypto
  * (OpenSSL) or Python's hashlib, Keccak-256 from js-sha3. The module uses @noble/hashes.
  */
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/bronid/', import.meta.url));
+const FIXTURES = vendorFixtures(bronid);
 const KEY = 'test_signing_key';
 const NO_BASE: BaseCredentials = { allowUnauthenticated: false };
 const SHA3_PREFIX = 'bronid_sec_sha256_';
 const KECCAK_PREFIX = 'bronid_sec_keccak256_';
 
 /** Fixture bodies are read as bytes and decoded as ingest does; never edited in place. */
-const readBody = (path: string): string => readFileSync(join(FIXTURES, path)).toString('utf8');
+const readBody = FIXTURES.readBody;
 
 const credentials = (secret: Record<string, unknown>, base: BaseCredentials = NO_BASE) =>
-  bronid.parseCredentials(secret, base);
-const fixtureCredentials = credentials(
-  JSON.parse(readBody('credentials.json')) as Record<string, unknown>,
-);
+  FIXTURES.credentials(secret, base);
+const fixtureCredentials = credentials(FIXTURES.secret());
 
 const verify = (body: string, creds = fixtureCredentials): Verification =>
   bronid.verify(
@@ -101,11 +97,7 @@ interface Expected {
   readonly events: NormalizedDraft[];
 }
 
-const FIXTURE_NAMES = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.json') && !file.endsWith('.expected.json'))
-  .filter((file) => file !== 'credentials.json')
-  .map((file) => file.slice(0, -'.json'.length))
-  .sort();
+const FIXTURE_NAMES = FIXTURES.names;
 
 /** Which candidate and digest each fixture is expected to match; the rest match both, compact. */
 const MATCHED: Readonly<Record<string, string>> = {

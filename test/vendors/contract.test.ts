@@ -1,12 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
-import { DETAIL_TYPES, STATUSES, type NormalizedDraft } from '../../lambdas/core/event.js';
+import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import { parseJson } from '../../lambdas/core/json.js';
 import { instantFromIso } from '../../lambdas/core/time.js';
-import type { BaseCredentials, Vendor, WebhookRequest } from '../../lambdas/core/vendor.js';
+import type { WebhookRequest } from '../../lambdas/core/vendor.js';
 import { findVendorByRoute, VENDORS } from '../../lambdas/vendors/registry.js';
+import { vendorFixtures, type Fixture } from '../support/vendor-fixtures.js';
 
 /**
  * The contract every registered vendor must pass, on its byte-exact fixtures in
@@ -14,44 +14,8 @@ import { findVendorByRoute, VENDORS } from '../../lambdas/vendors/registry.js';
  * `<name>.expected.json` (route, headers to send, dedup id, normalized drafts).
  */
 
-interface Expected {
-  readonly route: string;
-  readonly headers?: Record<string, string>;
-  readonly dedupId: string;
-  readonly events: NormalizedDraft[];
-}
-
-interface Fixture {
-  readonly name: string;
-  readonly body: string;
-  readonly expected: Expected;
-}
-
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const RECEIVED_AT = '2026-06-01T12:00:00.000Z';
-
-function fixturesOf(vendor: Vendor): Fixture[] {
-  const dir = join(FIXTURES, vendor.id);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.expected.json'))
-    .map((file) => {
-      const name = file.slice(0, -'.expected.json'.length);
-      return {
-        name,
-        body: readFileSync(join(dir, `${name}.json`), 'utf8'),
-        expected: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Expected,
-      };
-    });
-}
-
-function credentialsOf(vendor: Vendor): BaseCredentials {
-  const secret = JSON.parse(
-    readFileSync(join(FIXTURES, vendor.id, 'credentials.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  return vendor.parseCredentials(secret, parseBaseCredentials(secret, vendor.id));
-}
 
 function requestFor(fixture: Fixture, overrides: Partial<WebhookRequest> = {}): WebhookRequest {
   return {
@@ -91,12 +55,13 @@ function tamper(body: string): string {
 describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
   'vendor contract: %s',
   (_id, vendor) => {
-    const fixtures = fixturesOf(vendor);
-    const credentials = credentialsOf(vendor);
+    const fixtureSet = vendorFixtures(vendor);
+    const fixtures = fixtureSet.all();
+    const credentials = fixtureSet.credentials();
 
     it('has fixtures and development credentials', () => {
       expect(fixtures.length).toBeGreaterThan(0);
-      expect(existsSync(join(FIXTURES, vendor.id, 'README.md'))).toBe(true);
+      expect(existsSync(join(fixtureSet.dir, 'README.md'))).toBe(true);
     });
 
     it('owns routes under /webhooks/<id> that no other vendor claims', () => {

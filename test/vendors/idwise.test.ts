@@ -1,7 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
@@ -18,15 +15,13 @@ import {
   idwise,
   statusFromDecisionWord,
 } from '../../lambdas/vendors/idwise.js';
+import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/idwise/', import.meta.url));
+const FIXTURES = vendorFixtures(idwise);
 const ROUTE = '/webhooks/idwise';
 
-interface Expected {
-  readonly route: string;
+interface Expected extends FixtureExpectation {
   readonly headers: Record<string, string>;
-  readonly dedupId: string;
-  readonly events: NormalizedDraft[];
 }
 
 interface Envelope {
@@ -34,19 +29,11 @@ interface Envelope {
   body: Record<string, unknown>;
 }
 
-function readFixture(name: string): { body: string; expected: Expected } {
-  return {
-    body: readFileSync(`${FIXTURES}${name}.json`, 'utf8'),
-    expected: JSON.parse(readFileSync(`${FIXTURES}${name}.expected.json`, 'utf8')) as Expected,
-  };
-}
+const readFixture = (name: string) => FIXTURES.read<Expected>(name);
 
-const FIXTURE_NAMES = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.expected.json'))
-  .map((file) => file.slice(0, -'.expected.json'.length))
-  .sort();
+const FIXTURE_NAMES = FIXTURES.names;
 
-const FIXTURE_SECRET = JSON.parse(readFileSync(`${FIXTURES}credentials.json`, 'utf8')) as {
+const FIXTURE_SECRET = FIXTURES.secret() as {
   headers: Record<string, string[]>;
 };
 
@@ -55,9 +42,8 @@ function envelope(name = 'manually-reviewed-approved'): Envelope {
   return structuredClone(JSON.parse(readFixture(name).body) as Envelope);
 }
 
-function credentials(secret: Record<string, unknown>): BaseCredentials {
-  return idwise.parseCredentials(secret, parseBaseCredentials(secret, idwise.id));
-}
+const credentials = (secret: Record<string, unknown>): BaseCredentials =>
+  FIXTURES.credentials(secret);
 
 const FIXTURE_CREDENTIALS = credentials(FIXTURE_SECRET);
 const BASIC = FIXTURE_SECRET.headers['authorization']?.[0] ?? '';

@@ -1,8 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft } from '../../lambdas/core/event.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
@@ -23,42 +20,31 @@ import {
   ondato,
   readKey,
 } from '../../lambdas/vendors/ondato.js';
+import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/ondato/', import.meta.url));
+const FIXTURES = vendorFixtures(ondato);
 const ROUTE = '/webhooks/ondato';
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const RECEIVED_AT = '2026-06-01T12:00:00.000Z';
 
-interface Expected {
-  readonly route: string;
+interface Expected extends FixtureExpectation {
   readonly headers: Record<string, string>;
-  readonly dedupId: string;
-  readonly events: NormalizedDraft[];
 }
 
 type Envelope = Record<string, unknown> & { payload: Record<string, unknown> };
 
-function readFixture(name: string): { body: string; expected: Expected } {
-  return {
-    body: readFileSync(`${FIXTURES}${name}.json`, 'utf8'),
-    expected: JSON.parse(readFileSync(`${FIXTURES}${name}.expected.json`, 'utf8')) as Expected,
-  };
-}
+const readFixture = (name: string) => FIXTURES.read<Expected>(name);
 
-const FIXTURE_NAMES = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.expected.json'))
-  .map((file) => file.slice(0, -'.expected.json'.length))
-  .sort();
+const FIXTURE_NAMES = FIXTURES.names;
 
-const FIXTURE_SECRET = JSON.parse(readFileSync(`${FIXTURES}credentials.json`, 'utf8')) as {
+const FIXTURE_SECRET = FIXTURES.secret() as {
   authorization: string[];
   oauthClients: { clientId: string; clientSecret: string }[];
   tokenSigningKeys: string[];
 };
 
-function credentials(secret: Record<string, unknown>): BaseCredentials {
-  return ondato.parseCredentials(secret, parseBaseCredentials(secret, ondato.id));
-}
+const credentials = (secret: Record<string, unknown>): BaseCredentials =>
+  FIXTURES.credentials(secret);
 
 const CREDENTIALS = credentials(FIXTURE_SECRET);
 const BASIC = FIXTURE_SECRET.authorization[0] ?? '';

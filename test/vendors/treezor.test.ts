@@ -1,7 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
@@ -21,19 +18,18 @@ import {
   TREEZOR_ROUTE,
   treezor,
 } from '../../lambdas/vendors/treezor.js';
+import { vendorFixtures } from '../support/vendor-fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/treezor/', import.meta.url));
+const FIXTURES = vendorFixtures(treezor);
 const SECRET = 'test_webhook_secret';
 const NO_BASE: BaseCredentials = { allowUnauthenticated: false };
 
 /** Fixture bodies are read as bytes and decoded as ingest does; never edited in place. */
-const readBody = (path: string): string => readFileSync(join(FIXTURES, path)).toString('utf8');
+const readBody = FIXTURES.readBody;
 
 const credentials = (secret: Record<string, unknown>, base: BaseCredentials = NO_BASE) =>
-  treezor.parseCredentials(secret, base);
-const fixtureCredentials = credentials(
-  JSON.parse(readBody('credentials.json')) as Record<string, unknown>,
-);
+  FIXTURES.credentials(secret, base);
+const fixtureCredentials = credentials(FIXTURES.secret());
 
 const verify = (body: string, creds = fixtureCredentials): Verification =>
   treezor.verify(
@@ -69,11 +65,7 @@ interface Expected {
   readonly events: NormalizedDraft[];
 }
 
-const FIXTURE_NAMES = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.json') && !file.endsWith('.expected.json'))
-  .filter((file) => file !== 'credentials.json')
-  .map((file) => file.slice(0, -'.json'.length))
-  .sort();
+const FIXTURE_NAMES = FIXTURES.names;
 
 /** This fixture's wire text is not PHP's encoding; every other one is. */
 const RE_ENCODED_ONLY = 'user.kycreview-pretty-utf8';

@@ -1,7 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
@@ -24,38 +21,27 @@ import {
   truuth,
 } from '../../lambdas/vendors/truuth.js';
 import type { TruuthRouteKey } from '../../lambdas/vendors/truuth.js';
+import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/truuth/', import.meta.url));
+const FIXTURES = vendorFixtures(truuth);
 const CALLBACK = TRUUTH_ROUTES.callback;
 const BIOPASS = TRUUTH_ROUTES['biopass-user-provisioning'];
 
-interface Expected {
-  readonly route: string;
+interface Expected extends FixtureExpectation {
   readonly headers: Record<string, string>;
-  readonly dedupId: string;
-  readonly events: NormalizedDraft[];
 }
 
-function readFixture(name: string): { body: string; expected: Expected } {
-  return {
-    body: readFileSync(`${FIXTURES}${name}.json`, 'utf8'),
-    expected: JSON.parse(readFileSync(`${FIXTURES}${name}.expected.json`, 'utf8')) as Expected,
-  };
-}
+const readFixture = (name: string) => FIXTURES.read<Expected>(name);
 
-const FIXTURE_NAMES = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.expected.json'))
-  .map((file) => file.slice(0, -'.expected.json'.length))
-  .sort();
+const FIXTURE_NAMES = FIXTURES.names;
 
-const FIXTURE_SECRET = JSON.parse(readFileSync(`${FIXTURES}credentials.json`, 'utf8')) as {
+const FIXTURE_SECRET = FIXTURES.secret() as {
   authorization: string[];
   routes: Record<TruuthRouteKey, { authorization: string[] }>;
 };
 
-function credentials(secret: Record<string, unknown>): BaseCredentials {
-  return truuth.parseCredentials(secret, parseBaseCredentials(secret, truuth.id));
-}
+const credentials = (secret: Record<string, unknown>): BaseCredentials =>
+  FIXTURES.credentials(secret);
 
 const FIXTURE_CREDENTIALS = credentials(FIXTURE_SECRET);
 const BASIC = FIXTURE_SECRET.authorization[0] ?? '';
@@ -132,7 +118,7 @@ describe('truuth vendor', () => {
   });
 
   describe('fixtures', () => {
-    const all = FIXTURE_NAMES.map((name) => ({ name, ...readFixture(name) }));
+    const all = FIXTURE_NAMES.map(readFixture);
 
     it('cover both routes, both schemes and every outcome the brief names', () => {
       expect(new Set(all.map((f) => f.expected.route))).toEqual(new Set(truuth.routes));
