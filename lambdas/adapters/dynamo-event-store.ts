@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -9,12 +12,44 @@ import type { EventStore, StoredEvent, SubjectState } from '../core/ports.js';
 import { TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
+const TTL = TABLE_SCHEMA.timeToLiveAttribute;
 const SUBJECT_PREFIX = 'SUBJECT#';
+/** Chunk keys start with this, so none equals an event id (`<vendor>:…`) or a subject key. */
+const BODY_CHUNK_PREFIX = 'BODY#';
+
+/**
+ * The most raw-body bytes the event item itself holds. A raw body may be as large as a queue
+ * message (1 MiB) but a DynamoDB item at most 400 KB, and every byte of the event item is billed
+ * again and again: one write unit per KB (rounded up), for the table and once more for the
+ * `bySubject` index (it projects every attribute), on the put and on each later update
+ * (`takeLease`, `markPublished`), since an update is billed on the whole item. So the event item
+ * keeps a body only while it is small: as readable text up to this size (a typical webhook, which
+ * operators read in the console), else gzip-compressed up to this size. Anything larger is
+ * compressed into chunk items, which are written once and are not in the index.
+ */
+const EVENT_ITEM_BODY_MAX_BYTES = 4 * 1024;
+
+/**
+ * Compressed-body bytes per chunk item: 16 KiB under DynamoDB's item limit (400 KB = 409,600
+ * bytes, attribute names included), room for the key (about 70 bytes), `eventId` (at most 2 KB,
+ * DynamoDB's key limit, as it is also the event item's key), the TTL and the attribute names.
+ * A 1 MiB body that does not compress at all fits in three chunks.
+ */
+const CHUNK_MAX_BYTES = 384 * 1024;
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /**
  * One table (see dynamo-schema.ts). Event items are keyed by eventId and carry the subject key
  * and vendor time under the subject index's attribute names, so the index lists a subject's
- * history. Subject items use other attribute names and so stay out of that index.
+ * history. Subject items and body chunk items use other attribute names and so stay out of that
+ * index.
+ *
+ * The raw body is stored in one of three forms (see `EVENT_ITEM_BODY_MAX_BYTES`), all read back
+ * byte-identical by `getEvent`: `rawBody` (text) in the event item; `rawBodyGzip` (binary) in the
+ * event item; or gzip split over `rawBodyChunks` chunk items keyed `BODY#<rawBodyChunkSet>#<n>`.
+ * `rawBodyBytes` gives the size of a compressed body.
  */
 export class DynamoEventStore implements EventStore {
   constructor(
@@ -31,19 +66,25 @@ export class DynamoEventStore implements EventStore {
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [PK]: eventId }, ConsistentRead: true }),
-    );
-    return Item ? fromEventItem(Item) : undefined;
+    const item = await this.#getItem(eventId);
+    return item ? fromEventItem(item, await this.#readBody(eventId, item)) : undefined;
   }
 
   async createEvent(event: StoredEvent): Promise<boolean> {
+    const body = await packBody(event);
+    // Chunks before the event item, because the event item is the commit point: once it exists,
+    // duplicates and retries read the body through it. Written the other way round, a crash
+    // between the two would leave a stored event whose body cannot be read, failing every
+    // retry. This way a crash leaves only chunks that no event item names: the retry of the same
+    // delivery rewrites the same keys with the same bytes, and the TTL removes them otherwise.
+    if (body.form === 'chunks') await this.#putChunks(event, body);
     return this.#conditional(
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: toEventItem(event),
-          // Two deliveries of one event may race here: exactly one stores it.
+          Item: toEventItem(event, body),
+          // Two deliveries of one event may race here: exactly one stores it. The loser's chunks
+          // went to other keys, or were the same bytes (see `chunkSetId`).
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
@@ -51,6 +92,8 @@ export class DynamoEventStore implements EventStore {
     );
   }
 
+  // `takeLease` and `markPublished` update only the event item, never the body: its chunk items
+  // are immutable once written, and the small event item keeps these updates cheap.
   async takeLease(eventId: string, until: string, now: string): Promise<boolean> {
     return this.#conditional(
       this.client.send(
@@ -116,6 +159,54 @@ export class DynamoEventStore implements EventStore {
     );
   }
 
+  async #getItem(key: string): Promise<Item | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { [PK]: key }, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  /** Unconditional and idempotent: a chunk's key names its content (see `chunkSetId`). */
+  async #putChunks(event: StoredEvent, body: ChunkedBody): Promise<void> {
+    await Promise.all(
+      body.chunks.map((chunk, index) =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              [PK]: chunkKey(body.chunkSet, index),
+              itemType: 'bodyChunk',
+              eventId: event.detail.eventId,
+              chunk,
+              // Expire with their event; orphans of a crashed attempt expire the same way.
+              [TTL]: event.expiresAt,
+            },
+          }),
+        ),
+      ),
+    );
+  }
+
+  async #readBody(eventId: string, item: Item): Promise<string> {
+    const count = item['rawBodyChunks'];
+    if (typeof count === 'number') {
+      const chunkSet = item['rawBodyChunkSet'] as string;
+      const chunks = await Promise.all(
+        Array.from({ length: count }, async (_, index) => {
+          const chunk = (await this.#getItem(chunkKey(chunkSet, index)))?.['chunk'];
+          if (!(chunk instanceof Uint8Array)) {
+            throw new Error(`Body chunk ${index} of event ${eventId} is missing from the table`);
+          }
+          return chunk;
+        }),
+      );
+      return unpack(eventId, Buffer.concat(chunks), item['rawBodyBytes']);
+    }
+    const compressed = item['rawBodyGzip'];
+    if (compressed instanceof Uint8Array) return unpack(eventId, compressed, item['rawBodyBytes']);
+    return item['rawBody'] as string;
+  }
+
   /** Runs a conditional write; `false` when its condition did not hold. */
   async #conditional(write: Promise<unknown>): Promise<boolean> {
     try {
@@ -132,7 +223,96 @@ export class DynamoEventStore implements EventStore {
 
 type Item = Record<string, unknown>;
 
-function toEventItem(event: StoredEvent): Item {
+/** The raw body as stored: see `EVENT_ITEM_BODY_MAX_BYTES`. */
+type PackedBody =
+  | { readonly form: 'text' }
+  | { readonly form: 'gzip'; readonly bytes: number; readonly compressed: Uint8Array }
+  | ChunkedBody;
+
+interface ChunkedBody {
+  readonly form: 'chunks';
+  readonly bytes: number;
+  readonly chunkSet: string;
+  readonly chunks: readonly Uint8Array[];
+}
+
+async function packBody(event: StoredEvent): Promise<PackedBody> {
+  const text = Buffer.from(event.rawBody, 'utf8');
+  if (text.length <= EVENT_ITEM_BODY_MAX_BYTES) return { form: 'text' };
+  // The text is compressed even when it is base64 (a non-UTF-8 body): gzip codes base64's 64
+  // symbols in about 6 bits each, close to the decoded size, and the text comes back exact.
+  const compressed = await gzipAsync(text);
+  if (compressed.length <= EVENT_ITEM_BODY_MAX_BYTES) {
+    return { form: 'gzip', bytes: text.length, compressed };
+  }
+  const chunks: Uint8Array[] = [];
+  for (let start = 0; start < compressed.length; start += CHUNK_MAX_BYTES) {
+    chunks.push(compressed.subarray(start, start + CHUNK_MAX_BYTES));
+  }
+  return {
+    form: 'chunks',
+    bytes: text.length,
+    chunkSet: chunkSetId(event.detail.eventId, event.expiresAt, compressed),
+    chunks,
+  };
+}
+
+/**
+ * Names a set of chunks by their event, expiry and content (a sha-256). Two deliveries of one
+ * event that differ in body or expiry write disjoint chunks, so the loser of their race cannot
+ * overwrite the winner's chunks, nor shorten their TTL; identical ones (a retry of the same queue
+ * message) write the same bytes to the same keys.
+ */
+function chunkSetId(eventId: string, expiresAt: number, compressed: Uint8Array): string {
+  return (
+    createHash('sha256')
+      // A JSON array is self-delimiting, whatever characters the event id holds.
+      .update(JSON.stringify([eventId, expiresAt]))
+      .update(compressed)
+      .digest('hex')
+  );
+}
+
+function chunkKey(chunkSet: string, index: number): string {
+  return `${BODY_CHUNK_PREFIX}${chunkSet}#${index}`;
+}
+
+/**
+ * The body's text. gzip's trailer (a CRC-32 and the length) is checked by `gunzip`, so a damaged
+ * chunk is an error, never a wrong body.
+ */
+async function unpack(eventId: string, compressed: Uint8Array, bytes: unknown): Promise<string> {
+  let text: Buffer;
+  try {
+    text = await gunzipAsync(compressed);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Stored body of event ${eventId} is damaged (${reason})`, { cause: error });
+  }
+  if (typeof bytes === 'number' && text.length !== bytes) {
+    throw new Error(
+      `Stored body of event ${eventId} is damaged (${text.length} bytes, not ${bytes})`,
+    );
+  }
+  return text.toString('utf8');
+}
+
+function bodyAttributes(event: StoredEvent, body: PackedBody): Item {
+  switch (body.form) {
+    case 'text':
+      return { rawBody: event.rawBody };
+    case 'gzip':
+      return { rawBodyGzip: body.compressed, rawBodyBytes: body.bytes };
+    case 'chunks':
+      return {
+        rawBodyChunks: body.chunks.length,
+        rawBodyChunkSet: body.chunkSet,
+        rawBodyBytes: body.bytes,
+      };
+  }
+}
+
+function toEventItem(event: StoredEvent, body: PackedBody): Item {
   const { detail } = event;
   return {
     [PK]: detail.eventId,
@@ -147,25 +327,25 @@ function toEventItem(event: StoredEvent): Item {
     receivedAt: detail.receivedAt,
     route: event.route,
     detail,
-    rawBody: event.rawBody,
+    ...bodyAttributes(event, body),
     bodyEncoding: event.bodyEncoding,
     leaseUntil: event.leaseUntil,
     publishedAt: event.publishedAt,
-    [TABLE_SCHEMA.timeToLiveAttribute]: event.expiresAt,
+    [TTL]: event.expiresAt,
   };
 }
 
-function fromEventItem(item: Item): StoredEvent {
+function fromEventItem(item: Item, rawBody: string): StoredEvent {
   return {
     detail: item['detail'] as StoredEvent['detail'],
     detailType: item['detailType'] as StoredEvent['detailType'],
     subjectKey: item[TABLE_SCHEMA.subjectIndex.partitionKey] as string,
     route: item['route'] as string,
-    rawBody: item['rawBody'] as string,
+    rawBody,
     ...(item['bodyEncoding'] === 'base64' && { bodyEncoding: 'base64' as const }),
     ...(typeof item['publishedAt'] === 'string' && { publishedAt: item['publishedAt'] }),
     ...(typeof item['leaseUntil'] === 'string' && { leaseUntil: item['leaseUntil'] }),
-    expiresAt: item[TABLE_SCHEMA.timeToLiveAttribute] as number,
+    expiresAt: item[TTL] as number,
   };
 }
 
@@ -180,7 +360,7 @@ function toSubjectItem(state: SubjectState): Item {
     eventId: state.eventId,
     version: state.version,
     updatedAt: state.updatedAt,
-    [TABLE_SCHEMA.timeToLiveAttribute]: state.expiresAt,
+    [TTL]: state.expiresAt,
   };
 }
 
@@ -193,6 +373,6 @@ function fromSubjectItem(item: Item): SubjectState {
     eventId: item['eventId'] as string,
     version: item['version'] as number,
     updatedAt: item['updatedAt'] as string,
-    expiresAt: item[TABLE_SCHEMA.timeToLiveAttribute] as number,
+    expiresAt: item[TTL] as number,
   };
 }
