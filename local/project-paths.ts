@@ -29,8 +29,8 @@ export const DEFAULT_PORTS = {
   // DynamoDB Local's and ElasticMQ's usual ports, so existing tools and habits point right.
   dynamodb: 8000,
   sqs: 9324,
-  // Nothing outside the process calls it, so any free port does.
-  eventBridge: 0,
+  // Fixed so the operator CLI (`kyc-webhooks replay`) can publish to it too.
+  eventBridge: 4010,
 } as const;
 
 /** The secrets file: `KYC_LOCAL_SECRETS` when set, else `config/local-secrets.json`. */

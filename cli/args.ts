@@ -1,0 +1,72 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+/** Where a command acts; every command that touches the pipeline takes these. */
+export const TARGET_OPTIONS = {
+  local: { type: 'boolean' },
+  stack: { type: 'string' },
+  outputs: { type: 'string' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+export const TARGET_USAGE =
+  'Target (default --local):\n' +
+  '  --local                   local mode (npm start): ports from PORT, KYC_DYNAMODB_PORT,\n' +
+  '                            KYC_SQS_PORT, KYC_EVENTBRIDGE_PORT as npm start reads them\n' +
+  '  --stack NAME              a deployed stack, e.g. KycWebhooks; its outputs are read from\n' +
+  '  --outputs FILE            the file `npx cdk deploy --outputs-file FILE` wrote\n' +
+  '                            (without it, from CloudFormation)\n' +
+  '  --profile P, --region R   AWS credentials profile and region (else the usual AWS chain)';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** `parseArgs` with positionals allowed, failing as a usage error. */
+export function parseCommandArgs<const O extends Options>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const DURATION = /^(\d+)\s*(m|min|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = {
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/**
+ * A point in time for `--since`/`--until`: an ISO date or instant (`2026-11-21`, read as UTC
+ * midnight, or `2026-11-21T09:00:00Z`), `today` or `yesterday` (UTC midnight), `now`, or a
+ * duration ago (`30m`, `24h`, `2d`). Returns a canonical instant, comparable with stored times.
+ */
+export function parseTime(text: string, now: Date, option: string): string {
+  const value = text.trim().toLowerCase();
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (value === 'now') return now.toISOString();
+  if (value === 'today') return new Date(midnight).toISOString();
+  if (value === 'yesterday') return new Date(midnight - 86_400_000).toISOString();
+  const duration = DURATION.exec(value);
+  if (duration) {
+    const unit = UNIT_MS[duration[2] ?? ''] ?? 0;
+    return new Date(now.getTime() - Number(duration[1]) * unit).toISOString();
+  }
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? Date.parse(`${value}T00:00:00Z`)
+    : Date.parse(text);
+  if (Number.isNaN(ms)) {
+    throw new UsageError(
+      `${option} "${text}" is not a time: use an ISO date or instant, today, yesterday, ` +
+        'or a duration ago such as 24h or 2d',
+    );
+  }
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,183 @@
+import {
+  DynamoEventHistory,
+  type EventFilter,
+} from '../../lambdas/adapters/dynamo-event-history.js';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
+import { parseCommandArgs, parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import type { Command } from '../command.js';
+import { EXIT, UsageError } from '../errors.js';
+import type { Output } from '../io.js';
+import {
+  replayEvent,
+  selectEvents,
+  type ReplayDeps,
+  type ReplayOutcome,
+  type ReplayResult,
+} from '../replay.js';
+import { requireVendor } from './vendor-arg.js';
+
+const OPTIONS = {
+  'event-id': { type: 'string', multiple: true },
+  vendor: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  unpublished: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
+  payload: { type: 'string' },
+  json: { type: 'boolean' },
+  ...TARGET_OPTIONS,
+} as const;
+
+/** Longer than one replay's publish and write; a crashed replay's lease ends by itself. */
+const REPLAY_LEASE_MS = 60_000;
+
+const USAGE = `Usage: npx kyc-webhooks replay <selection> [options]
+
+Runs stored raw deliveries through the CURRENT vendor code, and republishes them with the same
+eventId (consumers dedupe by it) when something changed or they were never published.
+
+Selection (at least one):
+  --event-id ID        this event (repeatable); the filters below then do not apply
+  --unpublished        events stored but never accepted by EventBridge ("yesterday's failures")
+  --vendor V           events of one vendor
+  --since T, --until T received at or after T / before T: an ISO date or instant, today,
+                       yesterday, or a duration ago (24h, 2d)
+Options:
+  --dry-run            show what would change (status, vendorStatus, subject, detailType, …),
+                       write and publish nothing
+  --force              republish published events even when nothing changed
+  --payload include|omit  whether published events carry the vendor body (default: as the
+                       processor does: always locally, cdk.json's includePayload for a stack)
+  --json               machine-readable results
+
+What replay does to the subject's state (it never re-applies an older event):
+  - an event whose subject and vendor time are unchanged keeps its previousStatus and
+    outOfOrder; only if it set the subject's current state and its status changed is that
+    state corrected (compare-and-set);
+  - an event whose subject or vendor time changed is ordered against its subject with the
+    processor's rule: applied if newer, published out of order if older.
+
+${TARGET_USAGE}
+
+Examples:
+  npx kyc-webhooks replay --unpublished --since yesterday      # yesterday's failures
+  npx kyc-webhooks replay --vendor treezor --since 2d --dry-run
+  npx kyc-webhooks replay --event-id treezor:8f3577ec-c126-4e94-a3df-1bdccfb0b89f`;
+
+/** Outcomes that need the operator: anything but published, would-publish or unchanged. */
+const FAILED_OUTCOMES: ReadonlySet<ReplayOutcome> = new Set([
+  'busy',
+  'missing',
+  'not_produced',
+  'failed',
+]);
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 're-normalize stored deliveries with the current code and republish them',
+  usage: USAGE,
+  async run(argv, context) {
+    const { out } = context;
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
+    if (positionals.length > 0)
+      throw new UsageError(`replay takes no arguments: ${positionals.join(' ')}`);
+    const eventIds = values['event-id'] ?? [];
+    const filter = filterOf(values, context.now());
+    if (eventIds.length === 0 && Object.keys(filter).length === 0) {
+      throw new UsageError(
+        'replay needs a selection: --event-id, --unpublished, --vendor, --since or --until',
+      );
+    }
+    if (eventIds.length > 0 && Object.keys(filter).length > 0) {
+      throw new UsageError('--event-id names events exactly; drop the filters, or --event-id');
+    }
+    const dryRun = values['dry-run'] === true;
+    const target = await context.target(values);
+    const deps: ReplayDeps = {
+      store: DynamoEventStore.create(target.dynamodb, target.tableName),
+      history: DynamoEventHistory.create(target.dynamodb, target.tableName),
+      ...(!dryRun && {
+        publisher: new EventBridgeEventPublisher(target.eventBridge(), target.eventBusName),
+      }),
+      now: context.now,
+      includePayload: payloadSetting(values.payload, target.includePayload),
+      leaseMs: REPLAY_LEASE_MS,
+    };
+
+    if (eventIds.length === 0) out.note(`Scanning ${target.tableName} in ${target.label}…`);
+    const selected = await selectEvents(
+      { eventIds, filter },
+      deps.history,
+      ({ scanned, matched }) => out.progress(`  scanned ${scanned} items, ${matched} selected`),
+    );
+    out.note(
+      `${selected.length} event${selected.length === 1 ? '' : 's'} selected${dryRun ? ' (dry run: nothing is written or published)' : ''}.`,
+    );
+
+    const results: ReplayResult[] = [];
+    for (const [i, eventId] of selected.entries()) {
+      const outcome = await replayEvent(eventId, deps, { dryRun, force: values.force === true });
+      results.push(outcome);
+      if (!values.json) printResult(out, outcome, `[${i + 1}/${selected.length}]`);
+    }
+
+    const counts = new Map<ReplayOutcome, number>();
+    for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    const summary = [...counts]
+      .map(([outcome, n]) => `${n} ${outcome.replace('_', ' ')}`)
+      .join(', ');
+    if (values.json) out.json({ dryRun, selected: selected.length, results });
+    else out.line(`\n${selected.length} selected${summary ? `: ${summary}` : ''}.`);
+    return results.some((r) => FAILED_OUTCOMES.has(r.outcome)) ? EXIT.failed : EXIT.ok;
+  },
+};
+
+function filterOf(
+  values: { vendor?: string; since?: string; until?: string; unpublished?: boolean },
+  now: Date,
+): EventFilter {
+  return {
+    ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
+    ...(values.since !== undefined && { receivedFrom: parseTime(values.since, now, '--since') }),
+    ...(values.until !== undefined && { receivedBefore: parseTime(values.until, now, '--until') }),
+    ...(values.unpublished && { unpublished: true }),
+  };
+}
+
+function payloadSetting(value: string | undefined, deployed: boolean): boolean {
+  if (value === undefined) return deployed;
+  if (value === 'include') return true;
+  if (value === 'omit') return false;
+  throw new UsageError(`--payload must be include or omit, not "${value}"`);
+}
+
+const LABELS: Readonly<Record<ReplayOutcome, string>> = {
+  published: 'published',
+  would_publish: 'would publish',
+  unchanged: 'unchanged: already published as it is (--force republishes it)',
+  busy: 'skipped: busy',
+  missing: 'missing',
+  not_produced: 'not produced by the current code',
+  failed: 'FAILED',
+};
+
+function printResult(out: Output, result: ReplayResult, position: string): void {
+  const state = result.wasPublished ? '' : ' (was never published)';
+  out.line(`${position} ${result.eventId}  ${LABELS[result.outcome]}${state}`);
+  for (const change of result.changes) {
+    out.line(`    ${change.field}: ${show(change.before)} → ${show(change.after)}`);
+  }
+  if (result.subject) {
+    const { key, from, to, why } = result.subject;
+    const reason =
+      why === 'corrected' ? 'this event set its state; corrected' : 'newer than its state; applied';
+    out.line(`    subject ${key}: ${from ?? '(none)'} → ${to} (${reason})`);
+  }
+  for (const note of result.notes) out.line(`    note: ${note}`);
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { FileSecretSource } from '../../local/file-secret-source.js';
+import { DEFAULT_PATHS } from '../../local/project-paths.js';
+import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
+import { checkSecret, COMMON_KEYS, secretSkeleton } from '../secret-skeleton.js';
+import { requireVendor } from './vendor-arg.js';
+
+const OPTIONS = {
+  write: { type: 'boolean' },
+  check: { type: 'boolean' },
+  file: { type: 'string' },
+  'secret-id': { type: 'string' },
+  ...TARGET_OPTIONS,
+} as const;
+
+const USAGE = `Usage: npx kyc-webhooks secrets <vendor> [--check | --write] [options]
+
+Without --check or --write: prints the JSON skeleton of the vendor's secret, to fill in.
+Every list holds all currently accepted values (rotation: add, switch the vendor, remove).
+
+  --check            validate a filled secret with the vendor's own parser; write nothing
+  --write            validate it, then store it in Secrets Manager as the secret's new value
+  --file FILE        the filled secret (default: standard input)
+  --secret-id ARN    the secret to write (default: the stack's <Vendor>SecretArn output)
+
+Values are never printed: only field names and how many values each holds.
+Ingest picks a new value up within secretMaxAgeSeconds (default 300 s).
+
+${TARGET_USAGE}
+
+Examples:
+  npx kyc-webhooks secrets treezor > treezor.json      # then fill it in
+  npx kyc-webhooks secrets treezor --write --file treezor.json --outputs cdk-outputs.json`;
+
+export const secretsCommand: Command = {
+  name: 'secrets',
+  summary: "print a vendor's secret skeleton; validate and store a filled one",
+  usage: USAGE,
+  async run(argv, context) {
+    const { out } = context;
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
+    const [vendorId, ...extra] = positionals;
+    if (vendorId === undefined || extra.length > 0)
+      throw new UsageError('secrets needs one vendor');
+    const vendor = requireVendor(vendorId);
+    if (values.write && values.check)
+      throw new UsageError('--check and --write exclude each other');
+
+    if (!values.write && !values.check) {
+      // The committed development file, whatever KYC_LOCAL_SECRETS points at: it has every vendor.
+      const development = await new FileSecretSource(DEFAULT_PATHS.secretsFile).get(vendor.id);
+      out.line(JSON.stringify(secretSkeleton(development), null, 2));
+      out.note(
+        `Fill in every <…>. Optional for any vendor: ${COMMON_KEYS.map((k) => `"${k}"`).join(', ')} ` +
+          '(see the README, Deploy). Check it with --check, store it with --write.',
+      );
+      return EXIT.ok;
+    }
+
+    const text = await readSecretText(values.file, context);
+    const check = checkSecret(vendor, text);
+    for (const warning of check.warnings) out.note(`warning: ${warning}`);
+    const shape = check.shape.map((line) => `  ${line}`).join('\n');
+    if (values.check) {
+      out.line(`The ${vendor.id} secret is valid:\n${shape}`);
+      return EXIT.ok;
+    }
+
+    const { client, secretId, owned } = await secretDestination(values, vendor.id, context);
+    let VersionId: string | undefined;
+    try {
+      ({ VersionId } = await client.send(
+        new PutSecretValueCommand({ SecretId: secretId, SecretString: text }),
+      ));
+    } finally {
+      if (owned) client.destroy();
+    }
+    out.line(
+      `Stored the ${vendor.id} secret in ${secretId}${VersionId ? ` (version ${VersionId})` : ''}:\n` +
+        `${shape}\nIngest uses it within secretMaxAgeSeconds (default 300 s).`,
+    );
+    return EXIT.ok;
+  },
+};
+
+async function readSecretText(file: string | undefined, { io }: CommandContext): Promise<string> {
+  if (file !== undefined && file !== '-') {
+    try {
+      return await readFile(resolve(file), 'utf8');
+    } catch {
+      throw new CliError(`Cannot read ${file}`);
+    }
+  }
+  if (io.stdinIsTty) {
+    throw new UsageError('give the filled secret with --file FILE, or pipe it on standard input');
+  }
+  return io.readStdin();
+}
+
+async function secretDestination(
+  values: {
+    'secret-id'?: string;
+    stack?: string;
+    outputs?: string;
+    region?: string;
+    profile?: string;
+    local?: boolean;
+  },
+  vendorId: string,
+  context: CommandContext,
+): Promise<{ client: SecretsManagerClient; secretId: string; owned: boolean }> {
+  const deployed = values.stack !== undefined || values.outputs !== undefined;
+  const explicit = values['secret-id'];
+  if (explicit !== undefined && !deployed) {
+    // Only Secrets Manager is needed: no stack outputs to read.
+    const client = new SecretsManagerClient({
+      ...(values.region !== undefined && { region: values.region }),
+      ...(values.profile !== undefined && { profile: values.profile }),
+    });
+    return { client, secretId: explicit, owned: true };
+  }
+  const target = await context.target(values);
+  const client = target.secretsManager();
+  const secretId = explicit ?? target.secretId(vendorId);
+  if (secretId === undefined) {
+    throw new CliError(
+      `${target.label} has no secret output for ${vendorId} (is the vendor deployed?); ` +
+        'pass --secret-id',
+    );
+  }
+  return { client, secretId, owned: false };
+}

@@ -1,0 +1,102 @@
+import { ConfigurationError } from '../lambdas/core/errors.js';
+import { SendError } from '../local/send-delivery.js';
+import type { Command, CommandContext } from './command.js';
+import { historyCommand } from './commands/history.js';
+import { redriveCommand } from './commands/redrive.js';
+import { replayCommand } from './commands/replay.js';
+import { secretsCommand } from './commands/secrets.js';
+import { sendCommand } from './commands/send.js';
+import { verifyCommand } from './commands/verify.js';
+import { CliError, EXIT, UsageError } from './errors.js';
+import { explainAwsError } from './explain.js';
+import { Output, type CliIo } from './io.js';
+import { resolveTarget, type Target } from './target.js';
+
+export const COMMANDS: readonly Command[] = [
+  sendCommand,
+  verifyCommand,
+  historyCommand,
+  replayCommand,
+  redriveCommand,
+  secretsCommand,
+];
+
+const PROGRAM = 'kyc-webhooks';
+
+export const USAGE = [
+  `Usage: npx ${PROGRAM} <command> [options]     (same as: npm run cli -- <command> [options])`,
+  '',
+  'Operate the KYC webhook pipeline, in local mode (npm start) or a deployed stack.',
+  '',
+  'Commands:',
+  ...COMMANDS.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`),
+  '',
+  `Run npx ${PROGRAM} <command> --help for a command's options.`,
+  'Exit codes: 0 done, 1 failed or refused (the message says what to do), 2 wrong usage.',
+].join('\n');
+
+export interface RunOptions {
+  readonly now?: () => Date;
+  /** Pause between progress polls (redrive); tests shorten it. */
+  readonly pollMs?: number;
+}
+
+/** The whole CLI, in-process: parses `argv` (without node and script), returns the exit code. */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  options: RunOptions = {},
+): Promise<number> {
+  const out = new Output(io);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    out.line(command ? command.usage : USAGE);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    out.note(`Unknown command "${name}".\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.line(command.usage);
+    return EXIT.ok;
+  }
+
+  let target: Target | undefined;
+  const context: CommandContext = {
+    io,
+    out,
+    now: options.now ?? (() => new Date()),
+    pollMs: options.pollMs ?? 1_000,
+    async target(args) {
+      target ??= await resolveTarget(args, io.env);
+      return target;
+    },
+  };
+  try {
+    return await command.run(rest, context);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.note(`${error.message}\n\n${command.usage}`);
+      return error.exitCode;
+    }
+    if (error instanceof CliError) {
+      out.note(error.message);
+      return error.exitCode;
+    }
+    if (error instanceof SendError || error instanceof ConfigurationError) {
+      out.note(error.message);
+      return EXIT.failed;
+    }
+    const explained = explainAwsError(error, target);
+    out.note(
+      explained ??
+        `Unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
+    return EXIT.failed;
+  } finally {
+    target?.destroy();
+  }
+}

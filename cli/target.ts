@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LOCAL_REGION } from '../local/clients.js';
+import { DEFAULT_PORTS, LOCAL_ENV, PROJECT_ROOT, secretsFileFrom } from '../local/project-paths.js';
+import { LOCAL_NAMES } from '../local/resources.js';
+import { loopbackUrl } from '../local/servers.js';
+import { CliError, UsageError } from './errors.js';
+import {
+  CloudFormationOutputSource,
+  OutputsFileSource,
+  type StackOutputSource,
+} from './stack-outputs.js';
+
+/** The parsed `TARGET_OPTIONS` (args.ts). */
+export interface TargetArgs {
+  readonly local?: boolean;
+  readonly stack?: string;
+  readonly outputs?: string;
+  readonly profile?: string;
+  readonly region?: string;
+}
+
+export interface QueueRef {
+  readonly url: string;
+  readonly arn: string;
+}
+
+/** Where the pipeline is, with clients for it; built once per command. */
+export interface Target {
+  readonly kind: 'local' | 'stack';
+  /** For messages: `local mode` or `stack KycWebhooks`. */
+  readonly label: string;
+  readonly tableName: string;
+  readonly eventBusName: string;
+  /** The webhook API's base URL, without a trailing slash. */
+  readonly apiUrl: string;
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  /** Where DynamoDB and SQS answer, for messages: endpoints locally, the region on AWS. */
+  readonly where: { readonly dynamodb: string; readonly sqs: string; readonly eventBridge: string };
+  /** Throws with what to do when EventBridge cannot be reached from here. */
+  eventBridge(): EventBridgeClient;
+  secretsManager(): SecretsManagerClient;
+  deadLetterQueue(): Promise<QueueRef>;
+  /** The secret a vendor's ingest function reads (deployed stacks only). */
+  secretId(vendorId: string): string | undefined;
+  /** Whether the processor publishes the vendor's body (the `includePayload` setting). */
+  readonly includePayload: boolean;
+  /** The local development secrets file (local mode only). */
+  readonly localSecretsFile?: string;
+  destroy(): void;
+}
+
+export const DEFAULT_STACK = 'KycWebhooks';
+
+/**
+ * Explicit, so no AWS profile or credential chain is consulted in local mode: it must work on a
+ * machine that has never seen AWS, and never reach a real account.
+ */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export async function resolveTarget(
+  args: TargetArgs,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Target> {
+  if (args.local && (args.stack !== undefined || args.outputs !== undefined)) {
+    throw new UsageError('--local cannot be combined with --stack or --outputs');
+  }
+  if (args.stack === undefined && args.outputs === undefined) return localTarget(env);
+  return stackTarget(args);
+}
+
+function localTarget(env: Readonly<Record<string, string | undefined>>): Target {
+  const port = (name: string, fallback: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback === 0 ? undefined : fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+      throw new UsageError(`${name} must be a port number, got "${raw}"`);
+    }
+    // `0` told npm start to pick any free port, which only it knows.
+    return value === 0 ? undefined : value;
+  };
+  const required = (name: string, fallback: number): number => {
+    const value = port(name, fallback);
+    if (value === undefined) {
+      throw new CliError(
+        `${name}=0 let npm start choose a free port, which this command cannot know; ` +
+          `start it with a fixed ${name} and run this command with the same value`,
+      );
+    }
+    return value;
+  };
+  const dynamodbUrl = loopbackUrl(required(LOCAL_ENV.dynamodbPort, DEFAULT_PORTS.dynamodb));
+  const sqsUrl = loopbackUrl(required(LOCAL_ENV.sqsPort, DEFAULT_PORTS.sqs));
+  const eventBridgePort = port(LOCAL_ENV.eventBridgePort, DEFAULT_PORTS.eventBridge);
+  const eventBridgeUrl = eventBridgePort === undefined ? undefined : loopbackUrl(eventBridgePort);
+  const webhookPort = required(LOCAL_ENV.port, DEFAULT_PORTS.webhooks);
+
+  // One attempt: a local engine that does not answer is not running, and retrying only delays
+  // the message that says so.
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamodbUrl });
+  const sqs = new SQSClient({ ...common, endpoint: sqsUrl });
+  let eventBridge: EventBridgeClient | undefined;
+  return {
+    kind: 'local',
+    label: 'local mode',
+    tableName: LOCAL_NAMES.table,
+    eventBusName: LOCAL_NAMES.eventBus,
+    apiUrl: `http://localhost:${webhookPort}`,
+    dynamodb,
+    sqs,
+    where: { dynamodb: dynamodbUrl, sqs: sqsUrl, eventBridge: eventBridgeUrl ?? 'a random port' },
+    eventBridge() {
+      if (eventBridgeUrl === undefined) {
+        throw new CliError(
+          `Local mode's PutEvents endpoint listens on a random port unless ` +
+            `${LOCAL_ENV.eventBridgePort} is set. Start the pipeline with e.g. ` +
+            `${LOCAL_ENV.eventBridgePort}=4010 npm start, and run this command with the same ` +
+            'variable (or use --dry-run).',
+        );
+      }
+      eventBridge ??= new EventBridgeClient({ ...common, endpoint: eventBridgeUrl });
+      return eventBridge;
+    },
+    secretsManager() {
+      throw new CliError(
+        `Local mode has no Secrets Manager: it reads ${secretsFileFrom(env)} (or the file ` +
+          `${LOCAL_ENV.secretsFile} names). Edit that file, or pass --stack or --secret-id.`,
+      );
+    },
+    async deadLetterQueue() {
+      return queueByName(sqs, LOCAL_NAMES.deadLetterQueue);
+    },
+    secretId: () => undefined,
+    includePayload: true,
+    localSecretsFile: secretsFileFrom(env),
+    destroy() {
+      dynamodb.destroy();
+      sqs.destroy();
+      eventBridge?.destroy();
+    },
+  };
+}
+
+async function stackTarget(args: TargetArgs): Promise<Target> {
+  const file =
+    args.outputs === undefined ? undefined : new OutputsFileSource(resolve(args.outputs));
+  const stackName = args.stack ?? (await file?.onlyStack()) ?? DEFAULT_STACK;
+  const source: StackOutputSource =
+    file ??
+    new CloudFormationOutputSource({
+      ...(args.region !== undefined && { region: args.region }),
+      ...(args.profile !== undefined && { profile: args.profile }),
+    });
+  const outputs = await source.read(stackName);
+  const output = (key: string): string => {
+    const value = outputs[key];
+    if (value === undefined) {
+      throw new CliError(
+        `Stack ${stackName} has no output ${key} (read from ${source.description}); ` +
+          'deploy the current version of the stack, or check --stack',
+      );
+    }
+    return value;
+  };
+  const deadLetterQueue = { url: output('DeadLetterQueueUrl'), arn: output('DeadLetterQueueArn') };
+  // An outputs file does not say where the stack is; its ARNs do.
+  const region = args.region ?? deadLetterQueue.arn.split(':')[3];
+  const config = {
+    ...(region !== undefined && region !== '' && { region }),
+    ...(args.profile !== undefined && { profile: args.profile }),
+  };
+  const dynamodb = new DynamoDBClient(config);
+  const sqs = new SQSClient(config);
+  let eventBridge: EventBridgeClient | undefined;
+  let secretsManager: SecretsManagerClient | undefined;
+  const where = `region ${region ?? '(from the AWS configuration)'}`;
+  return {
+    kind: 'stack',
+    label: `stack ${stackName}`,
+    tableName: output('TableName'),
+    eventBusName: output('EventBusName'),
+    apiUrl: output('ApiUrl').replace(/\/+$/, ''),
+    dynamodb,
+    sqs,
+    where: { dynamodb: where, sqs: where, eventBridge: where },
+    eventBridge() {
+      eventBridge ??= new EventBridgeClient(config);
+      return eventBridge;
+    },
+    secretsManager() {
+      secretsManager ??= new SecretsManagerClient(config);
+      return secretsManager;
+    },
+    deadLetterQueue: async () => deadLetterQueue,
+    secretId: (vendorId) => outputs[`${toPascalCase(vendorId)}SecretArn`],
+    includePayload: deployedIncludePayload(),
+    destroy() {
+      dynamodb.destroy();
+      sqs.destroy();
+      eventBridge?.destroy();
+      secretsManager?.destroy();
+    },
+  };
+}
+
+async function queueByName(sqs: SQSClient, name: string): Promise<QueueRef> {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+  if (QueueUrl === undefined) throw new CliError(`SQS returned no URL for queue ${name}`);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (arn === undefined) throw new CliError(`SQS returned no ARN for queue ${name}`);
+  return { url: QueueUrl, arn };
+}
+
+/**
+ * The `includePayload` setting as this checkout's `cdk.json` deploys it (default true), so a
+ * replay publishes what the processor would. `replay --payload` overrides it.
+ */
+function deployedIncludePayload(): boolean {
+  try {
+    const cdk = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+      context?: { kycWebhooks?: { includePayload?: unknown } };
+    };
+    return cdk.context?.kycWebhooks?.includePayload !== false;
+  } catch {
+    return true;
+  }
+}
+
+/** As the stack names its outputs: `ondato` → `Ondato`, `my-vendor` → `MyVendor`. */
+export function toPascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CliIo } from '../../cli/io.js';
+import { runCli } from '../../cli/run.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FIXTURES = join(ROOT, 'test/fixtures');
+export const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in-process with captured output, as `npx kyc-webhooks …` would. */
+export async function cli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  stdin?: string,
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    stderrIsTty: false,
+    env,
+    readStdin: async () => stdin ?? '',
+    stdinIsTty: stdin === undefined,
+  };
+  const code = await runCli(argv, io, { pollMs: 20 });
+  return { code, stdout, stderr };
+}
+
+/** The environment `npm start` would have been given to run on the pipeline's ports. */
+export function envFor(pipeline: LocalPipeline): Record<string, string> {
+  const port = (url: string): string => new URL(url).port;
+  return {
+    PORT: port(pipeline.urls.server),
+    KYC_DYNAMODB_PORT: port(pipeline.urls.dynamodb),
+    KYC_SQS_PORT: port(pipeline.urls.sqs),
+    KYC_EVENTBRIDGE_PORT: port(pipeline.urls.eventBridge),
+    KYC_LOCAL_SECRETS: pipeline.secretsFile,
+  };
+}
+
+export function fixture(vendor: string, name: string): string {
+  return readFileSync(join(FIXTURES, vendor, `${name}.json`), 'utf8');
+}
+
+/** Detail of every event the local bus received, in order. */
+export function publishedDetails(eventsFile: string): { eventId: string; status: string }[] {
+  return readFileSync(eventsFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(
+      (line) =>
+        JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as {
+          eventId: string;
+          status: string;
+        },
+    );
+}
+
+/** Polls `probe` until it returns something other than `undefined`/`false`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A loopback port nothing listens on. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A Treezor `user.kycreview` body for `userId` (signed by `send`). */
+export function treezorReview(options: {
+  webhookId: string;
+  userId: string;
+  createdAt: number;
+  kycReview: string;
+}): string {
+  type Envelope = {
+    webhookId: string;
+    webhook: {
+      webhook_id: string;
+      object_id: string;
+      webhook_created_at: number;
+      object_payload: { users: Record<string, unknown>[] };
+    };
+  };
+  const body = structuredClone(JSON.parse(fixture('treezor', 'user.kycreview')) as Envelope);
+  body.webhookId = options.webhookId;
+  body.webhook.webhook_id = options.webhookId;
+  body.webhook.object_id = options.userId;
+  body.webhook.webhook_created_at = options.createdAt;
+  const [user] = body.webhook.object_payload.users;
+  if (!user) throw new Error('user.kycreview fixture has no user');
+  user['userId'] = options.userId;
+  user['kycReview'] = options.kycReview;
+  return JSON.stringify(body);
+}

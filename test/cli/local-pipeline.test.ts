@@ -1,0 +1,436 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
+import { processRecord } from '../../lambdas/processor/process-record.js';
+import { LOCAL_NAMES } from '../../local/resources.js';
+import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+import { closeServer, listenOnLoopback } from '../../local/servers.js';
+import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
+import {
+  cli,
+  envFor,
+  freePort,
+  publishedDetails,
+  SECRETS_FILE,
+  treezorReview,
+  waitFor,
+} from './cli-support.js';
+
+interface HistoryJson {
+  readonly subjects: {
+    readonly subjectKey: string;
+    readonly state: { status: string; eventId: string; version: number } | null;
+    readonly events: {
+      readonly detail: { eventId: string; status: string; outOfOrder: boolean };
+      readonly publishedAt?: string;
+    }[];
+  }[];
+}
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** One Treezor user, three deliveries; vendor times in Treezor's 10⁻⁴ s, 1000 s apart. */
+const USER = '8800001';
+const T0 = 17_000_000_000_000;
+const REVIEWS = [
+  { webhookId: 'cli-test-review-2', createdAt: T0 + 10_000_000, kycReview: '1' }, // in_review
+  { webhookId: 'cli-test-review-3', createdAt: T0 + 20_000_000, kycReview: '2' }, // approved
+  { webhookId: 'cli-test-review-1', createdAt: T0, kycReview: '0' }, // pending, arrives last
+];
+
+let pipeline: LocalPipeline;
+let tempDir: string;
+let env: Record<string, string>;
+let documents: DynamoDBDocumentClient;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  tempDir = mkdtempSync(join(tmpdir(), 'kyc-cli-'));
+  pipeline = await startLocalPipeline({
+    port: 0,
+    dynamodbPort: 0,
+    sqsPort: 0,
+    eventBridgePort: 0,
+    eventsFile: join(tempDir, 'events.jsonl'),
+    secretsFile: SECRETS_FILE,
+    printEvent: false,
+    logLevel: 'SILENT',
+    pollWaitSeconds: 0,
+  });
+  env = envFor(pipeline);
+  const common = { region: 'us-east-1', credentials: CREDENTIALS };
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...common, endpoint: pipeline.urls.dynamodb }),
+  );
+  sqs = new SQSClient({ ...common, endpoint: pipeline.urls.sqs });
+});
+
+afterAll(async () => {
+  documents?.destroy();
+  sqs?.destroy();
+  await pipeline?.stop();
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+function timesPublished(eventId: string): number {
+  return publishedDetails(pipeline.eventsFile).filter((d) => d.eventId === eventId).length;
+}
+
+async function historyJson(vendor: string, id: string, kind?: string): Promise<HistoryJson> {
+  const run = await cli(['history', vendor, id, '--json', ...(kind ? ['--kind', kind] : [])], env);
+  return JSON.parse(run.stdout || '{"subjects":[]}') as HistoryJson;
+}
+
+/** Rewrites fields of a stored event's detail, as older code would have stored them. */
+async function alterStoredDetail(eventId: string, fields: Record<string, unknown>): Promise<void> {
+  const names: Record<string, string> = { '#detail': 'detail' };
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(fields).map(([field, value], i) => {
+    names[`#f${i}`] = field;
+    values[`:v${i}`] = value;
+    return `#detail.#f${i} = :v${i}`;
+  });
+  await documents.send(
+    new UpdateCommand({
+      TableName: pipeline.tableName,
+      Key: { [TABLE_SCHEMA.partitionKey]: eventId },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+describe('send', () => {
+  it('signs and posts a fixture to local mode', async () => {
+    const run = await cli(['send', 'idwise', 'finished-step'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`POST ${pipeline.urls.server}/webhooks/idwise`);
+    expect(run.stdout).toContain('200 {"received":true}');
+    await waitFor('the sent event', () =>
+      publishedDetails(pipeline.eventsFile).some((d) => d.eventId.startsWith('idwise:')),
+    );
+  });
+
+  it('appends the route to a base --url and explains a refusal', async () => {
+    const run = await cli(
+      ['send', 'treezor', 'user.create', '--url', `${pipeline.urls.server}/`],
+      env,
+    );
+    expect(run.stdout).toContain(`POST ${pipeline.urls.server}/webhooks/treezor`);
+    expect(run.code).toBe(0);
+
+    // Signed with a secret the pipeline does not accept: Treezor's refusal is a 503.
+    const wrong = join(tempDir, 'wrong-secrets.json');
+    writeFileSync(wrong, JSON.stringify({ treezor: { webhookSecrets: ['not-the-secret'] } }));
+    const refused = await cli(['send', 'treezor', 'user.create', '--secrets', wrong], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('503');
+    expect(refused.stderr).toContain('delivery refused');
+    expect(refused.stderr).toContain('npx kyc-webhooks verify');
+  });
+});
+
+describe('history', () => {
+  it("lists a subject's events newest first, with the out-of-order one marked", async () => {
+    for (const review of REVIEWS) {
+      const file = join(tempDir, `${review.webhookId}.json`);
+      writeFileSync(file, treezorReview({ ...review, userId: USER }));
+      const run = await cli(['send', 'treezor', file], env);
+      expect(run.code, run.stderr).toBe(0);
+      // One at a time, so they arrive in this order.
+      await waitFor('the event', () => timesPublished(`treezor:${review.webhookId}`) === 1);
+    }
+
+    const json = await historyJson('treezor', USER);
+    expect(json.subjects).toHaveLength(1);
+    const [subject] = json.subjects;
+    expect(subject?.subjectKey).toBe(`treezor#user#${USER}`);
+    expect(
+      subject?.events.map((e) => [e.detail.eventId, e.detail.status, e.detail.outOfOrder]),
+    ).toEqual([
+      ['treezor:cli-test-review-3', 'approved', false],
+      ['treezor:cli-test-review-2', 'in_review', false],
+      ['treezor:cli-test-review-1', 'pending', true],
+    ]);
+    expect(subject?.events.every((e) => e.publishedAt !== undefined)).toBe(true);
+    expect(subject?.state).toMatchObject({
+      status: 'approved',
+      eventId: 'treezor:cli-test-review-3',
+    });
+
+    const text = await cli(['history', 'treezor', USER, '--kind', 'user'], env);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    // Table rows start with the vendor time; the state line names an eventId too.
+    const row = (id: string): number =>
+      lines.findIndex((line) => /^\d{4}-/.test(line) && line.includes(id));
+    expect(row('cli-test-review-3')).toBeLessThan(row('cli-test-review-2'));
+    expect(row('cli-test-review-2')).toBeLessThan(row('cli-test-review-1'));
+    expect(lines[row('cli-test-review-1')]).toContain('OUT OF ORDER');
+    expect(lines[row('cli-test-review-2')]).toContain('(none) → in_review');
+    expect(lines[row('cli-test-review-3')]).toContain('in_review → approved');
+    expect(text.stdout).toContain('current state: approved');
+  });
+
+  it('finds a subject of an unknown kind by scanning, and says when there is none', async () => {
+    const scanned = await cli(['history', 'treezor', USER, '--scan'], env);
+    expect(scanned.code).toBe(0);
+    expect(scanned.stderr).toMatch(/Scanning kyc-webhooks-events .*scanned \d+ items/s);
+    expect(scanned.stdout).toContain(`treezor#user#${USER}`);
+
+    const none = await cli(['history', 'treezor', 'no-such-user'], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('No events for treezor subject no-such-user');
+  });
+});
+
+describe('replay', () => {
+  it('--dry-run shows no change for events the current code stored', async () => {
+    const run = await cli(['replay', '--vendor', 'treezor', '--dry-run'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('treezor:cli-test-review-1  unchanged');
+    expect(run.stdout).not.toMatch(/would publish|→/);
+  });
+
+  it('--dry-run shows what changed when older code stored another detail, and writes nothing', async () => {
+    // The out-of-order event: its place in the history stays, only its words change.
+    await alterStoredDetail('treezor:cli-test-review-1', {
+      vendorStatus: 'kycReview=OLD',
+      status: 'unknown',
+    });
+    const run = await cli(['replay', '--event-id', 'treezor:cli-test-review-1', '--dry-run'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('treezor:cli-test-review-1  would publish');
+    expect(run.stdout).toContain('status: unknown → pending');
+    expect(run.stdout).toContain('vendorStatus: kycReview=OLD → kycReview=NONE');
+    expect(run.stdout).not.toContain('outOfOrder');
+    expect(run.stdout).not.toContain('subject treezor');
+    const [subject] = (await historyJson('treezor', USER, 'user')).subjects;
+    expect(subject?.events[2]?.detail.status).toBe('unknown');
+    expect(timesPublished('treezor:cli-test-review-1')).toBe(1);
+  });
+
+  it('republishes a changed event with its eventId and corrects the subject it set', async () => {
+    const eventId = 'treezor:cli-test-review-3';
+    await alterStoredDetail(eventId, { status: 'unknown' });
+    await documents.send(
+      new UpdateCommand({
+        TableName: pipeline.tableName,
+        Key: { [TABLE_SCHEMA.partitionKey]: `SUBJECT#treezor#user#${USER}` },
+        UpdateExpression: 'SET #status = :unknown',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':unknown': 'unknown' },
+      }),
+    );
+    const before = (await historyJson('treezor', USER, 'user')).subjects[0]?.state;
+
+    const run = await cli(
+      ['replay', '--event-id', eventId, '--event-id', 'treezor:cli-test-review-1'],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${eventId}  published`);
+    expect(run.stdout).toContain(
+      `subject treezor#user#${USER}: unknown → approved (this event set its state; corrected)`,
+    );
+    expect(run.stdout).toContain('treezor:cli-test-review-1  published');
+
+    // Published again under the same eventId (consumers dedupe by it), now with current words.
+    const published = publishedDetails(pipeline.eventsFile).filter((d) => d.eventId === eventId);
+    expect(published.map((d) => d.status)).toEqual(['approved', 'approved']);
+    const [subject] = (await historyJson('treezor', USER, 'user')).subjects;
+    expect(subject?.state).toMatchObject({
+      status: 'approved',
+      version: (before?.version ?? 0) + 1,
+    });
+    expect(subject?.events.map((e) => [e.detail.status, e.detail.outOfOrder])).toEqual([
+      ['approved', false],
+      ['in_review', false],
+      ['pending', true],
+    ]);
+
+    const again = await cli(['replay', '--vendor', 'treezor', '--dry-run'], env);
+    expect(again.stdout).not.toContain('would publish');
+  });
+
+  it('--unpublished publishes a stored-but-unpublished event exactly once', async () => {
+    // The processor stores the event, then PutEvents fails: yesterday's failure.
+    const message = idwiseMessage({
+      eventId: 'cli-test-unpublished-1',
+      journeyId: 'cli-journey-1',
+      receivedAt: new Date().toISOString(),
+    });
+    const store = DynamoEventStore.create(
+      new DynamoDBClient({
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+        endpoint: pipeline.urls.dynamodb,
+      }),
+      pipeline.tableName,
+    );
+    await expect(
+      processRecord(
+        sqsRecord(message),
+        {
+          store,
+          now: () => new Date(),
+          includePayload: true,
+          retentionDays: 1,
+          leaseMs: 1,
+          log: { info: () => undefined, warn: () => undefined },
+        },
+        async (events) => events.map(() => ({ ok: false, reason: 'ThrottlingException' })),
+      ),
+    ).rejects.toThrow(/EventBridge did not accept/);
+    const eventId = 'idwise:cli-test-unpublished-1';
+    expect((await store.getEvent(eventId))?.publishedAt).toBeUndefined();
+    const listed = await cli(['history', 'idwise', 'cli-journey-1'], env);
+    expect(listed.stdout).toContain('NO (replay --unpublished publishes it)');
+
+    const dry = await cli(['replay', '--unpublished', '--dry-run'], env);
+    expect(dry.stdout).toContain(`${eventId}  would publish (was never published)`);
+    expect(timesPublished(eventId)).toBe(0);
+
+    const run = await cli(['replay', '--unpublished', '--since', '1h'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('1 event selected');
+    expect(run.stdout).toContain(`${eventId}  published (was never published)`);
+    expect(timesPublished(eventId)).toBe(1);
+    expect((await store.getEvent(eventId))?.publishedAt).toBeDefined();
+
+    const second = await cli(['replay', '--unpublished'], env);
+    expect(second.stderr).toContain('0 events selected');
+    expect(timesPublished(eventId)).toBe(1);
+  });
+
+  it('needs a selection, and EventBridge only when it publishes', async () => {
+    const none = await cli(['replay'], env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('replay needs a selection');
+
+    // `0` let npm start pick any free port, which the CLI cannot know.
+    const withoutBus = { ...env, KYC_EVENTBRIDGE_PORT: '0' };
+    const blocked = await cli(['replay', '--unpublished'], withoutBus);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('KYC_EVENTBRIDGE_PORT');
+    expect((await cli(['replay', '--unpublished', '--dry-run'], withoutBus)).code).toBe(0);
+  });
+});
+
+describe('redrive', () => {
+  it('moves dead letters back to the ingest queue, where they are processed', async () => {
+    const { QueueUrl } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.deadLetterQueue }),
+    );
+    for (const id of ['cli-test-dead-1', 'cli-test-dead-2']) {
+      const message = idwiseMessage({ eventId: id, journeyId: `journey-${id}` });
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(message) }));
+    }
+
+    const dry = await cli(['redrive', '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(
+      /2 messages in the dead-letter queue .*kyc-webhooks-ingest-dlq; a redrive would move them to .*:kyc-webhooks-ingest\./,
+    );
+
+    const run = await cli(['redrive'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/moved \d of 2/);
+    expect(run.stdout).toContain('Moved 2 messages back to');
+    await waitFor(
+      'the redriven events',
+      () =>
+        timesPublished('idwise:cli-test-dead-1') === 1 &&
+        timesPublished('idwise:cli-test-dead-2') === 1,
+    );
+
+    const empty = await cli(['redrive'], env);
+    expect(empty.stdout).toContain('0 messages in the dead-letter queue');
+  });
+});
+
+describe('verify', () => {
+  it("tells ingest's reason code for a body and headers", async () => {
+    const body = join(tempDir, 'idwise-body.json');
+    writeFileSync(body, '{"event":"Finished Journey","body":{"eventId":"v-1","journeyId":"j-1"}}');
+    const refused = await cli(['verify', 'idwise', body], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('refused: missing_authorization (answer 401)');
+
+    const wrong = await cli(
+      ['verify', 'idwise', body, '--header', 'Authorization: Basic d3Jvbmc='],
+      env,
+    );
+    expect(wrong.stdout).toContain('refused: invalid_authorization');
+
+    const ok = await cli(
+      [
+        'verify',
+        'idwise',
+        body,
+        '--header',
+        'Authorization: Basic ZGV2OmRldi1pZHdpc2UtcGFzc3dvcmQ=',
+        '--json',
+      ],
+      env,
+    );
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      result: 'accepted',
+      answer: 200,
+      eventId: 'idwise:v-1',
+    });
+  });
+});
+
+describe('when the pipeline is not running', () => {
+  it('every command says what to do', async () => {
+    const closed = String(await freePort());
+    const closedSqs = String(await freePort());
+    const down = { ...env, PORT: closed, KYC_DYNAMODB_PORT: closed, KYC_SQS_PORT: closedSqs };
+
+    const history = await cli(['history', 'treezor', USER], down);
+    expect(history.code).toBe(1);
+    expect(history.stderr).toBe(
+      `Nothing answers at http://127.0.0.1:${closed} (DynamoDB): is \`npm start\` running? (It must use the same ports as this command.)\n`,
+    );
+
+    const replay = await cli(['replay', '--unpublished', '--dry-run'], down);
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toContain('is `npm start` running?');
+
+    const redrive = await cli(['redrive'], down);
+    expect(redrive.code).toBe(1);
+    expect(redrive.stderr).toContain(
+      `http://127.0.0.1:${closedSqs} (SQS): is \`npm start\` running?`,
+    );
+
+    const send = await cli(['send', 'treezor', 'user.kycreview'], down);
+    expect(send.code).toBe(1);
+    expect(send.stderr).toContain('Start the local pipeline with npm start');
+  });
+
+  it('names the missing table when a DynamoDB engine answers without it', async () => {
+    const bare = dynalite({ createTableMs: 0 });
+    const port = await listenOnLoopback(bare, 0, 'bare dynalite');
+    try {
+      const run = await cli(['history', 'treezor', USER], {
+        ...env,
+        KYC_DYNAMODB_PORT: String(port),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `No table kyc-webhooks-events at http://127.0.0.1:${port}: is \`npm start\` running?`,
+      );
+    } finally {
+      await closeServer(bare, true);
+    }
+  });
+});
