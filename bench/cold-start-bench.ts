@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { ENV } from '../lambdas/runtime/env.js';
+import { buildBundle, HANDLER_BUNDLES, type BuiltBundle } from './bundles.js';
+import type { BenchConfig } from './config.js';
+import { formatQuantity, formatRatio, type RatioRow, type Section } from './report.js';
+import { summarize } from './stats.js';
+
+const run = promisify(execFile);
+
+/** Dummy values for every variable a handler requires at cold start (lambdas/runtime/env.ts). */
+const HANDLER_ENV: Readonly<Record<string, string>> = {
+  [ENV.vendor]: 'treezor',
+  [ENV.secretId]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench',
+  [ENV.queueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench',
+  [ENV.tableName]: 'bench-table',
+  [ENV.eventBusName]: 'bench-bus',
+  AWS_REGION: 'us-east-1',
+  POWERTOOLS_SERVICE_NAME: 'bench',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+};
+
+/** What the fresh process reports: the import's duration and its memory once loaded. */
+const CHILD_SCRIPT = [
+  'const start = performance.now();',
+  'await import(process.env.BENCH_BUNDLE_URL);',
+  'const ms = performance.now() - start;',
+  'const { rss, heapUsed } = process.memoryUsage();',
+  'process.stdout.write(JSON.stringify({ ms, rss, heapUsed }));',
+].join('\n');
+
+interface ChildResult {
+  readonly ms: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+}
+
+async function loadOnce(bundle: BuiltBundle, sourceMaps: boolean): Promise<ChildResult> {
+  // A clean environment: nothing inherited (no tsx loader, no AWS profile), as in Lambda.
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    ...HANDLER_ENV,
+    BENCH_BUNDLE_URL: pathToFileURL(bundle.file).href,
+    // Deployed functions set NODE_OPTIONS=--enable-source-maps (node-function.ts).
+    ...(sourceMaps && { NODE_OPTIONS: '--enable-source-maps' }),
+  };
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], {
+    env,
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout) as ChildResult;
+}
+
+interface Variant {
+  readonly handler: BuiltBundle;
+  readonly sdkOnly: BuiltBundle;
+  readonly sdkClients: string;
+  readonly sourceMaps: boolean;
+}
+
+export async function runColdStartBench(config: BenchConfig): Promise<Section> {
+  const outDir = mkdtempSync(join(tmpdir(), 'kyc-bench-bundles-'));
+  try {
+    const built = await Promise.all(
+      HANDLER_BUNDLES.map(async (b) => ({
+        handler: await buildBundle(b.handler, outDir),
+        sdkOnly: await buildBundle(b.sdkOnly, outDir),
+        sdkClients: b.sdkClients,
+      })),
+    );
+    const variants: Variant[] = built.flatMap((b) => [
+      { ...b, sourceMaps: true },
+      ...(config.coldStartWithoutSourceMaps ? [{ ...b, sourceMaps: false }] : []),
+    ]);
+    const results = new Map<Variant, { handler: ChildResult[]; sdkOnly: ChildResult[] }>(
+      variants.map((v) => [v, { handler: [], sdkOnly: [] }]),
+    );
+    // One discarded load each warms the file cache; then rounds alternate case and floor.
+    if (config.mode !== 'smoke') {
+      for (const v of variants) {
+        await loadOnce(v.handler, v.sourceMaps);
+        await loadOnce(v.sdkOnly, v.sourceMaps);
+      }
+    }
+    for (let round = 0; round < config.coldStartRuns; round += 1) {
+      for (const v of variants) {
+        const slot = results.get(v);
+        slot?.sdkOnly.push(await loadOnce(v.sdkOnly, v.sourceMaps));
+        slot?.handler.push(await loadOnce(v.handler, v.sourceMaps));
+      }
+    }
+
+    const rows: RatioRow[] = [];
+    for (const v of variants) {
+      const slot = results.get(v);
+      if (!slot) continue;
+      const flags = v.sourceMaps
+        ? 'with --enable-source-maps (as deployed)'
+        : 'without source maps';
+      rows.push({
+        label: `${v.handler.id}: import of the handler bundle, ${flags}`,
+        floorLabel: `bundle of ${v.sdkClients} only, same flags`,
+        subject: summarize(slot.handler.map((r) => r.ms)),
+        floor: summarize(slot.sdkOnly.map((r) => r.ms)),
+        quantity: 'time-ms',
+      });
+    }
+    // What the deployed NODE_OPTIONS flag itself costs: the same bundle loaded both ways.
+    for (const b of built) {
+      const withMaps = variants.find((v) => v.handler === b.handler && v.sourceMaps);
+      const without = variants.find((v) => v.handler === b.handler && !v.sourceMaps);
+      const a = withMaps && results.get(withMaps);
+      const z = without && results.get(without);
+      if (!a || !z) continue;
+      rows.push({
+        label: `${b.handler.id}: handler import with --enable-source-maps`,
+        floorLabel: 'the same bundle without the flag',
+        subject: summarize(a.handler.map((r) => r.ms)),
+        floor: summarize(z.handler.map((r) => r.ms)),
+        quantity: 'time-ms',
+      });
+    }
+    for (const v of variants.filter((variant) => variant.sourceMaps)) {
+      const slot = results.get(v);
+      if (!slot) continue;
+      rows.push({
+        label: `${v.handler.id}: RSS after import`,
+        floorLabel: `bundle of ${v.sdkClients} only`,
+        subject: summarize(slot.handler.map((r) => r.rss)),
+        floor: summarize(slot.sdkOnly.map((r) => r.rss)),
+        quantity: 'bytes',
+      });
+    }
+    const size = (bytes: number): string => formatQuantity(bytes, 'bytes');
+    return {
+      title: '3. Cold start: bundle size and module load in a fresh process',
+      intro:
+        'Each handler bundled with the esbuild API using the options of ' +
+        '`lib/constructs/node-function.ts` (ESM, minify, target node24, platform node, ' +
+        'createRequire banner, mainFields module/main, SDK bundled, linked source map without ' +
+        'sources), imported in a fresh `node` process with the dummy environment the handler ' +
+        `requires (\`${Object.keys(HANDLER_ENV).join('`, `')}\`). The floor imports a bundle that ` +
+        'only constructs the same SDK clients.',
+      ratios: rows,
+      tables: [
+        {
+          headers: [
+            'bundle',
+            'minified',
+            'gzip',
+            'source map',
+            'SDK-only bundle (floor)',
+            'ratio',
+            'SDK-only gzip',
+          ],
+          rows: built.map((b) => [
+            b.handler.id,
+            size(b.handler.bytes),
+            size(b.handler.gzipBytes),
+            size(b.handler.mapBytes),
+            size(b.sdkOnly.bytes),
+            formatRatio(b.handler.bytes / b.sdkOnly.bytes),
+            size(b.sdkOnly.gzipBytes),
+          ]),
+        },
+      ],
+      notes: [
+        `Import time is measured inside the child from just before \`import()\` to its end; ` +
+          `Node's own start-up (the same for both) is excluded. N = ${config.coldStartRuns} ` +
+          'processes per bundle and flag set' +
+          (config.mode === 'smoke' ? '.' : ', after one discarded load each.'),
+        `Built with target ${'node24'} as deployed and run on this machine's Node ` +
+          `${process.version}; Lambda's arm64 CPU share at 256–512 MB is smaller than a core ` +
+          'here, so absolute times on AWS are longer; the ratios are what carries over.',
+      ],
+    };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,109 @@
+import {
+  ASSUMPTIONS,
+  bytes,
+  COST_LINES,
+  logBytesPerDelivery,
+  perMillion,
+  topShares,
+  totalPerMillion,
+  usd,
+} from './cost-model.js';
+import { PRICE_REGION, PRICES, PRICES_READ } from './prices.js';
+import type { Section, Table } from './report.js';
+import type { DeliveryUsage } from './usage.js';
+
+/** The cost model as report sections: the full table with its basis, and the README version. */
+
+function costTable(usage: readonly DeliveryUsage[]): Table {
+  const rows = COST_LINES.map((line) => [
+    line.item,
+    line.price.display,
+    ...usage.flatMap((u) => [line.describe(u), usd(perMillion(line, u))]),
+  ]);
+  rows.push([
+    '**Total per million webhooks**',
+    '',
+    ...usage.flatMap((u) => ['', `**${usd(totalPerMillion(u))}**`]),
+  ]);
+  return {
+    headers: [
+      'line item',
+      'list price',
+      ...usage.flatMap((u) => [`${u.label}: per webhook`, '$ per million']),
+    ],
+    rows,
+  };
+}
+
+export function costSection(
+  usage: readonly DeliveryUsage[],
+  measured: { readonly ingestMs: string; readonly processorBatchMs: string },
+): Section {
+  const logs = usage.map((u) => {
+    const l = logBytesPerDelivery(u);
+    return (
+      `${u.label}: ${bytes(l.total)} per delivery = Powertools lines ${bytes(l.powertools)} ` +
+      `(measured) + Lambda platform records ${bytes(l.platform)} + API access log ${bytes(l.accessLog)}`
+    );
+  });
+  return {
+    title: '5. Cost per million webhooks',
+    intro:
+      `List prices for ${PRICE_REGION} as published in ${PRICES_READ}, on demand, no free ` +
+      'tier; quantities per webhook are the measured ones from section 4b unless the ' +
+      'assumptions below say otherwise.',
+    tables: [
+      costTable(usage),
+      {
+        caption: 'Prices used (prices.ts):',
+        headers: ['price', 'per', 'published at'],
+        rows: Object.values(PRICES).map((p) => [p.display, p.per, p.source]),
+      },
+    ],
+    notes: [
+      `Lambda: ingest ${ASSUMPTIONS.ingestMemoryGb * 1024} MB for an assumed ` +
+        `${ASSUMPTIONS.ingestMs} ms per request (measured here through local SQS: ` +
+        `${measured.ingestMs}); processor ${ASSUMPTIONS.processorMemoryGb * 1024} MB for an ` +
+        `assumed ${ASSUMPTIONS.processorBatchMs} ms per batch of 10 (measured here on the local ` +
+        `engines: ${measured.processorBatchMs}). Cold starts are not included.`,
+      'Batches of 10: one processor invocation, one ReceiveMessage and one DeleteMessageBatch ' +
+        'per 10 deliveries, as measured; smaller batches at low traffic raise the SQS and ' +
+        'Lambda request lines only.',
+      `Retention: table TTL ${ASSUMPTIONS.tableRetentionMonths} months (retentionDays 90), ` +
+        `archive ${ASSUMPTIONS.archiveRetentionMonths} months, logs ` +
+        `${ASSUMPTIONS.logRetentionMonths} month (cdk.json). Storage counts the event item ` +
+        'twice (table and ALL-projected index) plus one subject item per event (every event ' +
+        `about a new subject: the upper bound), each with ${ASSUMPTIONS.storageOverheadBytes} B ` +
+        'overhead; log storage is counted uncompressed (an upper bound).',
+      ...logs,
+      'Not included: free tiers; Secrets Manager (one read per warm ingest function per ' +
+        '5 minutes); KMS for the AWS-managed table key; point-in-time recovery; alarms, ' +
+        'dashboard and metrics (fixed monthly); the Ondato token endpoint (one call per token ' +
+        'lifetime); data transfer (answers are ~20 B); idle SQS polling by the event source ' +
+        'mapping; deliveries that are refused.',
+    ],
+  };
+}
+
+/** The same model, condensed for the README: dollars per million webhooks, and the basis. */
+export function readmeSection(usage: readonly DeliveryUsage[], typical: DeliveryUsage): Section {
+  const rows = COST_LINES.map((line) => [line.item, ...usage.map((u) => usd(perMillion(line, u)))]);
+  rows.push(['**Total**', ...usage.map((u) => `**${usd(totalPerMillion(u))}**`)]);
+  return {
+    title: 'README-ready: what a million webhooks cost',
+    intro:
+      `List prices, ${PRICE_REGION}, on demand, before free tiers; requests, DynamoDB units, ` +
+      'EventBridge entries and log lines per webhook measured by `npm run bench` against the ' +
+      'local engines.',
+    tables: [{ headers: ['', ...usage.map((u) => u.label)], rows }],
+    notes: [
+      `Lambda arm64: ingest 256 MB × ${ASSUMPTIONS.ingestMs} ms per webhook, processor ` +
+        `512 MB × ${ASSUMPTIONS.processorBatchMs} ms per batch of 10 (assumed AWS durations).`,
+      'SQS: one send per webhook, one receive and one delete per batch of 10.',
+      `Stored ${ASSUMPTIONS.tableRetentionMonths} months (TTL), archived ` +
+        `${ASSUMPTIONS.archiveRetentionMonths} months, logs kept ${ASSUMPTIONS.logRetentionMonths} ` +
+        'month, logged at INFO.',
+      `Largest lines for ${typical.label}: ${topShares(typical, 3)}.`,
+    ],
+  };
+}

@@ -1,0 +1,56 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/**
+ * DynamoDB item size as the service bills it ("Item sizes and formats" in the DynamoDB
+ * developer guide): attribute names and string values in UTF-8 bytes, numbers about one byte
+ * per two significant digits plus one, 1 byte for a boolean or null, and 3 bytes of overhead
+ * per list or map plus 1 byte per element. dynalite counts string length in UTF-16 code units,
+ * so its reported units can differ for non-ASCII text; this follows the documented rule.
+ */
+
+export type Item = Record<string, AttributeValue>;
+
+const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+function numberSize(text: string): number {
+  const digits = text
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
+  const significant = digits.replace(/^0+/, '').replace(/0+$/, '');
+  return 1 + Math.ceil(Math.max(1, significant.length) / 2) + (text.startsWith('-') ? 1 : 0);
+}
+
+export function valueSize(value: AttributeValue): number {
+  if (value.S !== undefined) return utf8(value.S);
+  if (value.N !== undefined) return numberSize(value.N);
+  if (value.B !== undefined) return value.B.byteLength;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.SS !== undefined) return value.SS.reduce((sum, s) => sum + utf8(s), 0);
+  if (value.NS !== undefined) return value.NS.reduce((sum, n) => sum + numberSize(n), 0);
+  if (value.BS !== undefined) return value.BS.reduce((sum, b) => sum + b.byteLength, 0);
+  if (value.L !== undefined) return 3 + value.L.reduce((sum, v) => sum + 1 + valueSize(v), 0);
+  if (value.M !== undefined) {
+    return 3 + Object.entries(value.M).reduce((sum, [k, v]) => sum + 1 + utf8(k) + valueSize(v), 0);
+  }
+  return 0;
+}
+
+export function itemSize(item: Item | undefined): number {
+  if (!item) return 0;
+  return Object.entries(item).reduce(
+    (sum, [name, value]) => sum + utf8(name) + valueSize(value),
+    0,
+  );
+}
+
+/** Write request units for one write of `bytes` (1 per started KB, at least 1). */
+export function writeUnits(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / 1024));
+}
+
+/** Read request units for one strongly consistent read of `bytes` (1 per started 4 KB, min 1). */
+export function readUnits(bytes: number, consistent: boolean): number {
+  const units = Math.max(1, Math.ceil(bytes / 4096));
+  return consistent ? units : units / 2;
+}

@@ -1,0 +1,62 @@
+import { startBenchEngines } from './bench-engines.js';
+import { runColdStartBench } from './cold-start-bench.js';
+import { configFor, type Mode } from './config.js';
+import { costSection, readmeSection } from './cost-report.js';
+import { runIngestBench } from './ingest-bench.js';
+import { describeLoad, describeMachine } from './machine.js';
+import { runProcessorBench } from './processor-bench.js';
+import { formatQuantity, type Report, type Section } from './report.js';
+import { consumedCount } from './stats.js';
+import { runVerifyBench } from './verify-bench.js';
+
+export interface BenchOptions {
+  readonly mode: Mode;
+  /** The command line shown in the report. */
+  readonly command: string;
+  /** Progress lines, kept apart from the report itself. */
+  readonly progress?: (line: string) => void;
+}
+
+export async function runBench(options: BenchOptions): Promise<Report> {
+  const config = configFor(options.mode);
+  const progress = options.progress ?? (() => undefined);
+  const machine = describeMachine();
+  const sections: Section[] = [];
+
+  progress('verification per vendor');
+  sections.push(runVerifyBench(config));
+  // Before the engines start, so the child processes do not compete with them for the CPU.
+  progress('cold start: bundling, then fresh processes');
+  const coldStart = await runColdStartBench(config);
+
+  const engines = await startBenchEngines();
+  try {
+    progress('ingest handler');
+    const ingest = await runIngestBench(engines, config);
+    sections.push(ingest.section, coldStart);
+    progress('processor throughput, then AWS accounting');
+    const processor = await runProcessorBench(engines, config);
+    sections.push(...processor.sections);
+    progress('cost model');
+    const ms = (ns: number): string => formatQuantity(ns, 'time-ns');
+    const typical = processor.usage[1] ?? processor.usage[0];
+    if (!typical) throw new Error('bench: no usage measured');
+    sections.push(
+      costSection(processor.usage, {
+        ingestMs: `median ${ms(ingest.viaSqs.treezor.median)} (Treezor), ${ms(ingest.viaSqs.idwise.median)} (IDWise)`,
+        processorBatchMs: `median ${ms(processor.batch.treezor.median)} (Treezor), ${ms(processor.batch.idwise.median)} (IDWise)`,
+      }),
+      readmeSection(processor.usage, typical),
+    );
+  } finally {
+    await engines.stop();
+  }
+  progress(`done (${consumedCount()} results consumed)`);
+  return {
+    title: 'kyc-webhooks benchmarks',
+    command: options.command,
+    date: new Date().toISOString(),
+    machine: [...machine, describeLoad('at the end')],
+    sections,
+  };
+}

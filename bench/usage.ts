@@ -1,0 +1,108 @@
+import { eventBridgeChunks, type MeterRecord } from './aws-meter.js';
+import type { ScenarioRun } from './accounting.js';
+import { itemSize, writeUnits } from './item-size.js';
+
+/** What one delivery spends on AWS, averaged over a metered scenario run. */
+export interface DeliveryUsage {
+  readonly label: string;
+  readonly bodyBytes: number;
+  readonly invocations: { readonly ingest: number; readonly processor: number };
+  readonly dynamo: {
+    readonly getItem: number;
+    readonly putItem: number;
+    readonly updateItem: number;
+    readonly rru: number;
+    readonly wruTable: number;
+    readonly wruIndex: number;
+    /** Table units the engine reported for the same calls (reads and writes). */
+    readonly reportedUnits: number;
+    /** Stored bytes per delivery that live until the TTL: event items and subject items. */
+    readonly eventItemBytes: number;
+    readonly subjectItemBytes: number;
+    /** Units to write the raw body once, keyed by its event id: the storage floor. */
+    readonly floorWru: number;
+  };
+  readonly sqs: {
+    readonly send: number;
+    readonly receive: number;
+    readonly delete: number;
+    readonly billed: number;
+  };
+  readonly eventBridge: {
+    readonly calls: number;
+    readonly entries: number;
+    readonly chunks: number;
+    readonly entryBytes: number;
+  };
+  readonly logs: {
+    readonly ingestBytes: number;
+    readonly processorBytes: number;
+    readonly ingestLines: number;
+    readonly processorLines: number;
+  };
+}
+
+const sum = (records: readonly MeterRecord[], pick: (r: MeterRecord) => number | undefined) =>
+  records.reduce((total, r) => total + (pick(r) ?? 0), 0);
+
+/** Bytes of log lines as written, newline included. */
+const lineBytes = (lines: readonly string[]): number =>
+  lines.reduce((total, line) => total + Buffer.byteLength(line) + 1, 0);
+
+export function deliveryUsage(
+  label: string,
+  run: ScenarioRun,
+  sample: { readonly eventId: string; readonly body: string },
+): DeliveryUsage {
+  const per = (value: number): number => value / run.deliveries;
+  const of = (service: MeterRecord['service'], operation?: string) =>
+    run.records.filter(
+      (r) => r.service === service && (operation === undefined || r.operation === operation),
+    );
+  const dynamo = of('dynamodb');
+  const writes = dynamo.filter((r) => !r.failed && r.afterBytes !== undefined);
+  // The last write to an item is what stays stored: markPublished for events, the CAS for subjects.
+  const stored = (kind: 'event' | 'subject', operation: string): number =>
+    sum(
+      writes.filter((r) => r.itemKind === kind && r.operation === operation),
+      (r) => r.afterBytes,
+    );
+  const receives = of('sqs', 'ReceiveMessage');
+  const puts = of('eventbridge', 'PutEvents');
+  const entryBytes = puts.flatMap((r) => r.entryBytes ?? []);
+  return {
+    label,
+    bodyBytes: Buffer.byteLength(sample.body),
+    invocations: { ingest: per(run.ingestInvocations), processor: per(run.processorInvocations) },
+    dynamo: {
+      getItem: per(of('dynamodb', 'GetItem').length),
+      putItem: per(of('dynamodb', 'PutItem').length),
+      updateItem: per(of('dynamodb', 'UpdateItem').length),
+      rru: per(sum(dynamo, (r) => r.rru)),
+      wruTable: per(sum(dynamo, (r) => r.wruTable)),
+      wruIndex: per(sum(dynamo, (r) => r.wruIndex)),
+      reportedUnits: per(sum(dynamo, (r) => r.reportedUnits)),
+      eventItemBytes: per(stored('event', 'UpdateItem')),
+      subjectItemBytes: per(stored('subject', 'PutItem')),
+      floorWru: writeUnits(itemSize({ pk: { S: sample.eventId }, rawBody: { S: sample.body } })),
+    },
+    sqs: {
+      send: per(of('sqs', 'SendMessage').length),
+      receive: per(receives.length),
+      delete: per(of('sqs', 'DeleteMessageBatch').length),
+      billed: per(sum(of('sqs'), (r) => r.sqsBilled)),
+    },
+    eventBridge: {
+      calls: per(puts.length),
+      entries: per(entryBytes.length),
+      chunks: per(eventBridgeChunks(entryBytes)),
+      entryBytes: per(entryBytes.reduce((total, b) => total + b, 0)),
+    },
+    logs: {
+      ingestBytes: per(lineBytes(run.ingestLogLines)),
+      processorBytes: per(lineBytes(run.processorLogLines)),
+      ingestLines: per(run.ingestLogLines.length),
+      processorLines: per(run.processorLogLines.length),
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../bench/report.js';
+import { runBench } from '../../bench/run-bench.js';
+
+/**
+ * The bench harness end to end with one sample of every case: it must run, and produce a
+ * well-formed report. No timing is asserted: figures belong in bench/RESULTS.md, as ratios.
+ */
+
+/** Cells of a markdown table row; `\|` inside a cell is not a separator. */
+function cells(line: string): string[] {
+  return line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/);
+}
+
+describe('bench harness (smoke mode)', () => {
+  it('runs each case once and renders a well-formed report', async () => {
+    const report = await runBench({ mode: 'smoke', command: 'npm run bench -- --smoke' });
+
+    expect(report.sections.map((s) => s.title.split(' ')[0])).toEqual([
+      '1.',
+      '2.',
+      '3.',
+      '4a.',
+      '4b.',
+      '5.',
+      'README-ready:',
+    ]);
+    const ratios = report.sections.flatMap((s) => s.ratios ?? []);
+    // 7 verification cases, 4 ingest cases, 3 import + 3 memory rows, 2 throughput rows.
+    expect(ratios).toHaveLength(19);
+    for (const row of ratios) {
+      for (const summary of [row.subject, row.floor]) {
+        expect(summary.n).toBe(1);
+        expect(Number.isFinite(summary.median) && summary.median > 0).toBe(true);
+      }
+    }
+
+    const markdown = renderReport(report);
+    const lines = markdown.split('\n');
+    let width: number | undefined;
+    for (const line of lines) {
+      if (!line.startsWith('|')) {
+        width = undefined;
+        continue;
+      }
+      const count = cells(line).length;
+      width ??= count;
+      expect(count).toBe(width);
+    }
+    expect(markdown).toContain('**Total per million webhooks**');
+    expect(markdown).not.toMatch(/NaN|undefined|Infinity/);
+  }, 60_000);
+});
