@@ -5,6 +5,7 @@ import { ONDATO_VENDOR_ID } from '../lambdas/vendors/ondato.js';
 import { VENDORS } from '../lambdas/vendors/registry.js';
 import { readConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
+import { OperationsDashboard } from './constructs/dashboard.js';
 import { KycEventBus } from './constructs/event-bus.js';
 import { EventStore } from './constructs/event-store.js';
 import { IngestApi } from './constructs/ingest-api.js';
@@ -52,7 +53,7 @@ export class KycWebhooksStack extends Stack {
         value: token.url,
       });
     }
-    new Processor(this, 'Processor', {
+    const processor = new Processor(this, 'Processor', {
       queue: queue.queue,
       table: store.table,
       bus: events.bus,
@@ -60,11 +61,27 @@ export class KycWebhooksStack extends Stack {
       retentionDays: config.retentionDays,
       logRetention: config.logRetentionDays,
     });
-    new Alarms(this, 'Alarms', {
+    const alarms = new Alarms(this, 'Alarms', {
       queue: queue.queue,
       deadLetterQueue: queue.deadLetterQueue,
       stage: ingest.stage,
+      processor: processor.function,
+      vendors: [...ingest.vendors.keys()],
       alarmEmail: config.alarmEmail,
+    });
+    const dashboard = new OperationsDashboard(this, 'Dashboard', {
+      stage: ingest.stage,
+      queue: queue.queue,
+      deadLetterQueue: queue.deadLetterQueue,
+      processor: processor.function,
+      vendors: [...ingest.vendors.keys()],
+      alarms: alarms.all,
+      maxQueueAge: alarms.maxQueueAge,
+      tokenEndpoint: ondato !== undefined,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The on-call CloudWatch dashboard',
+      value: dashboard.url,
     });
 
     new CfnOutput(this, 'ApiUrl', {

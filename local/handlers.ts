@@ -5,6 +5,7 @@ import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
 import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
 import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
+import { NO_METRICS, type MetricRecorder } from '../lambdas/runtime/metrics.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TOKEN_PATH } from '../lambdas/token/issue-token.js';
 import { createTokenHandler } from '../lambdas/token/token-handler.js';
 import { ONDATO_VENDOR_ID } from '../lambdas/vendors/ondato.js';
@@ -30,6 +31,11 @@ export interface LocalHandlerSettings {
   readonly logLevel?: LogLevel;
   readonly includePayload: boolean;
   readonly retentionDays: number;
+  /**
+   * Where the handlers' metrics go. @default nowhere: EMF lines would bury the log on the
+   * console, and nothing reads them locally
+   */
+  readonly metrics?: MetricRecorder;
 }
 
 export interface LocalHandlers {
@@ -43,6 +49,7 @@ export interface LocalHandlers {
 
 export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandlers {
   const { clients, logLevel } = settings;
+  const metrics = settings.metrics ?? NO_METRICS;
   const logger = (serviceName: string): Logger =>
     new Logger({ serviceName, ...(logLevel && { logLevel }) });
   const secrets = new FileSecretSource(settings.secretsFile);
@@ -51,6 +58,7 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
     secrets,
     queue: new SqsEventQueue(clients.sqs, settings.queueUrl),
     log: logger('kyc-ingest-local'),
+    metrics,
   });
   const processorLog = logger('kyc-processor-local');
   const processor = createProcessorHandler({
@@ -60,6 +68,7 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
     includePayload: settings.includePayload,
     retentionDays: settings.retentionDays,
     log: processorLog,
+    metrics,
   });
 
   const routes: HttpRoute[] = VENDORS.flatMap((vendor) =>
@@ -73,6 +82,7 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
         secrets,
         ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
         log: logger('kyc-token-local'),
+        metrics,
       }),
     });
   }

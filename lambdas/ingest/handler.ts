@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
 import { SqsEventQueue } from '../adapters/sqs-event-queue.js';
 import { ENV, numberEnv, requireEnv } from '../runtime/env.js';
+import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { createIngestHandler } from './ingest-handler.js';
 
 // Composition root: read the environment once and build clients at cold start.
@@ -14,5 +17,15 @@ const secrets = new SecretsManagerSecretSource(
   numberEnv(ENV.secretMaxAgeSeconds, 300),
 );
 const queue = new SqsEventQueue(new SQSClient({}), requireEnv(ENV.queueUrl));
+const logger = new Logger();
+const metrics = new PowertoolsMetricRecorder(new Metrics());
 
-export const handler = createIngestHandler({ vendorId, secrets, queue, log: new Logger() });
+export const handler = observeInvocations(
+  createIngestHandler({ vendorId, secrets, queue, log: logger, metrics }),
+  {
+    logger,
+    metrics,
+    // API Gateway's request id: also in the access log and in the queued message.
+    correlationId: (event: APIGatewayProxyEventV2) => event.requestContext.requestId,
+  },
+);

@@ -1,5 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { answers } from '../core/http-answers.js';
+import {
+  NO_METRICS,
+  NO_REASON,
+  UNEXPECTED_ERROR,
+  UNKNOWN_VENDOR,
+  type MetricRecorder,
+} from '../runtime/metrics.js';
 import { ingestDelivery, type IngestDeps, type IngestOutcome } from './ingest-delivery.js';
 
 /** The slice of a logger ingest uses (Powertools' Logger fits). */
@@ -11,17 +18,20 @@ export interface IngestLog {
 
 export interface IngestHandlerDeps extends IngestDeps {
   readonly log: IngestLog;
+  /** Where each delivery's outcome is counted. @default nothing is recorded */
+  readonly metrics?: MetricRecorder;
   readonly now?: () => Date;
 }
 
 /**
- * Maps an API Gateway HTTP API (payload v2) event to `ingestDelivery` and back, and logs the
- * outcome with reason codes and ids only: never headers, bodies or credentials.
+ * Maps an API Gateway HTTP API (payload v2) event to `ingestDelivery` and back, and logs and
+ * counts the outcome with reason codes and ids only: never headers, bodies or credentials.
  */
 export function createIngestHandler(
   deps: IngestHandlerDeps,
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? NO_METRICS;
   return async (event) => {
     const requestId = event.requestContext.requestId;
     let result;
@@ -44,9 +54,17 @@ export function createIngestHandler(
         requestId,
         error: describe(error),
       });
+      metrics.record('Deliveries', 1, {
+        vendor: deps.vendorId ?? UNKNOWN_VENDOR,
+        outcome: 'failed',
+        reason: UNEXPECTED_ERROR,
+      });
       result = { answer: answers.unavailable(), outcome: undefined };
     }
-    if (result.outcome) logOutcome(deps.log, requestId, result.outcome);
+    if (result.outcome) {
+      logOutcome(deps.log, requestId, result.outcome);
+      countOutcome(metrics, result.outcome, deps.vendorId);
+    }
     return {
       statusCode: result.answer.statusCode,
       headers: { 'content-type': 'application/json' },
@@ -61,6 +79,22 @@ function logOutcome(log: IngestLog, requestId: string, outcome: IngestOutcome): 
   if (result === 'accepted') log.info('delivery accepted', entry);
   else if (result === 'refused') log.warn('delivery refused', entry);
   else log.error('delivery not queued', { ...entry, error: describe(error) });
+}
+
+/** One count per delivery, and its size; a refusal too large to queue is `body_too_large`. */
+function countOutcome(
+  metrics: MetricRecorder,
+  outcome: IngestOutcome,
+  functionVendor: string | undefined,
+): void {
+  // An unknown route names no vendor: count it under the function's own.
+  const vendor = outcome.vendor ?? functionVendor ?? UNKNOWN_VENDOR;
+  metrics.record('Deliveries', 1, {
+    vendor,
+    outcome: outcome.result,
+    reason: outcome.reason ?? NO_REASON,
+  });
+  metrics.record('DeliveryBodyBytes', outcome.bodyBytes, { vendor, outcome: outcome.result });
 }
 
 /** An error's name and message: our messages and the SDK's carry no request content. */

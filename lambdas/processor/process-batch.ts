@@ -1,11 +1,17 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { KycError } from '../core/errors.js';
-import type { EventPublisher } from '../core/ports.js';
-import { processRecord, type ProcessorDeps } from './process-record.js';
-import { PublishBarrier } from './publish-barrier.js';
+import type { OutgoingEvent } from '../core/event.js';
+import type { EventPublisher, PublishOutcome } from '../core/ports.js';
+import { NO_METRICS, UNEXPECTED_ERROR, type MetricRecorder } from '../runtime/metrics.js';
+import { processRecord, type ProcessorDeps, type ProcessorLog } from './process-record.js';
+import { PublishBarrier, type Publish } from './publish-barrier.js';
 
-export type BatchDeps = Omit<ProcessorDeps, 'leaseMs'> & { readonly publisher: EventPublisher };
+export type BatchDeps = Omit<ProcessorDeps, 'leaseMs'> & {
+  readonly publisher: EventPublisher;
+  /** Where per-event and per-record outcomes are counted. @default nothing is recorded */
+  readonly metrics?: MetricRecorder;
+};
 
 /**
  * The processor's Lambda handler over its ports: every record of the batch is processed in
@@ -18,25 +24,37 @@ export function createProcessorHandler(
   event: SQSEvent,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<SQSBatchResponse> {
+  const metrics = deps.metrics ?? NO_METRICS;
   return async (event, context) => {
     const barrier = new PublishBarrier(deps.publisher, event.Records.length);
     // An attempt cannot outlive its invocation, so its publication lease ends with it.
     const recordDeps: ProcessorDeps = { ...deps, leaseMs: context.getRemainingTimeInMillis() };
     const handleRecord = (record: SQSRecord): Promise<void> =>
       barrier.run(async (publish) => {
+        // Observed where EventBridge answers, so that events of a record that then fails are
+        // counted too, and the lag ends when the event reached the bus.
+        const observedPublish: Publish = async (events) => {
+          const results = await publish(events);
+          observePublication(events, results, { ...deps, metrics }, record.messageId);
+          return results;
+        };
         try {
-          const outcomes = await processRecord(record, recordDeps, publish);
-          for (const [eventId, outcome] of outcomes) {
-            deps.log.info(outcome === 'published' ? 'event published' : 'duplicate event skipped', {
+          const outcomes = await processRecord(record, recordDeps, observedPublish);
+          for (const [eventId, { result, vendor }] of outcomes) {
+            if (result === 'duplicate') metrics.record('DuplicateEvents', 1, { vendor });
+            deps.log.info(result === 'published' ? 'event published' : 'duplicate event skipped', {
               eventId,
               messageId: record.messageId,
+              vendor,
             });
           }
         } catch (error) {
+          const reason = error instanceof KycError ? error.code : UNEXPECTED_ERROR;
+          metrics.record('RecordFailures', 1, { reason });
           deps.log.warn('record failed; SQS will retry it', {
             messageId: record.messageId,
             receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
-            reason: error instanceof KycError ? error.code : 'unexpected_error',
+            reason,
             error: error instanceof Error ? error.message : String(error),
           });
           throw error;
@@ -47,4 +65,39 @@ export function createProcessorHandler(
       throwOnFullBatchFailure: false,
     });
   };
+}
+
+/** Counts each event EventBridge took or refused, and how long after its times it was published. */
+function observePublication(
+  events: readonly OutgoingEvent[],
+  results: readonly PublishOutcome[],
+  deps: { readonly now: () => Date; readonly log: ProcessorLog; readonly metrics: MetricRecorder },
+  messageId: string,
+): void {
+  const publishedAt = deps.now().getTime();
+  events.forEach(({ detail }, i) => {
+    const dimensions = { vendor: detail.vendor };
+    const result = results[i];
+    if (!result?.ok) {
+      deps.metrics.record('PublishFailures', 1, dimensions);
+      deps.log.warn('event not published', {
+        eventId: detail.eventId,
+        messageId,
+        vendor: detail.vendor,
+        reason: result?.reason ?? 'no outcome',
+      });
+      return;
+    }
+    deps.metrics.record('EventsPublished', 1, dimensions);
+    if (detail.outOfOrder) deps.metrics.record('OutOfOrderEvents', 1, dimensions);
+    if (detail.payloadOmitted === 'too_large')
+      deps.metrics.record('PayloadsOmitted', 1, dimensions);
+    deps.metrics.record('LagFromEventTime', lagMs(detail.occurredAt, publishedAt), dimensions);
+    deps.metrics.record('LagFromReceipt', lagMs(detail.receivedAt, publishedAt), dimensions);
+  });
+}
+
+/** Milliseconds from an ISO time to `end`; a vendor clock ahead of ours counts as no lag. */
+function lagMs(from: string, end: number): number {
+  return Math.max(0, end - Date.parse(from));
 }

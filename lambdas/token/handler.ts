@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
 import { ENV, numberEnv, requireEnv } from '../runtime/env.js';
+import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { ONDATO_VENDOR_ID } from '../vendors/ondato.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, readTokenTtl } from './issue-token.js';
 import { createTokenHandler } from './token-handler.js';
@@ -14,5 +17,14 @@ const secrets = new SecretsManagerSecretSource(
   numberEnv(ENV.secretMaxAgeSeconds, 300),
 );
 const ttlSeconds = readTokenTtl(numberEnv(ENV.tokenTtlSeconds, DEFAULT_TOKEN_TTL_SECONDS));
+const logger = new Logger();
+const metrics = new PowertoolsMetricRecorder(new Metrics());
 
-export const handler = createTokenHandler({ secrets, ttlSeconds, log: new Logger() });
+export const handler = observeInvocations(
+  createTokenHandler({ secrets, ttlSeconds, log: logger, metrics }),
+  {
+    logger,
+    metrics,
+    correlationId: (event: APIGatewayProxyEventV2) => event.requestContext.requestId,
+  },
+);

@@ -1,4 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  NO_METRICS,
+  NO_REASON,
+  UNEXPECTED_ERROR,
+  type MetricRecorder,
+} from '../runtime/metrics.js';
 import { issueToken, type TokenDeps, type TokenOutcome } from './issue-token.js';
 import { tokenAnswers } from './token-answers.js';
 
@@ -11,17 +17,20 @@ export interface TokenLog {
 
 export interface TokenHandlerDeps extends TokenDeps {
   readonly log: TokenLog;
+  /** Where each request's outcome is counted. @default nothing is recorded */
+  readonly metrics?: MetricRecorder;
   readonly now?: () => Date;
 }
 
 /**
- * Maps an API Gateway HTTP API (payload v2) event to `issueToken` and back, and logs the outcome
- * with reason codes only: never headers, bodies, client ids, secrets or tokens.
+ * Maps an API Gateway HTTP API (payload v2) event to `issueToken` and back, and logs and counts
+ * the outcome with reason codes only: never headers, bodies, client ids, secrets or tokens.
  */
 export function createTokenHandler(
   deps: TokenHandlerDeps,
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? NO_METRICS;
   return async (event) => {
     const requestId = event.requestContext.requestId;
     let result;
@@ -40,9 +49,16 @@ export function createTokenHandler(
       );
     } catch (error) {
       deps.log.error('token not issued: unexpected error', { requestId, error: describe(error) });
+      metrics.record('TokenRequests', 1, { outcome: 'failed', reason: UNEXPECTED_ERROR });
       result = { answer: tokenAnswers.unavailable(), outcome: undefined };
     }
-    if (result.outcome) logOutcome(deps.log, requestId, result.outcome);
+    if (result.outcome) {
+      logOutcome(deps.log, requestId, result.outcome);
+      metrics.record('TokenRequests', 1, {
+        outcome: result.outcome.result,
+        reason: result.outcome.reason ?? NO_REASON,
+      });
+    }
     const { statusCode, headers, body } = result.answer;
     return { statusCode, headers: { ...headers }, body };
   };

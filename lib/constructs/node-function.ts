@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Duration } from 'aws-cdk-lib';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -34,7 +35,7 @@ export interface NodeFunctionProps {
 /**
  * Builds every function the same way: Node.js 24 on arm64, bundled by the local esbuild into
  * minified ESM with source maps, and an explicit log group so retention is owned by the stack.
- * The log group is `<id>Logs` beside the function.
+ * The log group is `<id>Logs` and the execution role `<id>Role`, beside the function.
  */
 export function buildNodeFunction(
   scope: Construct,
@@ -42,6 +43,23 @@ export function buildNodeFunction(
   props: NodeFunctionProps,
 ): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+  // A role that may write to this log group only. The default role carries the managed
+  // AWSLambdaBasicExecutionRole, which may create and write any log group in the account.
+  // Inline, so the function's own grants stay alone in its default policy.
+  const role = new Role(scope, `${id}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of ${props.serviceName}`,
+    inlinePolicies: {
+      WriteOwnLogs: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [logGroup.logGroupArn],
+          }),
+        ],
+      }),
+    },
+  });
   return new NodejsFunction(scope, id, {
     entry: join(PROJECT_ROOT, props.entry),
     handler: 'handler',
@@ -53,6 +71,7 @@ export function buildNodeFunction(
     timeout: props.timeout,
     memorySize: props.memorySize,
     logGroup,
+    role,
     loggingFormat: LoggingFormat.JSON,
     environment: {
       NODE_OPTIONS: '--enable-source-maps',

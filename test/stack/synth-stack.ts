@@ -20,6 +20,14 @@ const cdkJson = JSON.parse(
  * `overrides` replaced, and bundling skipped so no test waits for esbuild.
  */
 export function synthStack(overrides: Readonly<Record<string, unknown>> = {}): Template {
+  return Template.fromStack(buildStack(overrides).stack);
+}
+
+/** The app and stack `synthStack` synthesizes, for tests that add to the app first. */
+export function buildStack(overrides: Readonly<Record<string, unknown>> = {}): {
+  readonly app: App;
+  readonly stack: KycWebhooksStack;
+} {
   const projectConfig = cdkJson.context[CONFIG_CONTEXT_KEY] as Record<string, unknown>;
   const app = new App({
     context: {
@@ -31,7 +39,7 @@ export function synthStack(overrides: Readonly<Record<string, unknown>> = {}): T
   const stack = new KycWebhooksStack(app, 'KycWebhooks', {
     env: { account: '123456789012', region: 'eu-west-1' },
   });
-  return Template.fromStack(stack);
+  return { app, stack };
 }
 
 /** Resources of one type as `[logicalId, resource]` pairs. */

@@ -1,0 +1,263 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  AlarmStatusWidget,
+  AlarmStatusWidgetSortBy,
+  Dashboard,
+  GraphWidget,
+  SearchExpression,
+  Stats,
+  TextWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IAlarm, IMetric, IWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { MetricName } from '../../lambdas/runtime/metrics.js';
+import { METRICS_NAMESPACE } from './node-function.js';
+import { METRIC_PERIOD, pipelineMetric, sumOf } from './pipeline-metrics.js';
+
+export interface OperationsDashboardProps {
+  readonly stage: IHttpStage;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  readonly processor: IFunction;
+  /** Ids of the deployed vendors, for the per-vendor graphs. */
+  readonly vendors: readonly string[];
+  /** Shown at the top, so the dashboard opens on what is wrong. */
+  readonly alarms: readonly IAlarm[];
+  /** Whether Ondato's token endpoint is deployed (adds its graph). @default false */
+  readonly tokenEndpoint?: boolean;
+  /** Age of the oldest queued message the queue alarm fires at, drawn on its graph. */
+  readonly maxQueueAge?: Duration;
+  /** @default a name CloudFormation generates */
+  readonly dashboardName?: string;
+}
+
+const OUTCOMES = ['accepted', 'refused', 'failed'] as const;
+const FULL_WIDTH = 24;
+const HALF = FULL_WIDTH / 2;
+const THIRD = FULL_WIDTH / 3;
+const HEIGHT = 6;
+
+/**
+ * The on-call view, top to bottom as a delivery travels: alarms; what vendors send and why any
+ * of it is refused; the API; the queue and its DLQ; the processor; what reaches the bus and how
+ * late. Graphs read the functions' EMF metrics (lambdas/runtime/metrics.ts) and AWS's own.
+ */
+export class OperationsDashboard extends Construct {
+  readonly dashboard: Dashboard;
+  /** The dashboard in the CloudWatch console. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
+    super(scope, id);
+    if (props.vendors.length === 0) throw new Error('OperationsDashboard: expected a vendor');
+    const { vendors } = props;
+    // Percentiles do not add up across vendors, so lags are drawn per vendor.
+    const percentiles = (name: MetricName): IMetric[] =>
+      [50, 99].flatMap((percentile) =>
+        vendors.map((vendor) =>
+          pipelineMetric(
+            name,
+            { vendor },
+            { label: `${vendor} p${percentile}`, statistic: Stats.p(percentile) },
+          ),
+        ),
+      );
+    const total = (name: MetricName, label: string): IMetric =>
+      sumOf(
+        label,
+        vendors.map((vendor) => pipelineMetric(name, { vendor })),
+      );
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      ...(props.dashboardName !== undefined && { dashboardName: props.dashboardName }),
+      defaultInterval: Duration.hours(3),
+    });
+    this.url =
+      `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}` +
+      `#dashboards:name=${this.dashboard.dashboardName}`;
+
+    const rows: IWidget[][] = [
+      [
+        new TextWidget({
+          width: FULL_WIDTH,
+          height: 2,
+          markdown:
+            '## KYC webhooks\n' +
+            'Alarms first, then a delivery’s path: API → ingest → queue → processor → bus. ' +
+            'Reason codes match the `delivery refused` and `record failed` log lines; the ' +
+            'README’s “Operating it” says what to do.',
+        }),
+      ],
+      [
+        new AlarmStatusWidget({
+          title: 'Alarms',
+          alarms: [...props.alarms],
+          sortBy: AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+          width: FULL_WIDTH,
+          height: 3,
+        }),
+      ],
+      [
+        graph('Deliveries by vendor and outcome', HALF, {
+          left: vendors.flatMap((vendor) =>
+            OUTCOMES.map((outcome) =>
+              pipelineMetric('Deliveries', { vendor, outcome }, { label: `${vendor} ${outcome}` }),
+            ),
+          ),
+          stacked: true,
+        }),
+        graph('Refused and failed deliveries by reason', HALF, {
+          // Only the reasons that occurred: listing every vendor × reason would draw dozens of
+          // empty lines. The search can find metrics with data in the last two weeks.
+          left: [
+            search(
+              `{${METRICS_NAMESPACE},outcome,reason,vendor} MetricName="Deliveries" NOT "accepted"`,
+            ),
+          ],
+          stacked: true,
+        }),
+      ],
+      [
+        graph('API requests and errors', THIRD, {
+          left: [
+            props.stage.metricCount({ label: 'requests', period: METRIC_PERIOD }),
+            props.stage.metricClientError({ label: '4xx', period: METRIC_PERIOD }),
+            props.stage.metricServerError({ label: '5xx', period: METRIC_PERIOD }),
+          ],
+        }),
+        graph('API latency', THIRD, {
+          left: [
+            props.stage.metricLatency({ label: 'p50', statistic: Stats.p(50) }),
+            props.stage.metricLatency({ label: 'p99', statistic: Stats.p(99) }),
+            props.stage.metricIntegrationLatency({
+              label: 'ingest p99',
+              statistic: Stats.p(99),
+            }),
+          ],
+          leftYAxis: { label: 'ms', showUnits: false, min: 0 },
+        }),
+        graph('Delivery body size p99', THIRD, {
+          left: vendors.map((vendor) =>
+            pipelineMetric(
+              'DeliveryBodyBytes',
+              { vendor, outcome: 'accepted' },
+              { label: vendor, statistic: Stats.p(99) },
+            ),
+          ),
+        }),
+      ],
+      [
+        graph('Ingest queue depth', THIRD, {
+          left: [
+            props.queue.metricApproximateNumberOfMessagesVisible({
+              label: 'waiting',
+              statistic: Stats.MAXIMUM,
+            }),
+            props.queue.metricApproximateNumberOfMessagesNotVisible({
+              label: 'in flight',
+              statistic: Stats.MAXIMUM,
+            }),
+          ],
+        }),
+        graph('Oldest queued message', THIRD, {
+          left: [
+            props.queue.metricApproximateAgeOfOldestMessage({
+              label: 'age',
+              statistic: Stats.MAXIMUM,
+            }),
+          ],
+          leftYAxis: { label: 'seconds', showUnits: false, min: 0 },
+          ...(props.maxQueueAge && {
+            leftAnnotations: [{ value: props.maxQueueAge.toSeconds(), label: 'alarm' }],
+          }),
+        }),
+        graph('Dead-letter queue', THIRD, {
+          left: [
+            props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+              label: 'dead letters',
+              statistic: Stats.MAXIMUM,
+            }),
+          ],
+          leftAnnotations: [{ value: 1, label: 'alarm' }],
+        }),
+      ],
+      [
+        graph('Processor invocations, errors and throttles', THIRD, {
+          left: [props.processor.metricInvocations({ label: 'invocations' })],
+          right: [
+            props.processor.metricErrors({ label: 'errors' }),
+            props.processor.metricThrottles({ label: 'throttles' }),
+          ],
+        }),
+        graph('Processor duration', THIRD, {
+          left: [
+            props.processor.metricDuration({ label: 'p50', statistic: Stats.p(50) }),
+            props.processor.metricDuration({ label: 'p99', statistic: Stats.p(99) }),
+            props.processor.metricDuration({ label: 'max', statistic: Stats.MAXIMUM }),
+          ],
+          leftYAxis: { label: 'ms', showUnits: false, min: 0 },
+        }),
+        graph('Processor concurrency', THIRD, {
+          left: [
+            props.processor.metric('ConcurrentExecutions', {
+              label: 'concurrent executions',
+              statistic: Stats.MAXIMUM,
+            }),
+          ],
+        }),
+      ],
+      [
+        graph('Events: published, duplicate, out of order', HALF, {
+          left: [
+            total('EventsPublished', 'published'),
+            total('DuplicateEvents', 'duplicate'),
+            total('OutOfOrderEvents', 'out of order'),
+            total('PayloadsOmitted', 'payload omitted (too large)'),
+          ],
+          right: [total('PublishFailures', 'publish failed')],
+        }),
+        graph('Failed records by reason', HALF, {
+          left: [search(`{${METRICS_NAMESPACE},reason} MetricName="RecordFailures"`)],
+          stacked: true,
+        }),
+      ],
+      [
+        graph('Lag from vendor event time to publication (p50, p99)', HALF, {
+          left: percentiles('LagFromEventTime'),
+          leftYAxis: { label: 'ms', showUnits: false, min: 0 },
+        }),
+        graph('Lag from receipt to publication (p50, p99)', HALF, {
+          left: percentiles('LagFromReceipt'),
+          leftYAxis: { label: 'ms', showUnits: false, min: 0 },
+        }),
+      ],
+    ];
+    if (props.tokenEndpoint) {
+      rows.push([
+        graph('Ondato token requests by outcome and reason', FULL_WIDTH, {
+          left: [search(`{${METRICS_NAMESPACE},outcome,reason} MetricName="TokenRequests"`)],
+          stacked: true,
+        }),
+      ]);
+    }
+    for (const row of rows) this.dashboard.addWidgets(...row);
+  }
+}
+
+function graph(
+  title: string,
+  width: number,
+  props: Omit<ConstructorParameters<typeof GraphWidget>[0], 'title' | 'width' | 'height'>,
+): GraphWidget {
+  return new GraphWidget({ title, width, height: HEIGHT, ...props });
+}
+
+function search(query: string): SearchExpression {
+  return new SearchExpression({
+    expression: `SEARCH('${query}', 'Sum', ${METRIC_PERIOD.toSeconds()})`,
+    period: METRIC_PERIOD,
+  });
+}

@@ -1,0 +1,72 @@
+import { Duration } from 'aws-cdk-lib';
+import { MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IMetric, MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+import { METRICS, type MetricDefinition, type MetricName } from '../../lambdas/runtime/metrics.js';
+import { METRICS_NAMESPACE } from './node-function.js';
+
+/** The period alarms and the dashboard read the functions' metrics at. */
+export const METRIC_PERIOD = Duration.minutes(5);
+
+/** CloudWatch's limit on the metrics one alarm's math expression may read. */
+const MAX_ALARM_METRICS = 10;
+
+/**
+ * One of the functions' EMF metrics (lambdas/runtime/metrics.ts). The dimension names must be
+ * the metric's own or one of its rollups: anything else names a metric nobody publishes, whose
+ * alarm would never fire. Counts default to `Sum`, sizes and times to `p99`.
+ */
+export function pipelineMetric(
+  name: MetricName,
+  dimensions: Readonly<Record<string, string>>,
+  options: MetricOptions = {},
+): Metric {
+  const definition: MetricDefinition = METRICS[name];
+  const given = Object.keys(dimensions).sort().join(',');
+  const published = [definition.dimensions, ...(definition.rollups ?? [])].map((names) =>
+    [...names].sort().join(','),
+  );
+  if (!published.includes(given)) {
+    throw new Error(
+      `Metric ${name} is published with dimensions [${published.join('] or [')}], not [${given}]`,
+    );
+  }
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { ...dimensions },
+    statistic: definition.unit === 'Count' ? Stats.SUM : Stats.p(99),
+    period: METRIC_PERIOD,
+    ...options,
+  });
+}
+
+/**
+ * The sum of several metrics, one value per period. `SUM([...])` rather than `m0 + m1 + …`: an
+ * arithmetic expression has no value where any one metric has none, and most of these metrics
+ * (a given refusal reason, a given vendor's failures) have no data most of the time.
+ */
+export function sumOf(
+  label: string,
+  metrics: readonly IMetric[],
+  options: { readonly forAlarm?: boolean } = {},
+): MathExpression {
+  if (metrics.length === 0) throw new Error(`Sum "${label}": expected at least one metric`);
+  if (options.forAlarm && metrics.length > MAX_ALARM_METRICS) {
+    throw new Error(
+      `Sum "${label}" reads ${metrics.length} metrics; a CloudWatch alarm reads at most ${MAX_ALARM_METRICS}`,
+    );
+  }
+  // Ids are unique per graph, not per expression: derive them from the label.
+  const prefix =
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^[^a-z]+/, '') || 'm';
+  const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`${prefix}_${i}`, metric]));
+  return new MathExpression({
+    expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`,
+    usingMetrics,
+    label,
+    period: METRIC_PERIOD,
+  });
+}

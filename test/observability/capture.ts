@@ -1,0 +1,117 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { vi } from 'vitest';
+import type { DimensionsOf, MetricName, MetricRecorder } from '../../lambdas/runtime/metrics.js';
+
+export interface RecordedMetric {
+  readonly name: MetricName;
+  readonly value: number;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/** The metrics port as an array, so a test can say exactly what a handler emitted. */
+export class RecordingMetrics implements MetricRecorder {
+  readonly values: RecordedMetric[] = [];
+
+  record<N extends MetricName>(name: N, value: number, dimensions: DimensionsOf<N>): void {
+    this.values.push({ name, value, dimensions: { ...dimensions } });
+  }
+
+  /** The values of one metric, optionally only those with the given dimension values. */
+  of(name: MetricName, dimensions: Readonly<Record<string, string>> = {}): RecordedMetric[] {
+    return this.values.filter(
+      (metric) =>
+        metric.name === name &&
+        Object.entries(dimensions).every(([key, value]) => metric.dimensions[key] === value),
+    );
+  }
+
+  clear(): void {
+    this.values.length = 0;
+  }
+}
+
+/**
+ * Everything Powertools writes to stdout and stderr while `run` runs, one parsed JSON object per
+ * line. Outside Lambda's dev mode both Logger and Metrics write through their own `Console`
+ * over `process.stdout`/`process.stderr`, so the streams are where to listen.
+ */
+export async function captureOutput(
+  run: () => Promise<unknown>,
+): Promise<Record<string, unknown>[]> {
+  const chunks: string[] = [];
+  const listen = (stream: NodeJS.WriteStream) =>
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    });
+  const spies = [listen(process.stdout), listen(process.stderr)];
+  try {
+    await run();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+let invocation = 0;
+
+/** A Lambda context with a fresh request id per call. */
+export function lambdaContext(functionName = 'kyc-test'): Context {
+  invocation += 1;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `lambda-req-${invocation}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** An API Gateway HTTP API (payload v2) request, as the ingest and token functions receive it. */
+export function apiEvent(options: {
+  path: string;
+  body: string;
+  headers?: Record<string, string>;
+  requestId?: string;
+  sourceIp?: string;
+  isBase64Encoded?: boolean;
+}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: `POST ${options.path}`,
+    rawPath: options.path,
+    rawQueryString: '',
+    headers: options.headers ?? {},
+    body: options.body,
+    isBase64Encoded: options.isBase64Encoded ?? false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'example.com',
+      domainPrefix: 'example',
+      http: {
+        method: 'POST',
+        path: options.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '203.0.113.10',
+        userAgent: 'test',
+      },
+      requestId: options.requestId ?? 'api-req-1',
+      routeKey: `POST ${options.path}`,
+      stage: '$default',
+      time: '01/Mar/2026:10:00:00 +0000',
+      timeEpoch: 0,
+    },
+  };
+}

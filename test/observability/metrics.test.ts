@@ -1,0 +1,335 @@
+import { readFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { QueueMessage } from '../../lambdas/core/queue-message.js';
+import { createIngestHandler } from '../../lambdas/ingest/ingest-handler.js';
+import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
+import {
+  AUTHENTICATION_FAILURE_REASONS,
+  METRICS,
+  NO_REASON,
+  UNEXPECTED_ERROR,
+  UNKNOWN_VENDOR,
+} from '../../lambdas/runtime/metrics.js';
+import { createTokenHandler } from '../../lambdas/token/token-handler.js';
+import { VENDORS } from '../../lambdas/vendors/registry.js';
+import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
+import {
+  crashOn,
+  MemoryEventStore,
+  MemoryPublisher,
+  MemoryQueue,
+  StaticSecretSource,
+} from '../support/memory-ports.js';
+import { apiEvent, RecordingMetrics } from './capture.js';
+
+const AUTH = 'Basic ZGV2OmRldi1pZHdpc2UtcGFzc3dvcmQ=';
+const IDWISE_BODY = JSON.stringify({
+  event: 'Finished Journey',
+  body: { eventId: 'evt-1', journeyId: 'journey-1', finalDecision: 'Complete' },
+});
+const NOW = new Date('2026-03-01T10:00:00.000Z');
+
+/**
+ * Every recorded value, whatever the scenario, must have exactly its metric's declared
+ * dimensions, each from a closed set: ids of events, subjects or requests never become one.
+ */
+const ALLOWED_DIMENSION_VALUES: Readonly<Record<string, (value: string) => boolean>> = {
+  vendor: (value) => value === UNKNOWN_VENDOR || VENDORS.some((vendor) => vendor.id === value),
+  outcome: (value) => ['accepted', 'refused', 'failed', 'issued'].includes(value),
+  reason: (value) => /^[a-z][a-z_]*$/.test(value),
+};
+
+function expectLowCardinality(metrics: RecordingMetrics): void {
+  for (const { name, dimensions } of metrics.values) {
+    expect(Object.keys(dimensions).sort()).toEqual([...METRICS[name].dimensions].sort());
+    for (const [key, value] of Object.entries(dimensions)) {
+      expect(ALLOWED_DIMENSION_VALUES[key]?.(value), `${name} ${key}=${value}`).toBe(true);
+    }
+  }
+}
+
+const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('ingest metrics', () => {
+  let metrics: RecordingMetrics;
+  let queue: MemoryQueue;
+  beforeEach(() => {
+    metrics = new RecordingMetrics();
+    queue = new MemoryQueue();
+  });
+
+  function ingest(options: { secret?: unknown; maxMessageBytes?: number; now?: () => Date } = {}) {
+    const secrets = new StaticSecretSource(
+      options.secret === undefined ? {} : { idwise: options.secret },
+    );
+    return createIngestHandler({
+      vendorId: 'idwise',
+      secrets,
+      queue,
+      log: silentLog,
+      metrics,
+      now: options.now ?? (() => NOW),
+      ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
+    });
+  }
+  const secret = { headers: { authorization: [AUTH] } };
+  const delivery = (headers: Record<string, string> = { authorization: AUTH }, path = '') =>
+    apiEvent({ path: path || '/webhooks/idwise', body: IDWISE_BODY, headers });
+
+  it.each([
+    ['accepted', NO_REASON, () => ingest({ secret })(delivery())],
+    [
+      'refused',
+      'invalid_authorization',
+      () => ingest({ secret })(delivery({ authorization: 'Basic bm9wZQ==' })),
+    ],
+    ['refused', 'missing_authorization', () => ingest({ secret })(delivery({}))],
+    [
+      'refused',
+      'ip_not_allowed',
+      () => ingest({ secret: { ...secret, allowedIps: ['10.0.0.0/8'] } })(delivery()),
+    ],
+    ['refused', 'body_too_large', () => ingest({ secret, maxMessageBytes: 10 })(delivery())],
+    ['failed', 'secret_unavailable', () => ingest()(delivery())],
+    [
+      'failed',
+      'queue_unavailable',
+      () => {
+        queue.failWith = new Error('SQS down');
+        return ingest({ secret })(delivery());
+      },
+    ],
+  ])('counts one %s delivery with reason %s, and its size', async (outcome, reason, run) => {
+    await run();
+    expect(metrics.values).toEqual([
+      { name: 'Deliveries', value: 1, dimensions: { vendor: 'idwise', outcome, reason } },
+      {
+        name: 'DeliveryBodyBytes',
+        value: Buffer.byteLength(IDWISE_BODY),
+        dimensions: { vendor: 'idwise', outcome },
+      },
+    ]);
+    expectLowCardinality(metrics);
+  });
+
+  it('counts a route of another vendor under the function’s own vendor', async () => {
+    await ingest({ secret })(delivery({ authorization: AUTH }, '/webhooks/treezor'));
+    expect(metrics.of('Deliveries')).toEqual([
+      {
+        name: 'Deliveries',
+        value: 1,
+        dimensions: { vendor: 'idwise', outcome: 'refused', reason: 'unknown_route' },
+      },
+    ]);
+  });
+
+  it('counts an unexpected error as a failed delivery', async () => {
+    const handler = ingest({
+      secret,
+      now: () => {
+        throw new TypeError('clock broke');
+      },
+    });
+    expect((await handler(delivery())).statusCode).toBe(503);
+    expect(metrics.values).toEqual([
+      {
+        name: 'Deliveries',
+        value: 1,
+        dimensions: { vendor: 'idwise', outcome: 'failed', reason: UNEXPECTED_ERROR },
+      },
+    ]);
+  });
+
+  it('treats every unauthenticated rejection and the IP allow-list as authentication failures', () => {
+    expect([...AUTHENTICATION_FAILURE_REASONS].sort()).toEqual(
+      [
+        'invalid_authorization',
+        'invalid_signature',
+        'ip_not_allowed',
+        'missing_authorization',
+        'missing_signature',
+        'no_credentials_configured',
+      ].sort(),
+    );
+  });
+});
+
+describe('processor metrics', () => {
+  let metrics: RecordingMetrics;
+  let store: MemoryEventStore;
+  let publisher: MemoryPublisher;
+  let clock: number;
+  beforeEach(() => {
+    metrics = new RecordingMetrics();
+    store = new MemoryEventStore();
+    publisher = new MemoryPublisher();
+    clock = Date.parse('2026-01-01T00:00:02.500Z');
+  });
+
+  const run = (messages: (QueueMessage | string)[], overrides: { store?: MemoryEventStore } = {}) =>
+    createProcessorHandler({
+      store: overrides.store ?? store,
+      publisher,
+      now: () => new Date(clock),
+      includePayload: true,
+      retentionDays: 30,
+      log: silentLog,
+      metrics,
+    })(sqsEvent(...messages.map((message) => sqsRecord(message))), lambdaContext());
+
+  it('counts a published event and its lag from event time and from receipt, by vendor', async () => {
+    await run([idwiseMessage({ eventId: 'e1', receivedAt: '2026-01-01T00:00:00.000Z' })]);
+    expect(metrics.values).toEqual([
+      { name: 'EventsPublished', value: 1, dimensions: { vendor: 'idwise' } },
+      { name: 'LagFromEventTime', value: 2500, dimensions: { vendor: 'idwise' } },
+      { name: 'LagFromReceipt', value: 2500, dimensions: { vendor: 'idwise' } },
+    ]);
+    expectLowCardinality(metrics);
+  });
+
+  it('measures the lag from the vendor’s own event time when it sends one', async () => {
+    const fixtures = new URL('../fixtures/treezor/', import.meta.url);
+    const body = readFileSync(new URL('user.kycreview.json', fixtures), 'utf8');
+    const expected = JSON.parse(
+      readFileSync(new URL('user.kycreview.expected.json', fixtures), 'utf8'),
+    ) as { dedupId: string; events: { occurredAt: string }[] };
+    const receivedAt = '2026-01-01T00:00:01.000Z';
+    await run([
+      {
+        vendor: 'treezor',
+        route: '/webhooks/treezor',
+        receivedAt,
+        requestId: 'api-req-9',
+        sourceIp: '203.0.113.10',
+        dedupId: expected.dedupId,
+        contentType: 'application/json',
+        body,
+      },
+    ]);
+    const occurredAt = Date.parse(expected.events[0]!.occurredAt);
+    expect(metrics.of('LagFromEventTime', { vendor: 'treezor' })).toEqual([
+      expect.objectContaining({ value: clock - occurredAt }),
+    ]);
+    expect(metrics.of('LagFromReceipt', { vendor: 'treezor' })).toEqual([
+      expect.objectContaining({ value: clock - Date.parse(receivedAt) }),
+    ]);
+  });
+
+  it('counts a second delivery of a published event as a duplicate', async () => {
+    await run([idwiseMessage({ eventId: 'e1' })]);
+    metrics.clear();
+    await run([idwiseMessage({ eventId: 'e1' })]);
+    expect(metrics.values).toEqual([
+      { name: 'DuplicateEvents', value: 1, dimensions: { vendor: 'idwise' } },
+    ]);
+  });
+
+  it('counts an event older than its subject’s state as out of order, and as published', async () => {
+    await run([idwiseMessage({ eventId: 'new', receivedAt: '2026-01-01T00:00:02.000Z' })]);
+    metrics.clear();
+    await run([idwiseMessage({ eventId: 'old', receivedAt: '2026-01-01T00:00:01.000Z' })]);
+    expect(metrics.of('EventsPublished')).toHaveLength(1);
+    expect(metrics.of('OutOfOrderEvents')).toEqual([
+      { name: 'OutOfOrderEvents', value: 1, dimensions: { vendor: 'idwise' } },
+    ]);
+  });
+
+  it('counts an event published without its too-large payload', async () => {
+    const message = idwiseMessage({ eventId: 'big' });
+    const padded = JSON.parse(message.body) as { body: Record<string, unknown> };
+    padded.body['notes'] = 'x'.repeat(1_100_000);
+    await run([{ ...message, body: JSON.stringify(padded) }]);
+    expect(metrics.of('PayloadsOmitted')).toEqual([
+      { name: 'PayloadsOmitted', value: 1, dimensions: { vendor: 'idwise' } },
+    ]);
+  });
+
+  it('counts each event EventBridge refused, and the failed record by its error code', async () => {
+    publisher.failNext((events) =>
+      events.map(() => ({ ok: false, reason: 'ThrottlingException' })),
+    );
+    const response = await run([idwiseMessage({ eventId: 'e1' })]);
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(metrics.values).toEqual([
+      { name: 'PublishFailures', value: 1, dimensions: { vendor: 'idwise' } },
+      { name: 'RecordFailures', value: 1, dimensions: { reason: 'publish_failed' } },
+    ]);
+    expectLowCardinality(metrics);
+  });
+
+  it.each([
+    ['poison_message', () => run(['not json'])],
+    [
+      UNEXPECTED_ERROR,
+      () => run([idwiseMessage({ eventId: 'e1' })], { store: crashOn(store, 'getEvent') }),
+    ],
+  ])('counts a record that failed with %s', async (reason, failing) => {
+    await failing();
+    expect(metrics.values).toEqual([{ name: 'RecordFailures', value: 1, dimensions: { reason } }]);
+  });
+
+  it('counts every event of a mixed batch under its own vendor only', async () => {
+    await run([idwiseMessage({ eventId: 'a' }), idwiseMessage({ eventId: 'b', journeyId: 'j2' })]);
+    expect(metrics.of('EventsPublished', { vendor: 'idwise' })).toHaveLength(2);
+    expectLowCardinality(metrics);
+  });
+});
+
+describe('token endpoint metrics', () => {
+  const fixtures = new URL('../fixtures/ondato/', import.meta.url);
+  const secret = JSON.parse(readFileSync(new URL('credentials.json', fixtures), 'utf8')) as {
+    oauthClients: { clientId: string; clientSecret: string }[];
+  };
+  const client = secret.oauthClients[0]!;
+  const tokenRequest = (params: Record<string, string>, sourceIp = '203.0.113.10') =>
+    apiEvent({
+      path: '/oauth/ondato/token',
+      body: new URLSearchParams(params).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      sourceIp,
+    });
+  const grant = {
+    grant_type: 'client_credentials',
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+  };
+
+  it.each([
+    ['issued', NO_REASON, tokenRequest(grant)],
+    ['refused', 'wrong_client_secret', tokenRequest({ ...grant, client_secret: 'wrong' })],
+    ['refused', 'ip_not_allowed', tokenRequest(grant, '198.51.100.7')],
+  ])('counts a request %s with reason %s', async (outcome, reason, event) => {
+    const metrics = new RecordingMetrics();
+    const handler = createTokenHandler({
+      secrets: new StaticSecretSource({ ondato: secret }),
+      ttlSeconds: 300,
+      log: silentLog,
+      metrics,
+      now: () => NOW,
+    });
+    await handler(event);
+    expect(metrics.values).toEqual([
+      { name: 'TokenRequests', value: 1, dimensions: { outcome, reason } },
+    ]);
+    expectLowCardinality(metrics);
+  });
+
+  it('counts a secret it cannot read as a failure', async () => {
+    const metrics = new RecordingMetrics();
+    const handler = createTokenHandler({
+      secrets: new StaticSecretSource({}),
+      ttlSeconds: 300,
+      log: silentLog,
+      metrics,
+      now: () => NOW,
+    });
+    expect((await handler(tokenRequest(grant))).statusCode).toBe(503);
+    expect(metrics.values).toEqual([
+      {
+        name: 'TokenRequests',
+        value: 1,
+        dimensions: { outcome: 'failed', reason: 'secret_unavailable' },
+      },
+    ]);
+  });
+});
