@@ -1,15 +1,19 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ConfigurationError } from '../lambdas/core/errors.js';
 import type { SecretSource } from '../lambdas/core/ports.js';
 
 /**
  * Local mode's `SecretSource`: one JSON file `{"<vendorId>": <that vendor's secret JSON>, …}`
- * holding development-only values. The file is re-read whenever its modification time or size
- * changes, so an edit (say, a rotated value) takes effect on the next delivery without a
- * restart. Between edits the same objects are returned, which lets ingest reuse its parse.
+ * holding development-only values. The file is read on every delivery, so an edit (say, a
+ * rotated value) takes effect on the next one without a restart. While its text is unchanged the
+ * same objects are returned, which lets ingest reuse its parse.
+ *
+ * The text is compared, not the modification time and size: on filesystems with coarse
+ * timestamps (one or two seconds) a same-length edit, such as swapping one key for another,
+ * would keep both and go unnoticed. The file is small, and this is local mode.
  */
 export class FileSecretSource implements SecretSource {
-  #cached?: { readonly version: string; readonly secrets: Readonly<Record<string, unknown>> };
+  #cached?: { readonly text: string; readonly secrets: Readonly<Record<string, unknown>> };
 
   constructor(readonly file: string) {}
 
@@ -25,19 +29,17 @@ export class FileSecretSource implements SecretSource {
   }
 
   async #load(): Promise<Readonly<Record<string, unknown>>> {
-    let version: string;
+    let text: string;
     try {
-      const info = await stat(this.file);
-      version = `${info.mtimeMs}:${info.size}`;
+      text = await readFile(this.file, 'utf8');
     } catch {
       throw new ConfigurationError(
         `The local secrets file ${this.file} cannot be read; create it or point ` +
           'KYC_LOCAL_SECRETS at one',
       );
     }
-    if (this.#cached?.version === version) return this.#cached.secrets;
+    if (this.#cached?.text === text) return this.#cached.secrets;
 
-    const text = await readFile(this.file, 'utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -50,7 +52,7 @@ export class FileSecretSource implements SecretSource {
       );
     }
     const secrets = parsed as Record<string, unknown>;
-    this.#cached = { version, secrets };
+    this.#cached = { text, secrets };
     return secrets;
   }
 }

@@ -28,8 +28,16 @@ export function checkHeaderCredentials(
   return presented ? 'invalid' : 'absent';
 }
 
-/** `bEaReR   abc` → `bearer abc`: the scheme is case-insensitive (RFC 9110 §11.1), the token is not. */
+/**
+ * `bEaReR   abc` → `bearer abc`: the scheme is case-insensitive (RFC 9110 §11.1), the token is not.
+ * Trims first and splits at the first run of whitespace: a single regular expression with a lazy
+ * token before trailing whitespace backtracked quadratically, so a header flooded with spaces cost
+ * seconds of CPU before being refused.
+ */
 export function canonicalAuthorization(value: string): string {
-  const match = /^\s*(\S+)\s+(\S.*?)\s*$/.exec(value);
-  return match ? `${match[1]?.toLowerCase()} ${match[2]}` : value.trim();
+  const trimmed = value.trim();
+  const scheme = /^\S+/.exec(trimmed)?.[0] ?? '';
+  const separator = /^\s+/.exec(trimmed.slice(scheme.length))?.[0];
+  if (scheme === '' || separator === undefined) return trimmed;
+  return `${scheme.toLowerCase()} ${trimmed.slice(scheme.length + separator.length)}`;
 }

@@ -2,12 +2,43 @@
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
+/**
+ * The deepest nesting of arrays and objects read as JSON. No vendor sends deeper documents (PHP's
+ * encoder, which Treezor uses, stops at 512), and `JSON.stringify` of a much deeper value
+ * overflows the call stack (around 5,000 levels), which would crash whatever serializes a parsed
+ * body again: bronID's signature check, or the processor when it publishes the payload.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** The parsed text, or `undefined` when it is not JSON or is nested deeper than `MAX_JSON_DEPTH`. */
 export function parseJson(text: string): unknown {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** One linear pass over the text, counting brackets outside strings. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 export function isObject(value: unknown): value is JsonObject {

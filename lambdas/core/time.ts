@@ -4,11 +4,22 @@
  * subject index sorts them correctly. Finer vendor precision is truncated, not rounded.
  */
 
-/** Epoch milliseconds → canonical instant; `undefined` for non-finite or out-of-range input. */
+/** Instants with a four-digit year; outside them ISO 8601 writes `+010000-…` or `-000001-…`. */
+const CANONICAL_MS = {
+  first: Date.parse('0000-01-01T00:00:00.000Z'),
+  last: Date.parse('9999-12-31T23:59:59.999Z'),
+};
+
+/**
+ * Epoch milliseconds → canonical instant; `undefined` for non-finite or out-of-range input,
+ * including years past 9999: their ISO form (`+275760-09-13T…`) is not canonical and sorts
+ * before every real time, so a vendor time far in the future would read as the oldest.
+ */
 export function instantFromEpochMillis(ms: number): string | undefined {
   if (!Number.isFinite(ms)) return undefined;
-  const date = new Date(Math.floor(ms));
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  const floored = Math.floor(ms);
+  if (floored < CANONICAL_MS.first || floored > CANONICAL_MS.last) return undefined;
+  return new Date(floored).toISOString();
 }
 
 /**

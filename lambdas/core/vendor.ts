@@ -1,4 +1,5 @@
 import type { NormalizedDraft, Status } from './event.js';
+import { bodyHash } from './hash.js';
 
 /**
  * The seam every vendor plugs into: one file per vendor exporting one `Vendor` object.
@@ -42,8 +43,19 @@ export interface Acceptance {
 }
 export type Verification = Acceptance | Rejection;
 
+/**
+ * The longest vendor event id used as it is. The id becomes the DynamoDB key `<vendor>:<id>`,
+ * which may not exceed 2,048 bytes, and it is logged with every accepted delivery; a longer id
+ * (only a broken or hostile sender's) is replaced by its SHA-256, which still collapses retries.
+ */
+export const MAX_DEDUP_ID_BYTES = 256;
+
 export function accept(dedupId: string, matched?: string): Acceptance {
-  return matched === undefined ? { ok: true, dedupId } : { ok: true, dedupId, matched };
+  const id =
+    Buffer.byteLength(dedupId, 'utf8') > MAX_DEDUP_ID_BYTES
+      ? `sha256:${bodyHash(dedupId)}`
+      : dedupId;
+  return matched === undefined ? { ok: true, dedupId: id } : { ok: true, dedupId: id, matched };
 }
 
 export function reject(reason: RejectionReason): Rejection {
@@ -135,7 +147,64 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
 /**
  * Erases a vendor's credential type so vendors can share one registry. Safe because the
  * registry only ever passes a vendor the credentials its own `parseCredentials` produced.
+ * Every draft its `normalize` returns is bounded here (see `boundDraft`), once for all vendors.
  */
 export function defineVendor<C extends BaseCredentials>(vendor: Vendor<C>): Vendor {
-  return vendor as unknown as Vendor;
+  const defined: Vendor<C> = {
+    ...vendor,
+    normalize: (delivery) => vendor.normalize(delivery).map(boundDraft),
+  };
+  return defined as unknown as Vendor;
+}
+
+/**
+ * Limits on what a draft carries from the vendor's words. Vendors read ids and words from
+ * bodies that nothing bounds (a header vendor's body is anything its credential comes with;
+ * Treezor's envelope is unsigned), while the subject becomes a DynamoDB key of at most 2,048
+ * bytes (`SUBJECT#<vendor>#<kind>#<id>`) and the detail lives in an item of at most 400 KB. A
+ * draft over these limits would fail on every receive and end in the DLQ.
+ */
+export const DRAFT_LIMITS = {
+  /** Subject kinds and ids, and parents', in UTF-8 bytes; longer ones become `sha256:<hex>`. */
+  idBytes: 256,
+  /** `vendorEventType`, in characters; longer ones are cut and end with `…`. */
+  eventTypeLength: 256,
+  /** `vendorStatus`, in characters; longer ones are cut and end with `…`. */
+  vendorStatusLength: 1024,
+} as const;
+
+/**
+ * The draft within `DRAFT_LIMITS`. An over-long id is hashed rather than cut, so two ids that
+ * share a long prefix stay two subjects; words are only for reading, so they are cut.
+ */
+export function boundDraft(draft: NormalizedDraft): NormalizedDraft {
+  const { subject } = draft;
+  return {
+    ...draft,
+    vendorEventType: cut(draft.vendorEventType, DRAFT_LIMITS.eventTypeLength),
+    vendorStatus:
+      draft.vendorStatus === null ? null : cut(draft.vendorStatus, DRAFT_LIMITS.vendorStatusLength),
+    ...(subject && {
+      subject: {
+        ...subject,
+        kind: boundId(subject.kind),
+        id: boundId(subject.id),
+        ...(subject.externalRef !== undefined && { externalRef: boundId(subject.externalRef) }),
+        ...(subject.parent && {
+          parent: { kind: boundId(subject.parent.kind), id: boundId(subject.parent.id) },
+        }),
+      },
+    }),
+  };
+}
+
+function boundId(id: string): string {
+  return Buffer.byteLength(id, 'utf8') > DRAFT_LIMITS.idBytes ? `sha256:${bodyHash(id)}` : id;
+}
+
+function cut(text: string, length: number): string {
+  if (text.length <= length) return text;
+  // Never split a surrogate pair: half an emoji is not text.
+  const end = /[\ud800-\udbff]/.test(text.charAt(length - 2)) ? length - 2 : length - 1;
+  return `${text.slice(0, end)}…`;
 }

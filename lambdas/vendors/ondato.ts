@@ -212,8 +212,10 @@ export const ONDATO_OVERRIDING_SUFFIXES: readonly string[] = ['*.Deleted'];
  * Inferred: `statusReason` may be a code or a reviewer's free text, which can hold personal
  * data. It is kept in `vendorStatus` only when it looks like a code: letters joined by `_`, `-`
  * or `.`, no digits, no spaces, at most 64 characters. Status words pass the same check.
+ * Each separator is required inside the group: with an optional one, a run of letters followed
+ * by anything else backtracked exponentially (60 letters and a digit never finished).
  */
-export const ONDATO_CODE_PATTERN = /^[A-Za-z]+(?:[_.-]?[A-Za-z]+)*$/;
+export const ONDATO_CODE_PATTERN = /^[A-Za-z]+(?:[_.-][A-Za-z]+)*$/;
 export const ONDATO_CODE_MAX_LENGTH = 64;
 
 /*

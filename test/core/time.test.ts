@@ -82,7 +82,6 @@ describe('instantFromEpochMillis', () => {
     [1_700_000_000_000, '2023-11-14T22:13:20.000Z'],
     [1.9, '1970-01-01T00:00:00.001Z'],
     [-1.5, '1969-12-31T23:59:59.998Z'],
-    [8.64e15, '+275760-09-13T00:00:00.000Z'],
   ])('%d → %s', (ms, expected) => {
     expect(instantFromEpochMillis(ms)).toBe(expected);
   });
@@ -91,6 +90,8 @@ describe('instantFromEpochMillis', () => {
     Number.NaN,
     Number.POSITIVE_INFINITY,
     Number.NEGATIVE_INFINITY,
+    // Past year 9999 an ISO string gains a sign and six digits, and sorts before real times.
+    8.64e15,
     8.64e15 + 1,
     -8.64e15 - 1,
   ])('%d is not an instant', (ms) => {

@@ -167,15 +167,16 @@ describe('verify', () => {
     ],
     ['an empty signature', () => envelopeWith('{"a":1}', '')],
     [
-      'a payload nested deeper than PHP can encode',
-      () => envelopeWith(`${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'AAAA'),
-    ],
-    [
       'a signature but no object_payload',
       () => `{"webhook":"user.update","object_payload_signature":"${hmac('null')}"}`,
     ],
   ])('refuses %s as invalid_signature', (_name, tamper) => {
     expect(verify(tamper(body))).toEqual({ ok: false, reason: 'invalid_signature' });
+  });
+
+  it('refuses a body nested deeper than any real payload as malformed, before any signature work', () => {
+    const deep = envelopeWith(`${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'AAAA');
+    expect(verify(deep)).toEqual({ ok: false, reason: 'malformed_body' });
   });
 
   it('refuses a tampered signature even when unauthenticated deliveries are allowed', () => {

@@ -1,0 +1,360 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  SendMessageCommand,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
+import type { EventStore, StoredEvent } from '../../lambdas/core/ports.js';
+import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
+import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
+import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
+import { processRecord } from '../../lambdas/processor/process-record.js';
+import { createLocalClients, LOCAL_REGION, type LocalClients } from '../../local/clients.js';
+import { startEngines, type Engines } from '../../local/engines.js';
+import { SqsPoller } from '../../local/poller.js';
+import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../../local/resources.js';
+import { StaticSecretSource } from '../support/memory-ports.js';
+
+/**
+ * Dead letters against local-aws-sqs, dynalite and the local PutEvents endpoint, with the real
+ * processor and the local poller (DESIGN §4.6; README "Operating it"): a poison message is
+ * retried, reaches the DLQ after the configured 5 receives with its reason in the log, and a
+ * StartMessageMoveTask brings it back; once its cause is fixed it is processed exactly once.
+ *
+ * The poison is a genuine IDWise delivery that DynamoDB refuses while a fault lasts (injected by
+ * wrapping the real store, as a throttled or misconfigured table would); the fault is fixed
+ * before the redrive. A second poison, an unfixed one, shows that a redrive before its cause is
+ * fixed only sends it back to the DLQ: nothing is deleted silently.
+ */
+
+const MAX_RECEIVES = 5;
+const IDWISE_AUTH = 'Basic aWR3aXNlLWZpeHR1cmVzOm5vdC1hLXJlYWwtcGFzc3dvcmQtN2YzYQ==';
+const IDWISE_SECRET = { headers: { authorization: [IDWISE_AUTH] } };
+
+interface LogLine {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly attributes: Record<string, unknown>;
+}
+
+/** The real store, failing `createEvent` for chosen events the way DynamoDB reports a refusal. */
+class FaultyStore implements EventStore {
+  readonly failing = new Set<string>();
+
+  constructor(private readonly store: EventStore) {}
+
+  getEvent(eventId: string) {
+    return this.store.getEvent(eventId);
+  }
+  createEvent(event: StoredEvent) {
+    if (this.failing.has(event.detail.eventId)) {
+      const error = new Error('One or more parameter values were invalid: injected refusal');
+      error.name = 'ValidationException';
+      return Promise.reject(error);
+    }
+    return this.store.createEvent(event);
+  }
+  takeLease(eventId: string, until: string, now: string) {
+    return this.store.takeLease(eventId, until, now);
+  }
+  markPublished(eventId: string, publishedAt: string) {
+    return this.store.markPublished(eventId, publishedAt);
+  }
+  getSubject(key: string) {
+    return this.store.getSubject(key);
+  }
+  saveSubject(...args: Parameters<EventStore['saveSubject']>) {
+    return this.store.saveSubject(...args);
+  }
+}
+
+let tempDir: string;
+let engines: Engines;
+let clients: LocalClients;
+let queues: LocalQueues;
+let deadLetterQueueArn: string;
+let store: FaultyStore;
+let poller: SqsPoller;
+const log: LogLine[] = [];
+
+beforeAll(async () => {
+  tempDir = mkdtempSync(join(tmpdir(), 'kyc-dead-letters-'));
+  engines = await startEngines({
+    dynamodbPort: 0,
+    sqsPort: 0,
+    eventBridgePort: 0,
+    eventsFile: join(tempDir, 'events.jsonl'),
+  });
+  clients = createLocalClients(engines.endpoints);
+  // 1 s, the shortest useful visibility timeout (never 0 with local-aws-sqs, DESIGN §7), and the
+  // stack's redrive after 5 receives.
+  [queues] = await Promise.all([
+    createQueues(clients.sqs, { visibilityTimeoutSeconds: 1, maxReceiveCount: MAX_RECEIVES }),
+    createTable(clients.dynamodb, LOCAL_NAMES.table),
+  ]);
+  deadLetterQueueArn = await arnOf(queues.deadLetterQueueUrl);
+  store = new FaultyStore(DynamoEventStore.create(clients.dynamodb, LOCAL_NAMES.table));
+  const record =
+    (level: LogLine['level']) =>
+    (message: string, attributes: Record<string, unknown>): void => {
+      log.push({ level, message, attributes });
+    };
+  poller = new SqsPoller({
+    sqs: clients.sqs,
+    queueUrl: queues.queueUrl,
+    queueArn: queues.queueArn,
+    region: LOCAL_REGION,
+    invocationMs: 500,
+    waitTimeSeconds: 0,
+    log: { error: record('error') },
+    handler: createProcessorHandler({
+      store,
+      publisher: new EventBridgeEventPublisher(clients.eventBridge, LOCAL_NAMES.eventBus),
+      now: () => new Date(),
+      includePayload: true,
+      retentionDays: 90,
+      log: { info: record('info'), warn: record('warn') },
+    }),
+  });
+});
+
+afterAll(async () => {
+  await poller?.stop();
+  clients?.destroy();
+  await engines?.stop();
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+/* ------------------------------------------------------------------------------ helpers */
+
+async function arnOf(queueUrl: string): Promise<string> {
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return Attributes?.QueueArn ?? '';
+}
+
+/** Visible plus in-flight messages, without receiving (which would hide them). */
+async function depth(queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function publishedEventIds(): string[] {
+  const file = join(tempDir, 'events.jsonl');
+  // The PutEvents stand-in creates the file with its first event.
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(
+      (line) =>
+        (JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as { eventId: string })
+          .eventId,
+    );
+}
+
+/** Sends a genuine IDWise delivery through the real ingest onto the real queue. */
+async function deliver(body: string): Promise<{ message: QueueMessage; messageId: string }> {
+  let sent: { message: QueueMessage; messageId: string } | undefined;
+  const { answer } = await ingestDelivery(
+    {
+      path: '/webhooks/idwise',
+      headers: { authorization: IDWISE_AUTH, 'content-type': 'application/json' },
+      body,
+      isBase64Encoded: false,
+      sourceIp: '203.0.113.9',
+      requestId: `req-${Date.now()}`,
+      now: new Date(),
+    },
+    {
+      secrets: new StaticSecretSource({ idwise: IDWISE_SECRET }),
+      // What SqsEventQueue does, keeping the message id the processor will log.
+      queue: {
+        send: async (message) => {
+          const { MessageId = '' } = await clients.sqs.send(
+            new SendMessageCommand({
+              QueueUrl: queues.queueUrl,
+              MessageBody: serializeQueueMessage(message),
+            }),
+          );
+          sent = { message, messageId: MessageId };
+        },
+      },
+    },
+  );
+  expect(answer.statusCode).toBe(200);
+  if (!sent) throw new Error('nothing queued');
+  return sent;
+}
+
+const RECORD_FAILED = 'record failed; SQS will retry it';
+const failuresOf = (messageId: string): LogLine[] =>
+  log.filter(
+    (line) => line.message === RECORD_FAILED && line.attributes['messageId'] === messageId,
+  );
+
+/* ------------------------------------------------------------------------------- the test */
+
+describe('dead letters', () => {
+  it('dead-letters a poison after 5 receives with its reason, and a redrive processes it exactly once once fixed', async () => {
+    // Poison 1: DynamoDB refuses this event until the fault is fixed.
+    const faulty = await deliver(
+      JSON.stringify({
+        event: 'Finished Journey',
+        body: { eventId: 'dlq-evt-1', journeyId: 'dlq-journey-1', finalDecision: 'Complete' },
+      }),
+    );
+    const faultyId = `idwise:${faulty.message.dedupId}`;
+    store.failing.add(faultyId);
+    // Poison 2: its cause is never fixed in this test.
+    const unfixed = await deliver(
+      JSON.stringify({
+        event: 'Finished Journey',
+        body: { eventId: 'dlq-evt-2', journeyId: 'dlq-journey-2', finalDecision: 'Refer' },
+      }),
+    );
+    const unfixedId = `idwise:${unfixed.message.dedupId}`;
+    store.failing.add(unfixedId);
+
+    poller.start();
+    await waitFor(
+      'both poisons in the DLQ',
+      async () => (await depth(queues.deadLetterQueueUrl)) === 2,
+    );
+    expect(await depth(queues.queueUrl)).toBe(0);
+
+    // Each was tried exactly MAX_RECEIVES times, and every failure says which message and why.
+    const tries = (line: LogLine) => line.attributes['receiveCount'];
+    expect(failuresOf(faulty.messageId).map(tries)).toEqual([1, 2, 3, 4, 5]);
+    for (const line of failuresOf(faulty.messageId)) {
+      expect(line.attributes['reason']).toBe('unexpected_error');
+      expect(String(line.attributes['error'])).toContain('injected refusal');
+    }
+    expect(failuresOf(unfixed.messageId).map(tries)).toEqual([1, 2, 3, 4, 5]);
+    expect(publishedEventIds()).toEqual([]);
+
+    // The cause of the first is fixed; the operator redrives the DLQ (README: start-message-move-task).
+    store.failing.delete(faultyId);
+    await clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn }));
+    await waitFor('the fixed message to be published', async () =>
+      publishedEventIds().includes(faultyId),
+    );
+    const { Results = [] } = await clients.sqs.send(
+      new ListMessageMoveTasksCommand({ SourceArn: deadLetterQueueArn }),
+    );
+    expect(Results[0]?.Status).toBe('COMPLETED');
+    expect(Results[0]?.ApproximateNumberOfMessagesMoved).toBe(2);
+
+    // The unfixed one is retried again and returns to the DLQ: nothing is deleted silently.
+    await waitFor(
+      'the unfixed poison back in the DLQ',
+      async () =>
+        (await depth(queues.deadLetterQueueUrl)) === 1 && (await depth(queues.queueUrl)) === 0,
+    );
+    // Five more failures of the unfixed one; none of the fixed one after the redrive.
+    expect(log.filter((line) => line.message === RECORD_FAILED)).toHaveLength(3 * MAX_RECEIVES);
+
+    // Exactly once: one event published, stored once and marked published; a vendor retry of
+    // the same delivery afterwards is a duplicate.
+    await deliver(faulty.message.body);
+    await waitFor(
+      'the retried copy to be consumed',
+      async () => (await depth(queues.queueUrl)) === 0,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(publishedEventIds().filter((id) => id === faultyId)).toHaveLength(1);
+    expect(publishedEventIds()).not.toContain(unfixedId);
+    const stored = await store.getEvent(faultyId);
+    expect(stored?.publishedAt).toBeDefined();
+    expect(
+      log.filter(
+        (line) =>
+          line.message === 'duplicate event skipped' && line.attributes['eventId'] === faultyId,
+      ),
+    ).toHaveLength(1);
+  }, 60_000);
+
+  // Deliveries that DynamoDB itself would refuse on every receive, and so would end in the DLQ
+  // however often they were redriven, unless normalize bounds what it takes from the body: a
+  // subject key over 2,048 bytes, or a detail over the 400 KB item limit. Any JSON passes IDWise
+  // with the right header, and Treezor's envelope is not signed at all.
+  it.each([
+    [
+      'a 3 KB journey id',
+      'idwise',
+      { event: 'Finished Journey', body: { eventId: 'long-1', journeyId: 'j'.repeat(3_000) } },
+    ],
+    [
+      'a 450 KB decision word',
+      'idwise',
+      {
+        event: 'Finished Journey',
+        body: { eventId: 'long-2', finalDecision: 'x'.repeat(450_000) },
+      },
+    ],
+    [
+      'a 450 KB event name',
+      'idwise',
+      { event: 'E'.repeat(450_000), body: { eventId: 'long-3', journeyId: 'j3' } },
+    ],
+    [
+      'a 450 KB unsigned Treezor event name',
+      'treezor',
+      {
+        webhook: `user.${'x'.repeat(450_000)}`,
+        webhook_id: 'long-4',
+        object_payload: { users: [{ userId: '1' }] },
+      },
+    ],
+  ])('stores a delivery with %s instead of dead-lettering it', async (_name, vendor, json) => {
+    const message: QueueMessage = {
+      vendor,
+      route: `/webhooks/${vendor}`,
+      receivedAt: new Date().toISOString(),
+      requestId: `req-${_name}`,
+      sourceIp: '203.0.113.9',
+      dedupId: `long-${_name.length}-${vendor}`,
+      body: JSON.stringify(json),
+    };
+    const outcomes = await processRecord(
+      { messageId: `m-${_name}`, body: serializeQueueMessage(message) },
+      {
+        store: DynamoEventStore.create(clients.dynamodb, LOCAL_NAMES.table),
+        now: () => new Date(),
+        includePayload: true,
+        retentionDays: 90,
+        leaseMs: 30_000,
+        log: { info: () => undefined, warn: () => undefined },
+      },
+      async (events) => events.map(() => ({ ok: true as const })),
+    );
+    expect(outcomes.size).toBe(1);
+  });
+});

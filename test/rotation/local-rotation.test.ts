@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueAccessToken } from '../../lambdas/core/access-token.js';
+import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
+import { ONDATO_ROUTE, ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
+import { VENDORS } from '../../lambdas/vendors/registry.js';
+import { FileSecretSource } from '../../local/file-secret-source.js';
+import { MemoryQueue } from '../support/memory-ports.js';
+import { deliveryWith, shapeOf, SOURCE_IP, statusOf } from './rotation-support.js';
+
+/**
+ * Rotation in local mode: `config/local-secrets.json` (here a copy in a temporary directory) is
+ * read through `FileSecretSource`, and an edit applies on the very next delivery, so an operator
+ * can rehearse a rotation without restarting anything.
+ */
+
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kyc-rotation-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function secretsFile(name: string): { file: string; write: (secrets: object) => void } {
+  const file = join(dir, `${name}.json`);
+  return { file, write: (secrets) => writeFileSync(file, JSON.stringify(secrets, null, 2)) };
+}
+
+describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
+  'rotating the %s credential in the local secrets file',
+  (vendorId, vendor) => {
+    const accepted = vendor.answers?.accepted ?? 200;
+    const refused = vendor.answers?.unauthenticated ?? 401;
+
+    it('applies every edit on the next delivery', async () => {
+      const shape = shapeOf(vendorId);
+      const [oldOne, newOne] = [shape.credential('old'), shape.credential('new')];
+      const { file, write } = secretsFile(vendorId);
+      const secrets = new FileSecretSource(file);
+      const deliver = (credential: string) =>
+        statusOf(deliveryWith(vendorId, credential, NOW), secrets);
+
+      write({ [vendorId]: shape.secret([oldOne]) });
+      expect(await deliver(oldOne)).toBe(accepted);
+      expect(await deliver(newOne)).toBe(refused);
+
+      write({ [vendorId]: shape.secret([oldOne, newOne]) });
+      expect(await deliver(newOne)).toBe(accepted);
+      expect(await deliver(oldOne)).toBe(accepted);
+
+      write({ [vendorId]: shape.secret([newOne]) });
+      expect(await deliver(oldOne)).toBe(refused);
+      expect(await deliver(newOne)).toBe(accepted);
+    });
+
+    it('notices a same-length edit that keeps the modification time (coarse timestamps)', async () => {
+      // Swapping one value for another of the same length leaves the file's size unchanged, and
+      // on filesystems with one- or two-second timestamps its modification time too.
+      const shape = shapeOf(vendorId);
+      const [first, second] = [shape.credential('aaaa'), shape.credential('bbbb')];
+      const { file, write } = secretsFile(`${vendorId}-same-length`);
+      const secrets = new FileSecretSource(file);
+
+      // Both writes land in the same whole second, as a coarse filesystem would record them.
+      const second1 = new Date('2026-06-01T12:00:00.000Z');
+      write({ [vendorId]: shape.secret([first]) });
+      utimesSync(file, second1, second1);
+      expect(await statusOf(deliveryWith(vendorId, first, NOW), secrets)).toBe(accepted);
+
+      write({ [vendorId]: shape.secret([second]) });
+      utimesSync(file, second1, second1);
+      expect(await statusOf(deliveryWith(vendorId, first, NOW), secrets)).toBe(refused);
+      expect(await statusOf(deliveryWith(vendorId, second, NOW), secrets)).toBe(accepted);
+    });
+  },
+);
+
+describe("rotating Ondato's token signing key in the local secrets file", () => {
+  const K1 = 'first-local-signing-key-at-least-32-bytes';
+  const K2 = 'second-local-signing-key-at-least-32-bytes';
+  const secretWith = (keys: string[]) => ({
+    ondato: { tokenSigningKeys: keys, allowedIps: [SOURCE_IP] },
+  });
+  const tokenFrom = (key: string) =>
+    issueAccessToken(
+      { clientId: 'local-client', audience: ONDATO_TOKEN_AUDIENCE, now: NOW, ttlSeconds: 300 },
+      key,
+    );
+
+  it('accepts tokens of both keys while both are listed, and only the new one afterwards', async () => {
+    const { file, write } = secretsFile('ondato-keys');
+    const secrets = new FileSecretSource(file);
+    const deliver = async (token: string): Promise<number> => {
+      const { answer } = await ingestDelivery(
+        {
+          path: ONDATO_ROUTE,
+          headers: { authorization: `Bearer ${token}` },
+          body: '{"id":"local-rotation","type":"Idv.StatusChanged","payload":{"id":"i1"}}',
+          isBase64Encoded: false,
+          sourceIp: SOURCE_IP,
+          requestId: 'req-local-rotation',
+          now: NOW,
+        },
+        { secrets, queue: new MemoryQueue() },
+      );
+      return answer.statusCode;
+    };
+
+    write(secretWith([K1]));
+    expect(await deliver(tokenFrom(K1))).toBe(200);
+    expect(await deliver(tokenFrom(K2))).toBe(401);
+    write(secretWith([K1, K2]));
+    expect(await deliver(tokenFrom(K2))).toBe(200);
+    write(secretWith([K2, K1]));
+    expect(await deliver(tokenFrom(K1))).toBe(200);
+    write(secretWith([K2]));
+    expect(await deliver(tokenFrom(K1))).toBe(401);
+    expect(await deliver(tokenFrom(K2))).toBe(200);
+  });
+});
