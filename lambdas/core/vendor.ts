@@ -152,9 +152,28 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
 export function defineVendor<C extends BaseCredentials>(vendor: Vendor<C>): Vendor {
   const defined: Vendor<C> = {
     ...vendor,
-    normalize: (delivery) => vendor.normalize(delivery).map(boundDraft),
+    normalize: (delivery) =>
+      vendor.normalize(delivery).map((draft) => boundDraft(withPlausibleTime(draft, delivery))),
   };
   return defined as unknown as Vendor;
+}
+
+/**
+ * How far a vendor's clock may run ahead of ours. A vendor time further in the future than this
+ * is not used: an event dated next year would make every later genuine event of its subject
+ * out of order, and some vendors' times are not covered by their signature (Treezor signs only
+ * `object_payload`, not `webhook_created_at`), so a captured delivery could be replayed with a
+ * forged date. The event is then ordered by its receive time.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
+/** The draft without an `occurredAt` later than the receive time plus `MAX_CLOCK_AHEAD_MS`. */
+export function withPlausibleTime(draft: NormalizedDraft, delivery: Delivery): NormalizedDraft {
+  if (draft.occurredAt === undefined) return draft;
+  const latest = Date.parse(delivery.receivedAt) + MAX_CLOCK_AHEAD_MS;
+  if (!(Date.parse(draft.occurredAt) > latest)) return draft;
+  const { occurredAt: _future, ...rest } = draft;
+  return rest;
 }
 
 /**

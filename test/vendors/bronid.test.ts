@@ -44,7 +44,9 @@ const normalize = (body: string): NormalizedDraft[] =>
     route: BRONID_ROUTE,
     body,
     json: parseJson(body),
-    receivedAt: '2024-01-01T00:00:00.000Z',
+    // Late enough that no vendor time is in the future: these tests see the vendor's own times
+    // (the clamp on future times is tested in test/core/vendor-draft-bounds.test.ts).
+    receivedAt: '9999-12-31T23:59:59.999Z',
   });
 
 const only = (drafts: NormalizedDraft[]): NormalizedDraft => {
