@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 
 export interface IngestQueueProps {
   /** Timeout of the function consuming the queue; the visibility timeout is derived from it. */
@@ -29,6 +30,9 @@ export class IngestQueue extends Construct {
     }
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       retentionPeriod: Duration.days(14),
+      // Ingest accepts messages up to this size; set explicitly, so no account or region
+      // default below it can make large authentic deliveries fail to queue (503 for ever).
+      maxMessageSizeBytes: MAX_QUEUE_MESSAGE_BYTES,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
@@ -40,6 +44,7 @@ export class IngestQueue extends Construct {
       visibilityTimeout: Duration.seconds(visibilitySeconds),
       // SQS ages a dead-lettered message from its first enqueue, so the DLQ must keep longer.
       retentionPeriod: Duration.days(4),
+      maxMessageSizeBytes: MAX_QUEUE_MESSAGE_BYTES,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },

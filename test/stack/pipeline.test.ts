@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
+import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
@@ -25,6 +26,12 @@ describe('ingest queue', () => {
     });
     expect(dlq.Properties['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
     expect(Number(queue.Properties['MessageRetentionPeriod'])).toBeLessThan(14 * 24 * 3600);
+  });
+
+  it('takes messages as large as ingest accepts (1 MiB), on both queues', () => {
+    expect(queue.Properties['MaximumMessageSize']).toBe(MAX_QUEUE_MESSAGE_BYTES);
+    expect(dlq.Properties['MaximumMessageSize']).toBe(MAX_QUEUE_MESSAGE_BYTES);
+    expect(MAX_QUEUE_MESSAGE_BYTES).toBe(1_048_576);
   });
 
   it('keeps messages invisible for at least six processor timeouts', () => {
