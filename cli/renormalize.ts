@@ -33,7 +33,7 @@ const SILENT: ProcessorLog = { info: () => undefined, warn: () => undefined };
 
 export async function renormalize(
   stored: StoredEvent,
-  subjects: Pick<EventStore, 'getSubject'>,
+  subjects: Pick<EventStore, 'getSubject' | 'getEvent'>,
   now: () => Date,
 ): Promise<Renormalized> {
   return runProcessor(stored, dedupIdOf(stored), subjects, now);
@@ -42,14 +42,18 @@ export async function renormalize(
 async function runProcessor(
   stored: StoredEvent,
   dedupId: string,
-  subjects: Pick<EventStore, 'getSubject'>,
+  subjects: Pick<EventStore, 'getSubject' | 'getEvent'>,
   now: () => Date,
 ): Promise<Renormalized> {
   const events: StoredEvent[] = [];
   const subjectWrites = new Map<string, SubjectWrite>();
+  const own = `${stored.detail.vendor}:${dedupId}`;
   const sandbox: EventStore = {
-    // Every event looks new, so the processor evaluates it against the subject afresh.
-    getEvent: async () => undefined,
+    // The delivery's own events look new, so the processor evaluates them against the subject
+    // afresh; any other event (the subject's current one, which the processor checks is stored
+    // before judging against it) is read from the real store.
+    getEvent: async (eventId) =>
+      eventId === own || eventId.startsWith(`${own}#`) ? undefined : subjects.getEvent(eventId),
     createEvent: async (event) => {
       events.push(event);
       return true;

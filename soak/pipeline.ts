@@ -1,0 +1,184 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
+import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
+import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
+import type { EventStore } from '../lambdas/core/ports.js';
+import type { IngestLog } from '../lambdas/ingest/ingest-handler.js';
+import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
+import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
+import { createLocalClients, LOCAL_REGION, type LocalClients } from '../local/clients.js';
+import { startEngines, type Engines } from '../local/engines.js';
+import { FileSecretSource } from '../local/file-secret-source.js';
+import { SqsPoller } from '../local/poller.js';
+import type { PublishedEvent } from '../local/put-events-server.js';
+import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../local/resources.js';
+import { injectPublishFaults, injectQueueFaults, injectStoreFaults } from './fault-injectors.js';
+import type { FaultRates, FaultSwitch } from './faults.js';
+import { tally, type Ledger } from './ledger.js';
+import { ObservedEventPublisher, ObservedEventStore } from './observed-ports.js';
+import { createHarnessedProcessor, createProcessorLog } from './processor-harness.js';
+import { keyed } from './random.js';
+import type { IngestHandler } from './vendor-traffic.js';
+
+export interface SoakPipelineOptions {
+  readonly seed: number;
+  readonly rates: FaultRates;
+  readonly faults: FaultSwitch;
+  readonly ledger: Ledger;
+  readonly secretsFile: string;
+  readonly visibilityTimeoutSeconds: number;
+  /** Each invocation's time budget (and so its publication lease); below the visibility timeout. */
+  readonly invocationMs: number;
+  /** Concurrent processor invocations, as Lambda would scale them. */
+  readonly pollers: number;
+  readonly onPublished: (event: PublishedEvent) => void;
+}
+
+export interface SoakPipeline {
+  readonly ingest: IngestHandler;
+  /** Fault-free clients, for watching queues and for the audit. */
+  readonly clients: LocalClients;
+  readonly queues: LocalQueues;
+  /** The real store over a fault-free client, for the audit. */
+  readonly store: EventStore;
+  readonly tableName: string;
+  readonly eventsFile: string;
+  startPollers(): void;
+  stopPollers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The pipeline of local mode (local/handlers.ts), in one process: the real ingest and processor
+ * handlers over the real adapters and the local engines, with faults injected into the SDK
+ * clients the adapters use and crash points into the processor's ports. The poller of local
+ * mode plays the SQS event source mapping, several at once.
+ */
+export async function startSoakPipeline(options: SoakPipelineOptions): Promise<SoakPipeline> {
+  const dir = await mkdtemp(join(tmpdir(), 'kyc-soak-'));
+  const eventsFile = join(dir, 'events.jsonl');
+  let engines: Engines | undefined;
+  let clean: LocalClients | undefined;
+  let faulty: LocalClients | undefined;
+  let pollers: SqsPoller[] = [];
+  const stopPollers = async (): Promise<void> => {
+    await Promise.all(pollers.map((poller) => poller.stop()));
+    pollers = [];
+  };
+  const stop = async (): Promise<void> => {
+    await stopPollers();
+    clean?.destroy();
+    faulty?.destroy();
+    await engines?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    engines = await startEngines({
+      dynamodbPort: 0,
+      sqsPort: 0,
+      eventBridgePort: 0,
+      eventsFile,
+      onEvent: options.onPublished,
+    });
+    clean = createLocalClients(engines.endpoints);
+    faulty = createLocalClients(engines.endpoints);
+    const { ledger, rates, faults } = options;
+    injectQueueFaults(faulty.sqs, rates, faults, (body) => ledger.queued(body));
+    injectStoreFaults(faulty.dynamodb, rates, faults);
+    injectPublishFaults(faulty.eventBridge, rates, faults);
+
+    const [queues] = await Promise.all([
+      createQueues(clean.sqs, {
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+        maxReceiveCount: 5,
+      }),
+      createTable(clean.dynamodb, LOCAL_NAMES.table),
+    ]);
+
+    // Receive times strictly increase, so two deliveries of one subject from a vendor without
+    // event times never tie (a tie between non-terminal statuses is decided by arrival).
+    let lastReceivedAt = 0;
+    const ingest = createIngestHandler({
+      secrets: new FileSecretSource(options.secretsFile),
+      queue: new SqsEventQueue(faulty.sqs, queues.queueUrl),
+      log: ingestLog(ledger),
+      now: () => {
+        lastReceivedAt = Math.max(Date.now(), lastReceivedAt + 1);
+        return new Date(lastReceivedAt);
+      },
+    });
+    const processor = createHarnessedProcessor({
+      processor: createProcessorHandler({
+        store: new ObservedEventStore(
+          DynamoEventStore.create(faulty.dynamodb, LOCAL_NAMES.table),
+          (eventId) => faults.on && keyed(options.seed, 'hot', eventId).chance(rates.hotEvents),
+        ),
+        publisher: new ObservedEventPublisher(
+          new EventBridgeEventPublisher(faulty.eventBridge, LOCAL_NAMES.eventBus),
+        ),
+        now: () => new Date(),
+        includePayload: true,
+        retentionDays: 90,
+        log: createProcessorLog(ledger),
+      }),
+      seed: options.seed,
+      rates,
+      faults,
+      ledger,
+      invocationMs: options.invocationMs,
+    });
+
+    const cleanClients = clean;
+    return {
+      ingest,
+      clients: clean,
+      queues,
+      store: DynamoEventStore.create(clean.dynamodb, LOCAL_NAMES.table),
+      tableName: LOCAL_NAMES.table,
+      eventsFile,
+      startPollers() {
+        for (let i = 0; i < options.pollers; i += 1) {
+          const poller = new SqsPoller({
+            sqs: cleanClients.sqs,
+            queueUrl: queues.queueUrl,
+            queueArn: queues.queueArn,
+            region: LOCAL_REGION,
+            handler: processor,
+            invocationMs: options.invocationMs,
+            waitTimeSeconds: 0,
+            idleMs: 20,
+            log: {
+              error(message, attributes) {
+                // A dead invocation is expected (it was crashed); anything else is worth a look.
+                if (!message.includes('batch failed')) {
+                  tally(ledger.pollerErrors, `${message} ${JSON.stringify(attributes)}`);
+                }
+              },
+            },
+          });
+          poller.start();
+          pollers.push(poller);
+        }
+      },
+      stopPollers,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+function ingestLog(ledger: Ledger): IngestLog {
+  const note = (what: string, attributes: Record<string, unknown>): void => {
+    tally(ledger.ingestOutcomes, `${what}: ${String(attributes['reason'] ?? 'unexpected')}`);
+  };
+  return {
+    info() {},
+    warn: (_message, attributes) => note('refused', attributes),
+    error: (_message, attributes) => note('not queued', attributes),
+  };
+}
