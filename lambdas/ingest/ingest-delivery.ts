@@ -1,17 +1,11 @@
-import { parseBaseCredentials } from '../core/credentials.js';
 import { ConfigurationError } from '../core/errors.js';
 import { answers, DEFAULT_ANSWERS, type HttpAnswer } from '../core/http-answers.js';
-import { IpAllowList } from '../core/ip-allow-list.js';
+import { decodeUtf8, lowerCaseHeaders } from '../core/http-request.js';
 import type { EventQueue, SecretSource } from '../core/ports.js';
 import { serializeQueueMessage, type QueueMessage } from '../core/queue-message.js';
-import {
-  REJECTION_KINDS,
-  type AnswerPolicy,
-  type BaseCredentials,
-  type RejectionReason,
-  type Vendor,
-} from '../core/vendor.js';
+import { REJECTION_KINDS, type AnswerPolicy, type RejectionReason } from '../core/vendor.js';
 import { findVendorByRoute } from '../vendors/registry.js';
+import { loadVendorAccess, type VendorAccess } from './vendor-access.js';
 
 /** SQS's largest message (1 MiB); the serialized queue message must fit in it. */
 export const MAX_QUEUE_MESSAGE_BYTES = 1_048_576;
@@ -94,7 +88,7 @@ export async function ingestDelivery(
 
   let access: VendorAccess;
   try {
-    access = await loadAccess(vendor, deps.secrets);
+    access = await loadVendorAccess(deps.secrets, vendor);
   } catch (error) {
     // Without credentials nothing can be verified: answer 503 so the vendor retries.
     const reason =
@@ -112,7 +106,7 @@ export async function ingestDelivery(
     {
       route: request.path,
       body: text ?? bytes.toString('utf8'),
-      headers: lowerCaseKeys(request.headers),
+      headers: lowerCaseHeaders(request.headers),
       sourceIp: request.sourceIp,
       now: request.now,
     },
@@ -125,7 +119,7 @@ export async function ingestDelivery(
     );
   }
 
-  const contentType = lowerCaseKeys(request.headers)['content-type'];
+  const contentType = lowerCaseHeaders(request.headers)['content-type'];
   const message: QueueMessage = {
     vendor: vendor.id,
     route: request.path,
@@ -156,48 +150,4 @@ export async function ingestDelivery(
       bodyBytes,
     },
   };
-}
-
-interface VendorAccess {
-  readonly credentials: BaseCredentials;
-  /** `undefined` when the vendor accepts any source address. */
-  readonly allowList?: IpAllowList;
-}
-
-/** Parsed once per secret object: the secret source returns the same object while cached. */
-const accessBySecret = new WeakMap<object, VendorAccess>();
-
-async function loadAccess(vendor: Vendor, secrets: SecretSource): Promise<VendorAccess> {
-  const secret = await secrets.get(vendor.id);
-  const cached = typeof secret === 'object' && secret !== null && accessBySecret.get(secret);
-  if (cached) return cached;
-  const base = parseBaseCredentials(secret, vendor.id);
-  const credentials = vendor.parseCredentials(secret as Record<string, unknown>, base);
-  const allowedIps = credentials.allowedIps ?? vendor.defaultAllowedIps;
-  const access = { credentials, ...(allowedIps && { allowList: new IpAllowList(allowedIps) }) };
-  accessBySecret.set(secret as object, access);
-  return access;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The body as text, or `undefined` when it is not valid UTF-8 (then it is queued as base64). */
-function decodeUtf8(bytes: Buffer): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-function lowerCaseKeys(
-  headers: Readonly<Record<string, string | undefined>>,
-): Record<string, string | undefined> {
-  const lowered: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const key = name.toLowerCase();
-    // Repeated headers are joined with a comma, as API Gateway does.
-    lowered[key] = lowered[key] === undefined ? value : `${lowered[key]},${value}`;
-  }
-  return lowered;
 }

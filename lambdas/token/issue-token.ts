@@ -1,7 +1,6 @@
 import { issueAccessToken } from '../core/access-token.js';
-import { parseBaseCredentials } from '../core/credentials.js';
 import { ConfigurationError } from '../core/errors.js';
-import { IpAllowList } from '../core/ip-allow-list.js';
+import { decodeUtf8, lowerCaseHeaders } from '../core/http-request.js';
 import type { SecretSource } from '../core/ports.js';
 import { safeEqual } from '../core/secure-compare.js';
 import {
@@ -11,6 +10,7 @@ import {
   parseOndatoCredentials,
 } from '../vendors/ondato.js';
 import type { OndatoCredentials, OndatoOauthClient } from '../vendors/ondato.js';
+import { loadVendorAccess, type AccessSpec, type VendorAccess } from '../ingest/vendor-access.js';
 import { tokenAnswers } from './token-answers.js';
 import type { OAuthErrorCode, TokenAnswer } from './token-answers.js';
 
@@ -125,22 +125,22 @@ export async function issueToken(request: TokenRequest, deps: TokenDeps): Promis
     return refuse('invalid_request', 'method_not_allowed');
   }
 
-  let access: ClientAccess;
+  let access: VendorAccess<OndatoCredentials>;
   try {
-    access = await loadAccess(deps.secrets);
+    access = await loadVendorAccess(deps.secrets, ONDATO_ACCESS);
   } catch (error) {
     const reason =
       error instanceof ConfigurationError ? 'configuration_error' : 'secret_unavailable';
     return { answer: tokenAnswers.unavailable(), outcome: { result: 'failed', reason, error } };
   }
-  if (!access.allowList.allows(request.sourceIp)) {
+  if (access.allowList && !access.allowList.allows(request.sourceIp)) {
     return {
       answer: tokenAnswers.forbidden(),
       outcome: { result: 'refused', reason: 'ip_not_allowed' },
     };
   }
 
-  const headers = lowerCaseKeys(request.headers);
+  const headers = lowerCaseHeaders(request.headers);
   if (mediaType(headers['content-type']) !== FORM_CONTENT_TYPE) {
     return refuse('invalid_request', 'unsupported_content_type');
   }
@@ -318,49 +318,15 @@ function authenticate(
   return index === undefined ? { knownId } : { index, knownId };
 }
 
-interface ClientAccess {
-  readonly credentials: OndatoCredentials;
-  readonly allowList: IpAllowList;
-}
-
-/** Parsed once per secret object: the secret source returns the same object while cached. */
-const accessBySecret = new WeakMap<object, ClientAccess>();
-
-async function loadAccess(secrets: SecretSource): Promise<ClientAccess> {
-  const secret = await secrets.get(ONDATO_VENDOR_ID);
-  const cached = typeof secret === 'object' && secret !== null && accessBySecret.get(secret);
-  if (cached) return cached;
-  const base = parseBaseCredentials(secret, ONDATO_VENDOR_ID);
-  const credentials = parseOndatoCredentials(secret as Record<string, unknown>, base);
+/** The Ondato secret read as the token endpoint needs it. */
+const ONDATO_ACCESS: AccessSpec<OndatoCredentials> = {
+  id: ONDATO_VENDOR_ID,
+  parseCredentials: parseOndatoCredentials,
   // The webhook allow-list (inferred to hold the token fetcher too, see the top of this file).
-  const allowList = new IpAllowList(credentials.allowedIps ?? ONDATO_SOURCE_IPS);
-  const access = { credentials, allowList };
-  accessBySecret.set(secret as object, access);
-  return access;
-}
+  defaultAllowedIps: ONDATO_SOURCE_IPS,
+};
 
 /** `application/x-www-form-urlencoded; charset=UTF-8` → `application/x-www-form-urlencoded`. */
 function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase();
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function decodeUtf8(bytes: Buffer): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-function lowerCaseKeys(
-  headers: Readonly<Record<string, string | undefined>>,
-): Record<string, string | undefined> {
-  const lowered: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const key = name.toLowerCase();
-    lowered[key] = lowered[key] === undefined ? value : `${lowered[key]},${value}`;
-  }
-  return lowered;
 }
