@@ -63,3 +63,10 @@ export interface EventPublisher {
   /** One outcome per event, in order; a failed call fails all of its entries. */
   publish(events: readonly OutgoingEvent[]): Promise<PublishOutcome[]>;
 }
+
+/** The slice of a logger the pipeline uses (Powertools' Logger fits): messages and attributes. */
+export interface Log {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Log } from '../core/ports.js';
 import { answers } from '../core/http-answers.js';
 import {
   NO_METRICS,
@@ -9,12 +10,8 @@ import {
 } from '../runtime/metrics.js';
 import { ingestDelivery, type IngestDeps, type IngestOutcome } from './ingest-delivery.js';
 
-/** The slice of a logger ingest uses (Powertools' Logger fits). */
-export interface IngestLog {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
+/** {@link Log}, kept under this name for the handler's callers. */
+export type IngestLog = Log;
 
 export interface IngestHandlerDeps extends IngestDeps {
   readonly log: IngestLog;

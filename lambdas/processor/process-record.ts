@@ -17,7 +17,7 @@ import {
 } from '../core/event.js';
 import { parseJson } from '../core/json.js';
 import { compareToCurrent } from '../core/ordering.js';
-import type { EventStore, StoredEvent, SubjectState } from '../core/ports.js';
+import type { EventStore, Log, StoredEvent, SubjectState } from '../core/ports.js';
 import { bodyText, parseQueueMessage, type QueueMessage } from '../core/queue-message.js';
 import { findVendor } from '../vendors/registry.js';
 import type { Publish } from './publish-barrier.js';
@@ -33,11 +33,8 @@ export interface ProcessorDeps {
   readonly log: ProcessorLog;
 }
 
-/** The slice of a logger the processor uses (Powertools' Logger fits). */
-export interface ProcessorLog {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-}
+/** The processor logs information and warnings only. */
+export type ProcessorLog = Pick<Log, 'info' | 'warn'>;
 
 export interface QueueRecord {
   readonly messageId: string;

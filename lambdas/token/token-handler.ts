@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Log } from '../core/ports.js';
 import {
   NO_METRICS,
   NO_REASON,
@@ -8,12 +9,8 @@ import {
 import { issueToken, type TokenDeps, type TokenOutcome } from './issue-token.js';
 import { tokenAnswers } from './token-answers.js';
 
-/** The slice of a logger the token endpoint uses (Powertools' Logger fits). */
-export interface TokenLog {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
+/** {@link Log}, kept under this name for the handler's callers. */
+export type TokenLog = Log;
 
 export interface TokenHandlerDeps extends TokenDeps {
   readonly log: TokenLog;
