@@ -9,7 +9,7 @@ import type { LocalPipeline } from '../../local/pipeline.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES = join(ROOT, 'test/fixtures');
-export const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
+export { SECRETS_FILE } from '../support/local-pipeline.js';
 
 export interface CliRun {
   readonly code: number;
@@ -91,30 +91,4 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A Treezor `user.kycreview` body for `userId` (signed by `send`). */
-export function treezorReview(options: {
-  webhookId: string;
-  userId: string;
-  createdAt: number;
-  kycReview: string;
-}): string {
-  type Envelope = {
-    webhookId: string;
-    webhook: {
-      webhook_id: string;
-      object_id: string;
-      webhook_created_at: number;
-      object_payload: { users: Record<string, unknown>[] };
-    };
-  };
-  const body = structuredClone(JSON.parse(fixture('treezor', 'user.kycreview')) as Envelope);
-  body.webhookId = options.webhookId;
-  body.webhook.webhook_id = options.webhookId;
-  body.webhook.object_id = options.userId;
-  body.webhook.webhook_created_at = options.createdAt;
-  const [user] = body.webhook.object_payload.users;
-  if (!user) throw new Error('user.kycreview fixture has no user');
-  user['userId'] = options.userId;
-  user['kycReview'] = options.kycReview;
-  return JSON.stringify(body);
-}
+export { treezorReview } from '../support/local-pipeline.js';

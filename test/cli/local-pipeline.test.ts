@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,18 +9,11 @@ import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
 import { LOCAL_NAMES } from '../../local/resources.js';
-import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
 import { closeServer, listenOnLoopback } from '../../local/servers.js';
 import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
-import {
-  cli,
-  envFor,
-  freePort,
-  publishedDetails,
-  SECRETS_FILE,
-  treezorReview,
-  waitFor,
-} from './cli-support.js';
+import { cli, envFor, freePort, publishedDetails, treezorReview, waitFor } from './cli-support.js';
+import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 
 interface HistoryJson {
   readonly subjects: {
@@ -34,7 +26,7 @@ interface HistoryJson {
   }[];
 }
 
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const CREDENTIALS = LOCAL_CLIENT.credentials;
 /** One Treezor user, three deliveries; vendor times in Treezor's 10⁻⁴ s, 1000 s apart. */
 const USER = '8800001';
 const T0 = 17_000_000_000_000;
@@ -44,6 +36,7 @@ const REVIEWS = [
   { webhookId: 'cli-test-review-1', createdAt: T0, kycReview: '0' }, // pending, arrives last
 ];
 
+let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
 let tempDir: string;
 let env: Record<string, string>;
@@ -51,18 +44,8 @@ let documents: DynamoDBDocumentClient;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'kyc-cli-'));
-  pipeline = await startLocalPipeline({
-    port: 0,
-    dynamodbPort: 0,
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(tempDir, 'events.jsonl'),
-    secretsFile: SECRETS_FILE,
-    printEvent: false,
-    logLevel: 'SILENT',
-    pollWaitSeconds: 0,
-  });
+  testPipeline = await startTestPipeline();
+  ({ pipeline, dir: tempDir } = testPipeline);
   env = envFor(pipeline);
   const common = { region: 'us-east-1', credentials: CREDENTIALS };
   documents = DynamoDBDocumentClient.from(
@@ -74,8 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   documents?.destroy();
   sqs?.destroy();
-  await pipeline?.stop();
-  rmSync(tempDir, { recursive: true, force: true });
+  await testPipeline?.stop();
 });
 
 function timesPublished(eventId: string): number {

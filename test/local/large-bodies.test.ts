@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,7 +11,8 @@ import { entrySize, MAX_ENTRY_BYTES, type EventDetail } from '../../lambdas/core
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { idwise, IDWISE_ROUTE } from '../../lambdas/vendors/idwise.js';
-import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
+import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 
 /**
  * The product's promise for large deliveries, end to end over HTTP: the largest body the queue
@@ -23,30 +23,20 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
 const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const CREDENTIALS = LOCAL_CLIENT.credentials;
 /** Every local server listens on loopback IPv4, so this is the source address ingest queues. */
 const SOURCE_IP = '127.0.0.1';
 const CONTENT_TYPE = 'application/json';
 
+let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
-let tempDir: string;
 let dynamodb: DynamoDBClient;
 let store: DynamoEventStore;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'kyc-local-large-'));
-  pipeline = await startLocalPipeline({
-    port: 0,
-    dynamodbPort: 0,
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(tempDir, 'events.jsonl'),
-    secretsFile: SECRETS_FILE,
-    printEvent: false,
-    logLevel: 'SILENT',
-    pollWaitSeconds: 0,
-  });
+  testPipeline = await startTestPipeline();
+  ({ pipeline } = testPipeline);
   const common = { region: 'us-east-1', credentials: CREDENTIALS };
   dynamodb = new DynamoDBClient({ ...common, endpoint: pipeline.urls.dynamodb });
   store = DynamoEventStore.create(dynamodb, pipeline.tableName);
@@ -56,8 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   dynamodb?.destroy();
   sqs?.destroy();
-  await pipeline?.stop();
-  rmSync(tempDir, { recursive: true, force: true });
+  await testPipeline?.stop();
 });
 
 /* ------------------------------------------------------------------------------- helpers */

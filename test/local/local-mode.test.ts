@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,34 +19,30 @@ import type { EventDetail } from '../../lambdas/core/event.js';
 import type { SignedDelivery } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import { treezor } from '../../lambdas/vendors/treezor.js';
-import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery, SendError } from '../../local/send-delivery.js';
+import {
+  LOCAL_CLIENT,
+  startTestPipeline,
+  treezorReview,
+  type TestPipeline,
+} from '../support/local-pipeline.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures');
 const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
 const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const CREDENTIALS = LOCAL_CLIENT.credentials;
 
+let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
 let tempDir: string;
 let documents: DynamoDBDocumentClient;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'kyc-local-'));
-  pipeline = await startLocalPipeline({
-    port: 0,
-    dynamodbPort: 0,
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(tempDir, 'events.jsonl'),
-    secretsFile: SECRETS_FILE,
-    printEvent: false,
-    logLevel: 'SILENT',
-    // Short polls keep each test's round trip to tens of milliseconds.
-    pollWaitSeconds: 0,
-  });
+  testPipeline = await startTestPipeline();
+  ({ pipeline, dir: tempDir } = testPipeline);
   const common = { region: 'us-east-1', credentials: CREDENTIALS };
   documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({ ...common, endpoint: pipeline.urls.dynamodb }),
@@ -58,8 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   documents?.destroy();
   sqs?.destroy();
-  await pipeline?.stop();
-  rmSync(tempDir, { recursive: true, force: true });
+  await testPipeline?.stop();
 });
 
 /* ------------------------------------------------------------------------------- helpers */
@@ -192,34 +186,6 @@ async function tableSize(): Promise<number> {
     new ScanCommand({ TableName: pipeline.tableName, ConsistentRead: true, Select: 'COUNT' }),
   );
   return Count;
-}
-
-/** A Treezor `user.kycreview` delivery for `userId`, re-signed with the local secret. */
-function treezorReview(options: {
-  webhookId: string;
-  userId: string;
-  createdAt: number;
-  kycReview: string;
-}): string {
-  type Envelope = {
-    webhookId: string;
-    webhook: {
-      webhook_id: string;
-      object_id: string;
-      webhook_created_at: number;
-      object_payload: { users: Record<string, unknown>[] };
-    };
-  };
-  const body = structuredClone(JSON.parse(fixture('treezor', 'user.kycreview')) as Envelope);
-  body.webhookId = options.webhookId;
-  body.webhook.webhook_id = options.webhookId;
-  body.webhook.object_id = options.userId;
-  body.webhook.webhook_created_at = options.createdAt;
-  const [user] = body.webhook.object_payload.users;
-  if (!user) throw new Error('user.kycreview fixture has no user');
-  user['userId'] = options.userId;
-  user['kycReview'] = options.kycReview;
-  return JSON.stringify(body);
 }
 
 /* --------------------------------------------------------------------------------- tests */

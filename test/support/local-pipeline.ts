@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  startLocalPipeline,
+  type LocalPipeline,
+  type LocalPipelineOptions,
+} from '../../local/pipeline.js';
+
+/** The whole local pipeline for a test file: free ports, a temp events file, nothing printed. */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
+
+/** Any credentials do for the local engines; stated so no AWS profile is consulted. */
+export const LOCAL_CLIENT = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
+
+export interface TestPipeline {
+  readonly pipeline: LocalPipeline;
+  /** A temp folder of the test's own, removed by `stop`. */
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestPipeline(
+  options: Partial<LocalPipelineOptions> = {},
+): Promise<TestPipeline> {
+  const dir = mkdtempSync(join(tmpdir(), 'kyc-test-'));
+  const pipeline = await startLocalPipeline({
+    port: 0,
+    dynamodbPort: 0,
+    sqsPort: 0,
+    eventBridgePort: 0,
+    eventsFile: join(dir, 'events.jsonl'),
+    secretsFile: SECRETS_FILE,
+    printEvent: false,
+    logLevel: 'SILENT',
+    // Short polls keep each test's round trip to tens of milliseconds.
+    pollWaitSeconds: 0,
+    ...options,
+  });
+  return {
+    pipeline,
+    dir,
+    async stop() {
+      await pipeline.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Treezor `user.kycreview` body for `userId` from the fixture, unsigned until sent. */
+export function treezorReview(options: {
+  webhookId: string;
+  userId: string;
+  createdAt: number;
+  kycReview: string;
+}): string {
+  type Envelope = {
+    webhookId: string;
+    webhook: {
+      webhook_id: string;
+      object_id: string;
+      webhook_created_at: number;
+      object_payload: { users: Record<string, unknown>[] };
+    };
+  };
+  const text = readFileSync(join(ROOT, 'test/fixtures/treezor/user.kycreview.json'), 'utf8');
+  const body = JSON.parse(text) as Envelope;
+  body.webhookId = options.webhookId;
+  body.webhook.webhook_id = options.webhookId;
+  body.webhook.object_id = options.userId;
+  body.webhook.webhook_created_at = options.createdAt;
+  const [user] = body.webhook.object_payload.users;
+  if (!user) throw new Error('user.kycreview fixture has no user');
+  user['userId'] = options.userId;
+  user['kycReview'] = options.kycReview;
+  return JSON.stringify(body);
+}
