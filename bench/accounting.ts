@@ -1,15 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
 import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
 import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
+import { LOCAL_REGION } from '../local/clients.js';
+import { toSqsRecord } from '../local/poller.js';
 import type { MeterRecord } from './aws-meter.js';
 import type { BenchEngines } from './bench-engines.js';
 import { fixtureSecrets, type SignedBody } from './deliveries.js';
@@ -43,26 +40,6 @@ const TRACE_ID = 'Root=1-6744a1b2-5c3d2e1f0a9b8c7d6e5f4a3b;Parent=53995c3f42cd8a
 const BATCH_SIZE = 10;
 /** Receives that may come back empty before the drain gives up on missing messages. */
 const MAX_EMPTY_RECEIVES = 20;
-
-function toRecord(message: Message, queueArn: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? '',
-      SenderId: attributes.SenderId ?? '',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: 'us-east-1',
-  };
-}
 
 export async function runScenario(
   engines: BenchEngines,
@@ -116,7 +93,7 @@ export async function runScenario(
           continue;
         }
         received += Messages.length;
-        const records = Messages.map((m) => toRecord(m, queues.queueArn));
+        const records = Messages.map((m) => toSqsRecord(m, queues.queueArn, LOCAL_REGION));
         processorInvocations += 1;
         const response = await processor(
           { Records: records },

@@ -111,7 +111,9 @@ export class SqsPoller {
   async #process(messages: readonly Message[]): Promise<void> {
     const { handler, invocationMs, sqs, queueUrl } = this.#options;
     const deadline = Date.now() + invocationMs;
-    const records = messages.map((message) => this.#toRecord(message));
+    const records = messages.map((message) =>
+      toSqsRecord(message, this.#options.queueArn, this.#options.region),
+    );
     const response = await handler(
       { Records: records },
       { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) },
@@ -132,26 +134,6 @@ export class SqsPoller {
     }
   }
 
-  #toRecord(message: Message): SQSRecord {
-    const attributes = message.Attributes ?? {};
-    return {
-      messageId: message.MessageId ?? '',
-      receiptHandle: message.ReceiptHandle ?? '',
-      body: message.Body ?? '',
-      attributes: {
-        ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-        SentTimestamp: attributes.SentTimestamp ?? '',
-        SenderId: attributes.SenderId ?? '',
-        ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
-      },
-      messageAttributes: {},
-      md5OfBody: message.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.#options.queueArn,
-      awsRegion: this.#options.region,
-    };
-  }
-
   /** Waits `ms`, or less if the poller is stopped meanwhile. */
   #pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -168,4 +150,25 @@ export class SqsPoller {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A received message as the Lambda event source mapping hands it to the function. */
+export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? '',
+      SenderId: attributes.SenderId ?? '',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
 }
