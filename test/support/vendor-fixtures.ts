@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import type { NormalizedDraft } from '../../lambdas/core/event.js';
-import type { BaseCredentials, Vendor } from '../../lambdas/core/vendor.js';
+import { parseJson } from '../../lambdas/core/json.js';
+import type { BaseCredentials, Vendor, Verification } from '../../lambdas/core/vendor.js';
 
 /**
  * A vendor's byte-exact fixtures under test/fixtures/<vendor>/: `<name>.json` (the body as the
@@ -45,6 +46,22 @@ export function vendorFixtures(vendor: Vendor) {
   /** A secret parsed as ingest parses it; `base` overrides the common fields. */
   const credentials = (value: Record<string, unknown> = secret(), base?: BaseCredentials) =>
     vendor.parseCredentials(value, base ?? parseBaseCredentials(value, vendor.id));
+  const route = vendor.routes[0] ?? '';
+  const fixtureCredentials = credentials();
+  /** `verify` on a body alone, as for vendors that sign in the body (no headers). */
+  const verifyBody = (body: string, creds: BaseCredentials = fixtureCredentials): Verification =>
+    vendor.verify({ route, body, headers: {}, sourceIp: '192.0.2.1', now: new Date(0) }, creds);
+  /**
+   * `normalize` received late enough that no vendor time is in the future, so the tests see the
+   * vendor's own times (the clamp on future times is tested on its own).
+   */
+  const normalizeBody = (body: string): NormalizedDraft[] =>
+    vendor.normalize({
+      route,
+      body,
+      json: parseJson(body),
+      receivedAt: '9999-12-31T23:59:59.999Z',
+    });
   return {
     dir,
     names,
@@ -53,5 +70,7 @@ export function vendorFixtures(vendor: Vendor) {
     all: () => names.map((name) => read(name)),
     secret,
     credentials,
+    verifyBody,
+    normalizeBody,
   };
 }

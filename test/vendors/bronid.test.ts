@@ -5,8 +5,7 @@ import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import type { NormalizedDraft } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
-import { parseJson } from '../../lambdas/core/json.js';
-import type { BaseCredentials, Verification } from '../../lambdas/core/vendor.js';
+import type { BaseCredentials } from '../../lambdas/core/vendor.js';
 import {
   BRONID_ROUTE,
   BRONID_SUBMISSION_STATUSES,
@@ -32,22 +31,8 @@ const readBody = FIXTURES.readBody;
 const credentials = (secret: Record<string, unknown>, base: BaseCredentials = NO_BASE) =>
   FIXTURES.credentials(secret, base);
 const fixtureCredentials = credentials(FIXTURES.secret());
-
-const verify = (body: string, creds = fixtureCredentials): Verification =>
-  bronid.verify(
-    { route: BRONID_ROUTE, body, headers: {}, sourceIp: '192.0.2.1', now: new Date(0) },
-    creds,
-  );
-
-const normalize = (body: string): NormalizedDraft[] =>
-  bronid.normalize({
-    route: BRONID_ROUTE,
-    body,
-    json: parseJson(body),
-    // Late enough that no vendor time is in the future: these tests see the vendor's own times
-    // (the clamp on future times is tested in test/core/vendor-draft-bounds.test.ts).
-    receivedAt: '9999-12-31T23:59:59.999Z',
-  });
+const verify = FIXTURES.verifyBody;
+const normalize = FIXTURES.normalizeBody;
 
 const only = (drafts: NormalizedDraft[]): NormalizedDraft => {
   expect(drafts).toHaveLength(1);
