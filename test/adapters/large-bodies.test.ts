@@ -1,7 +1,4 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -16,8 +13,9 @@ import type { StoredEvent } from '../../lambdas/core/ports.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { createLocalClients, type LocalClients } from '../../local/clients.js';
-import { startEngines, type Engines } from '../../local/engines.js';
+import type { Engines } from '../../local/engines.js';
 import { createTable } from '../../local/resources.js';
+import { startTestEngines, type TestEngines } from '../support/local-pipeline.js';
 
 /**
  * Raw bodies up to the largest one a queue message can carry, against dynalite, which enforces
@@ -33,25 +31,17 @@ const PK = TABLE_SCHEMA.partitionKey;
 let engines: Engines;
 let clients: LocalClients;
 let documents: DynamoDBDocumentClient;
-let dir: string;
+let testEngines: TestEngines;
 let tableCount = 0;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kyc-large-bodies-'));
-  engines = await startEngines({
-    dynamodbPort: 0,
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(dir, 'events.jsonl'),
-  });
-  clients = createLocalClients(engines.endpoints);
+  testEngines = await startTestEngines();
+  ({ engines, clients } = testEngines);
   documents = DynamoDBDocumentClient.from(clients.dynamodb);
 });
 
 afterAll(async () => {
-  clients.destroy();
-  await engines.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await testEngines?.stop();
 });
 
 /* ------------------------------------------------------------------------------- helpers */

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -12,33 +9,26 @@ import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue.js';
 import type { StoredEvent, SubjectState } from '../../lambdas/core/ports.js';
 import { parseQueueMessage } from '../../lambdas/core/queue-message.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
-import { createLocalClients, type LocalClients } from '../../local/clients.js';
-import { startEngines, type Engines } from '../../local/engines.js';
+import type { LocalClients } from '../../local/clients.js';
+import type { Engines } from '../../local/engines.js';
 import { createQueues, createTable } from '../../local/resources.js';
 import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
+import { startTestEngines, type TestEngines } from '../support/local-pipeline.js';
 
 /** The adapters against engines that speak the AWS wire protocols (dynalite, local-aws-sqs). */
 
 let engines: Engines;
 let clients: LocalClients;
-let dir: string;
+let testEngines: TestEngines;
 let tableCount = 0;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kyc-adapters-'));
-  engines = await startEngines({
-    dynamodbPort: 0,
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(dir, 'events.jsonl'),
-  });
-  clients = createLocalClients(engines.endpoints);
+  testEngines = await startTestEngines();
+  ({ engines, clients } = testEngines);
 });
 
 afterAll(async () => {
-  clients.destroy();
-  await engines.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await testEngines?.stop();
 });
 
 async function freshStore(): Promise<{ store: DynamoEventStore; table: string }> {

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLocalClients, type LocalClients } from '../../local/clients.js';
+import { startEngines, type Engines } from '../../local/engines.js';
 import {
   startLocalPipeline,
   type LocalPipeline,
@@ -81,4 +83,31 @@ export function treezorReview(options: {
   user['userId'] = options.userId;
   user['kycReview'] = options.kycReview;
   return JSON.stringify(body);
+}
+
+/** The local engines alone (no handlers), with clients, for adapter tests. */
+export interface TestEngines {
+  readonly engines: Engines;
+  readonly clients: LocalClients;
+  stop(): Promise<void>;
+}
+
+export async function startTestEngines(): Promise<TestEngines> {
+  const dir = mkdtempSync(join(tmpdir(), 'kyc-engines-'));
+  const engines = await startEngines({
+    dynamodbPort: 0,
+    sqsPort: 0,
+    eventBridgePort: 0,
+    eventsFile: join(dir, 'events.jsonl'),
+  });
+  const clients = createLocalClients(engines.endpoints);
+  return {
+    engines,
+    clients,
+    async stop() {
+      clients.destroy();
+      await engines.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
