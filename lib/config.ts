@@ -1,5 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { DEFAULT_ROUTE_THROTTLE, THROTTLE_BOUNDS } from './constructs/ingest-api.js';
+import type { RouteThrottle } from './constructs/ingest-api.js';
 
 /** The `cdk.json` context key that holds the whole deployment configuration. */
 export const CONFIG_CONTEXT_KEY = 'kycWebhooks';
@@ -20,6 +22,20 @@ export interface KycWebhooksConfig {
   readonly logRetentionDays: RetentionDays;
   /** Where alarm notifications go; `null` creates alarms without a topic. @default null */
   readonly alarmEmail: string | null;
+  /** Each API route's own request limits. @default rate 50, burst 100 on every vendor route */
+  readonly throttle: ThrottleConfig;
+}
+
+/**
+ * Read from `{"default": {"rateLimit": 50, "burstLimit": 100}, "idwise": {"burstLimit": 200}}`:
+ * a vendor's entry overrides the default on each of its routes, and a limit it leaves out is
+ * the default's.
+ */
+export interface ThrottleConfig {
+  /** Limits of each route of a vendor without an entry. @default DEFAULT_ROUTE_THROTTLE */
+  readonly default: RouteThrottle;
+  /** Complete limits of the vendors that have an entry, keyed by vendor id. @default {} */
+  readonly vendors: Readonly<Record<string, RouteThrottle>>;
 }
 
 const DEFAULTS: Omit<KycWebhooksConfig, 'vendors'> = {
@@ -29,6 +45,7 @@ const DEFAULTS: Omit<KycWebhooksConfig, 'vendors'> = {
   archiveRetentionDays: 365,
   logRetentionDays: RetentionDays.ONE_MONTH,
   alarmEmail: null,
+  throttle: { default: DEFAULT_ROUTE_THROTTLE, vendors: {} },
 };
 
 const KNOWN_KEYS: readonly string[] = ['vendors', ...Object.keys(DEFAULTS)];
@@ -64,6 +81,7 @@ export function parseConfig(raw: unknown, registeredVendors: readonly string[]):
     archiveRetentionDays: readInteger(input, 'archiveRetentionDays', 0, 36_500),
     logRetentionDays: readLogRetention(input['logRetentionDays']),
     alarmEmail: readEmail(input['alarmEmail']),
+    throttle: readThrottle(input['throttle'], registeredVendors),
   };
 }
 
@@ -144,4 +162,67 @@ function readEmail(value: unknown): string | null {
     fail(`"alarmEmail": expected an e-mail address or null, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+const THROTTLE_EXAMPLE = '{"rateLimit": 50, "burstLimit": 100}';
+
+function readThrottle(value: unknown, registered: readonly string[]): ThrottleConfig {
+  if (value === undefined) return DEFAULTS.throttle;
+  const keys = `"default" or a registered vendor id (${registered.join(', ')})`;
+  if (!isRecord(value)) {
+    fail(`"throttle": expected an object whose keys are ${keys}, got ${JSON.stringify(value)}`);
+  }
+  const unknown = Object.keys(value).filter(
+    (key) => key !== 'default' && !registered.includes(key),
+  );
+  if (unknown.length > 0) {
+    fail(`"throttle": has unknown key(s) ${unknown.join(', ')}; expected ${keys}`);
+  }
+  const base = readRouteThrottle('default', value['default'], DEFAULTS.throttle.default);
+  const vendors: Record<string, RouteThrottle> = {};
+  for (const id of registered) {
+    if (value[id] !== undefined) vendors[id] = readRouteThrottle(id, value[id], base);
+  }
+  return { default: base, vendors };
+}
+
+function readRouteThrottle(key: string, value: unknown, base: RouteThrottle): RouteThrottle {
+  if (value === undefined) return base;
+  if (!isRecord(value)) {
+    fail(
+      `"throttle.${key}": expected an object such as ${THROTTLE_EXAMPLE}, got ${JSON.stringify(value)}`,
+    );
+  }
+  const fields = Object.keys(THROTTLE_BOUNDS);
+  const unknown = Object.keys(value).filter((field) => !fields.includes(field));
+  if (unknown.length > 0) {
+    fail(
+      `"throttle.${key}": has unknown key(s) ${unknown.join(', ')}; expected only ${fields.join(', ')}`,
+    );
+  }
+  return {
+    rateLimit: readLimit(key, value, 'rateLimit', base),
+    burstLimit: readLimit(key, value, 'burstLimit', base),
+  };
+}
+
+function readLimit(
+  key: string,
+  input: Record<string, unknown>,
+  field: keyof RouteThrottle,
+  base: RouteThrottle,
+): number {
+  const value = input[field];
+  if (value === undefined) return base[field];
+  const { min, max } = THROTTLE_BOUNDS[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(
+      `"throttle.${key}.${field}": expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

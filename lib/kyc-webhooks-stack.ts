@@ -34,7 +34,12 @@ export class KycWebhooksStack extends Stack {
       consumerBatchingWindow: PROCESSOR_BATCHING_WINDOW,
     });
     const ingest = new IngestApi(this, 'IngestApi', {
-      vendors: VENDORS.filter((vendor) => config.vendors.includes(vendor.id)),
+      vendors: VENDORS.filter((vendor) => config.vendors.includes(vendor.id)).map((vendor) => ({
+        id: vendor.id,
+        routes: vendor.routes,
+        throttle: config.throttle.vendors[vendor.id],
+      })),
+      routeThrottle: config.throttle.default,
       queue: queue.queue,
       secretMaxAgeSeconds: config.secretMaxAgeSeconds,
       logRetention: config.logRetentionDays,
@@ -43,7 +48,7 @@ export class KycWebhooksStack extends Stack {
     const ondato = ingest.vendors.get(ONDATO_VENDOR_ID);
     if (ondato) {
       const token = new TokenEndpoint(this, 'OndatoToken', {
-        api: ingest.api,
+        ingest,
         secret: ondato.secret,
         secretMaxAgeSeconds: config.secretMaxAgeSeconds,
         logRetention: config.logRetentionDays,

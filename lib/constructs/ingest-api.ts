@@ -1,7 +1,12 @@
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { ThrottleSettings, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CfnRoute,
+  HttpApi,
+  HttpMethod,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import type { CfnStage, HttpRoute, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -12,10 +17,53 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { buildNodeFunction } from './node-function.js';
 
+/** One route's token bucket: requests per second sustained, and how many may arrive at once. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * What a throttle may be. API Gateway's account quota, shared by every API of the account in a
+ * Region, is 10,000 requests per second steady with a burst of 5,000 (a soft limit, raised on
+ * request); a route limit above it is never reached, so none may exceed it.
+ */
+export const THROTTLE_BOUNDS = {
+  rateLimit: { min: 1, max: 10_000 },
+  burstLimit: { min: 1, max: 5_000 },
+} as const;
+
+/**
+ * Each vendor route's own bucket unless configured otherwise. A throttled request is answered
+ * 429, which every sender treats as a failed delivery, so the limit is sized from what a 429
+ * costs each vendor's genuine deliveries:
+ * - Treezor retries about every minute, up to ~30 times: a throttled delivery comes a minute late.
+ * - Ondato (Azure Event Grid) retries with backoff for 24 h: it outlasts any flood.
+ * - IDWise retries only at 5, 10 and 15 minutes, then gives up: its genuine bursts must never be
+ *   throttled, so lowering its limit is the risky direction. (A flood on its own route beyond
+ *   its limit for 15 minutes loses deliveries whatever the limit; the other routes' buckets
+ *   are what keeps a flood elsewhere from touching it.)
+ * - bronID and Truuth do not document retries: a 429 is treated as possibly final, like IDWise.
+ * 50 per second is far above any vendor's genuine rate and 100 at once absorbs a backlog
+ * replayed after an outage, while a flood of forged requests on one route costs at most 50
+ * invocations a second and leaves every other route's bucket untouched. All routes at these
+ * limits together stay far inside the account quota above, which route buckets cannot protect:
+ * a flood beyond the quota throttles every API of the account, whatever the route limits.
+ */
+export const DEFAULT_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * The stage default, for a route without an entry of its own. Every route of this API must have
+ * one (a validation checks), so no genuine delivery should fall to it, and low is safe.
+ */
+export const CATCH_ALL_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
+
 /** The part of a registered vendor the infrastructure needs. */
 export interface IngestVendor {
   readonly id: string;
   readonly routes: readonly string[];
+  /** This vendor's own limits, applied to each of its routes. @default the API's `routeThrottle` */
+  readonly throttle?: RouteThrottle;
 }
 
 export interface IngestApiProps {
@@ -28,11 +76,16 @@ export interface IngestApiProps {
   /** Retention of the functions' logs and the API access log. */
   readonly logRetention: RetentionDays;
   /**
-   * Stage-wide request limits. Webhooks arrive in bursts when a vendor replays a backlog, so
-   * the burst is generous; the rate still caps what a misbehaving sender can cost.
-   * @default { rateLimit: 50, burstLimit: 100 }
+   * The limits of each vendor route whose vendor has none of its own. Every route gets its own
+   * bucket, so a flood on one vendor's route cannot spend another vendor's limit.
+   * @default DEFAULT_ROUTE_THROTTLE (rate 50, burst 100)
    */
-  readonly throttle?: ThrottleSettings;
+  readonly routeThrottle?: RouteThrottle;
+  /**
+   * The stage's default route settings: the catch-all for a route without its own limits.
+   * @default CATCH_ALL_THROTTLE (rate 5, burst 10)
+   */
+  readonly stageThrottle?: RouteThrottle;
 }
 
 /** One vendor's ingest: its function, and the secret only that function may read. */
@@ -87,10 +140,17 @@ export class IngestApi extends Construct {
   readonly accessLogGroup: LogGroup;
   /** Per-vendor function and secret, keyed by vendor id. */
   readonly vendors: ReadonlyMap<string, VendorIngest>;
+  private readonly cfnStage: CfnStage;
+  /** Each route's own limits, keyed by route key (`POST /webhooks/treezor`). */
+  private readonly routeThrottles = new Map<string, RouteThrottle>();
 
   constructor(scope: Construct, id: string, props: IngestApiProps) {
     super(scope, id);
     validateVendors(props.vendors);
+    const routeThrottle = props.routeThrottle ?? DEFAULT_ROUTE_THROTTLE;
+    const stageThrottle = props.stageThrottle ?? CATCH_ALL_THROTTLE;
+    validateThrottle('routeThrottle', routeThrottle);
+    validateThrottle('stageThrottle', stageThrottle);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'Receives KYC vendor webhooks',
@@ -101,12 +161,19 @@ export class IngestApi extends Construct {
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: stageThrottle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: ACCESS_LOG_FORMAT,
       },
     });
+    // aws-cdk-lib's HttpStage maps `throttle` to DefaultRouteSettings only and HttpRoute takes no
+    // limits, so route limits go on the L1 stage. Its `routeSettings` is untyped JSON passed
+    // through unchanged, hence CloudFormation's own (PascalCase) names. Lazy, because routes
+    // added later (the token endpoint's) are throttled after this stage exists.
+    this.cfnStage = this.stage.node.defaultChild as CfnStage;
+    this.cfnStage.routeSettings = Lazy.any({ produce: () => this.renderRouteSettings() });
+    this.node.addValidation({ validate: () => this.findUnthrottledRoutes() });
 
     const vendors = new Map<string, VendorIngest>();
     for (const vendor of props.vendors) {
@@ -114,6 +181,7 @@ export class IngestApi extends Construct {
       const integration = new HttpLambdaIntegration(`${vendor.id}Integration`, ingest.function);
       for (const path of vendor.routes) {
         for (const route of this.api.addRoutes({ path, methods: [HttpMethod.POST], integration })) {
+          this.throttleRoute(route, vendor.throttle ?? routeThrottle);
           Validations.of(route).acknowledge({
             id: 'AwsSolutions-APIG4',
             reason:
@@ -133,6 +201,53 @@ export class IngestApi extends Construct {
   get url(): string {
     return this.stage.url;
   }
+
+  /**
+   * Gives a route of this API its own bucket on the stage, so traffic on it spends only its own
+   * limits. Every route of the API needs one; the vendor routes get theirs in the constructor.
+   */
+  throttleRoute(route: HttpRoute, limits: RouteThrottle): void {
+    const cfnRoute = route.node.defaultChild as CfnRoute;
+    const routeKey = cfnRoute.routeKey;
+    if (route.httpApi !== this.api) {
+      throw new Error(`IngestApi: route "${routeKey}" belongs to another API`);
+    }
+    if (this.routeThrottles.has(routeKey)) {
+      throw new Error(`IngestApi: route "${routeKey}" is throttled twice`);
+    }
+    validateThrottle(`throttle of route "${routeKey}"`, limits);
+    this.routeThrottles.set(routeKey, limits);
+    // CloudFormation refuses a stage whose RouteSettings name a route that does not exist yet
+    // ("Unable to find Route by key … within the provided RouteSettings").
+    this.cfnStage.addResourceDependency(cfnRoute);
+  }
+
+  private renderRouteSettings(): Record<string, Record<string, number>> {
+    // Both limits always, so a route's limits never depend on how API Gateway fills a missing
+    // one (from the stage default or the account's).
+    const settings: Record<string, Record<string, number>> = {};
+    for (const [routeKey, limits] of this.routeThrottles) {
+      settings[routeKey] = {
+        ThrottlingBurstLimit: limits.burstLimit,
+        ThrottlingRateLimit: limits.rateLimit,
+      };
+    }
+    return settings;
+  }
+
+  private findUnthrottledRoutes(): string[] {
+    const missing = this.api.node
+      .findAll()
+      .filter((child): child is CfnRoute => child instanceof CfnRoute)
+      .map((route) => route.routeKey)
+      .filter((routeKey) => !this.routeThrottles.has(routeKey));
+    return missing.length === 0
+      ? []
+      : [
+          `IngestApi: route(s) ${missing.join(', ')} have no throttle of their own; expected ` +
+            'throttleRoute(route, limits) for every route added to the API',
+        ];
+  }
 }
 
 // No headers, bodies or query strings: they may carry signatures or personal data.
@@ -151,6 +266,18 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     error: '$context.error.message',
   }),
 );
+
+function validateThrottle(name: string, limits: RouteThrottle): void {
+  for (const field of ['rateLimit', 'burstLimit'] as const) {
+    const { min, max } = THROTTLE_BOUNDS[field];
+    const value = limits[field];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `IngestApi: ${name}: ${field} must be an integer from ${min} to ${max}, got ${value}`,
+      );
+    }
+  }
+}
 
 function validateVendors(vendors: readonly IngestVendor[]): void {
   if (vendors.length === 0) {

@@ -1,6 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { HttpApi, HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -12,11 +12,21 @@ import {
   readTokenTtl,
   TOKEN_PATH,
 } from '../../lambdas/token/issue-token.js';
+import type { IngestApi, RouteThrottle } from './ingest-api.js';
 import { buildNodeFunction } from './node-function.js';
 
+/**
+ * The token route's own bucket, lower than a webhook route's. A client-credentials client needs
+ * one token per lifetime (300 s by default); Ondato does not document whether it reuses tokens,
+ * so at worst it fetches one per delivery, and then a throttled fetch only delays a delivery
+ * that Ondato retries with backoff for 24 h. The low limit also bounds how fast anyone can try
+ * client credentials against it.
+ */
+export const DEFAULT_TOKEN_THROTTLE: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
+
 export interface TokenEndpointProps {
-  /** The webhook API; the token route is added beside the webhook routes. */
-  readonly api: HttpApi;
+  /** The webhook API; the token route is added beside the webhook routes, on the same stage. */
+  readonly ingest: IngestApi;
   /** The Ondato secret, the same one the Ondato ingest function reads. */
   readonly secret: ISecret;
   /** How long the function caches the secret before reading it again. */
@@ -24,6 +34,8 @@ export interface TokenEndpointProps {
   readonly logRetention: RetentionDays;
   /** Lifetime of an issued access token. @default 300 seconds */
   readonly tokenTtlSeconds?: number;
+  /** The token route's own limits. @default DEFAULT_TOKEN_THROTTLE (rate 10, burst 20) */
+  readonly throttle?: RouteThrottle;
 }
 
 /**
@@ -55,13 +67,14 @@ export class TokenEndpoint extends Construct {
       },
     });
     props.secret.grantRead(this.function);
-    this.url = `${props.api.apiEndpoint}${TOKEN_PATH}`;
-    this.routes = props.api.addRoutes({
+    this.url = `${props.ingest.api.apiEndpoint}${TOKEN_PATH}`;
+    this.routes = props.ingest.api.addRoutes({
       path: TOKEN_PATH,
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('OndatoTokenIntegration', this.function),
     });
     for (const route of this.routes) {
+      props.ingest.throttleRoute(route, props.throttle ?? DEFAULT_TOKEN_THROTTLE);
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:

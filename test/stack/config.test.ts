@@ -13,7 +13,39 @@ describe('parseConfig', () => {
       archiveRetentionDays: 365,
       logRetentionDays: 30,
       alarmEmail: null,
+      throttle: { default: { rateLimit: 50, burstLimit: 100 }, vendors: {} },
     });
+  });
+
+  it('reads per-vendor throttles on top of the default, a missing limit taken from it', () => {
+    const config = parseConfig(
+      {
+        throttle: {
+          default: { rateLimit: 20 },
+          treezor: { burstLimit: 300 },
+          idwise: { rateLimit: 80, burstLimit: 400 },
+        },
+      },
+      REGISTERED,
+    );
+    expect(config.throttle).toEqual({
+      default: { rateLimit: 20, burstLimit: 100 },
+      vendors: {
+        idwise: { rateLimit: 80, burstLimit: 400 },
+        treezor: { rateLimit: 20, burstLimit: 300 },
+      },
+    });
+  });
+
+  it('keeps the built-in default when only vendors are throttled', () => {
+    const config = parseConfig({ throttle: { treezor: { rateLimit: 5 } } }, REGISTERED);
+    expect(config.throttle.default).toEqual({ rateLimit: 50, burstLimit: 100 });
+    expect(config.throttle.vendors).toEqual({ treezor: { rateLimit: 5, burstLimit: 100 } });
+  });
+
+  it('accepts the highest limits the account quota allows', () => {
+    const throttle = { default: { rateLimit: 10_000, burstLimit: 5_000 } };
+    expect(parseConfig({ throttle }, REGISTERED).throttle.default).toEqual(throttle.default);
   });
 
   it('keeps registry order whatever order the operator lists vendors in', () => {
@@ -42,6 +74,33 @@ describe('parseConfig', () => {
     [{ logRetentionDays: 31 }, /"logRetentionDays": expected one of 1, 3, 5, 7, 14, 30/],
     [{ includePayload: 'yes' }, /"includePayload": expected true or false/],
     [{ alarmEmail: 'ops' }, /"alarmEmail": expected an e-mail address or null/],
+    [{ throttle: 50 }, /"throttle": expected an object whose keys are "default" or a registered/],
+    [{ throttle: [] }, /"throttle": expected an object/],
+    [
+      { throttle: { acme: { rateLimit: 5 } } },
+      /"throttle": has unknown key\(s\) acme; expected "default" or a registered vendor id \(idwise, treezor\)/,
+    ],
+    [{ throttle: { treezor: 50 } }, /"throttle.treezor": expected an object such as \{"rateLimit"/],
+    [{ throttle: { default: null } }, /"throttle.default": expected an object/],
+    [
+      { throttle: { default: { rate: 5 } } },
+      /"throttle.default": has unknown key\(s\) rate; expected only rateLimit, burstLimit/,
+    ],
+    [
+      { throttle: { treezor: { rateLimit: 0 } } },
+      /"throttle.treezor.rateLimit": .* from 1 to 10000/,
+    ],
+    [{ throttle: { treezor: { rateLimit: 10_001 } } }, /"throttle.treezor.rateLimit": .*got 10001/],
+    [
+      { throttle: { treezor: { rateLimit: 2.5 } } },
+      /"throttle.treezor.rateLimit": expected an int/,
+    ],
+    [
+      { throttle: { idwise: { burstLimit: 0 } } },
+      /"throttle.idwise.burstLimit": .* from 1 to 5000/,
+    ],
+    [{ throttle: { idwise: { burstLimit: 5_001 } } }, /"throttle.idwise.burstLimit": .*got 5001/],
+    [{ throttle: { idwise: { burstLimit: '100' } } }, /"throttle.idwise.burstLimit": .*got "100"/],
     [{ retentionDay: 90 }, /unknown key\(s\) retentionDay/],
     ['not json', /expected a JSON object/],
     [[], /expected an object/],

@@ -1,8 +1,14 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
+import { IngestApi } from '../../lib/constructs/ingest-api.js';
+import type { IngestVendor } from '../../lib/constructs/ingest-api.js';
 import { resourcesOf, synthStack } from './synth-stack.js';
 
 const template = synthStack({ vendors: VENDORS.map((vendor) => vendor.id) });
@@ -41,6 +47,41 @@ function statementsOf(t: Template, functionId: string): Statement[] {
     .flatMap(
       ([, policy]) => (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement,
     );
+}
+
+const TOKEN_ROUTE_KEY = 'POST /oauth/ondato/token';
+
+/** Route keys of a vendor's routes, as API Gateway names them. */
+function routeKeysOf(vendorId: string): string[] {
+  const vendor = VENDORS.find((v) => v.id === vendorId);
+  if (!vendor) throw new Error(`no vendor ${vendorId}`);
+  return vendor.routes.map((route) => `POST ${route}`);
+}
+
+/** The stage's RouteSettings, keyed by route key. */
+function routeSettingsOf(t: Template): Record<string, unknown> {
+  const stages = resourcesOf(t, 'AWS::ApiGatewayV2::Stage');
+  expect(stages).toHaveLength(1);
+  return stages[0]![1].Properties['RouteSettings'] as Record<string, unknown>;
+}
+
+function limits(rateLimit: number, burstLimit: number): Record<string, number> {
+  return { ThrottlingBurstLimit: burstLimit, ThrottlingRateLimit: rateLimit };
+}
+
+/** An IngestApi alone in a stack, for what the stack's config never produces. */
+function bareIngestApi(vendors: readonly IngestVendor[]): { stack: Stack; ingest: IngestApi } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'IngestTest', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  const ingest = new IngestApi(stack, 'IngestApi', {
+    vendors,
+    queue: new Queue(stack, 'Queue'),
+    secretMaxAgeSeconds: 300,
+    logRetention: RetentionDays.ONE_MONTH,
+  });
+  return { stack, ingest };
 }
 
 function actionsOf(statement: Statement): string[] {
@@ -82,11 +123,11 @@ describe('ingest API', () => {
     }
   });
 
-  it('logs access to a log group with retention and throttles the default stage', () => {
+  it('logs access to a log group with retention and keeps a low catch-all stage throttle', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      DefaultRouteSettings: { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 },
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestApiAccessLogs'), 'Arn'] },
         Format: Match.stringLikeRegexp('\\$context\\.requestId'),
@@ -97,6 +138,82 @@ describe('ingest API', () => {
     );
     expect(accessLogs.map(([, group]) => group.Properties['RetentionInDays'])).toEqual([30]);
     template.hasOutput('ApiUrl', {});
+  });
+
+  it('gives every vendor route and the token route a bucket of its own', () => {
+    const settings = routeSettingsOf(template);
+    const routeKeys = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, route]) =>
+      String(route.Properties['RouteKey']),
+    );
+    expect(Object.keys(settings).sort()).toEqual([...routeKeys].sort());
+    for (const routeKey of VENDORS.flatMap((vendor) => routeKeysOf(vendor.id))) {
+      expect(settings[routeKey], routeKey).toEqual(limits(50, 100));
+    }
+    expect(settings[TOKEN_ROUTE_KEY]).toEqual(limits(10, 20));
+  });
+
+  it('creates the stage after every route its settings name, as CloudFormation requires', () => {
+    const stageId = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0]?.[0] ?? '';
+    const dependsOn = template.toJSON()['Resources'][stageId]['DependsOn'] as string[];
+    for (const [routeId] of resourcesOf(template, 'AWS::ApiGatewayV2::Route')) {
+      expect(dependsOn).toContain(routeId);
+    }
+  });
+
+  it('applies a vendor’s throttle from context to that vendor’s routes only', () => {
+    const configured = synthStack({
+      throttle: {
+        default: { rateLimit: 20, burstLimit: 40 },
+        treezor: { rateLimit: 100 },
+        truuth: { burstLimit: 300 },
+      },
+    });
+    const settings = routeSettingsOf(configured);
+    const expected = (vendorId: string): Record<string, number> => {
+      if (vendorId === 'treezor') return limits(100, 40);
+      if (vendorId === 'truuth') return limits(20, 300);
+      return limits(20, 40);
+    };
+    for (const vendor of VENDORS) {
+      for (const routeKey of routeKeysOf(vendor.id)) {
+        expect(settings[routeKey], routeKey).toEqual(expected(vendor.id));
+      }
+    }
+    expect(settings[TOKEN_ROUTE_KEY]).toEqual(limits(10, 20));
+    configured.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 },
+    });
+  });
+
+  it.each([
+    [
+      { acme: { rateLimit: 5 } },
+      /"throttle": has unknown key\(s\) acme; expected "default" or a registered vendor id/,
+    ],
+    [{ idwise: { burstLimit: 0 } }, /"throttle.idwise.burstLimit": expected an integer from 1/],
+    [{ default: { rateLimit: 20_000 } }, /"throttle.default.rateLimit": .* to 10000, got 20000/],
+  ])('refuses throttle %j in context, saying what was expected', (throttle, message) => {
+    expect(() => synthStack({ throttle })).toThrow(message);
+  });
+
+  it('refuses out-of-range limits passed to the construct', () => {
+    expect(() =>
+      bareIngestApi([
+        { id: 'acme', routes: ['/webhooks/acme'], throttle: { rateLimit: 10, burstLimit: 0 } },
+      ]),
+    ).toThrow(/throttle of route "POST \/webhooks\/acme": burstLimit must be an integer from 1/);
+  });
+
+  it('refuses to synthesize a route added to the API without a throttle of its own', () => {
+    const { stack, ingest } = bareIngestApi([{ id: 'acme', routes: ['/webhooks/acme'] }]);
+    ingest.api.addRoutes({
+      path: '/extra',
+      methods: [HttpMethod.GET],
+      integration: new HttpUrlIntegration('Extra', 'https://example.com'),
+    });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /route\(s\) GET \/extra have no throttle of their own/,
+    );
   });
 
   it('creates one ingest function per enabled vendor with its own secret and the queue in env', () => {
@@ -165,6 +282,17 @@ describe('ingest API', () => {
       ([, route]) => route.Properties['RouteKey'],
     );
     expect(routeKeys.sort()).toEqual(kept.routes.map((route) => `POST ${route}`).sort());
+    expect(Object.keys(routeSettingsOf(reduced)).sort()).toEqual([...routeKeys].sort());
     expect(JSON.stringify(reduced.toJSON())).not.toContain(dropped.id);
+  });
+
+  it('accepts, and ignores, a throttle for a registered vendor that is not enabled', () => {
+    const [kept, dropped] = VENDORS;
+    if (kept === undefined || dropped === undefined) throw new Error('needs two vendors');
+    const reduced = synthStack({
+      vendors: [kept.id],
+      throttle: { [dropped.id]: { rateLimit: 7 } },
+    });
+    expect(Object.keys(routeSettingsOf(reduced)).sort()).toEqual(routeKeysOf(kept.id).sort());
   });
 });

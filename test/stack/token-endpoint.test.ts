@@ -7,7 +7,8 @@ import { ENV } from '../../lambdas/runtime/env.js';
 import { ONDATO_ROUTE } from '../../lambdas/vendors/ondato.js';
 import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
 import { IngestApi } from '../../lib/constructs/ingest-api.js';
-import { TokenEndpoint } from '../../lib/constructs/token-endpoint.js';
+import { DEFAULT_TOKEN_THROTTLE, TokenEndpoint } from '../../lib/constructs/token-endpoint.js';
+import type { TokenEndpointProps } from '../../lib/constructs/token-endpoint.js';
 import { resourcesOf, synthStack, type CfnResource } from './synth-stack.js';
 
 // The built-in template validator costs seconds per synth and adds nothing asserted here.
@@ -24,7 +25,9 @@ interface Statement {
  * The token endpoint beside an Ondato and an IDWise ingest, built from the constructs the stack
  * uses, so it can be tested whether or not `ondato` is in the registry yet.
  */
-function synthPieces(tokenTtlSeconds?: number): Template {
+function synthPieces(
+  options: Pick<TokenEndpointProps, 'tokenTtlSeconds' | 'throttle'> = {},
+): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'TokenTest', {
     env: { account: '123456789012', region: 'eu-west-1' },
@@ -41,11 +44,11 @@ function synthPieces(tokenTtlSeconds?: number): Template {
   const ondato = ingest.vendors.get('ondato');
   if (!ondato) throw new Error('no ondato ingest');
   new TokenEndpoint(stack, 'OndatoToken', {
-    api: ingest.api,
+    ingest,
     secret: ondato.secret,
     secretMaxAgeSeconds: 120,
     logRetention: RetentionDays.ONE_MONTH,
-    ...(tokenTtlSeconds !== undefined && { tokenTtlSeconds }),
+    ...options,
   });
   return Template.fromStack(stack);
 }
@@ -54,6 +57,11 @@ function routeKeys(template: Template): string[] {
   return resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, route]) =>
     String(route.Properties['RouteKey']),
   );
+}
+
+function routeSettingsOf(template: Template): Record<string, Record<string, number>> {
+  const [stage] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
+  return stage?.[1].Properties['RouteSettings'] as Record<string, Record<string, number>>;
 }
 
 function environmentOf(fn: CfnResource): Record<string, unknown> {
@@ -124,9 +132,38 @@ describe('token endpoint construct', () => {
   });
 
   it('takes a configured token lifetime, and refuses one out of range at synth time', () => {
-    expect(environmentOf(tokenFunction(synthPieces(900))[1])[ENV.tokenTtlSeconds]).toBe('900');
-    expect(() => synthPieces(0)).toThrow(/Token lifetime/);
-    expect(() => synthPieces(7200)).toThrow(/Token lifetime/);
+    expect(
+      environmentOf(tokenFunction(synthPieces({ tokenTtlSeconds: 900 }))[1])[ENV.tokenTtlSeconds],
+    ).toBe('900');
+    expect(() => synthPieces({ tokenTtlSeconds: 0 })).toThrow(/Token lifetime/);
+    expect(() => synthPieces({ tokenTtlSeconds: 7200 })).toThrow(/Token lifetime/);
+  });
+
+  it('gives the token route its own bucket, lower than a webhook route’s', () => {
+    const settings = routeSettingsOf(template);
+    expect(settings[TOKEN_ROUTE_KEY]).toEqual({
+      ThrottlingBurstLimit: DEFAULT_TOKEN_THROTTLE.burstLimit,
+      ThrottlingRateLimit: DEFAULT_TOKEN_THROTTLE.rateLimit,
+    });
+    expect(DEFAULT_TOKEN_THROTTLE.rateLimit).toBeLessThan(
+      settings['POST /webhooks/ondato']?.['ThrottlingRateLimit'] ?? 0,
+    );
+    const [stageId] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0]!;
+    const [routeId] = resourcesOf(template, 'AWS::ApiGatewayV2::Route').find(
+      ([, r]) => r.Properties['RouteKey'] === TOKEN_ROUTE_KEY,
+    )!;
+    expect(template.toJSON()['Resources'][stageId]['DependsOn']).toContain(routeId);
+  });
+
+  it('takes configured token route limits, and refuses ones out of range at synth time', () => {
+    const custom = synthPieces({ throttle: { rateLimit: 3, burstLimit: 7 } });
+    expect(routeSettingsOf(custom)[TOKEN_ROUTE_KEY]).toEqual({
+      ThrottlingBurstLimit: 7,
+      ThrottlingRateLimit: 3,
+    });
+    expect(() => synthPieces({ throttle: { rateLimit: 0, burstLimit: 7 } })).toThrow(
+      /throttle of route "POST \/oauth\/ondato\/token": rateLimit must be an integer from 1/,
+    );
   });
 
   it('lets the function read the Ondato secret and nothing else', () => {
