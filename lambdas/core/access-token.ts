@@ -38,9 +38,25 @@ export interface AccessTokenCheckOptions {
   readonly now: Date;
   /** Every currently accepted signing key; a token signed with any of them passes. */
   readonly keys: readonly string[];
+  /**
+   * The client ids currently allowed to hold tokens. When given, a token whose `sub` is not
+   * among them is `revoked`: removing a client from the secret ends its tokens at once, not when
+   * they expire. When omitted, `sub` is not checked against any list.
+   */
+  readonly clients?: readonly string[];
 }
 
-export type AccessTokenCheck = 'valid' | 'expired' | 'invalid';
+/**
+ * What a token is, told apart so that logs and answers can differ:
+ * - `valid`: ours, for this audience, inside its lifetime, and its client still allowed;
+ * - `expired`: ours and for this audience, but past `exp` (plus the skew allowance);
+ * - `revoked`: ours, for this audience and inside its lifetime, but its client is no longer listed;
+ * - `foreign`: signed with one of our keys, well formed, but issued by another issuer or for
+ *   another audience (a token meant for another route, or from before a rename of either);
+ * - `invalid`: anything else — a bad signature, a key no longer accepted, garbage, a token we
+ *   would never have issued.
+ */
+export type AccessTokenCheck = 'valid' | 'expired' | 'revoked' | 'foreign' | 'invalid';
 
 const HEADER_SEGMENT = base64url(
   JSON.stringify({ alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE }),
@@ -71,9 +87,12 @@ export function issueAccessToken(request: AccessTokenRequest, signingKey: string
 }
 
 /**
- * Checks a token against every accepted key and the expected audience. Never throws: anything
- * that is not a well-formed token we issued is `invalid`; a genuine token past `exp` (plus the
- * skew allowance) is `expired`. The signature is checked before any claim is trusted.
+ * Checks a token against every accepted key, the expected audience and, when given, the allowed
+ * clients (see `AccessTokenCheck` for each outcome). Never throws. The signature is checked
+ * before any claim is read, so only a holder of one of our keys can reach an outcome other than
+ * `invalid`. The outcomes are tried in this order: `foreign` before `expired` (a token for
+ * another audience was never good here, however old), `expired` before `revoked` (a revoked
+ * client's token that has also lapsed is simply expired).
  */
 export function verifyAccessToken(
   token: string,
@@ -104,15 +123,20 @@ export function verifyAccessToken(
   const claims = decodeSegment(payloadSegment);
   if (!isObject(claims)) return 'invalid';
   const { iss, sub, aud, iat, exp, jti, nbf } = claims;
-  if (iss !== ACCESS_TOKEN_ISSUER || aud !== options.audience) return 'invalid';
+  // Every claim has the shape we issue; an `aud` list, say, is not a token of ours.
+  if (!isNonEmptyString(iss) || !isNonEmptyString(aud)) return 'invalid';
   if (!isNonEmptyString(sub) || !isNonEmptyString(jti)) return 'invalid';
   if (!isNumericDate(iat) || !isNumericDate(exp) || exp <= iat) return 'invalid';
+  if (nbf !== undefined && !isNumericDate(nbf)) return 'invalid';
+  // Issuer and audience are public names, not secrets: plain comparison.
+  if (iss !== ACCESS_TOKEN_ISSUER || aud !== options.audience) return 'foreign';
   const now = options.now.getTime() / 1000;
   if (iat > now + CLOCK_SKEW_SECONDS) return 'invalid';
-  if (nbf !== undefined && (!isNumericDate(nbf) || nbf > now + CLOCK_SKEW_SECONDS)) {
-    return 'invalid';
-  }
-  return now < exp + CLOCK_SKEW_SECONDS ? 'valid' : 'expired';
+  if (nbf !== undefined && nbf > now + CLOCK_SKEW_SECONDS) return 'invalid';
+  if (now >= exp + CLOCK_SKEW_SECONDS) return 'expired';
+  // Every listed client is compared, in constant time, match or not.
+  if (options.clients !== undefined && !matchesAny(sub, options.clients)) return 'revoked';
+  return 'valid';
 }
 
 /** Throws a `ConfigurationError` (without the key) when a key is too short for HS256. */

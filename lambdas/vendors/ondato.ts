@@ -1,7 +1,8 @@
 import { assertSigningKey, verifyAccessToken } from '../core/access-token.js';
+import type { AccessTokenCheck } from '../core/access-token.js';
 import { readStringList } from '../core/credentials.js';
 import { ConfigurationError } from '../core/errors.js';
-import type { DetailType, NormalizedDraft, Status, SubjectRef } from '../core/event.js';
+import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
 import { canonicalAuthorization } from '../core/header-auth.js';
 import { isObject, parseJson, text } from '../core/json.js';
@@ -12,7 +13,11 @@ import type {
   BaseCredentials,
   CredentialCheck,
   Delivery,
+  RefusalReason,
+  RejectionReason,
   StatusMappingRow,
+  TrustRow,
+  VendorAnswers,
   WebhookRequest,
 } from '../core/vendor.js';
 
@@ -81,7 +86,10 @@ export const ONDATO_PAYLOAD_FIELDS = {
   kybIdentificationId: 'kybIdentificationId',
 } as const;
 
-/** Confirmed event types; `Form.Created` appears only in the docs' envelope example. */
+/**
+ * Confirmed event types. `Form.Created` appears in the docs' envelope example; `Form.Updated` and
+ * `Form.Completed` are confirmed beside it (VENDORS.md), without an example of their payload.
+ */
 export const ONDATO_EVENT_TYPES = [
   'IdentityVerification.Consented',
   'IdentityVerification.StatusChanged',
@@ -99,6 +107,8 @@ export const ONDATO_EVENT_TYPES = [
   'KybIdentification.Document.Updated',
   'KybIdentification.Document.Deleted',
   'Form.Created',
+  'Form.Updated',
+  'Form.Completed',
 ] as const;
 
 interface OndatoResource {
@@ -107,6 +117,8 @@ interface OndatoResource {
   /** `subject.kind`: one kind per resource, so ordering is per resource. */
   readonly kind: string;
   readonly detailType: DetailType;
+  /** What the resource's status is a verdict on (see `SCOPE_MEANINGS`). */
+  readonly scope: Scope;
   /** Inferred fallback for the resource's id when the payload has no `id`. */
   readonly idField: string;
   /** The resource this one belongs to, when the payload names it. */
@@ -118,12 +130,20 @@ interface OndatoResource {
  * same subject kind). A form belongs to an IDV (confirmed by the example's
  * `identityVerificationId`); a KYC identification to an IDV and a KYB document to its KYB
  * identification (both inferred).
+ *
+ * Scope: an identity verification, a KYC identification and a KYB identification are verdicts on
+ * the person or business (`verification`). Ondato counts a KYC identification as one step of an
+ * IDV, but the IDV itself never carries the verdict (it stays `Completed`), so the KYC
+ * identification's verdict is the one on the person. A KYB document and a form are one check
+ * within a verification (`step`); a family we do not know carries no verdict we can read
+ * (`other`).
  */
 export const ONDATO_RESOURCES: readonly OndatoResource[] = [
   {
     prefix: 'KybIdentification.Document.',
     kind: 'kybDocument',
     detailType: 'KYC Document Updated',
+    scope: 'step',
     idField: 'documentId',
     parent: { kind: 'kybIdentification', field: ONDATO_PAYLOAD_FIELDS.kybIdentificationId },
   },
@@ -131,12 +151,14 @@ export const ONDATO_RESOURCES: readonly OndatoResource[] = [
     prefix: 'KybIdentification.',
     kind: 'kybIdentification',
     detailType: 'KYC Verification Updated',
+    scope: 'verification',
     idField: ONDATO_PAYLOAD_FIELDS.kybIdentificationId,
   },
   {
     prefix: 'KycIdentification.',
     kind: 'kycIdentification',
     detailType: 'KYC Verification Updated',
+    scope: 'verification',
     idField: 'kycIdentificationId',
     parent: { kind: 'identityVerification', field: ONDATO_PAYLOAD_FIELDS.identityVerificationId },
   },
@@ -144,18 +166,21 @@ export const ONDATO_RESOURCES: readonly OndatoResource[] = [
     prefix: 'IdentityVerification.',
     kind: 'identityVerification',
     detailType: 'KYC Verification Updated',
+    scope: 'verification',
     idField: ONDATO_PAYLOAD_FIELDS.identityVerificationId,
   },
   {
     prefix: 'Idv.',
     kind: 'identityVerification',
     detailType: 'KYC Verification Updated',
+    scope: 'verification',
     idField: ONDATO_PAYLOAD_FIELDS.identityVerificationId,
   },
   {
     prefix: 'Form.',
     kind: 'form',
     detailType: 'KYC Vendor Event',
+    scope: 'step',
     idField: 'formId',
     parent: { kind: 'identityVerification', field: ONDATO_PAYLOAD_FIELDS.identityVerificationId },
   },
@@ -163,6 +188,9 @@ export const ONDATO_RESOURCES: readonly OndatoResource[] = [
 
 /** DetailType of a type outside every known family: stored and published, never refused. */
 export const ONDATO_FALLBACK_DETAIL_TYPE: DetailType = 'KYC Vendor Event';
+
+/** Scope of a type outside every known family, or of a delivery that names no type. */
+export const ONDATO_FALLBACK_SCOPE: Scope = 'other';
 
 /** `vendorEventType` when the envelope names no type. */
 export const ONDATO_MISSING_EVENT_TYPE = 'unknown';
@@ -199,6 +227,7 @@ export const ONDATO_TYPE_SUFFIXES: readonly StatusMappingRow[] = [
   { field: 'type', value: '*.Approved', status: 'approved' },
   { field: 'type', value: '*.Rejected', status: 'rejected' },
   { field: 'type', value: '*.Processed', status: 'in_review', note: 'finished by the customer' },
+  { field: 'type', value: '*.Completed', status: 'in_review', note: 'form finished (inferred)' },
   { field: 'type', value: '*.Created', status: 'in_progress' },
   { field: 'type', value: '*.Consented', status: 'in_progress' },
   { field: 'type', value: '*.Uploaded', status: 'in_review', note: 'KYB document file uploaded' },
@@ -218,13 +247,127 @@ export const ONDATO_OVERRIDING_SUFFIXES: readonly string[] = ['*.Deleted'];
 export const ONDATO_CODE_PATTERN = /^[A-Za-z]+(?:[_.-][A-Za-z]+)*$/;
 export const ONDATO_CODE_MAX_LENGTH = 64;
 
-/*
- * Answers: the default policy (200 for every authentic, durably queued delivery; 503 when the
- * queue or the secret is unavailable). Confirmed: Ondato waits 30 s, then retries with backoff
- * (10 s … every 12 h) for up to 24 h / 30 attempts, so a 5xx is retried. Inferred: like the
- * delivery system it resembles, it may drop a 400/401/403/413 without retry, so a genuine
- * delivery is never answered with one of those.
+/**
+ * Answers. Found since (Ondato's webhook page): Ondato delivers through Azure Event Grid, and
+ * Event Grid does not retry a webhook answered 400, 401, 403 or 413 — it dead-letters the event
+ * on Ondato's side or, without a dead-letter destination, drops it (Microsoft, "Event Grid message
+ * delivery and retry"). Every other failure is retried: Event Grid waits 30 s for an answer, then
+ * retries with backoff (10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h)
+ * until 30 attempts or 24 h have passed.
+ *
+ * So no refusal our own state could cause may be one of those four: each is answered 503, which
+ * Event Grid retries for a day — time to notice (logged and counted by reason) and fix the state.
+ * An answer cannot tell a genuine delivery refused through our state from a forgery, so a
+ * forgery gets a 503 as well: that gives a forger nothing, while a 4xx could cost a genuine
+ * delivery.
+ *
+ * 413 stays for a body over the queue's limit: a body that did not fit once never fits on a
+ * retry. Event Grid's own limit is 1 MB per event, so a genuine delivery is at most that; our
+ * limit is the SQS message (1 MiB) that holds the body as a JSON string, so a body close to 1 MB
+ * with many characters to escape may still not fit (counted and logged as `body_too_large`).
  */
+export const ONDATO_RETRIED_STATUS = 503;
+
+/** Which refusals answer `ONDATO_RETRIED_STATUS`, and the state of ours that can cause each. */
+export const ONDATO_RETRIED_REFUSALS: Readonly<
+  Record<Exclude<RefusalReason, 'body_too_large'>, string>
+> = {
+  no_credentials_configured: 'a secret deployed without its values, or emptied by mistake',
+  missing_authorization:
+    'our secret requires a credential Ondato was not set up to send (e.g. Basic configured here before at Ondato)',
+  invalid_authorization:
+    'a Basic password rotated at Ondato before the new value was added here, or a token signed with a key removed from `tokenSigningKeys`',
+  expired_token: 'a token we issued, past the lifetime we chose, judged by our clock',
+  revoked_client: 'a client removed from `oauthClients` before Ondato stopped using its tokens',
+  foreign_token:
+    'a token signed with our key for another audience or issuer, e.g. one issued before a rename of either',
+  ip_not_allowed:
+    'an `allowedIps` list that misses an address Ondato delivers from (it added one before)',
+  malformed_body:
+    "never returned by Ondato's `verify` (the credential vouches for any body); listed so that no refusal here is one Event Grid drops",
+  missing_signature: "never returned by Ondato's `verify` (Ondato signs nothing); listed likewise",
+  invalid_signature: "never returned by Ondato's `verify` (Ondato signs nothing); listed likewise",
+};
+
+/** Confirmed (Ondato's webhook page, Microsoft's Event Grid delivery page). */
+export const ONDATO_SENDER_RETRIES =
+  'Delivers through Azure Event Grid, which drops (or dead-letters) a webhook answered 400, 401, 403 or 413 without retrying, and retries any other failure with backoff (10 s up to every 12 h) for up to 30 attempts or 24 h (Microsoft, "Event Grid message delivery and retry"); so every refusal but an oversized body is answered 503.';
+
+export const ONDATO_ANSWERS: VendorAnswers = {
+  refused: Object.fromEntries(
+    Object.keys(ONDATO_RETRIED_REFUSALS).map((reason) => [reason, ONDATO_RETRIED_STATUS]),
+  ),
+  senderRetries: ONDATO_SENDER_RETRIES,
+};
+
+const VOUCHED = 'credential' as const;
+const envelopeField = (name: string): string => `\`${name}\``;
+const payloadField = (name: string): string => `\`${ONDATO_ENVELOPE.payload}.${name}\``;
+
+/**
+ * What proves what (DESIGN §3.2). Ondato signs nothing: a Basic password or a bearer token we
+ * issued proves the sender, and so vouches for the whole body — every field below is exactly as
+ * trustworthy as that credential's secrecy. Keys are read in any letter case.
+ */
+export const ONDATO_TRUST: readonly TrustRow[] = [
+  {
+    field: '`Authorization` header (`Basic …`, or `Bearer <token from our token endpoint>`)',
+    proof: VOUCHED,
+    use: 'the proof: Basic compared in constant time with every configured value; a bearer token must be ours (HS256 with a listed key, our issuer, the Ondato audience, unexpired, its client still in `oauthClients`). Checked by ingest, never queued or stored. With `allowUnauthenticated` a delivery without it is taken and nothing below is proven',
+  },
+  {
+    field: "source IP (API Gateway's TCP peer, never `X-Forwarded-For`)",
+    proof: 'none',
+    use: "the allow-list only (`allowedIps`, else Ondato's five documented addresses); proves nothing about the body",
+  },
+  {
+    field: envelopeField(ONDATO_ENVELOPE.id),
+    proof: VOUCHED,
+    use: 'the dedup id (the same on a retry or a repeat); without it, or when the body is not a JSON object, the SHA-256 of the body',
+  },
+  {
+    field: envelopeField(ONDATO_ENVELOPE.type),
+    proof: VOUCHED,
+    use: '`vendorEventType`; decides the subject kind, DetailType and scope, and the status when the payload has no status word we know (`.Deleted` decides it whatever the payload says)',
+  },
+  {
+    field: envelopeField(ONDATO_ENVELOPE.createdUtc),
+    proof: VOUCHED,
+    use: 'the ordering time (`occurredAt`)',
+  },
+  {
+    field: payloadField(ONDATO_PAYLOAD_FIELDS.status),
+    proof: VOUCHED,
+    use: 'the status, and `vendorStatus` when code-shaped',
+  },
+  {
+    field: payloadField(ONDATO_PAYLOAD_FIELDS.statusReason),
+    proof: VOUCHED,
+    use: 'label only: written into `vendorStatus` when code-shaped, dropped when it looks like free text',
+  },
+  {
+    field: `${payloadField(ONDATO_PAYLOAD_FIELDS.id)}, else the family's own id field (${[
+      ...new Set(ONDATO_RESOURCES.map((resource) => payloadField(resource.idField))),
+    ].join(', ')})`,
+    proof: VOUCHED,
+    use: 'the subject id',
+  },
+  {
+    field: `${payloadField(ONDATO_PAYLOAD_FIELDS.identityVerificationId)}, ${payloadField(ONDATO_PAYLOAD_FIELDS.kybIdentificationId)}`,
+    proof: VOUCHED,
+    use: "the subject's `parent` (the IDV of a KYC identification or form, the KYB identification of a KYB document); never a subject of its own",
+  },
+  {
+    field: payloadField(ONDATO_PAYLOAD_FIELDS.externalReferenceId),
+    proof: VOUCHED,
+    use: "the subject's `externalRef` (your own reference)",
+  },
+  {
+    field: `${envelopeField(ONDATO_ENVELOPE.applicationId)}, ${envelopeField(ONDATO_ENVELOPE.deliveredUtc)}, ${envelopeField(ONDATO_ENVELOPE.isDelivered)}, \`${ONDATO_ENVELOPE.payload}.createdUtc\``,
+    proof: VOUCHED,
+    use: 'not used (`Payload.createdUtc` is when the resource was created, not the event)',
+  },
+];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -300,6 +443,8 @@ export const ondato = defineVendor<OndatoCredentials>({
   displayName: 'Ondato',
   routes: [ONDATO_ROUTE],
   defaultAllowedIps: ONDATO_SOURCE_IPS,
+  answers: ONDATO_ANSWERS,
+  trust: ONDATO_TRUST,
   statusMapping: [...ONDATO_STATUS_WORDS, ...ONDATO_TYPE_SUFFIXES],
 
   parseCredentials: parseOndatoCredentials,
@@ -307,18 +452,24 @@ export const ondato = defineVendor<OndatoCredentials>({
   verify(request, credentials) {
     // Confirmed: Ondato proves nothing in the body; it sends Basic credentials, or a bearer
     // token it fetched from our token endpoint. Checked before the body is parsed.
-    const refused = applyCredentialPolicy(checkAuthorization(request, credentials), credentials, {
+    const authorization = checkAuthorization(request, credentials);
+    if (typeof authorization !== 'string') return reject(authorization.reason);
+    const refused = applyCredentialPolicy(authorization, credentials, {
       absent: 'missing_authorization',
       invalid: 'invalid_authorization',
     });
     if (refused) return refused;
 
+    // The credential vouches for the whole body, whatever its shape: a body that is not a JSON
+    // object is still Ondato's, and a 400 would make Event Grid drop it. It is queued and
+    // published as an unread vendor event. (Event Grid's own schema wraps events in an array;
+    // Ondato's docs and real deliveries show one object, so an array is not unwrapped.)
     const json = parseJson(request.body);
-    if (!isObject(json)) return reject('malformed_body');
     // The envelope `Id` names the event (confirmed). Inferred: a retry, and a duplicate sent
     // after a 2xx (confirmed to happen), carry the same `Id`. Without one (never documented),
     // a byte-identical retry still collapses to one event.
-    return accept(text(readKey(json, ONDATO_ENVELOPE.id)) ?? bodyHash(request.body));
+    const id = isObject(json) ? text(readKey(json, ONDATO_ENVELOPE.id)) : undefined;
+    return accept(id ?? bodyHash(request.body));
   },
 
   normalize(delivery) {
@@ -333,11 +484,23 @@ export const ondato = defineVendor<OndatoCredentials>({
   },
 });
 
-/** `Basic` against the configured values, `Bearer` against our signing keys; scheme in any case. */
+/** Why a bearer token of ours was refused, by what `verifyAccessToken` found. */
+const TOKEN_REFUSALS: Readonly<Record<Exclude<AccessTokenCheck, 'valid'>, RejectionReason>> = {
+  expired: 'expired_token',
+  revoked: 'revoked_client',
+  foreign: 'foreign_token',
+  invalid: 'invalid_authorization',
+};
+
+/**
+ * `Basic` against the configured values, `Bearer` against our signing keys and the clients the
+ * secret lists now; scheme in any case. A token that is ours but refused says why, so the log
+ * tells an expiry or a revocation from a forgery.
+ */
 function checkAuthorization(
   request: WebhookRequest,
   credentials: OndatoCredentials,
-): CredentialCheck {
+): CredentialCheck | { readonly reason: RejectionReason } {
   const basics = credentials.authorization;
   const keys = credentials.tokenSigningKeys;
   if (basics.length === 0 && keys.length === 0) return 'unconfigured';
@@ -352,13 +515,15 @@ function checkAuthorization(
     return matchesAny(presented, basics.map(canonicalAuthorization)) ? 'valid' : 'invalid';
   }
   if (scheme === 'bearer') {
-    // An expired token is refused like a forged one: Ondato fetches a new token and retries.
+    // Every refusal is answered 503 (see ONDATO_ANSWERS): Event Grid retries, and Ondato can
+    // fetch a new token before the next attempt.
     const check = verifyAccessToken(credential, {
       audience: ONDATO_TOKEN_AUDIENCE,
       now: request.now,
       keys,
+      clients: credentials.oauthClients.map((client) => client.clientId),
     });
-    return check === 'valid' ? 'valid' : 'invalid';
+    return check === 'valid' ? 'valid' : { reason: TOKEN_REFUSALS[check] };
   }
   return 'invalid';
 }
@@ -378,6 +543,26 @@ export function readKey(obj: unknown, name: string): unknown {
 /**
  * One draft per delivery. Reads defensively: any JSON value (or none) yields a draft, so an
  * unknown type or shape is still stored and published.
+ *
+ * Not done, on purpose: a second draft that gives a KYC identification's verdict
+ * (`KycIdentification.Approved` / `.Rejected`) to its parent identity verification, which
+ * Ondato leaves at `Completed`. The parent is named in `subject.parent` instead, and the verdict
+ * is published with scope `verification`. Such a draft could regress the IDV and invent verdicts:
+ * 1. Confirmed: an IDV setup holds steps "added multiple times in any order" (Ondato's Getting
+ *    started, Setups), and a KYC identification is approved "manually or automatically".
+ *    Inferred from the two: an automatic approval can come while the person is still on a later
+ *    step, before the IDV's own `StatusChanged: Completed`. That event is then later in vendor
+ *    time, so the processor's rule (later time wins; a terminal status wins only at equal times)
+ *    moves the IDV from our `approved` back to `in_review` — a published regression Ondato never
+ *    made — and the verdict is lost for the IDV anyway.
+ * 2. One IDV can hold several KYC identifications (a KYC step added twice; perhaps a repeated
+ *    attempt too): "the latest verdict wins" would call an IDV approved although another of its
+ *    identifications was rejected, or rejected although a new attempt follows.
+ * 3. An approved KYC step is not an approved IDV whose other steps (a form, a signature) are not
+ *    done: consumers would read a `verification` verdict on a person still in the flow.
+ * 4. A delivery that now yields two drafts changes its event ids (`<id>` becomes `<id>#0` and
+ *    `<id>#1`): a repeat of an event stored before the change (Ondato repeats even after a 2xx,
+ *    and retries for 24 h) would be stored and published a second time.
  */
 function normalizeOndato(delivery: Delivery): NormalizedDraft {
   const envelope = delivery.json;
@@ -403,6 +588,7 @@ function normalizeOndato(delivery: Delivery): NormalizedDraft {
     vendorEventType: type ?? ONDATO_MISSING_EVENT_TYPE,
     ...(subject && { subject }),
     status: statusOf(type, statusWord),
+    scope: resource?.scope ?? ONDATO_FALLBACK_SCOPE,
     vendorStatus: parts.length === 0 ? null : parts.join(' '),
     ...(occurredAt !== undefined && { occurredAt }),
   };
@@ -427,6 +613,7 @@ function resourceOf(type: string): OndatoResource | undefined {
     prefix: `${family}.`,
     kind: family.charAt(0).toLowerCase() + family.slice(1),
     detailType: ONDATO_FALLBACK_DETAIL_TYPE,
+    scope: ONDATO_FALLBACK_SCOPE,
     idField: `${family.charAt(0).toLowerCase()}${family.slice(1)}Id`,
   };
 }

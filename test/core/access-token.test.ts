@@ -36,12 +36,18 @@ function issue(overrides: { ttlSeconds?: number; clientId?: string } = {}, key =
 
 function check(
   token: string,
-  options: { now?: Date; keys?: readonly string[]; audience?: string } = {},
+  options: {
+    now?: Date;
+    keys?: readonly string[];
+    audience?: string;
+    clients?: readonly string[];
+  } = {},
 ): AccessTokenCheck {
   return verifyAccessToken(token, {
     audience: options.audience ?? AUDIENCE,
     now: options.now ?? at(1),
     keys: options.keys ?? [KEY],
+    ...(options.clients && { clients: options.clients }),
   });
 }
 
@@ -192,11 +198,50 @@ describe('access tokens', () => {
     });
 
     it.each([['urn:test:other'], ['urn:test:audience '], ['URN:TEST:AUDIENCE'], ['']])(
-      'refuses a token checked for the audience %j',
+      'refuses a token of ours checked for the audience %j as foreign',
       (audience) => {
-        expect(check(issue(), { audience })).toBe('invalid');
+        expect(check(issue(), { audience })).toBe('foreign');
       },
     );
+
+    describe('revocation (the allowed clients)', () => {
+      it.each<[string, readonly string[] | undefined, AccessTokenCheck]>([
+        ['its client listed', ['client-1'], 'valid'],
+        ['its client listed among others', ['client-0', 'client-1', 'client-2'], 'valid'],
+        ['its client listed twice (a secret rotation)', ['client-1', 'client-1'], 'valid'],
+        ['no list given (sub not checked)', undefined, 'valid'],
+        ['its client no longer listed', ['client-2'], 'revoked'],
+        ['an empty list', [], 'revoked'],
+        ['its client listed in another case', ['CLIENT-1'], 'revoked'],
+        ['a prefix of its client listed', ['client-'], 'revoked'],
+      ])('reads a live token with %s as %s', (_case, clients, result) => {
+        expect(check(issue(), clients === undefined ? {} : { clients })).toBe(result);
+      });
+
+      it('reads a token that is both revoked and expired as expired', () => {
+        expect(check(issue(), { clients: [], now: at(86_400) })).toBe('expired');
+      });
+
+      it('reads a token for another audience as foreign, whatever its age or client', () => {
+        expect(check(issue(), { audience: 'urn:test:other', clients: [], now: at(86_400) })).toBe(
+          'foreign',
+        );
+      });
+
+      it('reads a forged token as invalid, whatever the clients', () => {
+        const forged = issue({}, 'a-foreign-key-that-is-long-enough-1234');
+        expect(check(forged, { clients: ['client-1'] })).toBe('invalid');
+        expect(check(forged, { clients: [] })).toBe('invalid');
+      });
+
+      it('compares the client with every listed client, each in constant time', () => {
+        const token = issue();
+        counted.timingSafeEqual.mockClear();
+        expect(check(token, { clients: ['client-1', 'client-2', 'client-3'] })).toBe('valid');
+        // One comparison for the signature (one key), one per listed client, match or not.
+        expect(counted.timingSafeEqual).toHaveBeenCalledTimes(1 + 3);
+      });
+    });
 
     describe('tampering', () => {
       const token = issue();
@@ -260,10 +305,18 @@ describe('access tokens', () => {
       const iat = ISSUED.getTime() / 1000;
       it.each<[string, Record<string, unknown>, AccessTokenCheck]>([
         ['as issued', {}, 'valid'],
-        ['another issuer', { iss: 'urn:someone-else' }, 'invalid'],
+        ['another issuer', { iss: 'urn:someone-else' }, 'foreign'],
+        ['another audience', { aud: 'urn:test:other' }, 'foreign'],
+        ['another issuer, long expired', { iss: 'urn:someone-else', exp: iat + 1 }, 'foreign'],
         ['no issuer', { iss: undefined }, 'invalid'],
+        ['an issuer that is not a string', { iss: 42 }, 'invalid'],
         ['an audience list', { aud: [AUDIENCE] }, 'invalid'],
         ['no audience', { aud: undefined }, 'invalid'],
+        [
+          'another audience without a subject',
+          { aud: 'urn:test:other', sub: undefined },
+          'invalid',
+        ],
         ['no subject', { sub: undefined }, 'invalid'],
         ['an empty subject', { sub: '' }, 'invalid'],
         ['no jti', { jti: undefined }, 'invalid'],
@@ -312,10 +365,17 @@ describe('access tokens', () => {
     });
 
     it('never throws, whatever it is given', () => {
-      for (const value of [undefined, null, 42, {}, [], 'a.b.c']) {
-        expect(() =>
-          verifyAccessToken(value as string, { audience: AUDIENCE, now: ISSUED, keys: [KEY] }),
-        ).not.toThrow();
+      for (const value of [undefined, null, 42, {}, [], 'a.b.c', issue()]) {
+        for (const clients of [undefined, [], ['client-1']]) {
+          expect(() =>
+            verifyAccessToken(value as string, {
+              audience: AUDIENCE,
+              now: ISSUED,
+              keys: [KEY],
+              ...(clients && { clients }),
+            }),
+          ).not.toThrow();
+        }
       }
     });
   });

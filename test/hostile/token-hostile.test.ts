@@ -351,9 +351,23 @@ function judge(answer: Answer, genuine: boolean, exact: boolean): void {
   if (issued) {
     expect(genuine, 'a token for a request that is not genuine').toBe(true);
     const { access_token: token } = JSON.parse(answer.body) as { access_token: string };
+    // Ours, for the Ondato route, and for the one configured client (not revoked).
     expect(
-      verifyAccessToken(token, { audience: ONDATO_TOKEN_AUDIENCE, now: NOW, keys: KEYS }),
+      verifyAccessToken(token, {
+        audience: ONDATO_TOKEN_AUDIENCE,
+        now: NOW,
+        keys: KEYS,
+        clients: [CLIENT?.clientId ?? ''],
+      }),
     ).toBe('valid');
+    expect(
+      verifyAccessToken(token, {
+        audience: ONDATO_TOKEN_AUDIENCE,
+        now: NOW,
+        keys: KEYS,
+        clients: [],
+      }),
+    ).toBe('revoked');
   } else {
     if (exact) expect(genuine, 'a genuine request was refused').toBe(false);
     expect(answer.body).not.toContain(CLIENT?.clientSecret);

@@ -142,7 +142,9 @@ describe('Ondato through its token endpoint', () => {
     expect(await response.json()).toEqual({ error: 'invalid_client' });
   });
 
-  it('refuses tokens it did not issue, and expired ones', async () => {
+  // Ondato delivers through Azure Event Grid, which drops a delivery answered 400, 401, 403 or
+  // 413 without retrying: every webhook refusal is a 503, which it retries for up to 24 h.
+  it('refuses tokens it did not issue, expired ones and revoked ones, with 503', async () => {
     const foreign = issueAccessToken(
       {
         clientId: client().clientId,
@@ -161,9 +163,36 @@ describe('Ondato through its token endpoint', () => {
       },
       ondatoSecret.tokenSigningKeys[0] ?? '',
     );
-    expect((await deliver(`Bearer ${foreign}`)).status).toBe(401);
-    expect((await deliver(`Bearer ${expired}`)).status).toBe(401);
-    expect((await deliver('Bearer not.a.token')).status).toBe(401);
+    const ofRemovedClient = issueAccessToken(
+      {
+        clientId: 'a-client-not-in-the-secret',
+        audience: ONDATO_TOKEN_AUDIENCE,
+        now: new Date(),
+        ttlSeconds: 300,
+      },
+      ondatoSecret.tokenSigningKeys[0] ?? '',
+    );
+    expect((await deliver(`Bearer ${foreign}`)).status).toBe(503);
+    expect((await deliver(`Bearer ${expired}`)).status).toBe(503);
+    expect((await deliver(`Bearer ${ofRemovedClient}`)).status).toBe(503);
+    expect((await deliver('Bearer not.a.token')).status).toBe(503);
+  });
+
+  it('stops accepting a client’s live token as soon as the secret file drops the client', async () => {
+    const tokenResponse = await requestToken(basic(client().clientId, client().clientSecret));
+    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const body = FIXTURE.replace('2d7a4f9c-8e3b-4c6a-9d1f-6b4e8a2c7d59', 'revocation-check-1');
+    expect((await deliver(`Bearer ${token}`, body)).status).toBe(200);
+    const other = { clientId: 'ondato-next', clientSecret: 'not-a-real-client-secret-next' };
+    writeFileSync(
+      secretsFile,
+      JSON.stringify({ ...secrets, ondato: { ...ondatoSecret, oauthClients: [other] } }),
+    );
+    try {
+      expect((await deliver(`Bearer ${token}`, body)).status).toBe(503);
+    } finally {
+      writeFileSync(secretsFile, JSON.stringify(secrets));
+    }
   });
 
   it('refuses deliveries and token requests from outside Ondato’s addresses', async () => {
@@ -174,7 +203,9 @@ describe('Ondato through its token endpoint', () => {
     try {
       const refusedDelivery = await deliver(basic('unused', 'unused'));
       const refusedToken = await requestToken(basic(client().clientId, client().clientSecret));
-      expect(refusedDelivery.status).toBe(403);
+      // The webhook answers 503 (Event Grid retries it; a 403 would be dropped). The token
+      // endpoint is Ondato's OAuth client, not Event Grid: it keeps OAuth's answers.
+      expect(refusedDelivery.status).toBe(503);
       expect(refusedToken.status).toBe(403);
     } finally {
       writeFileSync(secretsFile, JSON.stringify(secrets));

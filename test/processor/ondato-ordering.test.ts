@@ -215,4 +215,90 @@ describe('ondato through the processor: out-of-order deliveries', () => {
       outOfOrder: true,
     });
   });
+
+  it("leaves a KYC identification's verdict on the KYC identification: its IDV keeps its own status", async () => {
+    // Approved automatically while the person was still in the flow, then the IDV's own
+    // StatusChanged: Completed, later in vendor time. Were the verdict copied onto the IDV, that
+    // later Completed would move it from approved back to in_review (see normalizeOndato).
+    const verdictBody = fixture('kyc-identification-approved-before-idv-completed');
+    const verdict = JSON.parse(verdictBody) as Envelope;
+    const idvId = String(verdict.payload['identityVerificationId']);
+    const kycId = String(verdict.payload['id']);
+    const completed = edit('identity-verification-status-changed', (envelope) => {
+      envelope['id'] = '3f7b1d9e-5a2c-4e8f-b6d3-9a1e4c7f2b50';
+      envelope['createdUtc'] = '2025-03-20T14:07:40.1200000';
+      envelope.payload['id'] = idvId;
+    });
+    for (const order of [
+      [verdictBody, completed],
+      [completed, verdictBody],
+    ]) {
+      const fresh = harness();
+      for (const body of order) await fresh.run([sqsRecord(message(body))]);
+
+      const details = fresh.publisher.published.map((e) => e.detail);
+      expect(details).toHaveLength(2);
+      expect(details.find((d) => d.subject.kind === 'kycIdentification')).toMatchObject({
+        eventId: `ondato:${String(verdict['id'])}`,
+        subject: { id: kycId, parent: { kind: 'identityVerification', id: idvId } },
+        status: 'approved',
+        scope: 'verification',
+        outOfOrder: false,
+        previousStatus: null,
+      });
+      expect(details.filter((d) => d.subject.kind === 'identityVerification')).toEqual([
+        expect.objectContaining({
+          vendorEventType: 'IdentityVerification.StatusChanged',
+          status: 'in_review',
+          scope: 'verification',
+          previousStatus: null,
+          outOfOrder: false,
+        }),
+      ]);
+      expect(fresh.store.subjects.get(`ondato#identityVerification#${idvId}`)).toMatchObject({
+        status: 'in_review',
+        previousStatus: null,
+      });
+      expect(fresh.store.subjects.get(`ondato#kycIdentification#${kycId}`)).toMatchObject({
+        status: 'approved',
+      });
+    }
+  });
+
+  it('keeps a form completed when its earlier Updated event arrives afterwards', async () => {
+    await h.run([sqsRecord(message(fixture('form-completed')))]);
+    await h.run([sqsRecord(message(fixture('form-updated')))]);
+
+    const key = 'ondato#form#8e1c4a7d-2b5f-4d9e-a3c6-7f2b8d1e5a49';
+    expect(h.store.subjects.get(key)).toMatchObject({
+      status: 'in_review',
+      eventId: `ondato:${idOf('form-completed')}`,
+    });
+    expect(h.published(idOf('form-updated'))[0]?.detail).toMatchObject({
+      status: 'in_progress',
+      scope: 'step',
+      previousStatus: 'in_review',
+      outOfOrder: true,
+    });
+  });
+
+  it('stores and publishes an authenticated body that is not a JSON object, once', async () => {
+    const body = "not json, but sent with Ondato's credential";
+    await h.run([sqsRecord(message(body))]);
+    await h.run([sqsRecord(message(body))]);
+
+    expect(h.publisher.published).toHaveLength(1);
+    expect(h.publisher.published[0]).toMatchObject({
+      source: 'kyc.ondato',
+      detailType: 'KYC Vendor Event',
+      detail: {
+        vendorEventType: 'unknown',
+        status: 'unknown',
+        scope: 'other',
+        vendorStatus: null,
+        payload: body,
+      },
+    });
+    expect(h.store.events.size).toBe(1);
+  });
 });

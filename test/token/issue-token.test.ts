@@ -188,10 +188,45 @@ describe('token endpoint', () => {
       expect(verify(`Bearer ${accessToken}`, new Date(NOW.getTime() + 60_000))).toMatchObject({
         ok: true,
       });
-      // After its lifetime (and the skew allowance) the same token is refused.
+      // After its lifetime (and the skew allowance) the same token is refused, as expired.
       expect(verify(`Bearer ${accessToken}`, new Date(NOW.getTime() + 3_600_000))).toEqual({
         ok: false,
-        reason: 'invalid_authorization',
+        reason: 'expired_token',
+      });
+    });
+
+    it('issues tokens that stop working on the webhook route once their client is removed', async () => {
+      const next = { clientId: 'ondato-next', clientSecret: 'not-a-real-client-secret-next' };
+      const rotating = { ...SECRET, oauthClients: [CLIENT, next] };
+      const oldToken = accessTokenOf(await run({}, rotating));
+      const newToken = accessTokenOf(
+        await run(
+          { params: { ...GRANT, client_id: next.clientId, client_secret: next.clientSecret } },
+          rotating,
+        ),
+      );
+      const body = readFileSync(new URL('kyc-identification-approved.json', FIXTURES), 'utf8');
+      const verifyWith = (secret: typeof SECRET, token: string) =>
+        ondato.verify(
+          {
+            route: '/webhooks/ondato',
+            body,
+            headers: { authorization: `Bearer ${token}` },
+            sourceIp: ALLOWED_IP,
+            now: new Date(NOW.getTime() + 60_000),
+          },
+          ondato.parseCredentials(secret, parseBaseCredentials(secret, 'ondato')),
+        );
+      expect(verifyWith(rotating, oldToken)).toMatchObject({ ok: true });
+      expect(verifyWith(rotating, newToken)).toMatchObject({ ok: true });
+      // The old client is removed: its token, still inside its lifetime, is refused at once.
+      const rotated = { ...SECRET, oauthClients: [next] };
+      expect(verifyWith(rotated, oldToken)).toEqual({ ok: false, reason: 'revoked_client' });
+      expect(verifyWith(rotated, newToken)).toMatchObject({ ok: true });
+      // And the endpoint no longer issues it one.
+      expect((await run({}, rotated)).outcome).toMatchObject({
+        result: 'refused',
+        reason: 'unknown_client',
       });
     });
 

@@ -2,15 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft } from '../../lambdas/core/event.js';
-import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
+import { DETAIL_TYPES, SCOPES, STATUSES } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
+import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { parseJson } from '../../lambdas/core/json.js';
+import { REJECTION_KINDS } from '../../lambdas/core/vendor.js';
 import type {
   BaseCredentials,
   Delivery,
+  RefusalReason,
   RejectionReason,
   WebhookRequest,
 } from '../../lambdas/core/vendor.js';
+import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import {
   ONDATO_EVENT_TYPES,
   ONDATO_SOURCE_IPS,
@@ -20,6 +24,7 @@ import {
   ondato,
   readKey,
 } from '../../lambdas/vendors/ondato.js';
+import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
 
 const FIXTURES = vendorFixtures(ondato);
@@ -60,10 +65,18 @@ function envelope(name = 'kyc-identification-approved'): Envelope {
 }
 const VALID_BODY = readFixture('kyc-identification-approved').body;
 
-function token(options: { key?: string; audience?: string; issuedAt?: Date; ttl?: number } = {}) {
+function token(
+  options: {
+    key?: string;
+    audience?: string;
+    issuedAt?: Date;
+    ttl?: number;
+    clientId?: string;
+  } = {},
+) {
   return issueAccessToken(
     {
-      clientId: 'ondato-fixtures',
+      clientId: options.clientId ?? 'ondato-fixtures',
       audience: options.audience ?? ONDATO_TOKEN_AUDIENCE,
       now: options.issuedAt ?? NOW,
       ttlSeconds: options.ttl ?? 300,
@@ -94,7 +107,6 @@ describe('ondato', () => {
   it('is the ondato vendor on its route, with the five documented source addresses', () => {
     expect(ondato.id).toBe('ondato');
     expect(ondato.routes).toEqual([ROUTE]);
-    expect(ondato.answers).toBeUndefined();
     expect(ondato.defaultAllowedIps).toEqual([
       '20.31.10.47',
       '20.31.227.231',
@@ -103,6 +115,165 @@ describe('ondato', () => {
       '213.226.187.101',
     ]);
     expect(ONDATO_SOURCE_IPS).toHaveLength(5);
+  });
+
+  describe('answers', () => {
+    // Microsoft, "Event Grid message delivery and retry" (Ondato delivers through Azure Event
+    // Grid): a webhook answered 400, 401, 403 or 413 is not retried but dropped (or
+    // dead-lettered); any other failure is retried with backoff for up to 30 attempts or 24 h.
+    const NOT_RETRIED = [400, 401, 403, 413];
+    const policy = answerPolicyOf(ondato.answers);
+    const ALL_REFUSALS: readonly RefusalReason[] = [
+      ...(Object.keys(REJECTION_KINDS) as RejectionReason[]),
+      'ip_not_allowed',
+      'body_too_large',
+    ];
+
+    it('acknowledges a queued delivery with a 2xx, which Event Grid counts as delivered', () => {
+      expect(policy.accepted).toBe(200);
+    });
+
+    it.each<[RefusalReason, string]>([
+      ['expired_token', 'a token we issued, past the lifetime we chose'],
+      ['revoked_client', 'a token of a client we removed from oauthClients'],
+      ['invalid_authorization', 'a Basic password Ondato switched to before we listed it'],
+      ['ip_not_allowed', 'an allow-list that misses an address Ondato delivers from'],
+      ['no_credentials_configured', 'a secret that lists no credential'],
+      ['missing_authorization', 'a credential we require that Ondato was not set up to send'],
+      ['foreign_token', 'a token of ours from before an audience or issuer rename'],
+    ])('answers %s (%s) with 503, which Event Grid retries', (reason) => {
+      expect(policy.refused[reason]).toBe(503);
+    });
+
+    it('answers no refusal with a status Event Grid drops, but an oversized body', () => {
+      for (const reason of ALL_REFUSALS) {
+        const status = policy.refused[reason];
+        if (reason === 'body_too_large') expect(status, reason).toBe(413);
+        else {
+          expect(NOT_RETRIED, reason).not.toContain(status);
+          expect(status, reason).toBeGreaterThanOrEqual(500);
+        }
+      }
+    });
+
+    it("states the sender's retry rule and where it comes from", () => {
+      const { senderRetries } = ondato.answers;
+      expect(senderRetries).toMatch(/Azure Event Grid/);
+      for (const status of NOT_RETRIED) expect(senderRetries).toContain(String(status));
+      expect(senderRetries).toMatch(/30 attempts/);
+      expect(senderRetries).toMatch(/24 h/);
+    });
+  });
+
+  describe('answers through ingest', () => {
+    const ONDATO_ADDRESS = '20.31.10.47';
+    const ALLOWED = '203.0.113.10';
+
+    async function deliver(
+      options: {
+        headers?: Record<string, string>;
+        secret?: Record<string, unknown>;
+        sourceIp?: string;
+        body?: string;
+        maxMessageBytes?: number;
+      } = {},
+    ) {
+      const queue = new MemoryQueue();
+      const { answer, outcome } = await ingestDelivery(
+        {
+          path: ROUTE,
+          headers: options.headers ?? { authorization: BASIC },
+          body: options.body ?? VALID_BODY,
+          isBase64Encoded: false,
+          sourceIp: options.sourceIp ?? ALLOWED,
+          requestId: 'req-ondato',
+          now: NOW,
+        },
+        {
+          secrets: new StaticSecretSource({ ondato: options.secret ?? FIXTURE_SECRET }),
+          queue,
+          ...(options.maxMessageBytes !== undefined && {
+            maxMessageBytes: options.maxMessageBytes,
+          }),
+        },
+      );
+      return { status: answer.statusCode, reason: outcome.reason, queued: queue.messages };
+    }
+
+    const hourAgo = new Date(NOW.getTime() - 3_600_000);
+    const rotatedClient = { clientId: 'ondato-next', clientSecret: 'not-a-real-secret-next' };
+
+    it.each<[string, Parameters<typeof deliver>[0], RefusalReason]>([
+      [
+        'a token we issued that has expired',
+        { headers: { authorization: `Bearer ${token({ issuedAt: hourAgo })}` } },
+        'expired_token',
+      ],
+      [
+        'a live token of a client the secret no longer lists',
+        {
+          headers: { authorization: `Bearer ${token()}` },
+          secret: { ...FIXTURE_SECRET, oauthClients: [rotatedClient] },
+        },
+        'revoked_client',
+      ],
+      [
+        'a Basic password Ondato switched to before the secret listed it',
+        { headers: { authorization: 'Basic bmV3Om5ldy1wYXNzd29yZA==' } },
+        'invalid_authorization',
+      ],
+      [
+        "one of Ondato's own addresses, missing from an edited allow-list",
+        { sourceIp: ONDATO_ADDRESS },
+        'ip_not_allowed',
+      ],
+      [
+        'a secret with no credential at all',
+        { secret: { allowedIps: ['203.0.113.0/24'] } },
+        'no_credentials_configured',
+      ],
+      [
+        'no Authorization header, where the secret requires one',
+        { headers: {} },
+        'missing_authorization',
+      ],
+      [
+        'a token of ours for another audience',
+        { headers: { authorization: `Bearer ${token({ audience: 'urn:x' })}` } },
+        'foreign_token',
+      ],
+      [
+        'a bearer token that is not ours',
+        { headers: { authorization: `Bearer ${token({ key: FOREIGN_KEY })}` } },
+        'invalid_authorization',
+      ],
+    ])('answers 503 to %s, and queues nothing', async (_case, options, reason) => {
+      expect(await deliver(options)).toEqual({ status: 503, reason, queued: [] });
+    });
+
+    it.each<[string, string]>([
+      ['not JSON', 'not json'],
+      ['empty', ''],
+      ['a JSON array', `[${VALID_BODY}]`],
+      ['JSON null', 'null'],
+      ['a JSON string', '"x"'],
+    ])(
+      'accepts an authenticated body that is %s: the credential vouches for it',
+      async (_c, body) => {
+        const { status, queued } = await deliver({ body });
+        expect(status).toBe(200);
+        expect(queued).toHaveLength(1);
+        expect(queued[0]).toMatchObject({ body, dedupId: bodyHash(body) });
+      },
+    );
+
+    it('answers 413 to a body over the queue limit: no retry would make it fit', async () => {
+      expect(await deliver({ maxMessageBytes: 100 })).toEqual({
+        status: 413,
+        reason: 'body_too_large',
+        queued: [],
+      });
+    });
   });
 
   describe('fixtures', () => {
@@ -197,7 +368,19 @@ describe('ondato', () => {
         'an expired token',
         { authorization: `Bearer ${token({ issuedAt: hourAgo })}` },
         ALL,
-        INVALID,
+        'expired_token',
+      ],
+      [
+        'a live token of a client no longer listed',
+        { authorization: `Bearer ${token({ clientId: 'removed-client' })}` },
+        ALL,
+        'revoked_client',
+      ],
+      [
+        'an expired token of a client no longer listed',
+        { authorization: `Bearer ${token({ clientId: 'removed-client', issuedAt: hourAgo })}` },
+        ALL,
+        'expired_token',
       ],
       [
         'a token signed with a foreign key',
@@ -209,7 +392,13 @@ describe('ondato', () => {
         'a token for another audience',
         { authorization: `Bearer ${token({ audience: 'urn:x' })}` },
         ALL,
-        INVALID,
+        'foreign_token',
+      ],
+      [
+        'an expired token for another audience',
+        { authorization: `Bearer ${token({ audience: 'urn:x', issuedAt: hourAgo })}` },
+        ALL,
+        'foreign_token',
       ],
       ['a malformed token', { authorization: 'Bearer not.a.jwt' }, ALL, INVALID],
       ['a token with a suffix', { authorization: `Bearer ${token()}x` }, ALL, INVALID],
@@ -224,6 +413,12 @@ describe('ondato', () => {
         { authorization: `Bearer ${token()}` },
         basicOnly,
         INVALID,
+      ],
+      [
+        'a valid token where signing keys but no clients are configured',
+        { authorization: `Bearer ${token()}` },
+        tokensOnly,
+        'revoked_client',
       ],
       [
         'the Basic value where only tokens are configured',
@@ -256,6 +451,7 @@ describe('ondato', () => {
     it('accepts a token signed with any key of a rotation, and Basic values of a rotation', () => {
       const rotating = credentials({
         authorization: ['Basic bmV3Om5ldw==', BASIC],
+        oauthClients: FIXTURE_SECRET.oauthClients,
         tokenSigningKeys: [FOREIGN_KEY, SIGNING_KEY],
       });
       for (const authorization of [
@@ -280,31 +476,67 @@ describe('ondato', () => {
         ondato.verify(request(VALID_BODY, { authorization }, later(3600)), CREDENTIALS),
       ).toEqual({
         ok: false,
-        reason: INVALID,
+        reason: 'expired_token',
+      });
+    });
+
+    it('refuses the tokens of a client from the moment the secret stops listing it', () => {
+      const authorization = `Bearer ${token()}`;
+      const [client] = FIXTURE_SECRET.oauthClients;
+      const other = { clientId: 'ondato-next', clientSecret: 'not-a-real-secret-next' };
+      const listing = (clients: unknown[]) =>
+        credentials({ ...FIXTURE_SECRET, oauthClients: clients });
+      // A rotation of the client's secret keeps its id listed: its tokens still hold.
+      expect(
+        ondato.verify(
+          request(VALID_BODY, { authorization }),
+          listing([{ ...client, clientSecret: 'next-secret' }, client, other]),
+        ),
+      ).toMatchObject({ ok: true });
+      expect(ondato.verify(request(VALID_BODY, { authorization }), listing([other]))).toEqual({
+        ok: false,
+        reason: 'revoked_client',
+      });
+      // Basic never names a client: removing every OAuth client does not touch it.
+      expect(
+        ondato.verify(request(VALID_BODY, { authorization: BASIC }), listing([])),
+      ).toMatchObject({ ok: true });
+    });
+
+    it('refuses a present but refused token even when unauthenticated deliveries are allowed', () => {
+      const open = credentials({ ...FIXTURE_SECRET, allowUnauthenticated: true });
+      const expired = `Bearer ${token({ issuedAt: hourAgo })}`;
+      expect(ondato.verify(request(VALID_BODY, { authorization: expired }), open)).toEqual({
+        ok: false,
+        reason: 'expired_token',
       });
     });
 
     it.each<[string, Record<string, string>, string, RejectionReason]>([
       ['a wrong header with a non-JSON body', { authorization: 'Basic eDp5' }, 'not json', INVALID],
       ['no header with a non-JSON body', {}, 'not json', MISSING],
-      [
-        'a valid header with a non-JSON body',
-        { authorization: BASIC },
-        'not json',
-        'malformed_body',
-      ],
-      ['a valid header with an empty body', { authorization: BASIC }, '', 'malformed_body'],
-      [
-        'a valid header with a JSON array',
-        { authorization: BASIC },
-        `[${VALID_BODY}]`,
-        'malformed_body',
-      ],
-      ['a valid header with JSON null', { authorization: BASIC }, 'null', 'malformed_body'],
-      ['a valid header with a JSON string', { authorization: BASIC }, '"x"', 'malformed_body'],
     ])('checks the header before the body: %s', (_case, headers, body, reason) => {
       expect(ondato.verify(request(body, headers), CREDENTIALS)).toEqual({ ok: false, reason });
     });
+
+    it.each<[string, string]>([
+      ['not JSON', 'not json'],
+      ['empty', ''],
+      ['a JSON array', `[${VALID_BODY}]`],
+      ['JSON null', 'null'],
+      ['a JSON string', '"x"'],
+      ['a JSON number', '42'],
+    ])(
+      'accepts an authenticated body that is %s, with the body hash as dedup id',
+      (_case, body) => {
+        for (const authorization of [BASIC, `Bearer ${token()}`]) {
+          expect(ondato.verify(request(body, { authorization }), CREDENTIALS)).toEqual({
+            ok: true,
+            dedupId: bodyHash(body),
+          });
+        }
+      },
+    );
 
     it('refuses everything when nothing is configured, unless the operator allows it', () => {
       for (const secret of [{}, { authorization: [], tokenSigningKeys: [] }]) {
@@ -354,6 +586,62 @@ describe('ondato', () => {
         ok: true,
         dedupId: body['id'],
       });
+    });
+  });
+
+  describe('trust', () => {
+    const rowFor = (needle: string) => {
+      // The row that starts with the field, else one that lists it among others.
+      const row =
+        ondato.trust.find((candidate) => candidate.field.startsWith(needle)) ??
+        ondato.trust.find((candidate) => candidate.field.includes(needle));
+      expect(row, needle).toBeDefined();
+      return row!;
+    };
+
+    it('lists every field normalize reads, each vouched for by the header credential', () => {
+      // Ondato signs nothing: Basic or a bearer token proves the sender, so the whole body is
+      // as trustworthy as that credential, and no field is "signed".
+      for (const field of [
+        '`Id`',
+        '`CreatedUtc`',
+        '`Type`',
+        '`Payload.status`',
+        '`Payload.statusReason`',
+        '`Payload.id`',
+        '`Payload.identityVerificationId`',
+        '`Payload.kybIdentificationId`',
+        '`Payload.externalReferenceId`',
+        '`Payload.documentId`',
+        '`Payload.kycIdentificationId`',
+        '`Payload.formId`',
+      ]) {
+        expect(rowFor(field).proof, field).toBe('credential');
+      }
+      expect(ondato.trust.map((row) => row.proof)).not.toContain('signature');
+    });
+
+    it('says what the deciding fields decide', () => {
+      expect(rowFor('`Id`').use).toMatch(/dedup/);
+      expect(rowFor('`CreatedUtc`').use).toMatch(/ordering/);
+      expect(rowFor('`Type`').use).toMatch(/subject kind.*scope/);
+      expect(rowFor('`Payload.status`').use).toMatch(/status/);
+      expect(rowFor('`Payload.id`').use).toMatch(/subject/);
+      expect(rowFor('`Payload.identityVerificationId`').use).toMatch(/parent/);
+    });
+
+    it('lists the Authorization header as the proof, and the source IP as proving nothing', () => {
+      expect(rowFor('`Authorization`')).toMatchObject({ proof: 'credential' });
+      expect(rowFor('`Authorization`').use).toMatch(/oauthClients/);
+      expect(rowFor('source IP')).toMatchObject({ proof: 'none' });
+      expect(rowFor('source IP').use).toMatch(/allow-list/);
+    });
+
+    it('has a field and a use in every row', () => {
+      for (const row of ondato.trust) {
+        expect(row.field.trim()).not.toBe('');
+        expect(row.use.trim()).not.toBe('');
+      }
     });
   });
 
@@ -550,24 +838,119 @@ describe('ondato', () => {
       expect(normalizeOne(body).status).toBe(status);
     });
 
-    it.each<[string, string, string]>([
-      ['IdentityVerification.Consented', 'identityVerification', 'KYC Verification Updated'],
-      ['IdentityVerification.StatusChanged', 'identityVerification', 'KYC Verification Updated'],
-      ['Idv.StatusChanged', 'identityVerification', 'KYC Verification Updated'],
-      ['idv.statuschanged', 'identityVerification', 'KYC Verification Updated'],
-      ['KycIdentification.Processed', 'kycIdentification', 'KYC Verification Updated'],
-      ['KybIdentification.Approved', 'kybIdentification', 'KYC Verification Updated'],
-      ['KybIdentification.Document.Uploaded', 'kybDocument', 'KYC Document Updated'],
-      ['KYBIDENTIFICATION.DOCUMENT.UPDATED', 'kybDocument', 'KYC Document Updated'],
-      ['Form.Created', 'form', 'KYC Vendor Event'],
-      ['OngoingMonitoring.Hit', 'ongoingMonitoring', 'KYC Vendor Event'],
-    ])('files %s under subject kind %s as %s', (type, kind, detailType) => {
+    // Scope, by the rule: the IDV, a KYC identification and a KYB identification are verdicts on
+    // the person or business; a KYB document and a form are one check within one; anything we
+    // do not know carries no verdict we can read.
+    it.each<[string, string, string, string]>([
+      [
+        'IdentityVerification.Consented',
+        'identityVerification',
+        'KYC Verification Updated',
+        'verification',
+      ],
+      [
+        'IdentityVerification.StatusChanged',
+        'identityVerification',
+        'KYC Verification Updated',
+        'verification',
+      ],
+      ['Idv.StatusChanged', 'identityVerification', 'KYC Verification Updated', 'verification'],
+      ['idv.statuschanged', 'identityVerification', 'KYC Verification Updated', 'verification'],
+      [
+        'KycIdentification.Processed',
+        'kycIdentification',
+        'KYC Verification Updated',
+        'verification',
+      ],
+      [
+        'KycIdentification.Approved',
+        'kycIdentification',
+        'KYC Verification Updated',
+        'verification',
+      ],
+      [
+        'KybIdentification.Approved',
+        'kybIdentification',
+        'KYC Verification Updated',
+        'verification',
+      ],
+      ['KybIdentification.Document.Uploaded', 'kybDocument', 'KYC Document Updated', 'step'],
+      ['KYBIDENTIFICATION.DOCUMENT.UPDATED', 'kybDocument', 'KYC Document Updated', 'step'],
+      ['Form.Created', 'form', 'KYC Vendor Event', 'step'],
+      ['Form.Updated', 'form', 'KYC Vendor Event', 'step'],
+      ['Form.Completed', 'form', 'KYC Vendor Event', 'step'],
+      ['OngoingMonitoring.Hit', 'ongoingMonitoring', 'KYC Vendor Event', 'other'],
+    ])('files %s under subject kind %s as %s, scope %s', (type, kind, detailType, scope) => {
       const body = envelope();
       body['type'] = type;
       expect(normalizeOne(body)).toMatchObject({
         vendorEventType: type,
         subject: { kind, id: body.payload['id'] },
         detailType,
+        scope,
+      });
+    });
+
+    it('gives scope other to a delivery that names no type, or a type of no family', () => {
+      const noType = envelope();
+      delete noType['type'];
+      expect(normalizeOne(noType)).toMatchObject({ vendorEventType: 'unknown', scope: 'other' });
+      const noFamily = envelope();
+      noFamily['type'] = 'Ping';
+      expect(normalizeOne(noFamily).scope).toBe('other');
+    });
+
+    it.each<[string, string]>([
+      ['Form.Updated', 'Unfinished'],
+      ['Form.Completed', 'Completed'],
+    ])('reads %s like the other form events: payload status %s', (type, word) => {
+      const body = envelope('form-created-docs-example');
+      body['Type'] = type;
+      (body['Payload'] as Record<string, unknown>)['status'] = word;
+      expect(normalizeOne(body)).toMatchObject({
+        detailType: 'KYC Vendor Event',
+        vendorEventType: type,
+        subject: { kind: 'form', parent: { kind: 'identityVerification' } },
+        scope: 'step',
+        vendorStatus: `type=${type} status=${word}`,
+      });
+    });
+
+    it('reads a Form.Completed without a status word as finished by the person', () => {
+      const body = envelope('form-completed');
+      delete body.payload['status'];
+      expect(normalizeOne(body)).toMatchObject({ status: 'in_review', scope: 'step' });
+    });
+
+    describe("a KYC identification's verdict and its parent IDV", () => {
+      it.each([
+        ['kyc-identification-approved', 'approved'],
+        ['kyc-identification-approved-before-idv-completed', 'approved'],
+        ['kyc-identification-rejected', 'rejected'],
+      ])('%s: one draft, for the KYC identification, naming its IDV as parent', (name, status) => {
+        const body = envelope(name);
+        const [draft, ...others] = ondato.normalize(delivery(body));
+        expect(others).toEqual([]);
+        expect(draft).toMatchObject({
+          subject: {
+            kind: 'kycIdentification',
+            id: body.payload['id'],
+            parent: { kind: 'identityVerification', id: body.payload['identityVerificationId'] },
+          },
+          status,
+          scope: 'verification',
+        });
+      });
+
+      it("never gives the verdict to the IDV, whose own events alone set the IDV's status", () => {
+        for (const name of FIXTURE_NAMES) {
+          const { body } = readFixture(name);
+          const type = String(readKey(parseJson(body), 'type'));
+          for (const draft of ondato.normalize(delivery(parseJson(body), body))) {
+            if (draft.subject?.kind !== 'identityVerification') continue;
+            expect(type, name).toMatch(/^(IdentityVerification|Idv)\./);
+          }
+        }
       });
     });
 
@@ -642,9 +1025,31 @@ describe('ondato', () => {
         detailType: 'KYC Vendor Event',
         vendorEventType: 'Ping',
         status: 'approved',
+        scope: 'other',
         vendorStatus: 'type=Ping status=Approved',
       });
     });
+
+    it.each<[string, string]>([
+      ['not JSON', 'not json'],
+      ['empty', ''],
+      ['a JSON array of an envelope', `[${VALID_BODY}]`],
+      ['JSON null', 'null'],
+      ['a JSON string', '"KycIdentification.Approved"'],
+    ])(
+      'publishes an accepted body that is %s as an unread vendor event, status unknown',
+      (_case, body) => {
+        expect(ondato.normalize(delivery(parseJson(body), body))).toEqual([
+          {
+            detailType: 'KYC Vendor Event',
+            vendorEventType: 'unknown',
+            status: 'unknown',
+            scope: 'other',
+            vendorStatus: null,
+          },
+        ]);
+      },
+    );
 
     it.each<[string, unknown]>([
       ['an empty object', {}],
@@ -662,6 +1067,7 @@ describe('ondato', () => {
     ])('never throws on %s, and returns one draft', (_case, json) => {
       const draft = normalizeOne(json);
       expect(STATUSES).toContain(draft.status);
+      expect(SCOPES).toContain(draft.scope);
       expect(DETAIL_TYPES).toContain(draft.detailType);
       expect(draft.vendorEventType).not.toBe('');
     });
@@ -671,6 +1077,7 @@ describe('ondato', () => {
         detailType: 'KYC Vendor Event',
         vendorEventType: 'unknown',
         status: 'unknown',
+        scope: 'other',
         vendorStatus: null,
       });
     });
