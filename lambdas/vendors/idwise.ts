@@ -1,10 +1,10 @@
 import { readHeaderMap } from '../core/credentials.js';
-import type { DetailType, NormalizedDraft, Status, SubjectRef } from '../core/event.js';
+import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
 import { checkHeaderCredentials } from '../core/header-auth.js';
 import { field, isObject, parseJson, text } from '../core/json.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
-import type { BaseCredentials, Delivery } from '../core/vendor.js';
+import type { BaseCredentials, Delivery, TrustRow } from '../core/vendor.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vendor facts, all IDWise-specific knowledge. "Confirmed" = IDWise's webhook documentation says
@@ -26,6 +26,13 @@ export const IDWISE_CREDENTIAL_HEADERS_KEY = 'headers';
  */
 export const IDWISE_ACCEPTED_STATUS = 200;
 
+/**
+ * Confirmed (IDWise's webhook FAQ), as the README quotes it. It retries whatever is not 200, so a
+ * refusal is retried like an outage: no refusal needs another answer than the default.
+ */
+export const IDWISE_SENDER_RETRIES =
+  "Retries any delivery not answered exactly 200 at 5, 10 and 15 minutes with the same eventId, then stops and e-mails the customer's error-reporting addresses (IDWise webhook FAQ).";
+
 /** Confirmed envelope: `{"event": "<name>", "body": {…}}`. */
 export const IDWISE_ENVELOPE = { event: 'event', body: 'body' } as const;
 
@@ -37,6 +44,15 @@ export const IDWISE_BODY_FIELDS = {
   systemDecision: 'systemDecision',
   manualDecision: 'manualDecision',
   finalDecision: 'finalDecision',
+  /** `Updated Journey`: what changed the journey after completion (see `IDWISE_ACTIONS`). */
+  action: 'action',
+  /** `Verification Update Required`: why the person must resubmit steps. */
+  trigger: 'trigger',
+  /** `AML Monitor Update`; not read (ordering by it is not implemented, see `normalizeIdwise`). */
+  previousSystemDecision: 'previousSystemDecision',
+  updatedAMLVersionNumber: 'updatedAMLVersionNumber',
+  /** `Verification Update Required` and `KYC Renewal Deadline Exceeded`; not read. */
+  requiredSteps: 'requiredSteps',
 } as const;
 
 /** Confirmed event names. */
@@ -59,7 +75,8 @@ export type IdwiseEventName = (typeof IDWISE_EVENTS)[keyof typeof IDWISE_EVENTS]
  * DetailType per known event. Every known event except the AML one reports on the state of a
  * verification journey (even `Finished Step`, whose body carries the journey's decisions, not a
  * document's); the AML event comes from ongoing monitoring after onboarding, which is what
- * `KYC Monitoring Alert` rules listen for. Unknown names fall back to `KYC Vendor Event`.
+ * `KYC Monitoring Alert` rules listen for. An `Updated Journey` whose `action` is an AML one is
+ * such an alert too (see `isAmlAction`). Unknown names fall back to `KYC Vendor Event`.
  */
 export const IDWISE_EVENT_DETAIL_TYPES: Readonly<Record<IdwiseEventName, DetailType>> = {
   [IDWISE_EVENTS.finishedJourney]: 'KYC Verification Updated',
@@ -77,14 +94,77 @@ export const IDWISE_EVENT_DETAIL_TYPES: Readonly<Record<IdwiseEventName, DetailT
 /** DetailType for event names IDWise adds later: stored and published, never dropped. */
 export const IDWISE_FALLBACK_DETAIL_TYPE: DetailType = 'KYC Vendor Event';
 
+/**
+ * Confirmed `Updated Journey` actions (its page lists `Step Update`, `AML Amend`, `AML OGM
+ * Update`; the manual-review guide shows `Manual Review`). The list is open; only the prefix
+ * below is read.
+ */
+export const IDWISE_ACTIONS = [
+  'Step Update',
+  'AML Amend',
+  'AML OGM Update',
+  'Manual Review',
+] as const;
+
+/**
+ * An `Updated Journey` whose `action` starts with this word (any letter case) reports an AML
+ * change, an amendment by the compliance team or ongoing monitoring, so it is published as a
+ * `KYC Monitoring Alert`. Inferred: the prefix rule; IDWise names every AML action `AML …`.
+ */
+export const IDWISE_AML_ACTION_PREFIX = 'AML';
+
+/** The DetailType of an `Updated Journey` with an AML action. */
+export const IDWISE_AML_ACTION_DETAIL_TYPE: DetailType = 'KYC Monitoring Alert';
+
+/**
+ * What each known event's status is a verdict on. Every event reports on the journey, that is
+ * the person, except `Finished Step`, which fires when one step (a document side, a selfie) is
+ * processed: its decisions are the journey's so far, but the event is one step's result. AML
+ * monitoring (the AML event and AML `Updated Journey` actions) is about the person too.
+ */
+export const IDWISE_EVENT_SCOPES: Readonly<Record<IdwiseEventName, Scope>> = {
+  [IDWISE_EVENTS.finishedJourney]: 'verification',
+  [IDWISE_EVENTS.updatedJourney]: 'verification',
+  [IDWISE_EVENTS.manuallyReviewed]: 'verification',
+  [IDWISE_EVENTS.finishedUserSteps]: 'verification',
+  [IDWISE_EVENTS.finishedStep]: 'step',
+  [IDWISE_EVENTS.amlMonitorUpdate]: 'verification',
+  [IDWISE_EVENTS.verificationUpdateRequired]: 'verification',
+  [IDWISE_EVENTS.kycRenewalDeadlineExceeded]: 'verification',
+  [IDWISE_EVENTS.finishedSpotCheck]: 'verification',
+  [IDWISE_EVENTS.finishedOngoingCheck]: 'verification',
+};
+
+/**
+ * Scope of an event name IDWise adds later: its decisions, when it carries any, are the
+ * journey's (a verdict on the person); without them it carries no verdict at all.
+ */
+export const IDWISE_UNKNOWN_EVENT_SCOPES = {
+  withDecisions: 'verification',
+  withoutDecisions: 'other',
+} as const satisfies Readonly<Record<string, Scope>>;
+
+/**
+ * The field that says why an event happened, written into `vendorStatus` before the decisions
+ * (e.g. `action=AML Amend final=Refer system=Refer`): read only on the event that documents it.
+ */
+export const IDWISE_EVENT_REASON_FIELDS: Readonly<
+  Partial<
+    Record<IdwiseEventName, typeof IDWISE_BODY_FIELDS.action | typeof IDWISE_BODY_FIELDS.trigger>
+  >
+> = {
+  [IDWISE_EVENTS.updatedJourney]: IDWISE_BODY_FIELDS.action,
+  [IDWISE_EVENTS.verificationUpdateRequired]: IDWISE_BODY_FIELDS.trigger,
+};
+
 /** `vendorEventType` when the delivery names no event at all. */
 export const IDWISE_MISSING_EVENT_TYPE = 'unknown';
 
 /**
  * Events whose meaning fixes the status whatever the decisions say: the journey's decisions
- * still describe the last verification, but the event says the customer must act (new steps
- * required) or that the verification has lapsed (renewal deadline passed).
- * Inferred from the event names: no example payload of either event was found.
+ * still describe the last verification, but the event says the person must resubmit steps
+ * (confirmed: a reviewer asked for it, or a KYC renewal is due) or that the renewal window closed
+ * without them (confirmed; this event carries no decisions at all).
  */
 export const IDWISE_EVENT_STATUS_OVERRIDES: Readonly<Partial<Record<IdwiseEventName, Status>>> = {
   [IDWISE_EVENTS.verificationUpdateRequired]: 'needs_info',
@@ -135,13 +215,83 @@ export interface IdwiseCredentials extends BaseCredentials {
 type DecisionLabel = (typeof IDWISE_DECISION_PRECEDENCE)[number]['label'];
 type Decisions = Partial<Record<DecisionLabel, string>>;
 
+/** A body field as the README's trust table names it. */
+const bodyField = (key: string): string => `\`${IDWISE_ENVELOPE.body}.${key}\``;
+
+/**
+ * What IDWise proves: nothing in the body (it signs nothing), so the configured header is the
+ * whole proof, and every field is exactly as trustworthy as that header's secrecy.
+ */
+const VOUCHED = 'credential' as const;
+
+export const IDWISE_TRUST: readonly TrustRow[] = [
+  {
+    field:
+      'the configured header: `Authorization` (Basic or Bearer) or a custom one such as `x-api-key`',
+    proof: VOUCHED,
+    use: 'the proof: any configured header with any of its values vouches for the whole body; checked by ingest, never queued or stored. With `allowUnauthenticated` a delivery without it is taken and nothing below is proven',
+  },
+  {
+    field: `\`${IDWISE_ENVELOPE.event}\``,
+    proof: VOUCHED,
+    use: `\`vendorEventType\`; decides the DetailType and scope, and the status of ${Object.entries(
+      IDWISE_EVENT_STATUS_OVERRIDES,
+    )
+      .map(([event, status]) => `\`${event}\` (\`${status}\`)`)
+      .join(' and ')}`,
+  },
+  {
+    field: bodyField(IDWISE_BODY_FIELDS.eventId),
+    proof: VOUCHED,
+    use: 'the dedup id (identical on every retry); without it, the SHA-256 of the body',
+  },
+  {
+    field: bodyField(IDWISE_BODY_FIELDS.journeyId),
+    proof: VOUCHED,
+    use: 'the subject (`journey`)',
+  },
+  {
+    field: bodyField(IDWISE_BODY_FIELDS.referenceNo),
+    proof: VOUCHED,
+    use: "the subject's `externalRef` (your own reference)",
+  },
+  {
+    field: IDWISE_DECISION_PRECEDENCE.map(({ key }) => bodyField(key)).join(', '),
+    proof: VOUCHED,
+    use: 'the status (the first present decides) and `vendorStatus`; for an unknown event, whether it carries a verdict (scope `verification`) or not (`other`)',
+  },
+  {
+    field: `${bodyField(IDWISE_BODY_FIELDS.action)} (\`${IDWISE_EVENTS.updatedJourney}\`)`,
+    proof: VOUCHED,
+    use: `the DetailType: an action starting with \`${IDWISE_AML_ACTION_PREFIX}\` makes a \`${IDWISE_AML_ACTION_DETAIL_TYPE}\`; written into \`vendorStatus\``,
+  },
+  {
+    field: `${bodyField(IDWISE_BODY_FIELDS.trigger)} (\`${IDWISE_EVENTS.verificationUpdateRequired}\`)`,
+    proof: VOUCHED,
+    use: 'label only: written into `vendorStatus`',
+  },
+  {
+    field: [
+      IDWISE_BODY_FIELDS.previousSystemDecision,
+      IDWISE_BODY_FIELDS.updatedAMLVersionNumber,
+      IDWISE_BODY_FIELDS.requiredSteps,
+    ]
+      .map(bodyField)
+      .join(', '),
+    proof: VOUCHED,
+    use: 'not read: kept in the published payload',
+  },
+];
+
 export const idwise = defineVendor<IdwiseCredentials>({
   id: IDWISE_VENDOR_ID,
   displayName: 'IDWise',
   routes: [IDWISE_ROUTE],
   // Confirmed: IDWise has an IP allow-list feature, but its source addresses were not found, so
   // there is no default; an operator who learns them sets `allowedIps` in the secret.
-  answers: { accepted: IDWISE_ACCEPTED_STATUS },
+  // Refusals keep the default answers (see `IDWISE_SENDER_RETRIES`).
+  answers: { accepted: IDWISE_ACCEPTED_STATUS, senderRetries: IDWISE_SENDER_RETRIES },
+  trust: IDWISE_TRUST,
   // Built from the tables above, so each fact stays in one place; the README's mapping table is
   // generated from these rows and the tests feed each one through `normalize`.
   statusMapping: [
@@ -218,18 +368,44 @@ function normalizeIdwise(delivery: Delivery): NormalizedDraft {
   // Inferred: an unknown event name still carries the journey's current decisions, so they set
   // the status; reporting `unknown` instead would hide a decision IDWise did send.
   const decisions = readDecisions(body);
+  const reasonField = known === undefined ? undefined : IDWISE_EVENT_REASON_FIELDS[known];
+  const reason = reasonField === undefined ? undefined : readWord(body, reasonField);
 
   const subject = readSubject(body);
   return {
-    detailType:
-      known === undefined ? IDWISE_FALLBACK_DETAIL_TYPE : IDWISE_EVENT_DETAIL_TYPES[known],
+    detailType: detailTypeOf(known, reasonField, reason),
     vendorEventType,
     ...(subject && { subject }),
     status:
       (known === undefined ? undefined : IDWISE_EVENT_STATUS_OVERRIDES[known]) ??
       statusFromDecisions(decisions),
-    vendorStatus: describeDecisions(decisions),
+    scope: scopeOf(known, decisions),
+    vendorStatus: describe(reasonField, reason, decisions),
   };
+}
+
+function detailTypeOf(
+  known: IdwiseEventName | undefined,
+  reasonField: string | undefined,
+  reason: string | undefined,
+): DetailType {
+  if (known === undefined) return IDWISE_FALLBACK_DETAIL_TYPE;
+  if (reasonField === IDWISE_BODY_FIELDS.action && reason !== undefined && isAmlAction(reason)) {
+    return IDWISE_AML_ACTION_DETAIL_TYPE;
+  }
+  return IDWISE_EVENT_DETAIL_TYPES[known];
+}
+
+/** `AML Amend`, `aml ogm update`, …: any action whose first letters are `AML`, in any case. */
+export function isAmlAction(action: string): boolean {
+  return action.trim().toUpperCase().startsWith(IDWISE_AML_ACTION_PREFIX.toUpperCase());
+}
+
+function scopeOf(known: IdwiseEventName | undefined, decisions: Decisions): Scope {
+  if (known !== undefined) return IDWISE_EVENT_SCOPES[known];
+  return Object.keys(decisions).length > 0
+    ? IDWISE_UNKNOWN_EVENT_SCOPES.withDecisions
+    : IDWISE_UNKNOWN_EVENT_SCOPES.withoutDecisions;
 }
 
 /**
@@ -251,14 +427,18 @@ function readSubject(body: unknown): SubjectRef | undefined {
     : { kind: IDWISE_SUBJECT_KIND, id, externalRef };
 }
 
+/** A string field exactly as sent; missing, blank and non-string values are `undefined`. */
+function readWord(body: unknown, key: string): string | undefined {
+  const word = field(body, key);
+  return typeof word === 'string' && word.trim() !== '' ? word : undefined;
+}
+
 /** The decision words exactly as sent; missing, empty, non-string and `null` ones are left out. */
 function readDecisions(body: unknown): Decisions {
   const decisions: Decisions = {};
   for (const { key, label } of IDWISE_DECISION_PRECEDENCE) {
-    const word = field(body, key);
-    if (typeof word !== 'string') continue;
-    const canonical = word.trim().toLowerCase();
-    if (canonical === '' || canonical === IDWISE_ABSENT_DECISION_WORD) continue;
+    const word = readWord(body, key);
+    if (word === undefined || word.trim().toLowerCase() === IDWISE_ABSENT_DECISION_WORD) continue;
     decisions[label] = word;
   }
   return decisions;
@@ -280,11 +460,19 @@ function statusFromDecisions(decisions: Decisions): Status {
   return 'unknown';
 }
 
-/** `final=Approved system=Complete manual=Approved`; `null` when IDWise sent no decision. */
-function describeDecisions(decisions: Decisions): string | null {
+/**
+ * `action=AML Amend final=Refer system=Refer`: the event's reason first, when it has one, then the
+ * decisions; `null` when IDWise sent neither.
+ */
+function describe(
+  reasonField: string | undefined,
+  reason: string | undefined,
+  decisions: Decisions,
+): string | null {
   const parts = IDWISE_VENDOR_STATUS_ORDER.flatMap((label) => {
     const word = decisions[label];
     return word === undefined ? [] : [`${label}=${word}`];
   });
+  if (reasonField !== undefined && reason !== undefined) parts.unshift(`${reasonField}=${reason}`);
   return parts.length === 0 ? null : parts.join(' ');
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
-import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
-import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
+import type { DetailType, NormalizedDraft, Scope, Status } from '../../lambdas/core/event.js';
+import { DETAIL_TYPES, SCOPES, STATUSES } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
+import { answerPolicyOf, DEFAULT_ANSWERS } from '../../lambdas/core/http-answers.js';
 import type {
   BaseCredentials,
   Delivery,
@@ -10,9 +11,11 @@ import type {
   WebhookRequest,
 } from '../../lambdas/core/vendor.js';
 import {
+  IDWISE_BODY_FIELDS,
   IDWISE_DECISION_STATUSES,
   IDWISE_EVENTS,
   idwise,
+  isAmlAction,
   statusFromDecisionWord,
 } from '../../lambdas/vendors/idwise.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
@@ -77,11 +80,66 @@ function normalizeOne(json: unknown): NormalizedDraft {
 const VALID_BODY = readFixture('manually-reviewed-approved').body;
 
 describe('idwise vendor', () => {
-  it('answers exactly 200 and owns one route', () => {
+  it('owns one route and has no default allow-list', () => {
     expect(idwise.id).toBe('idwise');
     expect(idwise.routes).toEqual([ROUTE]);
-    expect(idwise.answers).toEqual({ accepted: 200 });
     expect(idwise.defaultAllowedIps).toBeUndefined();
+  });
+
+  describe('answers', () => {
+    it('accepts with exactly 200 and keeps the default refusals', () => {
+      expect(idwise.answers).toEqual({ accepted: 200, senderRetries: expect.any(String) });
+      expect(answerPolicyOf(idwise.answers)).toEqual(DEFAULT_ANSWERS);
+      expect(answerPolicyOf(idwise.answers).accepted).toBe(200);
+    });
+
+    it("states IDWise's documented retries in one sentence", () => {
+      const { senderRetries } = idwise.answers;
+      expect(senderRetries).toMatch(/\b200\b/);
+      expect(senderRetries).toMatch(/5, 10 and 15 minutes/);
+      expect(senderRetries).toMatch(/e-mail/);
+      expect(senderRetries.trim().split(/(?<=\.)\s+(?=[A-Z])/)).toHaveLength(1);
+    });
+  });
+
+  describe('trust', () => {
+    it('has no signature: every row is vouched for by the header credential', () => {
+      expect(idwise.signatureMembers).toBeUndefined();
+      expect(idwise.trust.length).toBeGreaterThan(0);
+      for (const row of idwise.trust) {
+        expect(row.proof).toBe('credential');
+        expect(row.use.trim()).not.toBe('');
+      }
+    });
+
+    it('has a row for the credential header', () => {
+      const header = idwise.trust.filter((row) => /authorization/i.test(row.field));
+      expect(header).toHaveLength(1);
+      expect(header[0]?.field).toMatch(/x-api-key/);
+    });
+
+    it.each([
+      ['`event`', /DetailType/],
+      ['`body.eventId`', /dedup/],
+      ['`body.journeyId`', /subject/],
+      ['`body.referenceNo`', /externalRef/],
+      ['`body.finalDecision`', /status/],
+      ['`body.manualDecision`', /status/],
+      ['`body.systemDecision`', /status/],
+      ['`body.action`', /KYC Monitoring Alert/],
+      ['`body.trigger`', /vendorStatus/],
+    ])('says what %s decides', (name, use) => {
+      const rows = idwise.trust.filter((row) => row.field.includes(name));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.use).toMatch(use);
+    });
+
+    it('names every body field the vendor declares', () => {
+      const fields = idwise.trust.map((row) => row.field).join(' ');
+      for (const key of Object.values(IDWISE_BODY_FIELDS)) {
+        expect(fields).toContain(`\`body.${key}\``);
+      }
+    });
   });
 
   describe('fixtures', () => {
@@ -89,7 +147,14 @@ describe('idwise vendor', () => {
       const events = FIXTURE_NAMES.map((name) => envelope(name).event);
       for (const name of Object.values(IDWISE_EVENTS)) expect(events).toContain(name);
       expect(FIXTURE_NAMES).toEqual(
-        expect.arrayContaining(['odd-case-decisions', 'extra-fields', 'unknown-event']),
+        expect.arrayContaining([
+          'odd-case-decisions',
+          'extra-fields',
+          'unknown-event',
+          'step-submitted',
+          'updated-journey-step-update',
+          'updated-journey-aml-amend',
+        ]),
       );
     });
 
@@ -510,18 +575,178 @@ describe('idwise vendor', () => {
       expect(STATUSES).toContain(draft.status);
       expect(DETAIL_TYPES).toContain(draft.detailType);
       expect(draft.status).toBe('unknown');
+      expect(SCOPES).toContain(draft.scope);
       expect(draft.vendorStatus).toBeNull();
       expect(typeof draft.vendorEventType).toBe('string');
       expect(draft.vendorEventType).not.toBe('');
     });
 
-    it('reports an unknown shape as a vendor event without a subject', () => {
+    it('reports an unknown shape as a vendor event without a subject or verdict', () => {
       expect(normalizeOne({})).toEqual({
         detailType: 'KYC Vendor Event',
         vendorEventType: 'unknown',
         status: 'unknown',
+        scope: 'other',
         vendorStatus: null,
       });
+    });
+  });
+
+  describe('Updated Journey actions', () => {
+    /** An `Updated Journey` of the fixture's journey with `action` set (or removed). */
+    function updatedJourney(action: unknown): Envelope {
+      const body = envelope('updated-journey-step-update');
+      if (action === undefined) delete body.body['action'];
+      else body.body['action'] = action;
+      return body;
+    }
+
+    // Written from the rule, not from the code: an action starting with AML is an alert.
+    it.each<[string, unknown, DetailType]>([
+      ['AML Amend', 'AML Amend', 'KYC Monitoring Alert'],
+      ['AML OGM Update', 'AML OGM Update', 'KYC Monitoring Alert'],
+      ['a lower-case AML action', 'aml amend', 'KYC Monitoring Alert'],
+      ['a mixed-case AML action', 'Aml Ogm Update', 'KYC Monitoring Alert'],
+      ['an AML action with spaces around it', '  AML Amend ', 'KYC Monitoring Alert'],
+      ['an AML action IDWise adds later', 'AML Match Removed', 'KYC Monitoring Alert'],
+      ['Step Update', 'Step Update', 'KYC Verification Updated'],
+      ['Manual Review', 'Manual Review', 'KYC Verification Updated'],
+      ['an action naming AML later on', 'Manual AML Review', 'KYC Verification Updated'],
+      ['an empty action', '', 'KYC Verification Updated'],
+      ['an action that is not a string', 7, 'KYC Verification Updated'],
+      ['an action that is an object', { name: 'AML Amend' }, 'KYC Verification Updated'],
+      ['no action at all', undefined, 'KYC Verification Updated'],
+    ])('%s → %s', (_case, action, detailType) => {
+      const draft = normalizeOne(updatedJourney(action));
+      expect(draft.detailType).toBe(detailType);
+      // The alert is about the person; so is a journey update.
+      expect(draft.scope).toBe('verification');
+      expect(draft.vendorEventType).toBe('Updated Journey');
+    });
+
+    it.each<[unknown, string]>([
+      ['AML Amend', 'action=AML Amend final=Refer system=Refer'],
+      ['AML OGM Update', 'action=AML OGM Update final=Refer system=Refer'],
+      ['Step Update', 'action=Step Update final=Refer system=Refer'],
+      ['', 'final=Refer system=Refer'],
+      [7, 'final=Refer system=Refer'],
+      [undefined, 'final=Refer system=Refer'],
+    ])('keeps the action %j beside the decisions: %s', (action, vendorStatus) => {
+      expect(normalizeOne(updatedJourney(action)).vendorStatus).toBe(vendorStatus);
+    });
+
+    it('does not change the status: the decisions still decide', () => {
+      for (const action of ['AML Amend', 'Step Update']) {
+        const body = updatedJourney(action);
+        body.body['finalDecision'] = 'Rejected';
+        expect(normalizeOne(body).status).toBe('rejected');
+      }
+    });
+
+    it('keeps the action alone when there are no decisions', () => {
+      const body = updatedJourney('AML OGM Update');
+      for (const key of ['systemDecision', 'manualDecision', 'finalDecision']) {
+        delete body.body[key];
+      }
+      expect(normalizeOne(body)).toMatchObject({
+        detailType: 'KYC Monitoring Alert',
+        status: 'unknown',
+        vendorStatus: 'action=AML OGM Update',
+      });
+    });
+
+    it('reads an action only on Updated Journey', () => {
+      const body = envelope('finished-journey-complete');
+      body.body['action'] = 'AML Amend';
+      body.body['trigger'] = 'KYC Renewal';
+      expect(normalizeOne(body)).toMatchObject({
+        detailType: 'KYC Verification Updated',
+        vendorStatus: 'final=Complete system=Complete',
+      });
+    });
+
+    it.each([
+      ['AML Amend', true],
+      ['aml', true],
+      ['  AML OGM Update', true],
+      ['Step Update', false],
+      ['A M L', false],
+      ['', false],
+    ])('isAmlAction(%j) is %s', (action, expected) => {
+      expect(isAmlAction(action)).toBe(expected);
+    });
+  });
+
+  describe('Verification Update Required trigger', () => {
+    it.each<[unknown, string]>([
+      ['KYC Renewal', 'trigger=KYC Renewal final=Approved system=Complete manual=Approved'],
+      ['Manual Review', 'trigger=Manual Review final=Approved system=Complete manual=Approved'],
+      ['', 'final=Approved system=Complete manual=Approved'],
+      [null, 'final=Approved system=Complete manual=Approved'],
+      [undefined, 'final=Approved system=Complete manual=Approved'],
+    ])('keeps the trigger %j beside the decisions: %s', (trigger, vendorStatus) => {
+      const body = envelope('verification-update-required');
+      if (trigger === undefined) delete body.body['trigger'];
+      else body.body['trigger'] = trigger;
+      expect(normalizeOne(body)).toMatchObject({
+        detailType: 'KYC Verification Updated',
+        status: 'needs_info',
+        scope: 'verification',
+        vendorStatus,
+      });
+    });
+
+    it('reads a trigger only on Verification Update Required', () => {
+      const body = envelope('updated-journey-step-update');
+      body.body['trigger'] = 'KYC Renewal';
+      expect(normalizeOne(body).vendorStatus).toBe('action=Step Update final=Refer system=Refer');
+    });
+  });
+
+  describe('scope', () => {
+    // Written from the rule: journey events are about the person, Finished Step about one step.
+    it.each<[string, Scope]>([
+      ['Finished Journey', 'verification'],
+      ['Updated Journey', 'verification'],
+      ['Manually Reviewed', 'verification'],
+      ['Finished User Steps', 'verification'],
+      ['Finished Step', 'step'],
+      ['AML Monitor Update', 'verification'],
+      ['Verification Update Required', 'verification'],
+      ['KYC Renewal Deadline Exceeded', 'verification'],
+      ['Finished Spot Check', 'verification'],
+      ['Finished Ongoing Check', 'verification'],
+      ['finished step', 'step'],
+    ])('%s → %s, with or without decisions', (event, scope) => {
+      const withDecisions = envelope();
+      withDecisions.event = event;
+      expect(normalizeOne(withDecisions).scope).toBe(scope);
+      const bare: Envelope = { event, body: { eventId: 'e', journeyId: 'j' } };
+      expect(normalizeOne(bare).scope).toBe(scope);
+    });
+
+    it('covers every known event', () => {
+      for (const event of Object.values(IDWISE_EVENTS)) {
+        const body = envelope();
+        body.event = event;
+        expect(SCOPES).toContain(normalizeOne(body).scope);
+      }
+    });
+
+    it.each<[string, Record<string, unknown>, Scope]>([
+      ['a decision', { finalDecision: 'Rejected' }, 'verification'],
+      ['only a system decision', { systemDecision: 'Refer' }, 'verification'],
+      ['a decision word it does not know', { finalDecision: 'Escalated' }, 'verification'],
+      ['no decision', {}, 'other'],
+      ['only null decisions', { manualDecision: null, finalDecision: 'null' }, 'other'],
+      ['decisions that are not words', { finalDecision: 3, systemDecision: '' }, 'other'],
+      ['step fields only', { stepId: '1', stepType: 'Document' }, 'other'],
+    ])('an unknown event with %s → %s', (_case, decisions, scope) => {
+      const draft = normalizeOne({
+        event: 'Journey Archived',
+        body: { eventId: 'e', journeyId: 'j', ...decisions },
+      });
+      expect(draft).toMatchObject({ detailType: 'KYC Vendor Event', scope });
     });
   });
 });
