@@ -46,3 +46,50 @@ function isCalendarDate(date: string): boolean {
   const [year = 0, month = 0, day = 0] = date.split('-').map(Number);
   return new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10) === date;
 }
+
+/**
+ * A wall-clock date-time without a zone (`2022-05-18 12:21:12`) read in an IANA time zone →
+ * canonical instant; `undefined` when it is not a real date-time or names a zone. In the hour a
+ * clock goes back, the earlier of the two instants is taken; a time skipped when it goes forward
+ * reads with the offset before the change.
+ */
+export function instantFromZonedLocal(text: string, timeZone: string): string | undefined {
+  // Read as if it were UTC: a text that already names a zone does not parse with a second one.
+  const asUtc = instantFromIso(`${text.trim()}Z`);
+  if (asUtc === undefined) return undefined;
+  const wall = Date.parse(asUtc);
+  // The offsets in force a day either side bracket any change of clock at this wall time.
+  const offsets = [wall - DAY_MS, wall + DAY_MS].map((near) => zoneOffsetMs(near, timeZone));
+  const consistent = offsets
+    .map((offset) => wall - offset)
+    .filter((instant) => wall - instant === zoneOffsetMs(instant, timeZone));
+  const instant = consistent.length > 0 ? Math.min(...consistent) : wall - (offsets[0] ?? 0);
+  return instantFromEpochMillis(instant);
+}
+
+const DAY_MS = 86_400_000;
+
+/** How far the zone's wall clock is ahead of UTC at `instant`, in milliseconds. */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(instant));
+  const value = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find((part) => part.type === type)?.value);
+  const wall = Date.UTC(
+    value('year'),
+    value('month') - 1,
+    value('day'),
+    value('hour'),
+    value('minute'),
+    value('second'),
+  );
+  return wall - Math.floor(instant / 1000) * 1000;
+}

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readStringList } from '../core/credentials.js';
 import { ConfigurationError } from '../core/errors.js';
-import type { DetailType, NormalizedDraft, Status, SubjectRef } from '../core/event.js';
+import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
 import { field, isObject, parseJson, text } from '../core/json.js';
 import type { JsonObject } from '../core/json.js';
@@ -9,7 +9,7 @@ import { findMember } from '../core/json-span.js';
 import type { TextSpan } from '../core/json-span.js';
 import { phpJsonEncode } from '../core/php-json.js';
 import { matchesAny } from '../core/secure-compare.js';
-import { instantFromEpochMillis } from '../core/time.js';
+import { instantFromIso, instantFromZonedLocal } from '../core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type {
   BaseCredentials,
@@ -49,6 +49,11 @@ export const PAYLOAD_FIELDS = {
   users: 'users',
   userId: 'userId',
   userTag: 'userTag',
+  userStatus: 'userStatus',
+  modifiedDate: 'modifiedDate',
+  createdDate: 'createdDate',
+  lastReviewDatetime: 'lastReviewDatetime',
+  lastRequestDatetime: 'lastRequestDatetime',
   kycLevel: 'kycLevel',
   kycReview: 'kycReview',
   kycStatus: 'kycStatus',
@@ -59,18 +64,24 @@ export const PAYLOAD_FIELDS = {
   livenessUserId: 'user_id',
   livenessScore: 'score',
   livenessRefusal: 'refusal-details',
+  livenessUpdatedAt: 'updated-at',
+  livenessStartedAt: 'started-at',
   result: 'result',
   transactionNumber: 'transactionNumber',
+  identificationTime: 'identificationTime',
 } as const;
 
-/** Event names seen in Treezor's documentation, by family (the prefix before the dot). */
+/** Event names seen in Treezor's documentation, by the family their payload's shape tells. */
 export const TREEZOR_EVENTS = {
   user: ['user.create', 'user.update', 'user.cancel', 'user.kycrequest', 'user.kycreview'],
   kycReview: ['kycreview.request', 'kycreview.result'],
   document: ['document.create', 'document.update', 'document.cancel'],
   liveness: ['kycliveness.create', 'kycliveness.update'],
-  qes: ['qes.created', 'qes.processing', 'qes.aborted', 'qes.finalized'],
-  videoConference: [
+  identification: [
+    'qes.created',
+    'qes.processing',
+    'qes.aborted',
+    'qes.finalized',
     'videoConference.created',
     'videoConference.processing',
     'videoConference.aborted',
@@ -80,23 +91,35 @@ export const TREEZOR_EVENTS = {
 export type TreezorEventFamily = keyof typeof TREEZOR_EVENTS;
 
 /**
- * Families are told by the prefix, so a new event of a known family (say `qes.expired`) is
- * still read with its family's tables. Inferred: the docs list events, not a naming rule.
+ * The family an event name claims, by its prefix, so a new event of a known family (say
+ * `qes.expired`) still counts as one. The name is unsigned: it only labels an event, and only
+ * when the signed payload's shape agrees with it (see `familyOfPayload`). Inferred: the docs list
+ * events, not a naming rule.
  */
 export const EVENT_FAMILY_PREFIXES: Readonly<Record<string, TreezorEventFamily>> = {
   'user.': 'user',
   'kycreview.': 'kycReview',
   'document.': 'document',
   'kycliveness.': 'liveness',
-  'qes.': 'qes',
-  'videoConference.': 'videoConference',
+  'qes.': 'identification',
+  'videoConference.': 'identification',
 };
 
 /**
- * Events whose name alone says the subject is gone, whatever the payload's codes say.
- * `document.cancel` is documented as a deletion; `user.cancel` is inferred (no example).
+ * `userStatus` words that decide whatever the KYC codes say. `CANCELED` is how a cancelled user
+ * reads in the signed payload (Treezor's user object); the unsigned event name `user.cancel` is
+ * never trusted for it.
  */
-export const CANCELLING_EVENTS: readonly string[] = ['user.cancel', 'document.cancel'];
+export const USER_STATUSES: Readonly<Record<string, Status>> = { CANCELED: 'cancelled' };
+
+/**
+ * Users' and documents' `modifiedDate` / `createdDate` are wall-clock times in Paris, to the
+ * second (confirmed: `modifiedDate` is not bumped by a KYC review, so a review often carries the
+ * time of the request before it; equal times are ordered by the terminal-wins rule).
+ */
+export const TREEZOR_LOCAL_TIME_ZONE = 'Europe/Paris';
+/** The placeholder Treezor writes for a date it has not set. */
+export const ZERO_DATE = /^0000-00-00/;
 
 /** `kycLevel` codes (webhooks carry them as strings). */
 export const KYC_LEVELS: Readonly<Record<string, string>> = {
@@ -154,45 +177,48 @@ export const DOCUMENT_STATUSES: Readonly<Record<string, Status>> = {
 };
 
 /**
- * Live verification `kyc-status`. The examples show `processing` and `processed`; initiated,
- * aborted and refused are inferred. `processed` is decided by `score` and `refusal-details`,
- * so it is absent from this table.
+ * Live verification `kyc-status`: Ubble v1's words, which Treezor relays (confirmed by Ubble's
+ * documentation; Treezor's examples show `processing` and `processed`). `refused` (Ubble v2) is
+ * the user declining consent: an abandoned attempt, not a verdict. `processed` is decided by
+ * `score` and `refusal-details`, so it is absent from this table.
  */
 export const LIVENESS_STATUSES: Readonly<Record<string, Status>> = {
+  uninitiated: 'pending',
   initiated: 'in_progress',
   processing: 'in_review',
   aborted: 'cancelled',
-  refused: 'rejected',
+  expired: 'expired',
+  refused: 'cancelled',
 };
 export const LIVENESS_PROCESSED = 'processed';
-/** Inferred from the two examples: score 1 while processing, score 0 with refusal details. */
+/**
+ * Ubble's score once processed: 1 valid, 0 invalid, -1 undecidable (the user must try again).
+ * Treezor: a processed liveness only means a KYC review may now be requested; the verdict on
+ * the user arrives later in `user.kycreview`, so these are step results.
+ */
 export const LIVENESS_SCORES: Readonly<Record<string, Status>> = {
   '1': 'approved',
   '0': 'rejected',
+  '-1': 'needs_info',
 };
 
 /**
- * QES and video conference `result` words. SUCCESS and FRAUD_SUSPICION_CONFIRMED are inferred
- * (the identification provider's result words; not in the examples); the others are shown.
+ * QES and video conference `result`: IDnow's words, which Treezor relays (confirmed by IDnow's
+ * documentation). `CANCELED` is an attempt cancelled for quality, document or selfie reasons
+ * after which the user can start again: not a verdict. `FRAUD_SUSPICION_CONFIRMED` is the
+ * definitive failure; `FRAUD_SUSPICION_PENDING` is still under IDnow's review.
  */
 export const IDENTIFICATION_RESULTS: Readonly<Record<string, Status>> = {
   STARTED: 'in_progress',
   CHECK_PENDING: 'in_review',
   REVIEW_PENDING: 'in_review',
+  FRAUD_SUSPICION_PENDING: 'in_review',
   ABORTED: 'cancelled',
+  CANCELED: 'cancelled',
   SUCCESS: 'approved',
   SUCCESS_DATA_CHANGED: 'approved',
-  CANCELED: 'rejected',
   FRAUD_SUSPICION_CONFIRMED: 'rejected',
 };
-
-/**
- * `webhook_created_at` units, told apart by magnitude: Treezor documents units of 10⁻⁴ s
- * (14 digits today), yet some of its examples show 13-digit milliseconds or 10-digit seconds.
- * Inferred: the thresholds. 10⁻⁴ s reads correctly from 2001 on, milliseconds from 1973 to
- * 2286, seconds up to 5138, so every plausible delivery time is unambiguous.
- */
-export const TIME_UNIT_THRESHOLDS = { tenthsOfMillis: 1e13, millis: 1e11 } as const;
 
 /** Which candidate message carried a valid signature, reported through `accept(…, matched)`. */
 export type TreezorMatch = 'raw-span' | 're-encoded';
@@ -204,21 +230,64 @@ export interface TreezorCredentials extends BaseCredentials {
 
 const VENDOR_ID = 'treezor';
 
+const SIGNED = 'signature' as const;
+const UNSIGNED = 'none' as const;
+
 export const treezor = defineVendor<TreezorCredentials>({
   id: VENDOR_ID,
   displayName: 'Treezor',
   routes: [TREEZOR_ROUTE],
-  // Treezor's docs ask for a 5xx on a signature mismatch: it retries (about every minute, up to
-  // 30 times), which also carries deliveries across a secret rotation.
-  answers: { unauthenticated: 503 },
+  answers: {
+    // Treezor's docs ask for a 5xx on a signature mismatch: it retries, which also carries
+    // deliveries across a secret rotation.
+    refused: { missing_signature: 503, invalid_signature: 503, no_credentials_configured: 503 },
+    senderRetries:
+      'Retries a delivery not answered 2xx about every minute, up to 30 times (secondary source); its docs ask for a 5xx on a signature mismatch.',
+  },
+  signatureMembers: [
+    [ENVELOPE_FIELDS.signature],
+    [WRAPPER_FIELDS.envelope, ENVELOPE_FIELDS.signature],
+  ],
+  trust: [
+    {
+      field: `\`${ENVELOPE_FIELDS.payload}\``,
+      proof: SIGNED,
+      use: 'everything that decides: status, subject, ordering time, and the dedup id (the SHA-256 of the signed bytes)',
+    },
+    {
+      field: `\`${ENVELOPE_FIELDS.signature}\``,
+      proof: SIGNED,
+      use: 'the proof: checked by ingest, removed from published payloads',
+    },
+    {
+      field: `\`${ENVELOPE_FIELDS.event}\``,
+      proof: UNSIGNED,
+      use: "label only (`vendorEventType`), and only when the signed payload's shape agrees; else `unknown`",
+    },
+    {
+      field: `\`${ENVELOPE_FIELDS.eventId}\`, \`${WRAPPER_FIELDS.webhookId}\`, \`${WRAPPER_FIELDS.messageId}\``,
+      proof: UNSIGNED,
+      use: 'not used: a fresh id on a captured payload must not make a new event',
+    },
+    {
+      field: `\`${ENVELOPE_FIELDS.createdAt}\``,
+      proof: UNSIGNED,
+      use: 'not used: ordering comes from the signed times',
+    },
+    {
+      field: `\`${ENVELOPE_FIELDS.object}\`, \`${ENVELOPE_FIELDS.objectId}\``,
+      proof: UNSIGNED,
+      use: 'not used: subjects come from signed ids',
+    },
+  ],
   // Built from the tables above, so each fact stays in one place; the README's mapping table is
-  // generated from these rows and the tests feed each one through `normalize`.
+  // generated from these rows.
   statusMapping: [
     ...Object.entries(KYC_REVIEWS).map(([code, { word, status }]) => ({
       field: PAYLOAD_FIELDS.kycReview,
       value: code,
       status,
-      note: `${word}; \`user.*\`, and \`kycreview.*\` without a \`${PAYLOAD_FIELDS.kycStatus}\``,
+      note: `${word}; users, and KYC reviews without a \`${PAYLOAD_FIELDS.kycStatus}\``,
     })),
     {
       field: PAYLOAD_FIELDS.kycLevel,
@@ -226,41 +295,41 @@ export const treezor = defineVendor<TreezorCredentials>({
       status: 'rejected',
       note: `${KYC_LEVELS[REFUSED_KYC_LEVEL] ?? REFUSED_KYC_LEVEL}, whatever \`${PAYLOAD_FIELDS.kycReview}\` says`,
     },
+    ...Object.entries(USER_STATUSES).map(([word, status]) => ({
+      field: PAYLOAD_FIELDS.userStatus,
+      value: word,
+      status,
+      note: 'users, whatever the KYC codes say',
+    })),
     ...Object.entries(KYC_STATUSES).map(([word, status]) => ({
       field: PAYLOAD_FIELDS.kycStatus,
       value: word,
       status,
-      note: '`kycreview.*`',
+      note: 'KYC reviews (`kycreview.*`)',
     })),
     ...Object.entries(DOCUMENT_STATUSES).map(([word, status]) => ({
       field: PAYLOAD_FIELDS.documentStatus,
       value: word,
       status,
-      note: '`document.*`',
+      note: 'documents (step)',
     })),
     ...Object.entries(LIVENESS_STATUSES).map(([word, status]) => ({
       field: PAYLOAD_FIELDS.livenessStatus,
       value: word,
       status,
-      note: '`kycliveness.*`',
+      note: 'live verification (step)',
     })),
     ...Object.entries(LIVENESS_SCORES).map(([score, status]) => ({
       field: PAYLOAD_FIELDS.livenessScore,
       value: score,
       status,
-      note: `\`kycliveness.*\` with \`${PAYLOAD_FIELDS.livenessStatus}=${LIVENESS_PROCESSED}\`; any \`${PAYLOAD_FIELDS.livenessRefusal}\` means \`rejected\``,
+      note: `live verification (step) with \`${PAYLOAD_FIELDS.livenessStatus}=${LIVENESS_PROCESSED}\`; \`${PAYLOAD_FIELDS.livenessRefusal}\` beside a score of 1 means \`rejected\``,
     })),
     ...Object.entries(IDENTIFICATION_RESULTS).map(([word, status]) => ({
       field: PAYLOAD_FIELDS.result,
       value: word,
       status,
-      note: '`qes.*`, `videoConference.*`',
-    })),
-    ...CANCELLING_EVENTS.map((event) => ({
-      field: ENVELOPE_FIELDS.event,
-      value: event,
-      status: 'cancelled' as const,
-      note: 'whatever the payload says',
+      note: 'QES and video identification (step)',
     })),
   ],
 
@@ -272,27 +341,32 @@ export const treezor = defineVendor<TreezorCredentials>({
     const json = parseJson(request.body);
     if (json === undefined) return reject('malformed_body');
     const { envelope, payloadPath } = unwrap(json);
-    const dedupId = dedupIdOf(json, envelope, request.body);
     const check = checkSignature(request.body, envelope, payloadPath, credentials.webhookSecrets);
-    if (check.result === 'valid') return accept(dedupId, check.matched);
+    // The dedup id is the digest of exactly the signed bytes: a captured delivery sent again
+    // with a fresh `webhook_id`, time, name or whitespace outside the payload is a duplicate.
+    if (check.result === 'valid') return accept(bodyHash(check.message), check.matched);
+    const unsigned = findMember(request.body, payloadPath)?.value;
+    const dedupId = bodyHash(unsigned ? slice(request.body, unsigned) : request.body);
     return (
       applyCredentialPolicy(check.result, credentials, SIGNATURE_REJECTIONS) ?? accept(dedupId)
     );
   },
 
-  // Business facts come from `object_payload`, the only signed part; the envelope supplies
-  // only the event name, ids and time.
+  // Everything that decides comes from `object_payload`, the only signed part: the reader is
+  // chosen by the payload's shape, the subject by its ids, the order by its times. The envelope
+  // only labels the event, and only when it agrees with the payload.
   normalize(delivery: Delivery): NormalizedDraft[] {
     const { envelope } = unwrap(delivery.json);
-    const eventName = text(field(envelope, ENVELOPE_FIELDS.event));
-    const base: DraftBase = {
-      vendorEventType: eventName ?? 'unknown',
-      occurredAt: occurredAtOf(field(envelope, ENVELOPE_FIELDS.createdAt)),
-    };
     const payload = field(envelope, ENVELOPE_FIELDS.payload);
-    const family = eventName === undefined ? undefined : familyOf(eventName);
-    const drafts = family === undefined ? [] : FAMILY_READERS[family](base, payload, envelope);
-    return drafts.length > 0 ? drafts : [otherEvent(base, envelope)];
+    const family = familyOfPayload(payload);
+    const eventName = text(field(envelope, ENVELOPE_FIELDS.event));
+    const labelled = eventName !== undefined && familyOfName(eventName) === family;
+    const vendorEventType = labelled ? eventName : 'unknown';
+    const drafts =
+      family === undefined || !isObject(payload)
+        ? []
+        : FAMILY_READERS[family](vendorEventType, payload);
+    return drafts.length > 0 ? drafts : [otherEvent(vendorEventType)];
   },
 
   sign(body, _route, credentials) {
@@ -330,20 +404,10 @@ function unwrap(json: unknown): Unwrapped {
     : { envelope: json, payloadPath: [ENVELOPE_FIELDS.payload] };
 }
 
-/** Inner `webhook_id`, then the wrapper's `webhookId`, then its `messageId`, then a body hash. */
-function dedupIdOf(json: unknown, envelope: unknown, body: string): string {
-  return (
-    text(field(envelope, ENVELOPE_FIELDS.eventId)) ??
-    text(field(json, WRAPPER_FIELDS.webhookId)) ??
-    text(field(json, WRAPPER_FIELDS.messageId)) ??
-    bodyHash(body)
-  );
-}
-
 const SIGNATURE_REJECTIONS = { absent: 'missing_signature', invalid: 'invalid_signature' } as const;
 
 type SignatureCheck =
-  | { readonly result: 'valid'; readonly matched: TreezorMatch }
+  | { readonly result: 'valid'; readonly matched: TreezorMatch; readonly message: string }
   | { readonly result: Exclude<CredentialCheck, 'valid'> };
 
 /**
@@ -367,7 +431,7 @@ function checkSignature(
   const span = findMember(body, payloadPath)?.value;
   const raw = span && slice(body, span);
   if (raw !== undefined && matchesAny(signature, signaturesOf(raw, secrets))) {
-    return { result: 'valid', matched: 'raw-span' };
+    return { result: 'valid', matched: 'raw-span', message: raw };
   }
   const encoded = phpEncoding(field(envelope, ENVELOPE_FIELDS.payload));
   if (
@@ -375,7 +439,7 @@ function checkSignature(
     encoded !== raw &&
     matchesAny(signature, signaturesOf(encoded, secrets))
   ) {
-    return { result: 'valid', matched: 're-encoded' };
+    return { result: 'valid', matched: 're-encoded', message: encoded };
   }
   return { result: 'invalid' };
 }
@@ -405,137 +469,172 @@ function signaturesOf(message: string, secrets: readonly string[]): string[] {
 
 /* ---------------------------------------------------------------- normalization helpers */
 
-interface DraftBase {
-  readonly vendorEventType: string;
-  readonly occurredAt: string | undefined;
-}
-type FamilyReader = (base: DraftBase, payload: unknown, envelope: unknown) => NormalizedDraft[];
+type FamilyReader = (vendorEventType: string, payload: JsonObject) => NormalizedDraft[];
 
 const FAMILY_READERS: Readonly<Record<TreezorEventFamily, FamilyReader>> = {
   user: readUsers,
   kycReview: readKycReview,
   document: readDocuments,
   liveness: readLiveness,
-  qes: readIdentification,
-  videoConference: readIdentification,
+  identification: readIdentification,
 };
 
-function familyOf(eventName: string): TreezorEventFamily | undefined {
+/** The family the signed payload's shape tells, whatever the envelope's name claims. */
+function familyOfPayload(payload: unknown): TreezorEventFamily | undefined {
+  if (!isObject(payload)) return undefined;
+  if (Array.isArray(payload[PAYLOAD_FIELDS.users])) return 'user';
+  if (Array.isArray(payload[PAYLOAD_FIELDS.documents])) return 'document';
+  if (Object.hasOwn(payload, PAYLOAD_FIELDS.livenessStatus)) return 'liveness';
+  if (Object.hasOwn(payload, PAYLOAD_FIELDS.result)) return 'identification';
+  if (Object.hasOwn(payload, PAYLOAD_FIELDS.kycStatus)) return 'kycReview';
+  if (Object.hasOwn(payload, PAYLOAD_FIELDS.kycReview)) return 'kycReview';
+  return undefined;
+}
+
+function familyOfName(eventName: string): TreezorEventFamily | undefined {
   const prefix = Object.keys(EVENT_FAMILY_PREFIXES).find((p) => eventName.startsWith(p));
   return prefix === undefined ? undefined : EVENT_FAMILY_PREFIXES[prefix];
 }
 
-/** `user.*`: one draft per entry of `users` (inferred: the examples hold one; it is a list). */
-function readUsers(base: DraftBase, payload: unknown): NormalizedDraft[] {
-  const cancelled = CANCELLING_EVENTS.includes(base.vendorEventType);
-  return objectsIn(field(payload, PAYLOAD_FIELDS.users)).map((user) => {
+/**
+ * Users: one draft per entry of `users` (inferred: the examples hold one; it is a list). A
+ * cancelled user says so in its signed `userStatus`; ordered by its signed `modifiedDate`.
+ */
+function readUsers(vendorEventType: string, payload: JsonObject): NormalizedDraft[] {
+  return objectsIn(payload[PAYLOAD_FIELDS.users]).map((user) => {
     const codes = kycCodes(user);
+    const userStatus = text(user[PAYLOAD_FIELDS.userStatus]);
+    const override = lookup(USER_STATUSES, userStatus);
     const id = text(user[PAYLOAD_FIELDS.userId]);
     const externalRef = text(user[PAYLOAD_FIELDS.userTag]);
-    return draft(base, {
+    return draft(vendorEventType, {
       detailType: 'KYC Verification Updated',
-      status: cancelled ? 'cancelled' : codes.status,
-      vendorStatus: codes.words,
+      scope: 'verification',
+      status: override ?? codes.status,
+      vendorStatus:
+        override === undefined ? codes.words : words([PAYLOAD_FIELDS.userStatus, userStatus]),
       subject:
         id === undefined
           ? undefined
           : { kind: 'user', id, ...optional('externalRef', externalRef) },
-    });
-  });
-}
-
-/** `kycreview.*` (new KYC life cycle): the `kycStatus` word decides, else the codes. */
-function readKycReview(base: DraftBase, payload: unknown): NormalizedDraft[] {
-  if (!isObject(payload)) return [];
-  const codes = kycCodes(payload);
-  const word = text(payload[PAYLOAD_FIELDS.kycStatus]);
-  const id = text(payload[PAYLOAD_FIELDS.userId]);
-  return [
-    draft(base, {
-      detailType: 'KYC Verification Updated',
-      status: lookup(KYC_STATUSES, word) ?? codes.status,
-      vendorStatus: word === undefined ? codes.words : `${PAYLOAD_FIELDS.kycStatus}=${word}`,
-      subject: id === undefined ? undefined : { kind: 'user', id },
-    }),
-  ];
-}
-
-/** `document.*`: one draft per entry of `documents`, each a child of its user. */
-function readDocuments(base: DraftBase, payload: unknown): NormalizedDraft[] {
-  const cancelled = CANCELLING_EVENTS.includes(base.vendorEventType);
-  return objectsIn(field(payload, PAYLOAD_FIELDS.documents)).map((document) => {
-    const word = text(document[PAYLOAD_FIELDS.documentStatus]);
-    const id = text(document[PAYLOAD_FIELDS.documentId]);
-    const parent = userRef(document[PAYLOAD_FIELDS.userId]);
-    return draft(base, {
-      detailType: 'KYC Document Updated',
-      status: cancelled ? 'cancelled' : (lookup(DOCUMENT_STATUSES, word) ?? 'unknown'),
-      vendorStatus: words([PAYLOAD_FIELDS.documentStatus, word]),
-      subject:
-        id === undefined ? undefined : { kind: 'document', id, ...optional('parent', parent) },
+      occurredAt: localTimeOf(user),
     });
   });
 }
 
 /**
- * `kycliveness.*`: the user is the payload's `user_id`. Inferred: the identification is the
- * envelope's `object_id`, since the payload names no id of its own.
+ * KYC reviews (new KYC life cycle): the `kycStatus` word decides, else the codes; ordered by the
+ * later of the signed review and request times.
  */
-function readLiveness(base: DraftBase, payload: unknown, envelope: unknown): NormalizedDraft[] {
-  if (!isObject(payload)) return [];
+function readKycReview(vendorEventType: string, payload: JsonObject): NormalizedDraft[] {
+  const codes = kycCodes(payload);
+  const word = text(payload[PAYLOAD_FIELDS.kycStatus]);
+  const id = text(payload[PAYLOAD_FIELDS.userId]);
+  const times = [PAYLOAD_FIELDS.lastReviewDatetime, PAYLOAD_FIELDS.lastRequestDatetime]
+    .map((name) => isoTimeOf(payload[name]))
+    .filter((time) => time !== undefined)
+    .sort();
+  return [
+    draft(vendorEventType, {
+      detailType: 'KYC Verification Updated',
+      scope: 'verification',
+      status: lookup(KYC_STATUSES, word) ?? codes.status,
+      vendorStatus: word === undefined ? codes.words : `${PAYLOAD_FIELDS.kycStatus}=${word}`,
+      subject: id === undefined ? undefined : { kind: 'user', id },
+      occurredAt: times.at(-1),
+    }),
+  ];
+}
+
+/** Documents: one draft per entry of `documents`, each a step of its user. */
+function readDocuments(vendorEventType: string, payload: JsonObject): NormalizedDraft[] {
+  return objectsIn(payload[PAYLOAD_FIELDS.documents]).map((document) => {
+    const word = text(document[PAYLOAD_FIELDS.documentStatus]);
+    const id = text(document[PAYLOAD_FIELDS.documentId]);
+    const parent = userRef(document[PAYLOAD_FIELDS.userId]);
+    return draft(vendorEventType, {
+      detailType: 'KYC Document Updated',
+      scope: 'step',
+      status: lookup(DOCUMENT_STATUSES, word) ?? 'unknown',
+      vendorStatus: words([PAYLOAD_FIELDS.documentStatus, word]),
+      subject:
+        id === undefined ? undefined : { kind: 'document', id, ...optional('parent', parent) },
+      occurredAt: localTimeOf(document),
+    });
+  });
+}
+
+/**
+ * Live verification. Its payload names no identification id of its own (the envelope's
+ * `object_id` does, unsigned), so the subject is the user's live verification: kind
+ * `liveness`, id the signed `user_id`, ordered by the signed `updated-at`. A user's attempts
+ * therefore share one subject, whose state is that of the latest attempt.
+ */
+function readLiveness(vendorEventType: string, payload: JsonObject): NormalizedDraft[] {
   const word = text(payload[PAYLOAD_FIELDS.livenessStatus]);
   const score = text(payload[PAYLOAD_FIELDS.livenessScore]);
-  // Inferred: any `refusal-details` means refused, even beside a score of 1.
-  const refused = payload[PAYLOAD_FIELDS.livenessRefusal] != null;
-  const processed = refused ? 'rejected' : lookup(LIVENESS_SCORES, score);
+  const scored = lookup(LIVENESS_SCORES, score);
+  // Inferred: `refusal-details` beside a valid score means refused.
+  const refused = payload[PAYLOAD_FIELDS.livenessRefusal] != null && scored === 'approved';
+  const processed = refused ? 'rejected' : scored;
   const status = word === LIVENESS_PROCESSED ? processed : lookup(LIVENESS_STATUSES, word);
-  const id = text(field(envelope, ENVELOPE_FIELDS.objectId));
+  const userId = text(payload[PAYLOAD_FIELDS.livenessUserId]);
   return [
-    draft(base, {
+    draft(vendorEventType, {
       detailType: 'KYC Verification Updated',
+      scope: 'step',
       status: status ?? 'unknown',
       vendorStatus: words(
         [PAYLOAD_FIELDS.livenessStatus, word],
         [PAYLOAD_FIELDS.livenessScore, score],
       ),
-      subject: identification(id, payload[PAYLOAD_FIELDS.livenessUserId]),
+      subject:
+        userId === undefined
+          ? undefined
+          : { kind: 'liveness', id: userId, parent: { kind: 'user', id: userId } },
+      occurredAt:
+        isoTimeOf(payload[PAYLOAD_FIELDS.livenessUpdatedAt]) ??
+        isoTimeOf(payload[PAYLOAD_FIELDS.livenessStartedAt]),
     }),
   ];
 }
 
 /**
- * `qes.*` and `videoConference.*`: the `result` word. The identification is the payload's
- * `transactionNumber` (signed), which the examples show equal to the envelope's `object_id`.
+ * QES and video identification: the `result` word, for the identification named by the signed
+ * `transactionNumber` (the examples show it equal to the unsigned `object_id`), ordered by the
+ * signed `identificationTime` (empty while the identification has only started).
  */
-function readIdentification(
-  base: DraftBase,
-  payload: unknown,
-  envelope: unknown,
-): NormalizedDraft[] {
-  if (!isObject(payload)) return [];
+function readIdentification(vendorEventType: string, payload: JsonObject): NormalizedDraft[] {
   const word = text(payload[PAYLOAD_FIELDS.result]);
-  const id =
-    text(payload[PAYLOAD_FIELDS.transactionNumber]) ??
-    text(field(envelope, ENVELOPE_FIELDS.objectId));
+  const id = text(payload[PAYLOAD_FIELDS.transactionNumber]);
+  const parent = userRef(payload[PAYLOAD_FIELDS.userId]);
   return [
-    draft(base, {
+    draft(vendorEventType, {
       detailType: 'KYC Verification Updated',
+      scope: 'step',
       status: lookup(IDENTIFICATION_RESULTS, word) ?? 'unknown',
       vendorStatus: words([PAYLOAD_FIELDS.result, word]),
-      subject: identification(id, payload[PAYLOAD_FIELDS.userId]),
+      subject:
+        id === undefined
+          ? undefined
+          : { kind: 'identification', id, ...optional('parent', parent) },
+      occurredAt: isoTimeOf(payload[PAYLOAD_FIELDS.identificationTime]),
     }),
   ];
 }
 
-/** Anything else: stored and published as a generic event, never dropped. */
-function otherEvent(base: DraftBase, envelope: unknown): NormalizedDraft {
-  const id = text(field(envelope, ENVELOPE_FIELDS.objectId));
-  const kind = text(field(envelope, ENVELOPE_FIELDS.object)) ?? 'unknown';
-  return draft(base, {
+/**
+ * Anything else: stored and published as a generic event, never dropped. It is its own subject:
+ * the envelope's `object` and `object_id` are unsigned, so they may not name one.
+ */
+function otherEvent(vendorEventType: string): NormalizedDraft {
+  return draft(vendorEventType, {
     detailType: 'KYC Vendor Event',
+    scope: 'other',
     status: 'unknown',
     vendorStatus: undefined,
-    subject: id === undefined ? undefined : { kind, id },
+    subject: undefined,
+    occurredAt: undefined,
   });
 }
 
@@ -553,31 +652,46 @@ function kycCodes(source: JsonObject): { status: Status; words: string | undefin
   };
 }
 
+/** `modifiedDate`, else `createdDate` (Paris wall-clock time), skipping `0000-00-00` placeholders. */
+function localTimeOf(resource: JsonObject): string | undefined {
+  for (const name of [PAYLOAD_FIELDS.modifiedDate, PAYLOAD_FIELDS.createdDate]) {
+    const value = text(resource[name]);
+    if (value === undefined || ZERO_DATE.test(value)) continue;
+    const instant = instantFromZonedLocal(value, TREEZOR_LOCAL_TIME_ZONE);
+    if (instant !== undefined) return instant;
+  }
+  return undefined;
+}
+
+function isoTimeOf(value: unknown): string | undefined {
+  const raw = text(value);
+  return raw === undefined ? undefined : instantFromIso(raw);
+}
+
 function userRef(userId: unknown): SubjectRef['parent'] {
   const id = text(userId);
   return id === undefined ? undefined : { kind: 'user', id };
 }
 
-function identification(id: string | undefined, userId: unknown): SubjectRef | undefined {
-  if (id === undefined) return undefined;
-  return { kind: 'identification', id, ...optional('parent', userRef(userId)) };
-}
-
 interface DraftParts {
   readonly detailType: DetailType;
+  readonly scope: Scope;
   readonly status: Status;
   readonly vendorStatus: string | undefined;
   readonly subject: SubjectRef | undefined;
+  /** A signed time, or none: the processor then orders the event by its receive time. */
+  readonly occurredAt: string | undefined;
 }
 
-function draft(base: DraftBase, parts: DraftParts): NormalizedDraft {
+function draft(vendorEventType: string, parts: DraftParts): NormalizedDraft {
   return {
     detailType: parts.detailType,
-    vendorEventType: base.vendorEventType,
+    vendorEventType,
     ...optional('subject', parts.subject),
     status: parts.status,
+    scope: parts.scope,
     vendorStatus: parts.vendorStatus ?? null,
-    ...optional('occurredAt', base.occurredAt),
+    ...optional('occurredAt', parts.occurredAt),
   };
 }
 
@@ -601,26 +715,4 @@ function words(...pairs: ReadonlyArray<readonly [string, string | undefined]>): 
 /** `{ [key]: value }` when the value is present, else `{}`: absent fields stay absent. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
-}
-
-/**
- * `webhook_created_at` → canonical instant. A number or numeric string; the unit is decided by
- * the magnitude of the whole part (see TIME_UNIT_THRESHOLDS); a fraction is read in that unit
- * ("1653294578.6168" is seconds). Digits are handled as text so no float error creeps in.
- */
-function occurredAtOf(value: unknown): string | undefined {
-  const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof raw !== 'string') return undefined;
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(raw.trim());
-  if (!match) return undefined;
-  const whole = Number(match[1]);
-  // A zero time is a placeholder, not 1970.
-  if (whole === 0) return undefined;
-  const millis =
-    whole >= TIME_UNIT_THRESHOLDS.tenthsOfMillis
-      ? Math.floor(whole / 10)
-      : whole >= TIME_UNIT_THRESHOLDS.millis
-        ? whole
-        : whole * 1000 + Number((match[2] ?? '').padEnd(3, '0').slice(0, 3));
-  return instantFromEpochMillis(millis);
 }
