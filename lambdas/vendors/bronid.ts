@@ -32,7 +32,7 @@ export const BRONID_CREDENTIAL_KEYS = 'signingKeys';
 
 /**
  * Body fields. `trace` and `submissionId` replace the deprecated `verificationUuid` in bronID's
- * newer documentation; all three are read, newest first.
+ * newer documentation; all three are read.
  */
 export const BRONID_FIELDS = {
   verificationStatus: 'verificationStatus',
@@ -47,10 +47,15 @@ export const BRONID_FIELDS = {
   signature: 'signature',
 } as const;
 
-/** Which id names the verification, first present wins. Inferred: the order of preference. */
+/**
+ * Which id names the verification, first present wins. Confirmed (current docs): `submissionId`
+ * is the verification grouping and `trace` one attempt within it, so an individual's later
+ * approval lands on the same subject as the rejection of an earlier attempt; `trace` and then the
+ * deprecated `verificationUuid` name it only when no grouping is sent.
+ */
 export const BRONID_SUBJECT_ID_FIELDS = [
-  BRONID_FIELDS.trace,
   BRONID_FIELDS.submissionId,
+  BRONID_FIELDS.trace,
   BRONID_FIELDS.verificationUuid,
 ] as const;
 
@@ -159,7 +164,28 @@ export const bronid = defineVendor<BronidCredentials>({
   id: BRONID_VENDOR_ID,
   displayName: 'bronID',
   routes: [BRONID_ROUTE],
-  // Confirmed: bronID expects `200 OK`, which is the default answer, so no policy is set.
+  // Confirmed: bronID expects `200 OK`, the default answer.
+  answers: {
+    senderRetries: 'Expects `200 OK`; its retry behaviour is not documented.',
+  },
+  signatureMembers: [[BRONID_FIELDS.signature]],
+  trust: [
+    {
+      field: 'every member but `signature`',
+      proof: 'signature',
+      use: 'status, subject (`submissionId`, else `trace`, else `verificationUuid`), ordering time (`timestamp`), and the dedup id (the SHA-256 of the signed content)',
+    },
+    {
+      field: '`signature`',
+      proof: 'signature',
+      use: 'the proof: checked by ingest, removed from published payloads',
+    },
+    {
+      field: 'whitespace, member order',
+      proof: 'none',
+      use: 'not used: the signature covers content, so re-indenting a delivery does not make a new event',
+    },
+  ],
   statusMapping: BRONID_STATUS_MAPPING,
 
   parseCredentials(secret, base) {
@@ -172,10 +198,12 @@ export const bronid = defineVendor<BronidCredentials>({
   verify(request: WebhookRequest, credentials: BronidCredentials): Verification {
     const json = parseJson(request.body);
     if (!isObject(json)) return reject('malformed_body');
-    // Confirmed: bronID sends no event id, so the body hash is the dedup id. Inferred: a retry
-    // of one delivery is the same bytes and collapses; a re-sent status carries a new
-    // `timestamp`, so it is a new event whose status did not change (ordering handles it).
-    const dedupId = bodyHash(request.body);
+    // Confirmed: bronID sends no event id, and its signature covers the content, not the
+    // bytes. The dedup id is the digest of that content (the body without `signature`, compact,
+    // members in the order received), so a captured delivery re-sent re-indented or with another
+    // `signature` member is a duplicate. A re-sent status carries a new signed `timestamp`, so it
+    // is a new event whose status did not change (ordering handles it).
+    const dedupId = bodyHash(compactWithoutSignature(json));
     const check = checkSignature(request.body, json, credentials.signingKeys);
     if (check.result === 'valid') return accept(dedupId, check.matched);
     return (
@@ -324,6 +352,8 @@ function normalizeBronid(json: unknown): NormalizedDraft {
     vendorEventType: eventTypeOf(verificationWord, submissionWord),
     ...(subject && { subject }),
     status,
+    // Every bronID webhook reports on the verification of an individual or an entity.
+    scope: 'verification',
     // The risk score is kept beside the status words: a risk-score change arrives as a webhook
     // whose status did not change, and this is where it shows.
     vendorStatus: words(

@@ -5,6 +5,7 @@ import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import type { NormalizedDraft } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
+import { answerPolicyOf, DEFAULT_ANSWERS } from '../../lambdas/core/http-answers.js';
 import type { BaseCredentials } from '../../lambdas/core/vendor.js';
 import {
   BRONID_ROUTE,
@@ -53,6 +54,15 @@ const digestsOf = (message: string, key = KEY) => ({
   sha256: SHA3_PREFIX + sha3Hex(message + key),
   keccak256: KECCAK_PREFIX + keccakHex(message + key),
 });
+
+/**
+ * The dedup id bronID deliveries get: the SHA-256 of the signed content, i.e. the body without
+ * `signature`, compact, members in the order received.
+ */
+const contentHash = (body: string): string => {
+  const { signature: _signature, ...content } = JSON.parse(body) as Record<string, unknown>;
+  return bodyHash(JSON.stringify(content));
+};
 
 /** Signs `payloadText` exactly as written (the raw-text candidate), adding the signature last. */
 const signRaw = (payloadText: string, key = KEY): string => {
@@ -105,6 +115,7 @@ describe('bronid fixtures', () => {
       'pending',
       'pending-pretty',
       'rejected',
+      'rejected-trace',
       'verified',
       'verified-keccak-only',
       'verified-sha3-only',
@@ -216,7 +227,7 @@ describe('known answers from independent implementations', () => {
     });
     expect(verify(body, katCredentials)).toEqual({
       ok: true,
-      dedupId: bodyHash(body),
+      dedupId: contentHash(body),
       matched: 'compact-json:sha3-256',
     });
   });
@@ -326,7 +337,7 @@ describe('verify', () => {
   ])('treats a signature that is %s as missing', (_name, text) => {
     expect(verify(text)).toEqual({ ok: false, reason: 'missing_signature' });
     const open = credentials({ signingKeys: [KEY] }, { allowUnauthenticated: true });
-    expect(verify(text, open)).toEqual({ ok: true, dedupId: bodyHash(text) });
+    expect(verify(text, open)).toEqual({ ok: true, dedupId: contentHash(text) });
   });
 
   it.each([
@@ -338,7 +349,7 @@ describe('verify', () => {
       reason: 'no_credentials_configured',
     });
     const open = credentials(secret, { allowUnauthenticated: true });
-    expect(verify(body, open)).toEqual({ ok: true, dedupId: bodyHash(body) });
+    expect(verify(body, open)).toEqual({ ok: true, dedupId: contentHash(body) });
   });
 
   it.each([
@@ -401,9 +412,18 @@ describe('verify', () => {
     });
   });
 
-  it('hashes the raw body for the dedup id (bronID sends no event id)', () => {
-    const text = signRaw('{"verificationStatus":"verified","timestamp":1}');
-    expect(verify(text)).toMatchObject({ dedupId: bodyHash(text) });
+  it('hashes the signed content for the dedup id (bronID sends no event id)', () => {
+    const content = '{"verificationStatus":"verified","timestamp":1}';
+    expect(verify(signRaw(content))).toMatchObject({ dedupId: bodyHash(content) });
+  });
+
+  it('gives a copy re-indented, or with another signature member, the same dedup id', () => {
+    const content = '{"verificationStatus":"verified","timestamp":1}';
+    const compact = signRaw(content);
+    const pretty = JSON.stringify(JSON.parse(compact), null, 4);
+    expect(verify(pretty)).toMatchObject({ ok: true, dedupId: bodyHash(content) });
+    const doubled = compact.replace('"verificationStatus"', '"signature":{},"verificationStatus"');
+    expect(verify(doubled)).toMatchObject({ dedupId: bodyHash(content) });
   });
 });
 
@@ -459,7 +479,7 @@ describe('parseCredentials', () => {
 
 describe('answers', () => {
   it('keeps the default answers: bronID wants 200 OK', () => {
-    expect(bronid.answers).toBeUndefined();
+    expect(answerPolicyOf(bronid.answers)).toEqual(DEFAULT_ANSWERS);
   });
 });
 
@@ -480,6 +500,7 @@ describe('normalize', () => {
         detailType: 'KYC Verification Updated',
         vendorEventType: `${row.field === 'verificationStatus' ? 'verification' : 'submission'}.${row.value}`,
         status: row.status,
+        scope: 'verification',
         vendorStatus: `${row.field}=${row.value}`,
       });
     });
@@ -505,6 +526,7 @@ describe('normalize', () => {
       detailType: 'KYC Verification Updated',
       vendorEventType: 'verification.escalated',
       status: 'unknown',
+      scope: 'verification',
       vendorStatus: 'verificationStatus=Escalated submissionStatus=submitted',
     });
   });
@@ -528,14 +550,14 @@ describe('normalize', () => {
   describe('subject', () => {
     it.each([
       [
-        'trace first',
+        'the grouping (submissionId) first, so every attempt lands on one subject',
         { trace: 't', submissionId: 's', verificationUuid: 'v', userId: 'u' },
-        { kind: 'verification', id: 't', externalRef: 'u' },
+        { kind: 'verification', id: 's', externalRef: 'u' },
       ],
       [
-        'then submissionId',
-        { submissionId: 's', verificationUuid: 'v' },
-        { kind: 'verification', id: 's' },
+        'then the attempt (trace)',
+        { trace: 't', verificationUuid: 'v' },
+        { kind: 'verification', id: 't' },
       ],
       ['then verificationUuid', { verificationUuid: 'v' }, { kind: 'verification', id: 'v' }],
       [
@@ -602,6 +624,7 @@ describe('normalize', () => {
           detailType: 'KYC Verification Updated',
           vendorEventType: 'verification.unknown',
           status: 'unknown',
+          scope: 'verification',
           vendorStatus: null,
         },
       ]);
