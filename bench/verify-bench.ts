@@ -93,9 +93,18 @@ function headerCase(vendorId: string, name: string, label: string): VerifyCase {
 
 function ondatoBearerCase(): VerifyCase {
   const fixture = loadFixture('ondato', 'kyc-identification-approved');
-  const key = firstString(loadSecret('ondato')['tokenSigningKeys'], 'Ondato signing key');
+  const secret = loadSecret('ondato');
+  const key = firstString(secret['tokenSigningKeys'], 'Ondato signing key');
+  // Issued to a client the secret lists: a token of a removed client is refused.
+  const [client] = secret['oauthClients'] as readonly { readonly clientId: string }[];
+  if (!client) throw new Error('bench: the Ondato fixture secret lists no OAuth client');
   const token = issueAccessToken(
-    { clientId: 'bench', audience: ONDATO_TOKEN_AUDIENCE, now: FIXTURE_NOW, ttlSeconds: 300 },
+    {
+      clientId: client.clientId,
+      audience: ONDATO_TOKEN_AUDIENCE,
+      now: FIXTURE_NOW,
+      ttlSeconds: 300,
+    },
     key,
   );
   const signingInput = token.slice(0, token.lastIndexOf('.'));

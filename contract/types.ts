@@ -37,6 +37,12 @@ export type Status =
   | 'cancelled'
   | 'unknown';
 
+/**
+ * What the status is a verdict on: the person or business (`verification`), one check within it
+ * (`step`), or neither (`other`).
+ */
+export type Scope = 'verification' | 'step' | 'other';
+
 /** The EventBridge `detail-type` of the event. */
 export type DetailType =
   'KYC Verification Updated' | 'KYC Document Updated' | 'KYC Monitoring Alert' | 'KYC Vendor Event';
@@ -77,12 +83,16 @@ export interface EventDetail {
   readonly vendorEventType: string;
   readonly subject: SubjectRef;
   readonly status: Status;
+  readonly scope: Scope;
   /**
    * The vendor's own status words, e.g. `kycReview=VALIDATED`, for humans and audits; `null` when
    * it sent none.
    */
   readonly vendorStatus: string | null;
-  /** The subject's status before this event; `null` for its first. */
+  /**
+   * The subject's status when this event arrived: the status it replaced, or, when `outOfOrder`,
+   * the current status it left unchanged; `null` for the subject's first event.
+   */
   readonly previousStatus: Status | null;
   /**
    * `true` when the event is older (by vendor time) than the subject's current state: published,

@@ -207,10 +207,12 @@ function draftSubject(
     ? rng.shuffle(templates).slice(0, count)
     : Array.from({ length: count }, () => rng.pick(templates));
 
+  // Steps of at least a second, so times stay distinct at the vendor's resolution.
+  const resolution = profile.eventTimeResolutionMs ?? 1;
   let time = VENDOR_EPOCH_MS + rng.int(0, 30 * DAY_MS);
   const events = chosen.map((template) => {
     time += rng.int(1_000, 3 * 3_600_000);
-    return { template, occurredAtMs: time };
+    return { template, occurredAtMs: Math.floor(time / resolution) * resolution };
   });
 
   const terminal = templates.filter((t) => isTerminal(t.status));

@@ -1,3 +1,4 @@
+import { TREEZOR_LOCAL_TIME_ZONE } from '../lambdas/vendors/treezor.js';
 import type { Vendor } from '../lambdas/core/vendor.js';
 import { findVendor } from '../lambdas/vendors/registry.js';
 
@@ -25,6 +26,8 @@ export interface VendorProfile {
   readonly fixtures: readonly string[];
   /** Whether the vendor sends an event time; otherwise events are ordered by receive time. */
   readonly hasEventTime: boolean;
+  /** The precision of the vendor's event times, when coarser than a millisecond. */
+  readonly eventTimeResolutionMs?: number;
   /**
    * Whether the dedup id is a hash of the body. Then two events of one subject must differ in
    * their bytes, or the pipeline rightly takes the second for a retry of the first.
@@ -96,19 +99,23 @@ const ondato: Omit<VendorProfile, 'vendor'> = {
 const treezor: Omit<VendorProfile, 'vendor'> = {
   fixtures: ['user.create', 'user.kycrequest', 'user.kycreview', 'user.cancel'],
   hasEventTime: true,
-  bodyHashIds: false,
+  // A user's signed time, `modifiedDate`, is Paris wall-clock time to the second.
+  eventTimeResolutionMs: 1000,
+  // The dedup id is the digest of the signed payload, which holds the subject and the time.
+  bodyHashIds: true,
   render(body, facts) {
-    // The wrapped form: its ids and the inner envelope's must agree, as Treezor's do.
+    // The wrapped form: its ids and the inner envelope's must agree, as Treezor's do. They are
+    // unsigned labels; the pipeline decides from the payload alone.
     body['webhookId'] = facts.eventId;
     body['messageId'] = facts.eventId.split('').reverse().join('');
     const envelope = objectAt(body, 'webhook');
     envelope['webhook_id'] = facts.eventId;
     envelope['object_id'] = facts.subjectId;
-    // Units of 10⁻⁴ s, as Treezor documents.
-    envelope['webhook_created_at'] = facts.occurredAtMs * 10 + (facts.occurredAtMs % 7);
+    envelope['webhook_created_at'] = facts.occurredAtMs * 10;
     const users = objectAt(envelope, 'object_payload')['users'];
     if (!Array.isArray(users) || !isJson(users[0])) throw new Error('treezor: users[0] missing');
     users[0]['userId'] = facts.subjectId;
+    users[0]['modifiedDate'] = PARIS_WALL_CLOCK.format(new Date(facts.occurredAtMs));
   },
   forgerySecret: { webhookSecrets: ['not-the-treezor-secret'] },
 };
@@ -129,6 +136,18 @@ const truuth: Omit<VendorProfile, 'vendor'> = {
   },
   forgerySecret: { authorization: ['Bearer not-the-truuth-token'] },
 };
+
+/** `2026-01-02 04:25:14`: Treezor's wall-clock format, in its time zone. */
+const PARIS_WALL_CLOCK = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: TREEZOR_LOCAL_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
 
 const PROFILES: Readonly<Record<string, Omit<VendorProfile, 'vendor'>>> = {
   bronid,

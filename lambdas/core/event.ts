@@ -14,19 +14,39 @@ import * as Type from '@sinclair/typebox';
 
 export const SCHEMA_VERSION = '1';
 
-/** Normalized status vocabulary: one meaning across vendors. */
-export const STATUSES = [
-  'pending',
-  'in_progress',
-  'needs_info',
-  'in_review',
-  'approved',
-  'rejected',
-  'locked',
-  'expired',
-  'cancelled',
-  'unknown',
-] as const;
+/**
+ * Normalized status vocabulary: one meaning across vendors, each stated once here. The contract's
+ * schemas and the README's vocabulary table are generated from these sentences, and every vendor
+ * maps its own words onto them.
+ */
+export const STATUS_MEANINGS = {
+  pending: 'Nothing has started yet: the subject exists, but the person has not begun.',
+  in_progress: 'The person is still going through the steps or providing data.',
+  needs_info:
+    'The vendor is waiting on the person (or business): more information, a missing document, or a new attempt.',
+  in_review: 'Everything is in; the vendor or its reviewers are deciding.',
+  approved: 'A positive verdict.',
+  rejected: 'A negative verdict.',
+  locked: 'Too many failed attempts: the vendor accepts no further attempt.',
+  expired: 'The subject or its deadline lapsed without a verdict.',
+  cancelled:
+    'Abandoned, withdrawn or deleted before a verdict (by the person, the vendor or you); a new attempt may follow.',
+  unknown: 'The vendor sent no status this pipeline recognises; see `vendorStatus`.',
+} as const;
+export const STATUSES = Object.keys(STATUS_MEANINGS) as readonly (keyof typeof STATUS_MEANINGS)[];
+
+/**
+ * What a status is a verdict on, so a consumer can tell "this person is approved" from "this
+ * document is approved". Stated once here, like the statuses.
+ */
+export const SCOPE_MEANINGS = {
+  verification:
+    'The status is about the person or business being verified (a user, a journey, an identity verification, a KYB application).',
+  step: 'The status is about one check within a verification (a document, a liveness check, an identification attempt, a form): approving it does not approve the person.',
+  other:
+    'Neither: an event that carries no verdict (e.g. a vendor event this pipeline does not read).',
+} as const;
+export const SCOPES = Object.keys(SCOPE_MEANINGS) as readonly (keyof typeof SCOPE_MEANINGS)[];
 
 /** A small, stable set: rules match on these, so new vendor events never add a DetailType. */
 export const DETAIL_TYPES = [
@@ -59,11 +79,20 @@ const INSTANT = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
  */
 function buildEventSchemas() {
   const StatusSchema = Type.Union(
-    STATUSES.map((status) => Type.Literal(status)),
+    STATUSES.map((status) => Type.Literal(status, { description: STATUS_MEANINGS[status] })),
     {
       title: 'Status',
       description:
         'Normalized status, one meaning across vendors; the mapping from every vendor word is documented per vendor.',
+    },
+  );
+
+  const ScopeSchema = Type.Union(
+    SCOPES.map((scope) => Type.Literal(scope, { description: SCOPE_MEANINGS[scope] })),
+    {
+      title: 'Scope',
+      description:
+        'What the status is a verdict on: the person or business (`verification`), one check within it (`step`), or neither (`other`).',
     },
   );
 
@@ -143,6 +172,7 @@ function buildEventSchemas() {
       ),
       subject: Type.Readonly(SubjectRefSchema),
       status: Type.Readonly(StatusSchema),
+      scope: Type.Readonly(ScopeSchema),
       vendorStatus: Type.Readonly(
         Type.Union([Type.String(), Type.Null()], {
           description:
@@ -151,7 +181,8 @@ function buildEventSchemas() {
       ),
       previousStatus: Type.Readonly(
         Type.Union([StatusSchema, Type.Null()], {
-          description: "The subject's status before this event; `null` for its first.",
+          description:
+            "The subject's status when this event arrived: the status it replaced, or, when `outOfOrder`, the current status it left unchanged; `null` for the subject's first event.",
         }),
       ),
       outOfOrder: Type.Readonly(
@@ -219,6 +250,7 @@ function buildEventSchemas() {
 
   return {
     Status: StatusSchema,
+    Scope: ScopeSchema,
     DetailType: DetailTypeSchema,
     SubjectRef: SubjectRefSchema,
     EventDetail: EventDetailSchema,
@@ -230,6 +262,7 @@ function buildEventSchemas() {
 export const EVENT_SCHEMAS = /* @__PURE__ */ buildEventSchemas();
 
 export type Status = Type.Static<typeof EVENT_SCHEMAS.Status>;
+export type Scope = Type.Static<typeof EVENT_SCHEMAS.Scope>;
 export type DetailType = Type.Static<typeof EVENT_SCHEMAS.DetailType>;
 export type SubjectRef = Type.Static<typeof EVENT_SCHEMAS.SubjectRef>;
 export type EventDetail = Type.Static<typeof EVENT_SCHEMAS.EventDetail>;
@@ -256,6 +289,8 @@ export interface NormalizedDraft {
   /** Absent when the delivery names no subject: the processor then uses the delivery itself. */
   readonly subject?: SubjectRef;
   readonly status: Status;
+  /** Whether the status is a verdict on the person or business, or on one step of it. */
+  readonly scope: Scope;
   /** The vendor's own status words, e.g. `kycReview=VALIDATED`. */
   readonly vendorStatus: string | null;
   /** Vendor event time (ISO 8601), when the delivery carries one. */

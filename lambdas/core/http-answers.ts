@@ -1,4 +1,4 @@
-import type { AnswerPolicy, RejectionKind } from './vendor.js';
+import type { AnswerPolicy, RefusalReason, VendorAnswers } from './vendor.js';
 
 /**
  * Every HTTP answer ingest gives (DESIGN §3.1), in one place. Bodies never say why a delivery
@@ -9,15 +9,41 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-export const DEFAULT_ANSWERS: AnswerPolicy = { accepted: 200, unauthenticated: 401 };
-
 const STATUS = {
+  ok: 200,
   badRequest: 400,
+  unauthorized: 401,
   forbidden: 403,
   notFound: 404,
   payloadTooLarge: 413,
   serviceUnavailable: 503,
 } as const;
+
+/** DESIGN §3.1: the answer to each refusal cause, unless the vendor's policy says otherwise. */
+export const DEFAULT_ANSWERS: AnswerPolicy = {
+  accepted: STATUS.ok,
+  refused: {
+    no_credentials_configured: STATUS.unauthorized,
+    missing_authorization: STATUS.unauthorized,
+    invalid_authorization: STATUS.unauthorized,
+    expired_token: STATUS.unauthorized,
+    revoked_client: STATUS.unauthorized,
+    foreign_token: STATUS.unauthorized,
+    missing_signature: STATUS.unauthorized,
+    invalid_signature: STATUS.unauthorized,
+    malformed_body: STATUS.badRequest,
+    ip_not_allowed: STATUS.forbidden,
+    body_too_large: STATUS.payloadTooLarge,
+  },
+};
+
+/** The default table with a vendor's overrides applied. */
+export function answerPolicyOf(vendorAnswers: VendorAnswers | undefined): AnswerPolicy {
+  return {
+    accepted: vendorAnswers?.accepted ?? DEFAULT_ANSWERS.accepted,
+    refused: { ...DEFAULT_ANSWERS.refused, ...vendorAnswers?.refused },
+  };
+}
 
 const PHRASES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -38,10 +64,9 @@ export const answers = {
     statusCode: policy.accepted,
     body: '{"received":true}',
   }),
-  rejected: (kind: RejectionKind, policy: AnswerPolicy): HttpAnswer =>
-    error(kind === 'malformed' ? STATUS.badRequest : policy.unauthenticated),
+  refused: (reason: RefusalReason, policy: AnswerPolicy): HttpAnswer =>
+    error(policy.refused[reason]),
   forbidden: (): HttpAnswer => error(STATUS.forbidden),
   notFound: (): HttpAnswer => error(STATUS.notFound),
-  tooLarge: (): HttpAnswer => error(STATUS.payloadTooLarge),
   unavailable: (): HttpAnswer => error(STATUS.serviceUnavailable),
 };

@@ -56,3 +56,22 @@ export function text(value: unknown): string | undefined {
 export function field(obj: unknown, key: string): unknown {
   return isObject(obj) && Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
+
+/**
+ * `value` without the object members at `paths` (each a list of keys from the root); members on a
+ * path that is absent, or runs through a non-object, are simply not there to remove. Copies only
+ * the objects along a path, never the rest.
+ */
+export function withoutMembers(value: unknown, paths: readonly (readonly string[])[]): unknown {
+  return paths.reduce<unknown>((current, path) => withoutMember(current, path), value);
+}
+
+function withoutMember(value: unknown, path: readonly string[]): unknown {
+  const [key, ...rest] = path;
+  if (key === undefined || !isObject(value) || !Object.hasOwn(value, key)) return value;
+  if (rest.length === 0) {
+    const { [key]: _removed, ...others } = value;
+    return others;
+  }
+  return { ...value, [key]: withoutMember(value[key], rest) };
+}

@@ -23,6 +23,12 @@ export const REJECTION_KINDS = {
   no_credentials_configured: 'unauthenticated',
   missing_authorization: 'unauthenticated',
   invalid_authorization: 'unauthenticated',
+  /** A token we issued, genuine but past its expiry. */
+  expired_token: 'unauthenticated',
+  /** A token we issued to a client that the secret no longer lists. */
+  revoked_client: 'unauthenticated',
+  /** A token signed with our key but not for this route (another audience or issuer). */
+  foreign_token: 'unauthenticated',
   missing_signature: 'unauthenticated',
   invalid_signature: 'unauthenticated',
   malformed_body: 'malformed',
@@ -88,12 +94,43 @@ export interface BaseCredentials {
   readonly allowedIps?: readonly string[];
 }
 
-/** HTTP answers a vendor may tune; the rest of the answer table is fixed (see http-answers.ts). */
+/** Why ingest refused a delivery before queueing it: the vendor's reasons and ingest's own. */
+export type RefusalReason = RejectionReason | 'ip_not_allowed' | 'body_too_large';
+
+/**
+ * The HTTP answers a vendor gives, by cause (DESIGN §3.1 is the default, see http-answers.ts).
+ * A vendor sets what its sender needs: a sender that drops a delivery answered with some 4xx
+ * must get a 5xx for every refusal our own state could cause, so that it retries.
+ */
 export interface AnswerPolicy {
   /** Status for an authentic delivery that is durably queued. */
   readonly accepted: number;
-  /** Status for a delivery that failed authentication. */
-  readonly unauthenticated: number;
+  /** Status for each refusal cause. */
+  readonly refused: Readonly<Record<RefusalReason, number>>;
+}
+
+/** What a vendor file states about its answers: overrides of the default, and why. */
+export interface VendorAnswers {
+  readonly accepted?: number;
+  readonly refused?: Partial<Record<RefusalReason, number>>;
+  /**
+   * The sender's documented retry behaviour, with its source, in one sentence: the README's
+   * answer table quotes it next to the policy it justifies.
+   */
+  readonly senderRetries: string;
+}
+
+/**
+ * One row of a vendor's "What we trust" table: a field of the delivery, whether the vendor's proof
+ * covers it, and what the pipeline uses it for. Rendered into the README by `npm run docs`.
+ */
+export interface TrustRow {
+  /** Where the field is, e.g. `object_payload.users[].userId` or the `Authorization` header. */
+  readonly field: string;
+  /** `signature`: covered by the vendor's signature; `credential`: the whole body is vouched for by a header credential; `none`: anyone holding one delivery can rewrite it. */
+  readonly proof: 'signature' | 'credential' | 'none';
+  /** What the pipeline does with it (decide status, subject, ordering, dedup; or only label). */
+  readonly use: string;
 }
 
 /** A queued delivery handed to `normalize`, with the body already parsed once. */
@@ -133,7 +170,14 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
   readonly routes: readonly string[];
   /** The allow-list used when the secret sets none. */
   readonly defaultAllowedIps?: readonly string[];
-  readonly answers?: Partial<AnswerPolicy>;
+  readonly answers: VendorAnswers;
+  /**
+   * Where the vendor puts signatures inside its body (paths of object members). They prove a
+   * delivery to ingest and nothing else: they are removed from every published payload.
+   */
+  readonly signatureMembers?: readonly (readonly string[])[];
+  /** Every field the pipeline reads, what proves it, and what it decides (see `TrustRow`). */
+  readonly trust: readonly TrustRow[];
   /** Every vendor word the normalizer maps, in reading order (see `StatusMappingRow`). */
   readonly statusMapping: readonly StatusMappingRow[];
   /** Validates the vendor's secret JSON; throws a `ConfigurationError` naming the bad field. */

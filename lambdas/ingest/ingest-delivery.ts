@@ -1,9 +1,9 @@
 import { ConfigurationError } from '../core/errors.js';
-import { answers, DEFAULT_ANSWERS, type HttpAnswer } from '../core/http-answers.js';
+import { answerPolicyOf, answers, type HttpAnswer } from '../core/http-answers.js';
 import { decodeUtf8, lowerCaseHeaders } from '../core/http-request.js';
 import type { EventQueue, SecretSource } from '../core/ports.js';
 import { serializeQueueMessage, type QueueMessage } from '../core/queue-message.js';
-import { REJECTION_KINDS, type AnswerPolicy, type RejectionReason } from '../core/vendor.js';
+import type { RefusalReason, RejectionReason } from '../core/vendor.js';
 import { findVendorByRoute } from '../vendors/registry.js';
 import { loadVendorAccess, type VendorAccess } from './vendor-access.js';
 
@@ -74,8 +74,9 @@ export async function ingestDelivery(
       outcome: { result: 'refused', reason: 'unknown_route', bodyBytes },
     };
   }
-  const refuse = (answer: HttpAnswer, reason: IngestReason): IngestResult => ({
-    answer,
+  const policy = answerPolicyOf(vendor.answers);
+  const refuse = (reason: RefusalReason): IngestResult => ({
+    answer: answers.refused(reason, policy),
     outcome: { result: 'refused', vendor: vendor.id, reason, bodyBytes },
   });
   const fail = (reason: IngestReason, error: unknown): IngestResult => ({
@@ -84,7 +85,7 @@ export async function ingestDelivery(
   });
   const maxBytes = deps.maxMessageBytes ?? MAX_QUEUE_MESSAGE_BYTES;
   // Cheap early refusal: a body this large cannot fit whatever the envelope.
-  if (bodyBytes > maxBytes) return refuse(answers.tooLarge(), 'body_too_large');
+  if (bodyBytes > maxBytes) return refuse('body_too_large');
 
   let access: VendorAccess;
   try {
@@ -97,11 +98,10 @@ export async function ingestDelivery(
   }
   const { credentials, allowList } = access;
   if (allowList && !allowList.allows(request.sourceIp)) {
-    return refuse(answers.forbidden(), 'ip_not_allowed');
+    return refuse('ip_not_allowed');
   }
 
   const text = decodeUtf8(bytes);
-  const policy: AnswerPolicy = { ...DEFAULT_ANSWERS, ...vendor.answers };
   const verification = vendor.verify(
     {
       route: request.path,
@@ -112,12 +112,7 @@ export async function ingestDelivery(
     },
     credentials,
   );
-  if (!verification.ok) {
-    return refuse(
-      answers.rejected(REJECTION_KINDS[verification.reason], policy),
-      verification.reason,
-    );
-  }
+  if (!verification.ok) return refuse(verification.reason);
 
   const contentType = lowerCaseHeaders(request.headers)['content-type'];
   const message: QueueMessage = {
@@ -133,7 +128,7 @@ export async function ingestDelivery(
       : { body: text }),
   };
   if (Buffer.byteLength(serializeQueueMessage(message), 'utf8') > maxBytes) {
-    return refuse(answers.tooLarge(), 'body_too_large');
+    return refuse('body_too_large');
   }
   try {
     await deps.queue.send(message);

@@ -15,7 +15,7 @@ import {
   type OutgoingEvent,
   type SubjectRef,
 } from '../core/event.js';
-import { parseJson } from '../core/json.js';
+import { parseJson, withoutMembers } from '../core/json.js';
 import { compareToCurrent } from '../core/ordering.js';
 import type { EventStore, Log, StoredEvent, SubjectState } from '../core/ports.js';
 import { bodyText, parseQueueMessage, type QueueMessage } from '../core/queue-message.js';
@@ -314,6 +314,7 @@ function toStoredEvent(
     vendorEventType: draft.vendorEventType,
     subject,
     status: draft.status,
+    scope: draft.scope,
     vendorStatus: draft.vendorStatus,
     previousStatus: null,
     outOfOrder: false,
@@ -332,12 +333,18 @@ function toStoredEvent(
   };
 }
 
-/** The entry to publish: the stored detail plus, unless switched off or too large, the payload. */
+/**
+ * The entry to publish: the stored detail plus, unless switched off or too large, the payload —
+ * without the vendor's in-body signatures, which prove a delivery to ingest and nothing else.
+ */
 export function toOutgoing(event: StoredEvent, includePayload: boolean): OutgoingEvent {
   const base = { source: sourceOf(event.detail.vendor), detailType: event.detailType };
   if (!includePayload) return { ...base, detail: { ...event.detail, payloadOmitted: 'disabled' } };
   const text = event.bodyEncoding === 'base64' ? undefined : event.rawBody;
-  const payload = text === undefined ? event.rawBody : (parseJson(text) ?? text);
+  const parsed = text === undefined ? undefined : parseJson(text);
+  const signatures = findVendor(event.detail.vendor)?.signatureMembers ?? [];
+  const payload =
+    parsed === undefined ? (text ?? event.rawBody) : withoutMembers(parsed, signatures);
   const withPayload: OutgoingEvent = { ...base, detail: { ...event.detail, payload } };
   return entrySize(withPayload) <= MAX_ENTRY_BYTES
     ? withPayload

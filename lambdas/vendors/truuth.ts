@@ -184,6 +184,36 @@ export const truuth = defineVendor<TruuthCredentials>({
   routes: Object.values(TRUUTH_ROUTES),
   // No source addresses are published, so there is no default allow-list. Inferred: Truuth wants
   // a fast 2xx; the default answers (200 once queued) give exactly that.
+  answers: {
+    senderRetries: 'Not documented: a fast 2xx is assumed to be what it wants.',
+  },
+  trust: [
+    {
+      field: '`Authorization` header',
+      proof: 'credential',
+      use: 'the proof: the Basic or Bearer token configured for the webhook (per route when set)',
+    },
+    {
+      field: 'the route',
+      proof: 'credential',
+      use: 'the event type (one webhook configuration per event type), and part of the dedup id',
+    },
+    {
+      field: '`verificationId`, `externalRefId`',
+      proof: 'credential',
+      use: 'the subject and your reference for it',
+    },
+    {
+      field: '`status`, `results.proofingOutcomes[].status`',
+      proof: 'credential',
+      use: 'the status',
+    },
+    {
+      field: 'the whole body',
+      proof: 'credential',
+      use: 'the dedup id (route + SHA-256 of the body): the token vouches for every byte',
+    },
+  ],
   statusMapping: STATUS_MAPPING,
 
   parseCredentials(secret, base) {
@@ -351,6 +381,8 @@ function normalizeTruuth(delivery: Delivery): NormalizedDraft {
       routeKey === undefined ? TRUUTH_UNKNOWN_EVENT_TYPE : TRUUTH_EVENT_TYPES[routeKey],
     ...(subject && { subject }),
     status,
+    // A verification's result is the verdict on the person; a body naming none carries none.
+    scope: subject === undefined ? 'other' : 'verification',
     vendorStatus: describeWords(statusWord, outcomes),
   };
 }

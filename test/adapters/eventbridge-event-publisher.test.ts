@@ -17,6 +17,7 @@ function outgoing(n: number, extra: Record<string, unknown> = {}): OutgoingEvent
       vendorEventType: 'Finished Journey',
       subject: { kind: 'journey', id: `j${n}` },
       status: 'approved',
+      scope: 'verification',
       vendorStatus: 'final=Complete',
       previousStatus: null,
       outOfOrder: false,

@@ -74,6 +74,7 @@ function storedEvent(
       vendorEventType: 'Finished Journey',
       subject: { kind: 'journey', id: 'j-large' },
       status: 'approved',
+      scope: 'verification',
       vendorStatus: 'final=Complete',
       previousStatus: null,
       outOfOrder: false,

@@ -47,6 +47,7 @@ function storedEvent(eventId: string, overrides: Partial<StoredEvent> = {}): Sto
       vendorEventType: 'Finished Journey',
       subject: { kind: 'journey', id: 'j1', externalRef: 'ref' },
       status: 'approved',
+      scope: 'verification',
       vendorStatus: 'final=Complete',
       previousStatus: null,
       outOfOrder: false,

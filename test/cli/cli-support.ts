@@ -91,4 +91,4 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export { treezorReview } from '../support/local-pipeline.js';
+export { treezorEventId, treezorReview } from '../support/local-pipeline.js';

@@ -12,7 +12,15 @@ import { LOCAL_NAMES } from '../../local/resources.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
 import { closeServer, listenOnLoopback } from '../../local/servers.js';
 import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
-import { cli, envFor, freePort, publishedDetails, treezorReview, waitFor } from './cli-support.js';
+import {
+  cli,
+  envFor,
+  freePort,
+  publishedDetails,
+  treezorEventId,
+  treezorReview,
+  waitFor,
+} from './cli-support.js';
 import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 
 interface HistoryJson {
@@ -27,14 +35,20 @@ interface HistoryJson {
 }
 
 const CREDENTIALS = LOCAL_CLIENT.credentials;
-/** One Treezor user, three deliveries; vendor times in Treezor's 10⁻⁴ s, 1000 s apart. */
+/** One Treezor user, three deliveries; signed times (Paris) 1000 s apart. */
 const USER = '8800001';
-const T0 = 17_000_000_000_000;
 const REVIEWS = [
-  { webhookId: 'cli-test-review-2', createdAt: T0 + 10_000_000, kycReview: '1' }, // in_review
-  { webhookId: 'cli-test-review-3', createdAt: T0 + 20_000_000, kycReview: '2' }, // approved
-  { webhookId: 'cli-test-review-1', createdAt: T0, kycReview: '0' }, // pending, arrives last
+  { webhookId: 'cli-test-review-2', modifiedDate: '2023-11-14 23:30:00', kycReview: '1' }, // in_review
+  { webhookId: 'cli-test-review-3', modifiedDate: '2023-11-14 23:46:40', kycReview: '2' }, // approved
+  { webhookId: 'cli-test-review-1', modifiedDate: '2023-11-14 23:13:20', kycReview: '0' }, // pending, arrives last
 ];
+/** Each review's eventId (the digest of its signed payload), by its label. */
+const ID = Object.fromEntries(
+  REVIEWS.map((review) => [
+    review.webhookId,
+    treezorEventId(treezorReview({ ...review, userId: USER })),
+  ]),
+) as Record<'cli-test-review-1' | 'cli-test-review-2' | 'cli-test-review-3', string>;
 
 let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
@@ -127,7 +141,10 @@ describe('history', () => {
       const run = await cli(['send', 'treezor', file], env);
       expect(run.code, run.stderr).toBe(0);
       // One at a time, so they arrive in this order.
-      await waitFor('the event', () => timesPublished(`treezor:${review.webhookId}`) === 1);
+      await waitFor(
+        'the event',
+        () => timesPublished(ID[review.webhookId as keyof typeof ID]) === 1,
+      );
     }
 
     const json = await historyJson('treezor', USER);
@@ -137,14 +154,14 @@ describe('history', () => {
     expect(
       subject?.events.map((e) => [e.detail.eventId, e.detail.status, e.detail.outOfOrder]),
     ).toEqual([
-      ['treezor:cli-test-review-3', 'approved', false],
-      ['treezor:cli-test-review-2', 'in_review', false],
-      ['treezor:cli-test-review-1', 'pending', true],
+      [ID['cli-test-review-3'], 'approved', false],
+      [ID['cli-test-review-2'], 'in_review', false],
+      [ID['cli-test-review-1'], 'pending', true],
     ]);
     expect(subject?.events.every((e) => e.publishedAt !== undefined)).toBe(true);
     expect(subject?.state).toMatchObject({
       status: 'approved',
-      eventId: 'treezor:cli-test-review-3',
+      eventId: ID['cli-test-review-3'],
     });
 
     const text = await cli(['history', 'treezor', USER, '--kind', 'user'], env);
@@ -153,11 +170,11 @@ describe('history', () => {
     // Table rows start with the vendor time; the state line names an eventId too.
     const row = (id: string): number =>
       lines.findIndex((line) => /^\d{4}-/.test(line) && line.includes(id));
-    expect(row('cli-test-review-3')).toBeLessThan(row('cli-test-review-2'));
-    expect(row('cli-test-review-2')).toBeLessThan(row('cli-test-review-1'));
-    expect(lines[row('cli-test-review-1')]).toContain('OUT OF ORDER');
-    expect(lines[row('cli-test-review-2')]).toContain('(none) → in_review');
-    expect(lines[row('cli-test-review-3')]).toContain('in_review → approved');
+    expect(row(ID['cli-test-review-3'])).toBeLessThan(row(ID['cli-test-review-2']));
+    expect(row(ID['cli-test-review-2'])).toBeLessThan(row(ID['cli-test-review-1']));
+    expect(lines[row(ID['cli-test-review-1'])]).toContain('OUT OF ORDER');
+    expect(lines[row(ID['cli-test-review-2'])]).toContain('(none) → in_review');
+    expect(lines[row(ID['cli-test-review-3'])]).toContain('in_review → approved');
     expect(text.stdout).toContain('current state: approved');
   });
 
@@ -177,30 +194,30 @@ describe('replay', () => {
   it('--dry-run shows no change for events the current code stored', async () => {
     const run = await cli(['replay', '--vendor', 'treezor', '--dry-run'], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('treezor:cli-test-review-1  unchanged');
+    expect(run.stdout).toContain(`${ID['cli-test-review-1']}  unchanged`);
     expect(run.stdout).not.toMatch(/would publish|→/);
   });
 
   it('--dry-run shows what changed when older code stored another detail, and writes nothing', async () => {
     // The out-of-order event: its place in the history stays, only its words change.
-    await alterStoredDetail('treezor:cli-test-review-1', {
+    await alterStoredDetail(ID['cli-test-review-1'], {
       vendorStatus: 'kycReview=OLD',
       status: 'unknown',
     });
-    const run = await cli(['replay', '--event-id', 'treezor:cli-test-review-1', '--dry-run'], env);
+    const run = await cli(['replay', '--event-id', ID['cli-test-review-1'], '--dry-run'], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('treezor:cli-test-review-1  would publish');
+    expect(run.stdout).toContain(`${ID['cli-test-review-1']}  would publish`);
     expect(run.stdout).toContain('status: unknown → pending');
     expect(run.stdout).toContain('vendorStatus: kycReview=OLD → kycReview=NONE');
     expect(run.stdout).not.toContain('outOfOrder');
     expect(run.stdout).not.toContain('subject treezor');
     const [subject] = (await historyJson('treezor', USER, 'user')).subjects;
     expect(subject?.events[2]?.detail.status).toBe('unknown');
-    expect(timesPublished('treezor:cli-test-review-1')).toBe(1);
+    expect(timesPublished(ID['cli-test-review-1'])).toBe(1);
   });
 
   it('republishes a changed event with its eventId and corrects the subject it set', async () => {
-    const eventId = 'treezor:cli-test-review-3';
+    const eventId = ID['cli-test-review-3'];
     await alterStoredDetail(eventId, { status: 'unknown' });
     await documents.send(
       new UpdateCommand({
@@ -214,7 +231,7 @@ describe('replay', () => {
     const before = (await historyJson('treezor', USER, 'user')).subjects[0]?.state;
 
     const run = await cli(
-      ['replay', '--event-id', eventId, '--event-id', 'treezor:cli-test-review-1'],
+      ['replay', '--event-id', eventId, '--event-id', ID['cli-test-review-1']],
       env,
     );
     expect(run.code, run.stderr).toBe(0);
@@ -222,7 +239,7 @@ describe('replay', () => {
     expect(run.stdout).toContain(
       `subject treezor#user#${USER}: unknown → approved (this event set its state; corrected)`,
     );
-    expect(run.stdout).toContain('treezor:cli-test-review-1  published');
+    expect(run.stdout).toContain(`${ID['cli-test-review-1']}  published`);
 
     // Published again under the same eventId (consumers dedupe by it), now with current words.
     const published = publishedDetails(pipeline.eventsFile).filter((d) => d.eventId === eventId);

@@ -247,6 +247,7 @@ const VALID: EventDetail = {
   vendorEventType: 'document.update',
   subject: { kind: 'document', id: '42', externalRef: 'ref-1', parent: { kind: 'user', id: '7' } },
   status: 'approved',
+  scope: 'step',
   vendorStatus: 'documentStatus=VALIDATED',
   previousStatus: 'in_review',
   outOfOrder: true,
@@ -271,6 +272,7 @@ describe('the detail schema', () => {
     'vendorEventType',
     'subject',
     'status',
+    'scope',
     'vendorStatus',
     'previousStatus',
     'outOfOrder',
@@ -302,6 +304,7 @@ describe('the detail schema', () => {
 
   it.each([
     ['an unknown status', variant((d) => (d['status'] = 'done'))],
+    ['an unknown scope', variant((d) => (d['scope'] = 'person'))],
     ['an unknown previous status', variant((d) => (d['previousStatus'] = 'done'))],
     ['an extra field', variant((d) => (d['extra'] = 1))],
     ['an extra subject field', variant((d) => (d['subject'] = { kind: 'user', id: '1', x: 1 }))],

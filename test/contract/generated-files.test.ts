@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_DIR, generateContract } from '../../scripts/contract.js';
-import { README_PATH, renderStatusMapping, updateReadme } from '../../scripts/docs.js';
+import {
+  markers,
+  README_PATH,
+  renderStatusMapping,
+  renderTrust,
+  SECTIONS,
+  updateReadme,
+} from '../../scripts/docs.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 
 /**
@@ -28,7 +35,7 @@ describe('contract/', () => {
   });
 });
 
-describe('README status mapping', () => {
+describe('README generated sections', () => {
   it('is what `npm run docs` writes', async () => {
     const readme = readFileSync(README_PATH, 'utf8');
     expect(await updateReadme(readme)).toBe(readme);
@@ -39,12 +46,21 @@ describe('README status mapping', () => {
     for (const vendor of VENDORS) expect(section).toContain(`#### ${vendor.displayName}\n`);
   });
 
+  it('has a "What we trust" table for every registered vendor', () => {
+    const section = renderTrust(VENDORS);
+    for (const vendor of VENDORS) expect(section).toContain(`#### ${vendor.displayName}\n`);
+  });
+
   it('touches nothing outside its markers', async () => {
-    const readme =
-      'before\n<!-- status-mapping:start -->\nstale\n<!-- status-mapping:end -->\nafter\n';
+    const between = SECTIONS.map(({ name }) => {
+      const { start, end } = markers(name);
+      return `${start}\nstale\n${end}`;
+    });
+    const readme = `before\n${between.join('\nkept\n')}\nafter\n`;
     const updated = await updateReadme(readme, VENDORS);
-    expect(updated.startsWith('before\n<!-- status-mapping:start -->\n')).toBe(true);
-    expect(updated.endsWith('<!-- status-mapping:end -->\nafter\n')).toBe(true);
+    expect(updated.startsWith(`before\n${markers('status-vocabulary').start}\n`)).toBe(true);
+    expect(updated.endsWith(`${markers('status-mapping').end}\nafter\n`)).toBe(true);
+    expect(updated.split('\nkept\n')).toHaveLength(SECTIONS.length);
     expect(updated).not.toContain('stale');
   });
 

@@ -10,6 +10,7 @@ const draft = (occurredAt?: string): NormalizedDraft => ({
   detailType: 'KYC Vendor Event',
   vendorEventType: 'x',
   status: 'unknown',
+  scope: 'other',
   vendorStatus: null,
   ...(occurredAt !== undefined && { occurredAt }),
 });

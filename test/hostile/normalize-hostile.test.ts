@@ -362,6 +362,7 @@ describe('hostile normalize: regressions', () => {
           vendorEventType: 'Finished Journey',
           subject: { kind: 'delivery', id: 'deep' },
           status: 'unknown',
+          scope: 'verification',
           vendorStatus: null,
           previousStatus: null,
           outOfOrder: false,

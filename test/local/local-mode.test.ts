@@ -18,12 +18,12 @@ import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
 import type { SignedDelivery } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
-import { treezor } from '../../lambdas/vendors/treezor.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery, SendError } from '../../local/send-delivery.js';
 import {
   LOCAL_CLIENT,
   startTestPipeline,
+  treezorEventId,
   treezorReview,
   type TestPipeline,
 } from '../support/local-pipeline.js';
@@ -33,6 +33,14 @@ const FIXTURES = join(ROOT, 'test/fixtures');
 const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
 const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
 const CREDENTIALS = LOCAL_CLIENT.credentials;
+/** The eventId of the `user.create` fixture: the digest of its signed payload. */
+const USER_CREATE_EVENT_ID = `treezor:${
+  (
+    JSON.parse(readFileSync(join(FIXTURES, 'treezor/user.create.expected.json'), 'utf8')) as {
+      dedupId: string;
+    }
+  ).dedupId
+}`;
 
 let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
@@ -201,7 +209,8 @@ describe('local mode, end to end over HTTP', () => {
     {
       vendor: 'treezor',
       name: 'user.kycreview',
-      eventId: 'treezor:8f3577ec-c126-4e94-a3df-1bdccfb0b89f',
+      // The digest of the signed object_payload (see the fixture's expected file).
+      eventId: 'treezor:9d53754fbeca378809ceb64ce3f75d41483b808ec64026b4969d7500a7252cb3',
       subjectKey: 'treezor#user#6461762',
     },
     {
@@ -239,30 +248,31 @@ describe('local mode, end to end over HTTP', () => {
   it('publishes an older Treezor delivery as out of order and keeps the newer status', async () => {
     const userId = '7700001';
     const subjectKey = `treezor#user#${userId}`;
-    // webhook_created_at is in units of 10^-4 s: these are 2023-11-14 and 2023-07-22.
+    // Ordered by the signed modifiedDate (Paris time), never by the unsigned webhook_created_at.
     const newer = treezorReview({
       webhookId: 'local-test-newer-0001',
       userId,
-      createdAt: 17_000_000_000_000,
+      modifiedDate: '2023-11-14 23:13:20',
       kycReview: '2', // VALIDATED
     });
     const older = treezorReview({
       webhookId: 'local-test-older-0001',
       userId,
-      createdAt: 16_900_000_000_000,
+      modifiedDate: '2023-07-22 12:00:00',
       kycReview: '1', // PENDING
     });
+    const [newerId, olderId] = [treezorEventId(newer), treezorEventId(older)];
 
     expect(await postSigned('treezor', newer)).toBe(200);
     const [first] = await waitFor('the newer event', () => {
-      const found = eventsWithId('treezor:local-test-newer-0001');
+      const found = eventsWithId(newerId);
       return found.length > 0 && found;
     });
     expect(first?.detail).toMatchObject({ status: 'approved', outOfOrder: false });
 
     expect(await postSigned('treezor', older)).toBe(200);
     const [late] = await waitFor('the older event', () => {
-      const found = eventsWithId('treezor:local-test-older-0001');
+      const found = eventsWithId(olderId);
       return found.length > 0 && found;
     });
     expect(late?.detail).toMatchObject({
@@ -270,10 +280,7 @@ describe('local mode, end to end over HTTP', () => {
       previousStatus: 'approved',
       outOfOrder: true,
     });
-    expect(await subjectState(subjectKey)).toMatchObject({
-      status: 'approved',
-      eventId: 'treezor:local-test-newer-0001',
-    });
+    expect(await subjectState(subjectKey)).toMatchObject({ status: 'approved', eventId: newerId });
     expect(await subjectHistory(subjectKey)).toHaveLength(2);
   });
 
@@ -288,15 +295,13 @@ describe('local mode, end to end over HTTP', () => {
       treezorReview({
         webhookId: 'local-test-tampered-0001',
         userId: '7700002',
-        createdAt: 17_000_000_000_000,
+        modifiedDate: '2023-11-14 23:13:20',
         kycReview: '3',
       }),
     );
     const tampered = signed.body.replace('"kycReview":"3"', '"kycReview":"2"');
     expect(tampered).not.toBe(signed.body);
-    const treezorStatus = treezor.answers?.unauthenticated;
-    expect(treezorStatus).toBe(503);
-    expect((await post(signed.route, tampered, signed.headers)).status).toBe(treezorStatus);
+    expect((await post(signed.route, tampered, signed.headers)).status).toBe(503);
 
     // IDWise: a wrong credential header, then none at all.
     const idwiseBody = fixture('idwise', 'manually-reviewed-rejected');
@@ -312,7 +317,7 @@ describe('local mode, end to end over HTTP', () => {
     await waitForQueueDrained();
     expect(readEvents()).toHaveLength(eventsBefore);
     expect(await tableSize()).toBe(itemsBefore);
-    expect(await storedEvent('treezor:local-test-tampered-0001')).toBeUndefined();
+    expect(await storedEvent(treezorEventId(tampered))).toBeUndefined();
   });
 
   it('answers 413 to a request over the size limit', async () => {
@@ -331,7 +336,7 @@ describe('npm run send', () => {
     });
     expect(result.status).toBe(200);
     await waitFor('the sent event', () =>
-      eventsWithId('treezor:7b2e4c91-5a3d-4f6e-8c1b-9d0a2e3f4b5c').length === 1 ? true : undefined,
+      eventsWithId(USER_CREATE_EVENT_ID).length === 1 ? true : undefined,
     );
   });
 

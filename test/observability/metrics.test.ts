@@ -144,6 +144,9 @@ describe('ingest metrics', () => {
     expect([...AUTHENTICATION_FAILURE_REASONS].sort()).toEqual(
       [
         'invalid_authorization',
+        'expired_token',
+        'revoked_client',
+        'foreign_token',
         'invalid_signature',
         'ip_not_allowed',
         'missing_authorization',

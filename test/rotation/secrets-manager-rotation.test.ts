@@ -1,3 +1,4 @@
+import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,9 +15,12 @@ import {
   issueToken,
 } from '../../lambdas/token/issue-token.js';
 import { ONDATO_ROUTE, ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
-import { VENDORS } from '../../lambdas/vendors/registry.js';
+import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
 import { MemoryQueue } from '../support/memory-ports.js';
 import { deliveryWith, shapeOf, SOURCE_IP, statusOf } from './rotation-support.js';
+
+/** Ondato's answer to a token signed with a key no longer listed (503: Event Grid drops a 401). */
+const ONDATO_REFUSED = answerPolicyOf(findVendor('ondato')?.answers).refused.invalid_authorization;
 
 /**
  * Rotation through the deployed secret source: Secrets Manager (mocked at the SDK) behind
@@ -74,8 +78,13 @@ function put(vendorId: string, secret: unknown): void {
 describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
   'rotating the %s credential through Secrets Manager',
   (vendorId, vendor) => {
-    const accepted = vendor.answers?.accepted ?? 200;
-    const refused = vendor.answers?.unauthenticated ?? 401;
+    const policy = answerPolicyOf(vendor.answers);
+    const accepted = policy.accepted;
+    // A removed credential is a wrong one: a wrong signature, or a wrong header value.
+    const refused = Math.max(
+      policy.refused.invalid_signature,
+      policy.refused.invalid_authorization,
+    );
 
     it('accepts old and new together, and refuses the old one within secretMaxAgeSeconds of its removal', async () => {
       const shape = shapeOf(vendorId);
@@ -214,7 +223,7 @@ describe("rotating Ondato's token signing key (README procedure)", () => {
       { clientId: client.clientId, audience: ONDATO_TOKEN_AUDIENCE, now: after, ttlSeconds: TTL },
       K1,
     );
-    expect(await deliver(oldKeyToken, after)).toBe(401);
+    expect(await deliver(oldKeyToken, after)).toBe(ONDATO_REFUSED);
   });
 
   it('shows why the wait after moving the key must include secretMaxAgeSeconds', async () => {
@@ -244,6 +253,6 @@ describe("rotating Ondato's token signing key (README procedure)", () => {
       'valid',
     );
     // …yet refused, because ingest's cache has just refreshed without the old key.
-    expect(await deliver(stale, now)).toBe(401);
+    expect(await deliver(stale, now)).toBe(ONDATO_REFUSED);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,11 +57,16 @@ export async function startTestPipeline(
   };
 }
 
-/** A Treezor `user.kycreview` body for `userId` from the fixture, unsigned until sent. */
+/**
+ * A Treezor `user.kycreview` body for `userId` from the fixture, unsigned until sent. Only
+ * `object_payload` is signed, so what tells two reviews apart, and orders them, is in there:
+ * `kycReview` and `modifiedDate` (Paris wall-clock time, as Treezor writes it). `webhookId` is an
+ * unsigned label only.
+ */
 export function treezorReview(options: {
   webhookId: string;
   userId: string;
-  createdAt: number;
+  modifiedDate: string;
   kycReview: string;
 }): string {
   type Envelope = {
@@ -68,7 +74,6 @@ export function treezorReview(options: {
     webhook: {
       webhook_id: string;
       object_id: string;
-      webhook_created_at: number;
       object_payload: { users: Record<string, unknown>[] };
     };
   };
@@ -77,12 +82,22 @@ export function treezorReview(options: {
   body.webhookId = options.webhookId;
   body.webhook.webhook_id = options.webhookId;
   body.webhook.object_id = options.userId;
-  body.webhook.webhook_created_at = options.createdAt;
   const [user] = body.webhook.object_payload.users;
   if (!user) throw new Error('user.kycreview fixture has no user');
   user['userId'] = options.userId;
   user['kycReview'] = options.kycReview;
+  user['modifiedDate'] = options.modifiedDate;
   return JSON.stringify(body);
+}
+
+/**
+ * The eventId a Treezor body made by `treezorReview` gets: the SHA-256 of its `object_payload`
+ * text, which is what the signature covers (written here with node:crypto, not the vendor code).
+ */
+export function treezorEventId(body: string): string {
+  const payload = (JSON.parse(body) as { webhook: { object_payload: unknown } }).webhook
+    .object_payload;
+  return `treezor:${createHash('sha256').update(JSON.stringify(payload), 'utf8').digest('hex')}`;
 }
 
 /** The local engines alone (no handlers), with clients, for adapter tests. */

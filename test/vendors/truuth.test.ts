@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
+import { answerPolicyOf, DEFAULT_ANSWERS } from '../../lambdas/core/http-answers.js';
 import type {
   BaseCredentials,
   Delivery,
@@ -96,7 +97,7 @@ describe('truuth vendor', () => {
       '/webhooks/truuth/callback',
       '/webhooks/truuth/biopass-user-provisioning',
     ]);
-    expect(truuth.answers).toBeUndefined();
+    expect(answerPolicyOf(truuth.answers)).toEqual(DEFAULT_ANSWERS);
     expect(truuth.defaultAllowedIps).toBeUndefined();
   });
 
@@ -674,6 +675,7 @@ describe('truuth vendor', () => {
           detailType: 'KYC Vendor Event',
           vendorEventType: 'Callback',
           status: 'unknown',
+          scope: 'other',
           vendorStatus: null,
         },
       ]);
@@ -746,6 +748,7 @@ describe('truuth vendor', () => {
         detailType: 'KYC Vendor Event',
         vendorEventType: 'unknown',
         status: 'unknown',
+        scope: 'other',
         vendorStatus: 'status=DONE',
       });
     });
