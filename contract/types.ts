@@ -39,7 +39,8 @@ export type Status =
 
 /**
  * What the status is a verdict on: the person or business (`verification`), one check within it
- * (`step`), or neither (`other`).
+ * (`step`), or neither (`other`). Present on every event published since it was added; absent only
+ * on older events replayed from the archive.
  */
 export type Scope = 'verification' | 'step' | 'other';
 
@@ -83,7 +84,7 @@ export interface EventDetail {
   readonly vendorEventType: string;
   readonly subject: SubjectRef;
   readonly status: Status;
-  readonly scope: Scope;
+  readonly scope?: Scope;
   /**
    * The vendor's own status words, e.g. `kycReview=VALIDATED`, for humans and audits; `null` when
    * it sent none.

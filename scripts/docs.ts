@@ -80,7 +80,7 @@ export function renderTrust(vendors: readonly Vendor[]): string {
   const proofs: Readonly<Record<TrustRow['proof'], string>> = {
     signature: "covered by the vendor's signature",
     credential: 'vouched for by the credential',
-    none: '**not signed**: anyone holding one delivery can rewrite it',
+    none: '**none**: not covered by any proof',
   };
   return byName(vendors)
     .map((vendor) => {

@@ -92,7 +92,7 @@ function buildEventSchemas() {
     {
       title: 'Scope',
       description:
-        'What the status is a verdict on: the person or business (`verification`), one check within it (`step`), or neither (`other`).',
+        'What the status is a verdict on: the person or business (`verification`), one check within it (`step`), or neither (`other`). Present on every event published since it was added; absent only on older events replayed from the archive.',
     },
   );
 
@@ -172,7 +172,9 @@ function buildEventSchemas() {
       ),
       subject: Type.Readonly(SubjectRefSchema),
       status: Type.Readonly(StatusSchema),
-      scope: Type.Readonly(ScopeSchema),
+      // Optional in the schema only so that events published before it existed (replayed from
+      // the archive) stay valid, as the contract's versioning promises; every event carries it.
+      scope: Type.ReadonlyOptional(ScopeSchema),
       vendorStatus: Type.Readonly(
         Type.Union([Type.String(), Type.Null()], {
           description:

@@ -272,7 +272,6 @@ describe('the detail schema', () => {
     'vendorEventType',
     'subject',
     'status',
-    'scope',
     'vendorStatus',
     'previousStatus',
     'outOfOrder',
@@ -294,6 +293,7 @@ describe('the detail schema', () => {
       }),
     ],
     ['a bare subject', variant((d) => (d['subject'] = { kind: 'delivery', id: 'abc' }))],
+    ['an event published before `scope` existed', variant((d) => delete d['scope'])],
   ])('accepts %s', (_case, detail) => {
     expect(errorsOf(validate, detail)).toEqual([]);
   });
