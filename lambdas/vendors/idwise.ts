@@ -118,16 +118,17 @@ export const IDWISE_AML_ACTION_DETAIL_TYPE: DetailType = 'KYC Monitoring Alert';
 
 /**
  * What each known event's status is a verdict on. Every event reports on the journey, that is
- * the person, except `Finished Step`, which fires when one step (a document side, a selfie) is
- * processed: its decisions are the journey's so far, but the event is one step's result. AML
- * monitoring (the AML event and AML `Updated Journey` actions) is about the person too.
+ * the person: even `Finished Step`, which fires when one step (a document side, a selfie) is
+ * processed, carries the journey's decisions so far, not the step's, and its subject is the
+ * journey, so its status is the journey's. AML monitoring (the AML event and AML
+ * `Updated Journey` actions) is about the person too.
  */
 export const IDWISE_EVENT_SCOPES: Readonly<Record<IdwiseEventName, Scope>> = {
   [IDWISE_EVENTS.finishedJourney]: 'verification',
   [IDWISE_EVENTS.updatedJourney]: 'verification',
   [IDWISE_EVENTS.manuallyReviewed]: 'verification',
   [IDWISE_EVENTS.finishedUserSteps]: 'verification',
-  [IDWISE_EVENTS.finishedStep]: 'step',
+  [IDWISE_EVENTS.finishedStep]: 'verification',
   [IDWISE_EVENTS.amlMonitorUpdate]: 'verification',
   [IDWISE_EVENTS.verificationUpdateRequired]: 'verification',
   [IDWISE_EVENTS.kycRenewalDeadlineExceeded]: 'verification',

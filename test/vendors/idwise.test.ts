@@ -704,19 +704,20 @@ describe('idwise vendor', () => {
   });
 
   describe('scope', () => {
-    // Written from the rule: journey events are about the person, Finished Step about one step.
+    // Written from the rule: every event's status is the journey's, that is the person's; even
+    // Finished Step carries the journey's decisions, not the step's.
     it.each<[string, Scope]>([
       ['Finished Journey', 'verification'],
       ['Updated Journey', 'verification'],
       ['Manually Reviewed', 'verification'],
       ['Finished User Steps', 'verification'],
-      ['Finished Step', 'step'],
+      ['Finished Step', 'verification'],
       ['AML Monitor Update', 'verification'],
       ['Verification Update Required', 'verification'],
       ['KYC Renewal Deadline Exceeded', 'verification'],
       ['Finished Spot Check', 'verification'],
       ['Finished Ongoing Check', 'verification'],
-      ['finished step', 'step'],
+      ['finished step', 'verification'],
     ])('%s → %s, with or without decisions', (event, scope) => {
       const withDecisions = envelope();
       withDecisions.event = event;
