@@ -69,7 +69,7 @@ export class KycWebhooksStack extends Stack {
     const alarms = new Alarms(this, 'Alarms', {
       queue: queue.queue,
       deadLetterQueue: queue.deadLetterQueue,
-      stage: ingest.stage,
+      ingestFunctions: [...ingest.vendors.values()].map((vendor) => vendor.function),
       processor: processor.function,
       vendors: [...ingest.vendors.keys()],
       alarmEmail: config.alarmEmail,

@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -22,8 +21,11 @@ export const DEFAULT_AUTH_FAILURE_THRESHOLD = 10;
 export interface AlarmsProps {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
-  /** The API stage whose 5xx answers mean a delivery was refused for our fault. */
-  readonly stage: IHttpStage;
+  /**
+   * The deployed vendors' ingest functions, one per vendor: their crashes and timeouts answer
+   * the vendor with an error that ingest itself never gets to count.
+   */
+  readonly ingestFunctions: readonly IFunction[];
   /** The function that drains the queue. */
   readonly processor: IFunction;
   /** Ids of the deployed vendors: each gets its own authentication-failure alarm. */
@@ -41,14 +43,16 @@ export interface AlarmsProps {
 }
 
 /**
- * The signals an operator must act on: anything dead-lettered, a stalled queue, webhooks refused
- * for our fault or for failed authentication, a failing or throttled processor, and events that
- * do not reach the bus. Every alarm notifies the topic when an alarm e-mail is configured.
+ * The signals an operator must act on: anything dead-lettered, a stalled queue, deliveries ingest
+ * could not queue for our fault, webhooks refused for failed authentication, a failing or
+ * throttled processor, and events that do not reach the bus. Every alarm notifies the topic when
+ * an alarm e-mail is configured.
  */
 export class Alarms extends Construct {
   readonly deadLetterQueueNotEmpty: Alarm;
   readonly queueTooOld: Alarm;
-  readonly apiServerErrors: Alarm;
+  readonly deliveriesNotQueued: Alarm;
+  readonly ingestErrors: Alarm;
   /** One per vendor, keyed by vendor id. */
   readonly authenticationFailures: ReadonlyMap<string, Alarm>;
   readonly processorErrors: Alarm;
@@ -72,6 +76,9 @@ export class Alarms extends Construct {
       );
     }
     if (props.vendors.length === 0) throw new Error('Alarms: expected at least one vendor');
+    if (props.ingestFunctions.length === 0) {
+      throw new Error('Alarms: expected the ingest function of every deployed vendor');
+    }
 
     this.deadLetterQueueNotEmpty = props.deadLetterQueue
       .metricApproximateNumberOfMessagesVisible({
@@ -98,18 +105,46 @@ export class Alarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
 
-    // Ingest answers 5xx only when it could not queue an authentic delivery (or the function
-    // itself failed or timed out); the vendor retries, but a sustained failure loses webhooks
-    // once the vendor gives up.
-    this.apiServerErrors = props.stage
-      .metricServerError({ period: METRIC_PERIOD, statistic: 'Sum' })
-      .createAlarm(this, 'ApiServerErrors', {
-        alarmDescription: 'The webhook API answered 5xx; deliveries are not being queued',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    // Not the stage's 5xx: a 5xx is also a deliberate refusal (Treezor asks for one on a bad
+    // signature; Ondato gets 503 for any refusal our state could cause, as Event Grid drops 400,
+    // 401, 403 and 413), so forgeries and scanners would page. Ingest counts `failed` only when
+    // nothing was queued for our own fault: the queue refused a verified delivery, the vendor's
+    // secret could not be read or parsed, or a defect. The secret failures come before
+    // authentication and so count any request, forgeries included; but then every authentic
+    // delivery fails the same way. Refusals are the authentication-failure alarms' concern.
+    this.deliveriesNotQueued = sumOf(
+      'deliveries not queued for our fault',
+      props.vendors.map((vendor) => pipelineMetric('Deliveries', { vendor, outcome: 'failed' })),
+      { forAlarm: true },
+    ).createAlarm(this, 'DeliveriesNotQueued', {
+      alarmDescription:
+        'Ingest could not queue deliveries for our own fault (queue unreachable, a vendor ' +
+        'secret unreadable or invalid, or a defect) and answered 503; vendors retry, but ' +
+        'webhooks are lost once they give up. The ingest log’s `delivery not queued` lines give ' +
+        'the vendor and the reason',
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    // A crash, a timeout or a failed cold start ends the invocation before ingest can count the
+    // delivery, so the metric above never sees it; the vendor gets API Gateway's error instead.
+    this.ingestErrors = sumOf(
+      'ingest function errors',
+      props.ingestFunctions.map((fn) =>
+        fn.metricErrors({ period: METRIC_PERIOD, statistic: 'Sum' }),
+      ),
+      { forAlarm: true },
+    ).createAlarm(this, 'IngestErrors', {
+      alarmDescription:
+        'An ingest function crashed, timed out or failed to start: those deliveries were not ' +
+        'queued (vendors retry). The ingest functions’ logs give the error',
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
     const authenticationFailures = new Map<string, Alarm>();
     for (const vendor of props.vendors) {
@@ -178,7 +213,8 @@ export class Alarms extends Construct {
     this.all = [
       this.deadLetterQueueNotEmpty,
       this.queueTooOld,
-      this.apiServerErrors,
+      this.deliveriesNotQueued,
+      this.ingestErrors,
       ...authenticationFailures.values(),
       this.processorErrors,
       this.processorThrottles,

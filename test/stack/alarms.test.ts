@@ -1,5 +1,4 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -32,20 +31,41 @@ const dimensionsOf = (query: MetricDataQuery) =>
 /** Alarms alone in a stack, for props the deployment configuration does not expose. */
 function alarmsAlone(props: Partial<AlarmsProps> = {}): Template {
   const stack = new Stack(new App(), 'AlarmsOnly');
-  const api = new HttpApi(stack, 'Api');
-  new Alarms(stack, 'Alarms', {
-    queue: new Queue(stack, 'Queue'),
-    deadLetterQueue: new Queue(stack, 'Dlq'),
-    stage: api.defaultStage!,
-    processor: new LambdaFunction(stack, 'Processor', {
+  const inlineFunction = (id: string) =>
+    new LambdaFunction(stack, id, {
       runtime: Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: Code.fromInline('export const handler = () => {};'),
-    }),
+    });
+  new Alarms(stack, 'Alarms', {
+    queue: new Queue(stack, 'Queue'),
+    deadLetterQueue: new Queue(stack, 'Dlq'),
+    ingestFunctions: [inlineFunction('Ingest')],
+    processor: inlineFunction('Processor'),
     vendors: ['treezor'],
     ...props,
   });
   return Template.fromStack(stack);
+}
+
+/** The one alarm whose logical id starts with `Alarms<idPrefix>`. */
+function alarmOf(template: Template, idPrefix: string): CfnResource {
+  const found = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+    id.startsWith(`Alarms${idPrefix}`),
+  );
+  expect(found, idPrefix).toHaveLength(1);
+  return found[0]![1];
+}
+
+/** An alarm's `SUM([...])` expression and the metrics it reads, checked to be exactly those. */
+function summedMetrics(alarm: CfnResource): MetricDataQuery[] {
+  const [expression, ...metrics] = queriesOf(alarm);
+  expect(expression?.Expression).toBe(`SUM([${metrics.map((metric) => metric.Id).join(', ')}])`);
+  expect(expression?.ReturnData).toBe(true);
+  for (const metric of metrics) expect(metric.ReturnData).toBe(false);
+  // CloudWatch refuses an alarm whose math reads more than 10 metrics.
+  expect(metrics.length).toBeLessThanOrEqual(10);
+  return metrics;
 }
 
 describe('alarms', () => {
@@ -82,16 +102,74 @@ describe('alarms', () => {
     });
   });
 
-  it('fire when the API answers 5xx on its stage', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/ApiGateway',
-      MetricName: '5xx',
-      Dimensions: [
-        { Name: 'ApiId', Value: { Ref: Match.stringLikeRegexp('^IngestApi') } },
-        { Name: 'Stage', Value: '$default' },
-      ],
-      Statistic: 'Sum',
-      Threshold: 0,
+  it('never read the API stage’s 5xx: a 5xx is also a deliberate refusal (Treezor, Ondato)', () => {
+    for (const [id, alarm] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
+      const text = JSON.stringify(alarm.Properties);
+      expect(text, id).not.toContain('AWS/ApiGateway');
+      expect(text, id).not.toMatch(/"(5xx|5XXError)"/);
+    }
+  });
+
+  describe('deliveries not queued', () => {
+    const alarm = alarmOf(template, 'DeliveriesNotQueued');
+
+    it('fire on any delivery ingest failed in five minutes', () => {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: expect.stringMatching(/for our own fault/),
+      });
+    });
+
+    it('sum the failed Deliveries rollup of every deployed vendor, and no refusal', () => {
+      const metrics = summedMetrics(alarm);
+      expect(metrics.map(dimensionsOf)).toEqual(
+        VENDORS.map((vendor) => ({ vendor: vendor.id, outcome: 'failed' })),
+      );
+      for (const metric of metrics) {
+        expect(metric.MetricStat).toMatchObject({
+          Metric: { Namespace: 'KycWebhooks', MetricName: 'Deliveries' },
+          Period: 300,
+          Stat: 'Sum',
+        });
+      }
+    });
+  });
+
+  describe('ingest errors', () => {
+    const alarm = alarmOf(template, 'IngestErrors');
+
+    it('fire on any crash, timeout or failed start of an ingest function in five minutes', () => {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    it('sum the Lambda Errors of every deployed vendor’s ingest function', () => {
+      const metrics = summedMetrics(alarm);
+      expect(metrics.map(dimensionsOf)).toEqual(
+        VENDORS.map((vendor) => ({
+          FunctionName: {
+            Ref: expect.stringMatching(new RegExp(`^IngestApi${vendor.id}Function`)),
+          },
+        })),
+      );
+      for (const metric of metrics) {
+        expect(metric.MetricStat).toMatchObject({
+          Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' },
+          Period: 300,
+          Stat: 'Sum',
+        });
+      }
+    });
+
+    it('refuse a deployment without ingest functions', () => {
+      expect(() => alarmsAlone({ ingestFunctions: [] })).toThrow(/ingest function/);
     });
   });
 
@@ -192,9 +270,16 @@ describe('alarms', () => {
   });
 
   it('cover only the deployed vendors', () => {
-    const reduced = resourcesOf(synthStack({ vendors: ['treezor'] }), 'AWS::CloudWatch::Alarm');
+    const reducedTemplate = synthStack({ vendors: ['treezor'] });
+    const reduced = resourcesOf(reducedTemplate, 'AWS::CloudWatch::Alarm');
     expect(reduced.filter(([id]) => id.includes('AuthenticationFailures'))).toHaveLength(1);
     expect(JSON.stringify(reduced)).not.toContain('"idwise"');
+    expect(
+      summedMetrics(alarmOf(reducedTemplate, 'DeliveriesNotQueued')).map(dimensionsOf),
+    ).toEqual([{ vendor: 'treezor', outcome: 'failed' }]);
+    expect(summedMetrics(alarmOf(reducedTemplate, 'IngestErrors')).map(dimensionsOf)).toEqual([
+      { FunctionName: { Ref: expect.stringMatching(/^IngestApitreezorFunction/) } },
+    ]);
   });
 
   it('have no topic and no actions without an alarm e-mail', () => {
@@ -223,8 +308,9 @@ describe('alarms', () => {
       },
     });
     const alarms = resourcesOf(withEmail, 'AWS::CloudWatch::Alarm');
-    // DLQ, queue age, API 5xx, one per vendor, processor errors and throttles, publish failures.
-    expect(alarms).toHaveLength(6 + VENDORS.length);
+    // DLQ, queue age, deliveries not queued, ingest errors, one per vendor, processor errors and
+    // throttles, publish failures.
+    expect(alarms).toHaveLength(7 + VENDORS.length);
     for (const [, alarm] of alarms) {
       for (const actions of ['AlarmActions', 'OKActions']) {
         expect(alarm.Properties[actions]).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
