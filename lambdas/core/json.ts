@@ -75,3 +75,10 @@ function withoutMember(value: unknown, path: readonly string[]): unknown {
   }
   return { ...value, [key]: withoutMember(value[key], rest) };
 }
+
+/** `obj[key]` as an object to write into (test tooling shaping fixtures); throws when it is not. */
+export function objectMember(obj: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = obj[key];
+  if (!isObject(value)) throw new TypeError(`expected an object at "${key}"`);
+  return value as Record<string, unknown>;
+}

@@ -93,3 +93,17 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
   );
   return wall - Math.floor(instant / 1000) * 1000;
 }
+
+/** The inverse of `instantFromZonedLocal`: `2026-01-02 04:25:14`, the wall clock in a zone. */
+export function zonedLocalTime(epochMs: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(epochMs));
+}

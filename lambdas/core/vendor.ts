@@ -121,6 +121,86 @@ export interface VendorAnswers {
 }
 
 /**
+ * How a vendor's deliveries prove they are genuine, as the shared suites and the processor need
+ * to know it:
+ * - `body-signature`: a signature inside the body covers (part of) it. `signatureMembers` are the
+ *   paths of the members that hold signatures: they prove a delivery to ingest and nothing else,
+ *   so they are removed from every published payload. Everything that changes state must come
+ *   from the signed part, and the dedup id from exactly the signed bytes.
+ * - `header-signature`: the listed headers, all of them, carry a signature over the raw body:
+ *   any change to the body or to one of them is a forgery.
+ * - `header-credential`: a shared secret in a header (Basic, Bearer, an API key) proves the
+ *   sender, not the bytes; which headers is the operator's choice, in the secret.
+ */
+export type Proof =
+  | {
+      readonly kind: 'body-signature';
+      readonly signatureMembers: readonly (readonly string[])[];
+    }
+  | { readonly kind: 'header-signature'; readonly headers: readonly string[] }
+  | { readonly kind: 'header-credential' };
+
+/** The members to remove from a published payload: in-body signatures, if any. */
+export function signatureMembersOf(proof: Proof): readonly (readonly string[])[] {
+  return proof.kind === 'body-signature' ? proof.signatureMembers : [];
+}
+
+/** The facts one generated soak event gets; the rest of the body is the fixture's. */
+export interface SoakFacts {
+  /** The vendor's event id, for vendors that send one. */
+  readonly eventId: string;
+  readonly subjectId: string;
+  /** Epoch milliseconds; only for vendors that send an event time. */
+  readonly occurredAtMs: number;
+}
+
+/**
+ * What the shared suites (contract, hostile input, rotation, log hygiene) and the soak need to
+ * know about a vendor, declared beside it so that a vendor is complete in its one file and no
+ * suite keeps a table keyed by vendor id. Nothing here runs in the pipeline.
+ */
+export interface VendorTesting {
+  /**
+   * Field names (any case) whose values in this vendor's bodies are personal data, and values
+   * the fixtures are known to hold: the log check finds values by field and requires these among
+   * them, so neither list can silently empty the check. Empty only for a vendor that sends none.
+   */
+  readonly personal: {
+    readonly fields: readonly string[];
+    /** Free-text fields: personal when they hold a sentence (a reviewer naming the applicant). */
+    readonly freeTextFields: readonly string[];
+    readonly knownValues: readonly string[];
+  };
+  /** How to rotate this vendor's credential the way the README tells operators to. */
+  readonly rotation: {
+    /** The secret JSON accepting exactly these credentials. */
+    readonly secret: (credentials: readonly string[]) => Record<string, unknown>;
+    /** One credential, as it appears in the secret, from a short name. */
+    readonly credential: (name: string) => string;
+    /** The fixture (under test/fixtures/<vendor>/) whose body is delivered. */
+    readonly fixture: string;
+  };
+  /** How the soak turns one fixture into many distinct deliveries. */
+  readonly soak: {
+    /** Fixtures that report on one kind of subject. */
+    readonly fixtures: readonly string[];
+    /** Whether the vendor sends an event time; otherwise events are ordered by receive time. */
+    readonly hasEventTime: boolean;
+    /** The precision of the vendor's event times, when coarser than a millisecond. */
+    readonly eventTimeResolutionMs?: number;
+    /**
+     * Whether the dedup id is a hash of (part of) the body. Then two events of one subject must
+     * differ in their bytes, or the pipeline rightly takes the second for a retry of the first.
+     */
+    readonly bodyHashIds: boolean;
+    /** Writes the facts into a copy of the fixture's JSON. */
+    readonly render: (body: Record<string, unknown>, facts: SoakFacts) => void;
+    /** A secret of the vendor's shape whose values the pipeline does not accept: for forgeries. */
+    readonly forgerySecret: Record<string, unknown>;
+  };
+}
+
+/**
  * One row of a vendor's "What we trust" table: a field of the delivery, whether the vendor's proof
  * covers it, and what the pipeline uses it for. Rendered into the README by `npm run docs`.
  */
@@ -171,13 +251,12 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
   /** The allow-list used when the secret sets none. */
   readonly defaultAllowedIps?: readonly string[];
   readonly answers: VendorAnswers;
-  /**
-   * Where the vendor puts signatures inside its body (paths of object members). They prove a
-   * delivery to ingest and nothing else: they are removed from every published payload.
-   */
-  readonly signatureMembers?: readonly (readonly string[])[];
+  /** How a delivery proves it is genuine (see `Proof`). */
+  readonly proof: Proof;
   /** Every field the pipeline reads, what proves it, and what it decides (see `TrustRow`). */
   readonly trust: readonly TrustRow[];
+  /** What the shared test suites and the soak need to know (see `VendorTesting`). */
+  readonly testing: VendorTesting;
   /** Every vendor word the normalizer maps, in reading order (see `StatusMappingRow`). */
   readonly statusMapping: readonly StatusMappingRow[];
   /** Validates the vendor's secret JSON; throws a `ConfigurationError` naming the bad field. */

@@ -19,6 +19,7 @@ import { parseJson, withoutMembers } from '../core/json.js';
 import { compareToCurrent } from '../core/ordering.js';
 import type { EventStore, Log, StoredEvent, SubjectState } from '../core/ports.js';
 import { bodyText, parseQueueMessage, type QueueMessage } from '../core/queue-message.js';
+import { signatureMembersOf } from '../core/vendor.js';
 import { findVendor } from '../vendors/registry.js';
 import type { Publish } from './publish-barrier.js';
 
@@ -342,7 +343,8 @@ export function toOutgoing(event: StoredEvent, includePayload: boolean): Outgoin
   if (!includePayload) return { ...base, detail: { ...event.detail, payloadOmitted: 'disabled' } };
   const text = event.bodyEncoding === 'base64' ? undefined : event.rawBody;
   const parsed = text === undefined ? undefined : parseJson(text);
-  const signatures = findVendor(event.detail.vendor)?.signatureMembers ?? [];
+  const vendor = findVendor(event.detail.vendor);
+  const signatures = vendor ? signatureMembersOf(vendor.proof) : [];
   const payload =
     parsed === undefined ? (text ?? event.rawBody) : withoutMembers(parsed, signatures);
   const withPayload: OutgoingEvent = { ...base, detail: { ...event.detail, payload } };

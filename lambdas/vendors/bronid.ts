@@ -168,7 +168,7 @@ export const bronid = defineVendor<BronidCredentials>({
   answers: {
     senderRetries: 'Expects `200 OK`; its retry behaviour is not documented.',
   },
-  signatureMembers: [[BRONID_FIELDS.signature]],
+  proof: { kind: 'body-signature', signatureMembers: [[BRONID_FIELDS.signature]] },
   trust: [
     {
       field: 'every member but `signature`',
@@ -186,6 +186,33 @@ export const bronid = defineVendor<BronidCredentials>({
       use: 'not used: the signature covers content, so re-indenting a delivery does not make a new event',
     },
   ],
+  testing: {
+    // `name` is a person in `stakeholders` (and the entity's name).
+    personal: {
+      fields: ['name', 'firstName', 'lastName', 'middleName'],
+      freeTextFields: [],
+      knownValues: ['Jane Citizen', 'Jane', 'Citizen'],
+    },
+    rotation: {
+      secret: (signingKeys) => ({ [BRONID_CREDENTIAL_KEYS]: signingKeys }),
+      credential: (name) => `bronid-signing-key-${name}`,
+      fixture: 'verified',
+    },
+    soak: {
+      fixtures: ['pending', 'info', 'verified', 'rejected', 'locked'],
+      hasEventTime: true,
+      bodyHashIds: true,
+      render(body, facts) {
+        // The first of these present names the verification; keep one so the subject is ours.
+        delete body[BRONID_FIELDS.trace];
+        delete body[BRONID_FIELDS.submissionId];
+        body[BRONID_FIELDS.verificationUuid] = facts.subjectId;
+        // Milliseconds (13 digits), so events of one subject can be apart by less than a second.
+        body[BRONID_FIELDS.timestamp] = facts.occurredAtMs;
+      },
+      forgerySecret: { [BRONID_CREDENTIAL_KEYS]: ['not-the-bronid-key'] },
+    },
+  },
   statusMapping: BRONID_STATUS_MAPPING,
 
   parseCredentials(secret, base) {

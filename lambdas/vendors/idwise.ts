@@ -2,7 +2,7 @@ import { readHeaderMap } from '../core/credentials.js';
 import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
 import { checkHeaderCredentials } from '../core/header-auth.js';
-import { field, isObject, parseJson, text } from '../core/json.js';
+import { field, isObject, objectMember, parseJson, text } from '../core/json.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, TrustRow } from '../core/vendor.js';
 
@@ -292,9 +292,39 @@ export const idwise = defineVendor<IdwiseCredentials>({
   // there is no default; an operator who learns them sets `allowedIps` in the secret.
   // Refusals keep the default answers (see `IDWISE_SENDER_RETRIES`).
   answers: { accepted: IDWISE_ACCEPTED_STATUS, senderRetries: IDWISE_SENDER_RETRIES },
+  // A configured header credential proves the sender; the body is not signed.
+  proof: { kind: 'header-credential' },
   trust: IDWISE_TRUST,
   // Built from the tables above, so each fact stays in one place; the README's mapping table is
   // generated from these rows and the tests feed each one through `normalize`.
+  testing: {
+    // Confirmed: IDWise webhooks carry no personal data.
+    personal: { fields: [], freeTextFields: [], knownValues: [] },
+    rotation: {
+      secret: (authorization) => ({ headers: { authorization } }),
+      credential: (name) => `Basic ${Buffer.from(`idwise:password-${name}`).toString('base64')}`,
+      fixture: 'finished-journey-complete',
+    },
+    soak: {
+      fixtures: [
+        'finished-step',
+        'finished-journey-incomplete',
+        'finished-journey-refer',
+        'verification-update-required',
+        'finished-journey-complete',
+        'manually-reviewed-approved',
+        'manually-reviewed-rejected',
+      ],
+      hasEventTime: false,
+      bodyHashIds: false,
+      render(body, facts) {
+        const inner = objectMember(body, 'body');
+        inner['eventId'] = facts.eventId;
+        inner['journeyId'] = facts.subjectId;
+      },
+      forgerySecret: { headers: { authorization: ['Basic bm90OnRoZS1pZHdpc2UtcGFzc3dvcmQ='] } },
+    },
+  },
   statusMapping: [
     ...Object.entries(IDWISE_DECISION_STATUSES).map(([word, status]) => ({
       field: IDWISE_DECISION_PRECEDENCE.map(({ key }) => key).join(' / '),

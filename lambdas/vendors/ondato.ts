@@ -5,7 +5,7 @@ import { ConfigurationError } from '../core/errors.js';
 import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
 import { canonicalAuthorization } from '../core/header-auth.js';
-import { isObject, parseJson, text } from '../core/json.js';
+import { isObject, objectMember, parseJson, text } from '../core/json.js';
 import { matchesAny } from '../core/secure-compare.js';
 import { instantFromIso } from '../core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
@@ -444,7 +444,44 @@ export const ondato = defineVendor<OndatoCredentials>({
   routes: [ONDATO_ROUTE],
   defaultAllowedIps: ONDATO_SOURCE_IPS,
   answers: ONDATO_ANSWERS,
+  // A configured header credential proves the sender; the body is not signed.
+  proof: { kind: 'header-credential' },
   trust: ONDATO_TRUST,
+  testing: {
+    // The payload is the resource as Ondato's API returns it; the fixtures' names stay in
+    // free text only.
+    personal: {
+      fields: ['firstName', 'lastName', 'middleName', 'dateOfBirth', 'email', 'phoneNumber'],
+      freeTextFields: ['statusReason'],
+      knownValues: ['Photo of Jane Example is blurry, retake 12'],
+    },
+    rotation: {
+      secret: (authorization) => ({ authorization, allowedIps: ['203.0.113.9'] }),
+      credential: (name) => `Basic ${Buffer.from(`ondato:password-${name}`).toString('base64')}`,
+      fixture: 'identity-verification-status-changed',
+    },
+    soak: {
+      fixtures: [
+        'kyc-identification-created',
+        'kyc-identification-processed',
+        'kyc-identification-approved',
+        'kyc-identification-rejected',
+        'kyc-identification-updated',
+      ],
+      hasEventTime: true,
+      bodyHashIds: false,
+      render(body, facts) {
+        body['id'] = facts.eventId;
+        // Ondato writes seven fractional digits and no zone.
+        body['createdUtc'] = `${new Date(facts.occurredAtMs).toISOString().slice(0, -1)}0000`;
+        objectMember(body, 'payload')['id'] = facts.subjectId;
+      },
+      forgerySecret: {
+        authorization: ['Basic bm90OnRoZS1vbmRhdG8tcGFzc3dvcmQ='],
+        allowedIps: ['127.0.0.1', '::1'],
+      },
+    },
+  },
   statusMapping: [...ONDATO_STATUS_WORDS, ...ONDATO_TYPE_SUFFIXES],
 
   parseCredentials: parseOndatoCredentials,

@@ -3,13 +3,13 @@ import { readStringList } from '../core/credentials.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
-import { field, isObject, parseJson, text } from '../core/json.js';
+import { field, isObject, objectMember, parseJson, text } from '../core/json.js';
 import type { JsonObject } from '../core/json.js';
 import { findMember } from '../core/json-span.js';
 import type { TextSpan } from '../core/json-span.js';
 import { phpJsonEncode } from '../core/php-json.js';
 import { matchesAny } from '../core/secure-compare.js';
-import { instantFromIso, instantFromZonedLocal } from '../core/time.js';
+import { instantFromIso, instantFromZonedLocal, zonedLocalTime } from '../core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type {
   BaseCredentials,
@@ -244,10 +244,13 @@ export const treezor = defineVendor<TreezorCredentials>({
     senderRetries:
       'Retries a delivery not answered 2xx about every minute, up to 30 times (secondary source); its docs ask for a 5xx on a signature mismatch.',
   },
-  signatureMembers: [
-    [ENVELOPE_FIELDS.signature],
-    [WRAPPER_FIELDS.envelope, ENVELOPE_FIELDS.signature],
-  ],
+  proof: {
+    kind: 'body-signature',
+    signatureMembers: [
+      [ENVELOPE_FIELDS.signature],
+      [WRAPPER_FIELDS.envelope, ENVELOPE_FIELDS.signature],
+    ],
+  },
   trust: [
     {
       field: `\`${ENVELOPE_FIELDS.payload}\``,
@@ -282,6 +285,81 @@ export const treezor = defineVendor<TreezorCredentials>({
   ],
   // Built from the tables above, so each fact stays in one place; the README's mapping table is
   // generated from these rows.
+  testing: {
+    personal: {
+      // `name` is a document's file name, which often names its owner.
+      fields: [
+        'firstname',
+        'lastname',
+        'middleNames',
+        'email',
+        'birthday',
+        'placeOfBirth',
+        'birthplace',
+        'address1',
+        'address2',
+        'address3',
+        'postcode',
+        'city',
+        'phone',
+        'mobile',
+        'taxNumber',
+        'legalName',
+        'userFirstname',
+        'userLastname',
+        'name',
+        'fileName',
+        'issuingPlace',
+      ],
+      freeTextFields: ['kycReviewComment', 'comment'],
+      knownValues: [
+        'Alex',
+        'Oak',
+        'a.oak@example.com',
+        'Élodie',
+        '12 Willow Lane',
+        'Caen',
+        '1983-08-12',
+        'Marie',
+        'Perin',
+        'STADT KÖLN',
+      ],
+    },
+    rotation: {
+      secret: (webhookSecrets) => ({ webhookSecrets }),
+      credential: (name) => `treezor-webhook-secret-${name}`,
+      fixture: 'user.kycreview',
+    },
+    soak: {
+      fixtures: ['user.create', 'user.kycrequest', 'user.kycreview', 'user.cancel'],
+      hasEventTime: true,
+      // A user's signed time, `modifiedDate`, is Paris wall-clock time to the second.
+      eventTimeResolutionMs: 1000,
+      // The dedup id is the digest of the signed payload, which holds the subject and the time.
+      bodyHashIds: true,
+      render(body, facts) {
+        // The wrapped form: its ids and the inner envelope's agree, as Treezor's do. They are
+        // unsigned labels; the pipeline decides from the payload alone.
+        body[WRAPPER_FIELDS.webhookId] = facts.eventId;
+        body[WRAPPER_FIELDS.messageId] = facts.eventId.split('').reverse().join('');
+        const envelope = objectMember(body, WRAPPER_FIELDS.envelope);
+        envelope[ENVELOPE_FIELDS.eventId] = facts.eventId;
+        envelope[ENVELOPE_FIELDS.objectId] = facts.subjectId;
+        envelope[ENVELOPE_FIELDS.createdAt] = facts.occurredAtMs * 10;
+        const [user] = objectsIn(
+          objectMember(envelope, ENVELOPE_FIELDS.payload)[PAYLOAD_FIELDS.users],
+        );
+        if (!user) throw new TypeError('treezor: the soak fixture has no user');
+        const writable = user as Record<string, unknown>;
+        writable[PAYLOAD_FIELDS.userId] = facts.subjectId;
+        writable[PAYLOAD_FIELDS.modifiedDate] = zonedLocalTime(
+          facts.occurredAtMs,
+          TREEZOR_LOCAL_TIME_ZONE,
+        );
+      },
+      forgerySecret: { webhookSecrets: ['not-the-treezor-secret'] },
+    },
+  },
   statusMapping: [
     ...Object.entries(KYC_REVIEWS).map(([code, { word, status }]) => ({
       field: PAYLOAD_FIELDS.kycReview,

@@ -187,6 +187,8 @@ export const truuth = defineVendor<TruuthCredentials>({
   answers: {
     senderRetries: 'Not documented: a fast 2xx is assumed to be what it wants.',
   },
+  // A configured header credential proves the sender; the body is not signed.
+  proof: { kind: 'header-credential' },
   trust: [
     {
       field: '`Authorization` header',
@@ -214,6 +216,43 @@ export const truuth = defineVendor<TruuthCredentials>({
       use: 'the dedup id (route + SHA-256 of the body): the token vouches for every byte',
     },
   ],
+  testing: {
+    personal: {
+      fields: [
+        'givenName',
+        'familyName',
+        'middleName',
+        'dateOfBirth',
+        'line1',
+        'postcode',
+        'number',
+        'expiry',
+      ],
+      freeTextFields: ['note'],
+      knownValues: ['Testina', 'Fixturova', '1970-01-01', '1 Example Street', 'X0000000'],
+    },
+    rotation: {
+      secret: (authorization) => ({ authorization }),
+      credential: (name) => `Bearer truuth-token-${name}`,
+      fixture: 'callback-pass',
+    },
+    soak: {
+      fixtures: [
+        'callback-in-progress',
+        'callback-warning',
+        'callback-done-no-outcomes',
+        'callback-pass',
+        'callback-fail',
+        'biopass-user-provisioning',
+      ],
+      hasEventTime: false,
+      bodyHashIds: true,
+      render(body, facts) {
+        body[TRUUTH_FIELDS.verificationId] = facts.subjectId;
+      },
+      forgerySecret: { authorization: ['Bearer not-the-truuth-token'] },
+    },
+  },
   statusMapping: STATUS_MAPPING,
 
   parseCredentials(secret, base) {

@@ -341,7 +341,7 @@ function bodyGenuine(fixture: VendorFixture, bytes: Buffer): boolean {
 
 /** Vendors whose proof is inside the body: they declare where their signatures sit. */
 const SIGNS_IN_BODY = new Set(
-  VENDORS.filter((vendor) => vendor.signatureMembers !== undefined).map((vendor) => vendor.id),
+  VENDORS.filter((vendor) => vendor.proof.kind === 'body-signature').map((vendor) => vendor.id),
 );
 
 /* ------------------------------------------------------------------------ body variants */

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { OutgoingEvent } from '../../lambdas/core/event.js';
 import type { SubjectState } from '../../lambdas/core/ports.js';
 import type { QueueMessage } from '../../lambdas/core/queue-message.js';
-import type { Vendor } from '../../lambdas/core/vendor.js';
+import { signatureMembersOf, type Vendor } from '../../lambdas/core/vendor.js';
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
@@ -295,7 +295,7 @@ const REWRITES: Readonly<Record<string, Rewrite<unknown>>> = {
 
 /** Every signature member the vendor declares is absent from the published payload. */
 function expectNoSignature(vendor: Vendor, events: readonly OutgoingEvent[], body: string): void {
-  const signatureValues = (vendor.signatureMembers ?? []).flatMap((path) => {
+  const signatureValues = signatureMembersOf(vendor.proof).flatMap((path) => {
     let value: unknown = JSON.parse(body);
     for (const key of path) value = (value as Record<string, unknown> | null)?.[key];
     return value === undefined ? [] : [JSON.stringify(value)];
@@ -306,7 +306,7 @@ function expectNoSignature(vendor: Vendor, events: readonly OutgoingEvent[], bod
   }
 }
 
-const IN_BODY = VENDORS.filter((vendor) => vendor.signatureMembers !== undefined);
+const IN_BODY = VENDORS.filter((vendor) => vendor.proof.kind === 'body-signature');
 
 describe('every vendor that signs in its body has a rewrite for this suite', () => {
   it.each(IN_BODY.map((vendor) => [vendor.id]))('%s', (vendorId) => {

@@ -1,0 +1,169 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
+import { parseJson } from '../../lambdas/core/json.js';
+import { instantFromIso } from '../../lambdas/core/time.js';
+import type { Vendor, WebhookRequest } from '../../lambdas/core/vendor.js';
+import { findVendorByRoute } from '../../lambdas/vendors/registry.js';
+import { vendorFixtures, type Fixture } from '../support/vendor-fixtures.js';
+
+/**
+ * The contract every registered vendor must pass, on its byte-exact fixtures in
+ * test/fixtures/<vendor>/: `<name>.json` (the body as the vendor sends it) beside
+ * `<name>.expected.json` (route, headers to send, dedup id, normalized drafts).
+ */
+
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const RECEIVED_AT = '2026-06-01T12:00:00.000Z';
+
+function requestFor(fixture: Fixture, overrides: Partial<WebhookRequest> = {}): WebhookRequest {
+  return {
+    route: fixture.expected.route,
+    body: fixture.body,
+    headers: fixture.expected.headers ?? {},
+    sourceIp: '203.0.113.1',
+    now: NOW,
+    ...overrides,
+  };
+}
+
+/**
+ * The body with one character changed in its most deeply nested string value: vendors that sign
+ * in the body sign the nested payload, while envelope fields beside it may be unsigned.
+ */
+function tamper(body: string): string {
+  let depth = 0;
+  let best = { depth: -1, at: -1 };
+  for (let i = 0; i < body.length; i += 1) {
+    const char = body[i];
+    if (char === '{' || char === '[') depth += 1;
+    else if (char === '}' || char === ']') depth -= 1;
+    else if (char === '"') {
+      const start = i;
+      for (i += 1; i < body.length && body[i] !== '"'; i += 1) if (body[i] === '\\') i += 1;
+      const isValue = /^\s*[,}\]]/.test(body.slice(i + 1));
+      const plain = /^[A-Za-z0-9 ]{2,}$/.test(body.slice(start + 1, i));
+      if (isValue && plain && depth > best.depth) best = { depth, at: start + 1 };
+    }
+  }
+  if (best.at < 0) throw new Error('nothing to tamper with');
+  const swapped = body[best.at] === 'a' ? 'b' : 'a';
+  return body.slice(0, best.at) + swapped + body.slice(best.at + 1);
+}
+
+/** The contract one vendor must pass; every registered vendor runs it (below). */
+export function describeVendorContract(vendor: Vendor): void {
+  describe(`vendor contract: ${vendor.id}`, () => {
+    const fixtureSet = vendorFixtures(vendor);
+    const fixtures = fixtureSet.all();
+    const credentials = fixtureSet.credentials();
+
+    it('has fixtures and development credentials', () => {
+      expect(fixtures.length).toBeGreaterThan(0);
+      expect(existsSync(join(fixtureSet.dir, 'README.md'))).toBe(true);
+    });
+
+    it('owns routes under /webhooks/<id> that no other vendor claims', () => {
+      expect(vendor.routes.length).toBeGreaterThan(0);
+      for (const route of vendor.routes) {
+        expect(route.startsWith(`/webhooks/${vendor.id}`)).toBe(true);
+        expect(findVendorByRoute(route)).toBe(vendor);
+      }
+    });
+
+    describe.each(fixtures.map((f) => [f.name, f] as const))('fixture %s', (_name, fixture) => {
+      it('is accepted as sent, with the documented dedup id', () => {
+        const verification = vendor.verify(requestFor(fixture), credentials);
+        expect(verification).toMatchObject({ ok: true, dedupId: fixture.expected.dedupId });
+      });
+
+      it('normalizes to the expected events in the shared vocabulary', () => {
+        const drafts = vendor.normalize({
+          route: fixture.expected.route,
+          body: fixture.body,
+          json: parseJson(fixture.body),
+          receivedAt: RECEIVED_AT,
+        });
+        expect(drafts).toEqual(fixture.expected.events);
+        for (const draft of drafts) {
+          expect(STATUSES).toContain(draft.status);
+          expect(DETAIL_TYPES).toContain(draft.detailType);
+          if (draft.occurredAt !== undefined)
+            expect(instantFromIso(draft.occurredAt)).toBe(draft.occurredAt);
+        }
+      });
+
+      it('is refused without its credentials', () => {
+        const stripped = vendor.verify(requestFor(fixture, { headers: {} }), {
+          ...credentials,
+          allowUnauthenticated: false,
+        });
+        const noKey = vendor.verify(
+          requestFor(fixture),
+          vendor.parseCredentials({}, { allowUnauthenticated: false }),
+        );
+        expect(noKey.ok, 'accepted with no credential configured').toBe(false);
+        // A signature in the body travels with it; a header proof does not.
+        if (vendor.proof.kind !== 'body-signature') {
+          expect(stripped.ok, 'accepted without its headers').toBe(false);
+        }
+      });
+
+      it('is refused when the body is altered, if the proof covers the body', () => {
+        const result = vendor.verify(
+          requestFor(fixture, { body: tamper(fixture.body) }),
+          credentials,
+        );
+        // A shared secret in a header proves the sender, never the bytes.
+        if (vendor.proof.kind === 'header-credential') expect(result).toMatchObject({ ok: true });
+        else expect(result.ok).toBe(false);
+      });
+
+      if (vendor.proof.kind === 'header-signature') {
+        const { headers } = vendor.proof;
+        it.each(headers.map((name) => [name]))(
+          'is refused when its signature header %s is missing or altered',
+          (name) => {
+            const sent = fixture.expected.headers ?? {};
+            expect(sent[name], `the fixture sends no ${name} header`).toBeDefined();
+            const { [name]: _dropped, ...without } = sent;
+            expect(vendor.verify(requestFor(fixture, { headers: without }), credentials).ok).toBe(
+              false,
+            );
+            const value = sent[name] ?? '';
+            const altered = `${value.slice(0, -1)}${value.endsWith('0') ? '1' : '0'}`;
+            const result = vendor.verify(
+              requestFor(fixture, { headers: { ...sent, [name]: altered } }),
+              credentials,
+            );
+            expect(result.ok).toBe(false);
+          },
+        );
+      }
+
+      it('is accepted after sign(), the path the sender and tests use', () => {
+        const signed = vendor.sign(fixture.body, fixture.expected.route, credentials);
+        const result = vendor.verify(
+          requestFor(fixture, { body: signed.body, headers: signed.headers }),
+          credentials,
+        );
+        expect(result.ok).toBe(true);
+      });
+    });
+
+    it.each([['{}'], ['[]'], ['null'], ['"text"'], ['{"a":{"b":[1,{"c":null}]}}']])(
+      'normalizes any JSON (%s) to at least one event without throwing',
+      (body) => {
+        const drafts = vendor.normalize({
+          route: vendor.routes[0] ?? '',
+          body,
+          json: parseJson(body),
+          receivedAt: RECEIVED_AT,
+        });
+        expect(drafts.length).toBeGreaterThan(0);
+        for (const draft of drafts) expect(STATUSES).toContain(draft.status);
+      },
+    );
+  });
+}
