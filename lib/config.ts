@@ -1,21 +1,20 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { RUNTIME_DEFAULTS, type RuntimeSettings } from '../lambdas/runtime/env.js';
 import { DEFAULT_ROUTE_THROTTLE, THROTTLE_BOUNDS } from './constructs/ingest-api.js';
 import type { RouteThrottle } from './constructs/ingest-api.js';
 
 /** The `cdk.json` context key that holds the whole deployment configuration. */
 export const CONFIG_CONTEXT_KEY = 'kycWebhooks';
 
-/** What an operator may change per deployment; everything else is a fixed default. */
-export interface KycWebhooksConfig {
+/**
+ * What an operator may change per deployment; everything else is a fixed default. The settings
+ * the functions act on (`retentionDays`, `includePayload`, `secretMaxAgeSeconds`) default to
+ * `RUNTIME_DEFAULTS`.
+ */
+export interface KycWebhooksConfig extends RuntimeSettings {
   /** Ids of the vendors to deploy, in registry order. @default every registered vendor */
   readonly vendors: readonly string[];
-  /** Days a stored event lives in DynamoDB before its TTL removes it. @default 90 */
-  readonly retentionDays: number;
-  /** Whether published events carry the vendor payload (off = data minimisation). @default true */
-  readonly includePayload: boolean;
-  /** How long an ingest function caches its vendor secret; bounds rotation delay. @default 300 */
-  readonly secretMaxAgeSeconds: number;
   /** Days the event bus archive keeps events; 0 keeps them forever. @default 365 */
   readonly archiveRetentionDays: number;
   /** CloudWatch Logs retention for functions and API access logs. @default 30 */
@@ -39,9 +38,7 @@ export interface ThrottleConfig {
 }
 
 const DEFAULTS: Omit<KycWebhooksConfig, 'vendors'> = {
-  retentionDays: 90,
-  includePayload: true,
-  secretMaxAgeSeconds: 300,
+  ...RUNTIME_DEFAULTS,
   archiveRetentionDays: 365,
   logRetentionDays: RetentionDays.ONE_MONTH,
   alarmEmail: null,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { RUNTIME_DEFAULTS } from '../../lambdas/runtime/env.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
 import { DEFAULT_PATHS } from '../../local/project-paths.js';
 import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
@@ -28,7 +29,7 @@ Every list holds all currently accepted values (rotation: add, switch the vendor
   --secret-id ARN    the secret to write (default: the stack's <Vendor>SecretArn output)
 
 Values are never printed: only field names and how many values each holds.
-Ingest picks a new value up within secretMaxAgeSeconds (default 300 s).
+Ingest picks a new value up within secretMaxAgeSeconds (default ${RUNTIME_DEFAULTS.secretMaxAgeSeconds} s).
 
 ${TARGET_USAGE}
 
@@ -81,7 +82,8 @@ export const secretsCommand: Command = {
     }
     out.line(
       `Stored the ${vendor.id} secret in ${secretId}${VersionId ? ` (version ${VersionId})` : ''}:\n` +
-        `${shape}\nIngest uses it within secretMaxAgeSeconds (default 300 s).`,
+        `${shape}\nIngest uses it within secretMaxAgeSeconds ` +
+        `(default ${RUNTIME_DEFAULTS.secretMaxAgeSeconds} s).`,
     );
     return EXIT.ok;
   },

@@ -5,7 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
 import { SqsEventQueue } from '../adapters/sqs-event-queue.js';
-import { ENV, numberEnv, requireEnv } from '../runtime/env.js';
+import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { createIngestHandler } from './ingest-handler.js';
 
@@ -14,7 +14,7 @@ const vendorId = requireEnv(ENV.vendor);
 const secrets = new SecretsManagerSecretSource(
   new SecretsManagerClient({}),
   { [vendorId]: requireEnv(ENV.secretId) },
-  numberEnv(ENV.secretMaxAgeSeconds, 300),
+  numberEnv(ENV.secretMaxAgeSeconds, RUNTIME_DEFAULTS.secretMaxAgeSeconds),
 );
 const queue = new SqsEventQueue(new SQSClient({}), requireEnv(ENV.queueUrl));
 const logger = new Logger();

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoEventStore } from '../adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-event-publisher.js';
-import { booleanEnv, ENV, numberEnv, requireEnv } from '../runtime/env.js';
+import { booleanEnv, ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { createProcessorHandler } from './process-batch.js';
 
@@ -22,8 +22,8 @@ export const handler = observeInvocations(
       requireEnv(ENV.eventBusName),
     ),
     now: () => new Date(),
-    includePayload: booleanEnv(ENV.includePayload, true),
-    retentionDays: numberEnv(ENV.retentionDays, 90),
+    includePayload: booleanEnv(ENV.includePayload, RUNTIME_DEFAULTS.includePayload),
+    retentionDays: numberEnv(ENV.retentionDays, RUNTIME_DEFAULTS.retentionDays),
     log: logger,
     metrics,
   }),

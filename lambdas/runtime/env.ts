@@ -13,6 +13,30 @@ export const ENV = {
   tokenTtlSeconds: 'KYC_TOKEN_TTL_SECONDS',
 } as const;
 
+/**
+ * The settings a deployment chooses that the functions act on (README, Configuration). The
+ * stack's configuration (`lib/config.ts`) holds them, sets them as the variables above and reports
+ * them in its `Settings` output for the operator CLI (`lib/outputs.ts`).
+ */
+export interface RuntimeSettings {
+  /** Days a stored event lives in DynamoDB before its TTL removes it. */
+  readonly retentionDays: number;
+  /** Whether published events carry the vendor payload (off = data minimisation). */
+  readonly includePayload: boolean;
+  /** How long a function caches its vendor secret; bounds how long a rotation takes. */
+  readonly secretMaxAgeSeconds: number;
+}
+
+/**
+ * The one place these defaults are written: `lib/config.ts` starts from them, and a handler falls
+ * back to them only when run outside the stack (which always sets the variable).
+ */
+export const RUNTIME_DEFAULTS: RuntimeSettings = {
+  retentionDays: 90,
+  includePayload: true,
+  secretMaxAgeSeconds: 300,
+};
+
 type Source = Readonly<Record<string, string | undefined>>;
 
 /** Reads a required variable at cold start; a missing one fails fast with its name. */

@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
-import { ENV, numberEnv, requireEnv } from '../runtime/env.js';
+import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { ONDATO_VENDOR_ID } from '../vendors/ondato.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, readTokenTtl } from './issue-token.js';
@@ -14,7 +14,7 @@ import { createTokenHandler } from './token-handler.js';
 const secrets = new SecretsManagerSecretSource(
   new SecretsManagerClient({}),
   { [ONDATO_VENDOR_ID]: requireEnv(ENV.secretId) },
-  numberEnv(ENV.secretMaxAgeSeconds, 300),
+  numberEnv(ENV.secretMaxAgeSeconds, RUNTIME_DEFAULTS.secretMaxAgeSeconds),
 );
 const ttlSeconds = readTokenTtl(numberEnv(ENV.tokenTtlSeconds, DEFAULT_TOKEN_TTL_SECONDS));
 const logger = new Logger();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RUNTIME_DEFAULTS } from '../../lambdas/runtime/env.js';
 import { parseConfig } from '../../lib/config.js';
 
 const REGISTERED = ['idwise', 'treezor'] as const;
@@ -15,6 +16,10 @@ describe('parseConfig', () => {
       alarmEmail: null,
       throttle: { default: { rateLimit: 50, burstLimit: 100 }, vendors: {} },
     });
+  });
+
+  it("defaults the functions' settings to what a function assumes without its variable", () => {
+    expect(parseConfig(undefined, REGISTERED)).toMatchObject(RUNTIME_DEFAULTS);
   });
 
   it('reads per-vendor throttles on top of the default, a missing limit taken from it', () => {
