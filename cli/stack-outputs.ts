@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { CliError } from './errors.js';
 
 /**
- * A deployed stack's outputs (`ApiUrl`, `TableName`, … as `lib/kyc-webhooks-stack.ts` declares
- * them), from wherever they can be read.
+ * A deployed stack's outputs (keys as `lib/outputs.ts` names them), from wherever they can be
+ * read.
  */
 export interface StackOutputSource {
   readonly description: string;

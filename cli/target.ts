@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_REGION } from '../local/clients.js';
-import { DEFAULT_PORTS, LOCAL_ENV, PROJECT_ROOT, secretsFileFrom } from '../local/project-paths.js';
+import { RUNTIME_DEFAULTS, type RuntimeSettings } from '../lambdas/runtime/env.js';
+import { decodeSettings, OUTPUTS, secretOutputName, STACK_NAME } from '../lib/outputs.js';
+import { DEFAULT_PORTS, LOCAL_ENV, secretsFileFrom } from '../local/project-paths.js';
 import { LOCAL_NAMES } from '../local/resources.js';
 import { loopbackUrl } from '../local/servers.js';
 import { CliError, UsageError } from './errors.js';
@@ -48,14 +49,15 @@ export interface Target {
   deadLetterQueue(): Promise<QueueRef>;
   /** The secret a vendor's ingest function reads (deployed stacks only). */
   secretId(vendorId: string): string | undefined;
-  /** Whether the processor publishes the vendor's body (the `includePayload` setting). */
+  /**
+   * Whether the processor publishes the vendor's body (the `includePayload` setting): a stack's
+   * as its `Settings` output says; reading it throws when the stack predates that output.
+   */
   readonly includePayload: boolean;
   /** The local development secrets file (local mode only). */
   readonly localSecretsFile?: string;
   destroy(): void;
 }
-
-export const DEFAULT_STACK = 'KycWebhooks';
 
 /**
  * Explicit, so no AWS profile or credential chain is consulted in local mode: it must work on a
@@ -110,7 +112,7 @@ function localTarget(env: Readonly<Record<string, string | undefined>>): Target 
   return {
     kind: 'local',
     label: 'local mode',
-    tableName: LOCAL_NAMES.table,
+    tableName: env[LOCAL_ENV.dynamodbTable] || LOCAL_NAMES.table,
     eventBusName: LOCAL_NAMES.eventBus,
     apiUrl: `http://localhost:${webhookPort}`,
     dynamodb,
@@ -138,7 +140,8 @@ function localTarget(env: Readonly<Record<string, string | undefined>>): Target 
       return queueByName(sqs, LOCAL_NAMES.deadLetterQueue);
     },
     secretId: () => undefined,
-    includePayload: true,
+    // `npm start` runs the processor with the default setting.
+    includePayload: RUNTIME_DEFAULTS.includePayload,
     localSecretsFile: secretsFileFrom(env),
     destroy() {
       dynamodb.destroy();
@@ -151,7 +154,7 @@ function localTarget(env: Readonly<Record<string, string | undefined>>): Target 
 async function stackTarget(args: TargetArgs): Promise<Target> {
   const file =
     args.outputs === undefined ? undefined : new OutputsFileSource(resolve(args.outputs));
-  const stackName = args.stack ?? (await file?.onlyStack()) ?? DEFAULT_STACK;
+  const stackName = args.stack ?? (await file?.onlyStack()) ?? STACK_NAME;
   const source: StackOutputSource =
     file ??
     new CloudFormationOutputSource({
@@ -169,7 +172,21 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
     }
     return value;
   };
-  const deadLetterQueue = { url: output('DeadLetterQueueUrl'), arn: output('DeadLetterQueueArn') };
+  const settings = (): RuntimeSettings => {
+    const text = output(OUTPUTS.settings);
+    try {
+      return decodeSettings(text);
+    } catch (error) {
+      throw new CliError(
+        `Stack ${stackName}: ${(error as Error).message} (read from ${source.description}); ` +
+          'deploy the current version of the stack',
+      );
+    }
+  };
+  const deadLetterQueue = {
+    url: output(OUTPUTS.deadLetterQueueUrl),
+    arn: output(OUTPUTS.deadLetterQueueArn),
+  };
   // An outputs file does not say where the stack is; its ARNs do.
   const region = args.region ?? deadLetterQueue.arn.split(':')[3];
   const config = {
@@ -184,9 +201,9 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
   return {
     kind: 'stack',
     label: `stack ${stackName}`,
-    tableName: output('TableName'),
-    eventBusName: output('EventBusName'),
-    apiUrl: output('ApiUrl').replace(/\/+$/, ''),
+    tableName: output(OUTPUTS.tableName),
+    eventBusName: output(OUTPUTS.eventBusName),
+    apiUrl: output(OUTPUTS.apiUrl).replace(/\/+$/, ''),
     dynamodb,
     sqs,
     where: { dynamodb: where, sqs: where, eventBridge: where },
@@ -199,8 +216,12 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
       return secretsManager;
     },
     deadLetterQueue: async () => deadLetterQueue,
-    secretId: (vendorId) => outputs[`${toPascalCase(vendorId)}SecretArn`],
-    includePayload: deployedIncludePayload(),
+    secretId: (vendorId) => outputs[secretOutputName(vendorId)],
+    // Read when a command needs it, so commands that do not (history, redrive) still work
+    // against a stack deployed before the output existed.
+    get includePayload() {
+      return settings().includePayload;
+    },
     destroy() {
       dynamodb.destroy();
       sqs.destroy();
@@ -219,27 +240,4 @@ async function queueByName(sqs: SQSClient, name: string): Promise<QueueRef> {
   const arn = Attributes?.QueueArn;
   if (arn === undefined) throw new CliError(`SQS returned no ARN for queue ${name}`);
   return { url: QueueUrl, arn };
-}
-
-/**
- * The `includePayload` setting as this checkout's `cdk.json` deploys it (default true), so a
- * replay publishes what the processor would. `replay --payload` overrides it.
- */
-function deployedIncludePayload(): boolean {
-  try {
-    const cdk = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-      context?: { kycWebhooks?: { includePayload?: unknown } };
-    };
-    return cdk.context?.kycWebhooks?.includePayload !== false;
-  } catch {
-    return true;
-  }
-}
-
-/** As the stack names its outputs: `ondato` → `Ondato`, `my-vendor` → `MyVendor`. */
-export function toPascalCase(id: string): string {
-  return id
-    .split(/[^A-Za-z0-9]+/)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

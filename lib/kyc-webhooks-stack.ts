@@ -12,10 +12,12 @@ import { IngestApi } from './constructs/ingest-api.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { PROCESSOR_BATCHING_WINDOW, PROCESSOR_TIMEOUT, Processor } from './constructs/processor.js';
 import { TokenEndpoint } from './constructs/token-endpoint.js';
+import { encodeSettings, OUTPUTS, secretOutputName } from './outputs.js';
 
 /**
  * The whole pipeline, configured from the `kycWebhooks` context. Construct ids here are part of
- * every logical id below them: renaming one replaces the table, queue or secrets it holds.
+ * every logical id below them: renaming one replaces the table, queue or secrets it holds. Output
+ * ids are the output keys operators and the CLI read (`./outputs.ts`).
  */
 export class KycWebhooksStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -53,7 +55,7 @@ export class KycWebhooksStack extends Stack {
         secretMaxAgeSeconds: config.secretMaxAgeSeconds,
         logRetention: config.logRetentionDays,
       });
-      new CfnOutput(this, 'OndatoTokenUrl', {
+      new CfnOutput(this, OUTPUTS.ondatoTokenUrl, {
         description: 'Token URL to configure in Ondato for OAuth2 webhook authentication',
         value: token.url,
       });
@@ -84,35 +86,35 @@ export class KycWebhooksStack extends Stack {
       maxQueueAge: alarms.maxQueueAge,
       tokenEndpoint: ondato !== undefined,
     });
-    new CfnOutput(this, 'DashboardUrl', {
+    new CfnOutput(this, OUTPUTS.dashboardUrl, {
       description: 'The on-call CloudWatch dashboard',
       value: dashboard.url,
     });
 
-    new CfnOutput(this, 'ApiUrl', {
+    new CfnOutput(this, OUTPUTS.apiUrl, {
       description: 'Base URL of the webhook API; each vendor is given its route under it',
       value: ingest.url,
     });
-    new CfnOutput(this, 'TableName', { value: store.table.tableName });
-    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
-    new CfnOutput(this, 'EventBusArn', { value: events.bus.eventBusArn });
-    new CfnOutput(this, 'DeadLetterQueueUrl', { value: queue.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'DeadLetterQueueArn', {
+    new CfnOutput(this, OUTPUTS.tableName, { value: store.table.tableName });
+    new CfnOutput(this, OUTPUTS.eventBusName, { value: events.bus.eventBusName });
+    new CfnOutput(this, OUTPUTS.eventBusArn, { value: events.bus.eventBusArn });
+    new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: queue.deadLetterQueue.queueUrl });
+    new CfnOutput(this, OUTPUTS.deadLetterQueueArn, {
       description: 'Source of a redrive: aws sqs start-message-move-task --source-arn <this>',
       value: queue.deadLetterQueue.queueArn,
     });
     for (const [vendorId, vendor] of ingest.vendors) {
-      new CfnOutput(this, `${toPascalCase(vendorId)}SecretArn`, {
+      new CfnOutput(this, secretOutputName(vendorId), {
         description: `Secret to fill with the ${vendorId} credentials JSON`,
         value: vendor.secret.secretArn,
       });
     }
+    // The deployed stack says how it behaves, so the CLI never guesses from a local cdk.json
+    // (a stack deployed with `-c` differs from it): replay must omit payloads where the
+    // processor does.
+    new CfnOutput(this, OUTPUTS.settings, {
+      description: 'Settings this stack was deployed with (JSON), read by the operator CLI',
+      value: encodeSettings(config),
+    });
   }
-}
-
-function toPascalCase(id: string): string {
-  return id
-    .split(/[^A-Za-z0-9]+/)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -1,0 +1,77 @@
+import type { RuntimeSettings } from '../lambdas/runtime/env.js';
+
+/**
+ * What the stack tells the outside, stated once: the stack writes these outputs and the operator
+ * CLI reads them (`cli/target.ts`). No CDK import here, so the CLI never loads aws-cdk-lib
+ * (test/cli/boundaries.test.ts).
+ */
+
+/** The stack `bin/app.ts` deploys, and the one the CLI reads unless `--stack` names another. */
+export const STACK_NAME = 'KycWebhooks';
+
+/** Output keys, as `cdk deploy --outputs-file` and CloudFormation `DescribeStacks` show them. */
+export const OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  tableName: 'TableName',
+  eventBusName: 'EventBusName',
+  eventBusArn: 'EventBusArn',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  deadLetterQueueArn: 'DeadLetterQueueArn',
+  dashboardUrl: 'DashboardUrl',
+  ondatoTokenUrl: 'OndatoTokenUrl',
+  /** The deployed `RuntimeSettings`, as JSON (`encodeSettings`). */
+  settings: 'Settings',
+} as const;
+
+/**
+ * The output holding a vendor's secret ARN (README, Deploy): `ondato` → `OndatoSecretArn`,
+ * `my-vendor` → `MyVendorSecretArn`.
+ */
+export function secretOutputName(vendorId: string): string {
+  const pascal = vendorId
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+  return `${pascal}SecretArn`;
+}
+
+const SETTING_TYPES: { readonly [K in keyof RuntimeSettings]: 'boolean' | 'number' } = {
+  retentionDays: 'number',
+  includePayload: 'boolean',
+  secretMaxAgeSeconds: 'number',
+};
+
+/**
+ * The `Settings` output's value. Only the settings themselves: a whole config object would also
+ * publish e.g. the alarm e-mail address to anyone who may describe the stack.
+ */
+export function encodeSettings(settings: RuntimeSettings): string {
+  return JSON.stringify(pickSettings(settings as unknown as Record<string, unknown>));
+}
+
+/**
+ * Reads the `Settings` output back. Throws a plain `Error` naming the first key that is missing or
+ * of the wrong type, never a value; keys it does not know (from a newer stack) are ignored.
+ */
+export function decodeSettings(text: string): RuntimeSettings {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`the ${OUTPUTS.settings} output is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`the ${OUTPUTS.settings} output is not a JSON object`);
+  }
+  const input = parsed as Record<string, unknown>;
+  for (const [key, type] of Object.entries(SETTING_TYPES)) {
+    if (typeof input[key] !== type) {
+      throw new Error(`the ${OUTPUTS.settings} output has no ${type} "${key}"`);
+    }
+  }
+  return pickSettings(input) as unknown as RuntimeSettings;
+}
+
+function pickSettings(input: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(SETTING_TYPES).map((key) => [key, input[key]]));
+}

@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeSettings, OUTPUTS, STACK_NAME } from '../../lib/outputs.js';
+import { RUNTIME_DEFAULTS } from '../../lambdas/runtime/env.js';
+import { LOCAL_REGION } from '../../local/clients.js';
+import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { cli, envFor, ROOT, waitFor } from './cli-support.js';
+
+/**
+ * A deployed stack's settings come from the stack, never from this checkout's cdk.json: replay
+ * against a stack whose `Settings` output says payloads are off republishes without them, though
+ * cdk.json here says on. The "stack" is CloudFormation mocked to describe the local engines, which
+ * its DynamoDB and EventBridge clients reach through the SDK's own endpoint variables.
+ */
+
+interface Published {
+  readonly eventId: string;
+  readonly payload?: unknown;
+  readonly payloadOmitted?: string;
+}
+
+const cloudFormation = mockClient(CloudFormationClient);
+/** The variables this file sets, with what they were, to put back. */
+const SDK_ENV = [
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_PROFILE',
+] as const;
+const saved = new Map(SDK_ENV.map((name) => [name, process.env[name]]));
+
+let testPipeline: TestPipeline;
+let eventsFile: string;
+let eventId: string;
+
+beforeAll(async () => {
+  testPipeline = await startTestPipeline();
+  const { pipeline } = testPipeline;
+  eventsFile = pipeline.eventsFile;
+  const sent = await cli(['send', 'idwise', 'finished-step'], envFor(pipeline));
+  expect(sent.code, sent.stderr).toBe(0);
+  eventId = await waitFor('the sent event', () => published()[0]?.eventId);
+  // Published, then marked so: until then replay finds it under the processor's lease.
+  await waitFor('the event marked published', async () => {
+    const dry = await cli(['replay', '--event-id', eventId, '--dry-run'], envFor(pipeline));
+    return dry.stdout.includes(`${eventId}  unchanged`);
+  });
+
+  process.env['AWS_ENDPOINT_URL_DYNAMODB'] = pipeline.urls.dynamodb;
+  process.env['AWS_ENDPOINT_URL_EVENTBRIDGE'] = pipeline.urls.eventBridge;
+  process.env['AWS_ACCESS_KEY_ID'] = LOCAL_CLIENT.credentials.accessKeyId;
+  process.env['AWS_SECRET_ACCESS_KEY'] = LOCAL_CLIENT.credentials.secretAccessKey;
+  delete process.env['AWS_PROFILE'];
+});
+
+afterAll(async () => {
+  cloudFormation.restore();
+  for (const [name, value] of saved) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  await testPipeline?.stop();
+});
+
+function published(): Published[] {
+  return readFileSync(eventsFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as Published);
+}
+
+/** DescribeStacks answers with the local pipeline's names, and `settings` unless `null`. */
+function describeStack(settings: Parameters<typeof encodeSettings>[0] | null): void {
+  const outputs: Record<string, string> = {
+    [OUTPUTS.apiUrl]: 'https://abc.execute-api.us-east-1.amazonaws.com/',
+    [OUTPUTS.tableName]: testPipeline.pipeline.tableName,
+    [OUTPUTS.eventBusName]: 'kyc-webhooks',
+    [OUTPUTS.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/111122223333/dlq',
+    [OUTPUTS.deadLetterQueueArn]: `arn:aws:sqs:${LOCAL_REGION}:111122223333:dlq`,
+    ...(settings && { [OUTPUTS.settings]: encodeSettings(settings) }),
+  };
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStacksCommand, { StackName: STACK_NAME }).resolves({
+    Stacks: [
+      {
+        StackName: STACK_NAME,
+        CreationTime: new Date(0),
+        StackStatus: 'UPDATE_COMPLETE',
+        Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({
+          OutputKey,
+          OutputValue,
+        })),
+      },
+    ],
+  });
+}
+
+const replay = (): Promise<{ code: number; stdout: string; stderr: string }> =>
+  cli(
+    ['replay', '--event-id', eventId, '--force', '--stack', STACK_NAME, '--region', LOCAL_REGION],
+    {},
+  );
+
+describe('replay against a deployed stack', () => {
+  it('omits payloads when the stack says so, whatever cdk.json says', async () => {
+    const cdkJson = JSON.parse(readFileSync(`${ROOT}/cdk.json`, 'utf8')) as {
+      context: { kycWebhooks: { includePayload?: boolean } };
+    };
+    expect(cdkJson.context.kycWebhooks.includePayload).not.toBe(false);
+    expect(published()[0]?.payload).toBeDefined();
+
+    describeStack({ ...RUNTIME_DEFAULTS, includePayload: false });
+    const run = await replay();
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stdout).toContain(`${eventId}  published`);
+    const last = published().at(-1);
+    expect(last?.eventId).toBe(eventId);
+    expect(last?.payload).toBeUndefined();
+    expect(last?.payloadOmitted).toBe('disabled');
+  });
+
+  it('includes them when the stack publishes payloads', async () => {
+    describeStack({ ...RUNTIME_DEFAULTS, includePayload: true });
+    const run = await replay();
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(published().at(-1)?.payload).toBeDefined();
+  });
+
+  it('refuses to guess for a stack deployed before the Settings output', async () => {
+    describeStack(null);
+    const before = published().length;
+    const run = await replay();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Stack ${STACK_NAME} has no output ${OUTPUTS.settings}`);
+    expect(run.stderr).toContain('deploy the current version of the stack');
+    expect(published()).toHaveLength(before);
+  });
+});
