@@ -18,6 +18,7 @@ export const DEFAULT_PATHS = {
 export const LOCAL_ENV = {
   port: 'PORT',
   dynamodbPort: 'KYC_DYNAMODB_PORT',
+  dynamodbTable: 'KYC_DYNAMODB_TABLE',
   sqsPort: 'KYC_SQS_PORT',
   eventBridgePort: 'KYC_EVENTBRIDGE_PORT',
   eventsFile: 'KYC_EVENTS_FILE',
