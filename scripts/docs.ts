@@ -4,7 +4,7 @@ import { format, resolveConfig } from 'prettier';
 import { SCOPE_MEANINGS, STATUS_MEANINGS } from '../lambdas/core/event.js';
 import { answerPolicyOf, DEFAULT_ANSWERS } from '../lambdas/core/http-answers.js';
 import type { RefusalReason, StatusMappingRow, TrustRow, Vendor } from '../lambdas/core/vendor.js';
-import { VENDORS } from '../lambdas/vendors/registry.js';
+import { BUILT_IN_VENDORS } from '../lambdas/vendors/registry.js';
 
 /**
  * `npm run docs`: rewrites the README's generated sections from the one place each fact lives —
@@ -110,7 +110,7 @@ export function renderStatusMapping(vendors: readonly Vendor[]): string {
  */
 export async function updateReadme(
   readme: string,
-  vendors: readonly Vendor[] = VENDORS,
+  vendors: readonly Vendor[] = BUILT_IN_VENDORS,
 ): Promise<string> {
   const options = (await resolveConfig(README_PATH)) ?? {};
   let updated = readme;

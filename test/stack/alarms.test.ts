@@ -9,6 +9,9 @@ import { Alarms, type AlarmsProps } from '../../lib/constructs/alarms.js';
 import { resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
 
+/** A vendor id as CloudFormation writes it into logical ids: letters and digits only. */
+const logicalIdOf = (vendorId: string): string => vendorId.replace(/[^A-Za-z0-9]/g, '');
+
 interface MetricDataQuery {
   readonly Id: string;
   readonly Expression?: string;
@@ -155,7 +158,7 @@ describe('alarms', () => {
       expect(metrics.map(dimensionsOf)).toEqual(
         VENDORS.map((vendor) => ({
           FunctionName: {
-            Ref: expect.stringMatching(new RegExp(`^IngestApi${vendor.id}Function`)),
+            Ref: expect.stringMatching(new RegExp(`^IngestApi${logicalIdOf(vendor.id)}Function`)),
           },
         })),
       );
@@ -193,7 +196,9 @@ describe('alarms', () => {
     it.each(VENDORS.map((vendor) => [vendor.id]))(
       'sum the %s Deliveries refused for each authentication reason',
       (vendorId) => {
-        const alarm = authAlarms.find(([id]) => id.startsWith(`Alarms${vendorId}Authentication`));
+        const alarm = authAlarms.find(([id]) =>
+          id.startsWith(`Alarms${logicalIdOf(vendorId)}Authentication`),
+        );
         const queries = queriesOf(alarm![1]);
         const [expression, ...metrics] = queries;
         expect(expression?.Expression).toBe(
