@@ -53,35 +53,6 @@ export function fixture(vendor: string, name: string): string {
   return readFileSync(join(FIXTURES, vendor, `${name}.json`), 'utf8');
 }
 
-/** Detail of every event the local bus received, in order. */
-export function publishedDetails(eventsFile: string): { eventId: string; status: string }[] {
-  return readFileSync(eventsFile, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map(
-      (line) =>
-        JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as {
-          eventId: string;
-          status: string;
-        },
-    );
-}
-
-/** Polls `probe` until it returns something other than `undefined`/`false`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** A loopback port nothing listens on. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -92,3 +63,4 @@ export async function freePort(): Promise<number> {
 }
 
 export { treezorEventId, treezorReview } from '../support/local-pipeline.js';
+export { publishedDetails, waitFor } from '../support/wait.js';

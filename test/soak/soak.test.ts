@@ -1,7 +1,12 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAULT_RATES } from '../../soak/faults.js';
 import { formatReport } from '../../soak/report.js';
 import { runSoak, type SoakResult } from '../../soak/run-soak.js';
+import { VENDORS } from '../../lambdas/vendors/registry.js';
 
 /*
  * A short soak run inside `npm test`: a few hundred deliveries from every vendor through the
@@ -9,12 +14,32 @@ import { runSoak, type SoakResult } from '../../soak/run-soak.js';
  * is `npm run soak` (10,000 deliveries).
  */
 
+/**
+ * The development secrets, plus the fixture credentials of any vendor that ships none (one
+ * defined in the tests), so the soak runs over every registered vendor.
+ */
+function secretsForEveryVendor(): string {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const local = JSON.parse(readFileSync(join(root, 'config/local-secrets.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const missing = VENDORS.filter((vendor) => !Object.hasOwn(local, vendor.id)).map((vendor) => [
+    vendor.id,
+    JSON.parse(readFileSync(join(root, 'test/fixtures', vendor.id, 'credentials.json'), 'utf8')),
+  ]);
+  const file = join(mkdtempSync(join(tmpdir(), 'kyc-soak-secrets-')), 'secrets.json');
+  writeFileSync(file, JSON.stringify({ ...local, ...Object.fromEntries(missing) }));
+  return file;
+}
+
 describe('soak: acknowledged deliveries under faults', () => {
   it('loses nothing, stores each event once, never regresses a subject, and explains every duplicate', async () => {
     let result: SoakResult | undefined;
     try {
       result = await runSoak({
         deliveries: 300,
+        secretsFile: secretsForEveryVendor(),
         seed: 20_260_101,
         // The shortest visibility timeout keeps retries, and so the run, short.
         visibilityTimeoutSeconds: 1,
@@ -35,7 +60,7 @@ describe('soak: acknowledged deliveries under faults', () => {
     expect(queue.deadLetteredAtEnd).toBe(0);
 
     // The run did what it claims: every vendor, every kind of fault, the DLQ and its redrive.
-    expect(new Set(scenario.subjects.map((subject) => subject.vendor)).size).toBe(5);
+    expect(new Set(scenario.subjects.map((subject) => subject.vendor)).size).toBe(VENDORS.length);
     expect(audit.storedEvents).toBe(scenario.events.length);
     expect(ledger.acknowledged.size).toBe(scenario.deliveries - scenario.forgeries);
     expect([...ledger.refused.values()].reduce((a, b) => a + b, 0)).toBe(scenario.forgeries);
