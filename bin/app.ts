@@ -1,9 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { KycWebhooksStack } from '../lib/kyc-webhooks-stack.js';
+import { STACK_NAME } from '../lib/outputs.js';
 
 const app = new App();
-new KycWebhooksStack(app, 'KycWebhooks', {
+new KycWebhooksStack(app, STACK_NAME, {
   env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] },
 });
 // Every synth checks the AWS Solutions rules; a finding that is neither fixed nor acknowledged
