@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { instantFromEpochMillis, instantFromIso } from '../../lambdas/core/time.js';
+import {
+  instantFromEpochMillis,
+  instantFromIso,
+  instantFromZonedLocal,
+  zonedLocalTime,
+} from '../../lambdas/core/time.js';
 
 describe('instantFromIso', () => {
   it.each<[string, string]>([
@@ -109,5 +114,36 @@ describe('instantFromIso refuses impossible calendar dates', () => {
 
   it('still reads a leap day', () => {
     expect(instantFromIso('2024-02-29T12:00:00Z')).toBe('2024-02-29T12:00:00.000Z');
+  });
+});
+
+describe('instantFromZonedLocal and zonedLocalTime (Europe/Paris)', () => {
+  it.each([
+    ['winter, UTC+1', '2020-01-15 10:00:00', '2020-01-15T09:00:00.000Z'],
+    ['summer, UTC+2', '2022-05-18 12:21:12', '2022-05-18T10:21:12.000Z'],
+    // 2024-03-31: 02:00 jumps to 03:00; a skipped time reads with the offset before the change.
+    ['a time the spring change skips', '2024-03-31 02:30:00', '2024-03-31T01:30:00.000Z'],
+    // 2024-10-27: 03:00 goes back to 02:00; the hour in between happens twice, the earlier wins.
+    ['a time the autumn change repeats', '2024-10-27 02:30:00', '2024-10-27T00:30:00.000Z'],
+    ['just after the autumn change', '2024-10-27 03:30:00', '2024-10-27T02:30:00.000Z'],
+  ])('reads %s', (_name, local, instant) => {
+    expect(instantFromZonedLocal(local, 'Europe/Paris')).toBe(instant);
+  });
+
+  it.each([['0000-00-00 00:00:00'], ['2020-05-13 18:28:43+02:00'], ['2020-02-30 10:00:00'], ['x']])(
+    'refuses %s',
+    (text) => {
+      expect(instantFromZonedLocal(text, 'Europe/Paris')).toBeUndefined();
+    },
+  );
+
+  it('writes the wall clock back, the inverse for every unambiguous time', () => {
+    for (const instant of ['2020-01-15T09:00:00.000Z', '2022-05-18T10:21:12.000Z']) {
+      const local = zonedLocalTime(Date.parse(instant), 'Europe/Paris');
+      expect(instantFromZonedLocal(local, 'Europe/Paris')).toBe(instant);
+    }
+    expect(zonedLocalTime(Date.parse('2022-05-18T10:21:12.000Z'), 'Europe/Paris')).toBe(
+      '2022-05-18 12:21:12',
+    );
   });
 });
