@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Log } from '../core/ports.js';
+import { createHttpHandler } from '../runtime/http-handler.js';
 import {
   NO_METRICS,
   NO_REASON,
@@ -20,19 +21,24 @@ export interface TokenHandlerDeps extends TokenDeps {
 }
 
 /**
- * Maps an API Gateway HTTP API (payload v2) event to `issueToken` and back, and logs and counts
- * the outcome with reason codes only: never headers, bodies, client ids, secrets or tokens.
+ * Maps an API Gateway HTTP API (payload v2) event to `issueToken` and back; its log lines never
+ * carry client ids, secrets or tokens either.
  */
 export function createTokenHandler(
   deps: TokenHandlerDeps,
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const now = deps.now ?? (() => new Date());
   const metrics = deps.metrics ?? NO_METRICS;
-  return async (event) => {
-    const requestId = event.requestContext.requestId;
-    let result;
-    try {
-      result = await issueToken(
+  return createHttpHandler<TokenOutcome>({
+    log: deps.log,
+    messages: {
+      issued: 'token issued',
+      refused: 'token refused',
+      failed: 'token not issued',
+      defect: 'token not issued: unexpected error',
+    },
+    handle: (event) =>
+      issueToken(
         {
           method: event.requestContext.http.method,
           headers: event.headers ?? {},
@@ -43,33 +49,12 @@ export function createTokenHandler(
           now: now(),
         },
         deps,
-      );
-    } catch (error) {
-      deps.log.error('token not issued: unexpected error', { requestId, error: describe(error) });
-      metrics.record('TokenRequests', 1, { outcome: 'failed', reason: UNEXPECTED_ERROR });
-      result = { answer: tokenAnswers.unavailable(), outcome: undefined };
-    }
-    if (result.outcome) {
-      logOutcome(deps.log, requestId, result.outcome);
+      ),
+    unavailable: tokenAnswers.unavailable,
+    count: (outcome) =>
       metrics.record('TokenRequests', 1, {
-        outcome: result.outcome.result,
-        reason: result.outcome.reason ?? NO_REASON,
-      });
-    }
-    const { statusCode, headers, body } = result.answer;
-    return { statusCode, headers: { ...headers }, body };
-  };
-}
-
-function logOutcome(log: TokenLog, requestId: string, outcome: TokenOutcome): void {
-  const { error, result, ...attributes } = outcome;
-  const entry = { requestId, ...attributes };
-  if (result === 'issued') log.info('token issued', entry);
-  else if (result === 'refused') log.warn('token refused', entry);
-  else log.error('token not issued', { ...entry, error: describe(error) });
-}
-
-/** An error's name and message: ours and the SDK's carry no request content. */
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        outcome: outcome?.result ?? 'failed',
+        reason: outcome ? (outcome.reason ?? NO_REASON) : UNEXPECTED_ERROR,
+      }),
+  });
 }
