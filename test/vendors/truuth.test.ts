@@ -563,6 +563,19 @@ describe('truuth vendor', () => {
       }
     }
 
+    it('declares, for the README, exactly the words read here', () => {
+      // Written from Truuth's (inferred) words, not from the vendor module.
+      expect(truuth.statusMapping.map((row) => [row.field, row.value, row.status])).toEqual([
+        ['results.proofingOutcomes[].status', 'FAIL', 'rejected'],
+        ['results.proofingOutcomes[].status', 'WARNING', 'in_review'],
+        ['results.proofingOutcomes[].status', 'PASS', 'approved'],
+        ['status', 'DONE', 'unknown'],
+        ['status', 'IN_PROGRESS', 'in_progress'],
+        ['status', 'PENDING', 'pending'],
+        ['route', 'biopass-user-provisioning', 'approved'],
+      ]);
+    });
+
     it.each(truuth.statusMapping)('maps $field = $value to $status', (row) => {
       const { json, route } = bodyFor(row);
       expect(truuth.routes).toContain(route);
