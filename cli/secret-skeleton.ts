@@ -1,4 +1,8 @@
-import { parseBaseCredentials } from '../lambdas/core/credentials.js';
+import {
+  assertKnownSecretKeys,
+  COMMON_SECRET_KEYS,
+  parseBaseCredentials,
+} from '../lambdas/core/credentials.js';
 import type { Vendor } from '../lambdas/core/vendor.js';
 import { CliError } from './errors.js';
 
@@ -12,7 +16,7 @@ import { CliError } from './errors.js';
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /** Keys every vendor's secret may hold; deployment choices, not part of the skeleton. */
-export const COMMON_KEYS = ['allowedIps', 'allowUnauthenticated'] as const;
+export const COMMON_KEYS = COMMON_SECRET_KEYS;
 
 /** A placeholder: `<…>` anywhere in a string. A real credential never contains one. */
 const PLACEHOLDER = /<[^<>]+>/;
@@ -73,6 +77,7 @@ export function checkSecret(vendor: Vendor, text: string): SecretCheck {
       `The ${vendor.id} secret still holds a <placeholder> at "${leftover}"; fill it in`,
     );
   }
+  assertKnownSecretKeys(secret, vendor.id, vendor.secretKeys);
   const base = parseBaseCredentials(secret, vendor.id);
   vendor.parseCredentials(secret as Record<string, unknown>, base);
 

@@ -6,6 +6,56 @@ import type { BaseCredentials } from './vendor.js';
  * field and the expected shape, never the value.
  */
 
+/** Keys every vendor's secret may hold beside its own. */
+export const COMMON_SECRET_KEYS = ['allowedIps', 'allowUnauthenticated'] as const;
+
+/**
+ * Refuses a secret holding a key the vendor does not read: a misspelt key (`webhookSecret` for
+ * `webhookSecrets`) would otherwise leave the vendor with no credential, and every delivery
+ * refused. The message names the key, and the known key it most likely meant.
+ */
+export function assertKnownSecretKeys(
+  secret: unknown,
+  vendorId: string,
+  vendorKeys: readonly string[],
+): void {
+  if (typeof secret !== 'object' || secret === null || Array.isArray(secret)) return;
+  const known = [...COMMON_SECRET_KEYS, ...vendorKeys];
+  for (const key of Object.keys(secret)) {
+    if (known.includes(key)) continue;
+    const guess = nearest(key, known);
+    throw new ConfigurationError(
+      `${vendorId} secret: unknown key "${key}"${guess ? `; did you mean "${guess}"?` : ''} ` +
+        `(expected only ${known.map((k) => `"${k}"`).join(', ')})`,
+    );
+  }
+}
+
+/** The known word closest to `word` (edit distance, any case), when it is close enough. */
+function nearest(word: string, known: readonly string[]): string | undefined {
+  const scored = known.map((candidate) => ({
+    candidate,
+    distance: editDistance(word.toLowerCase(), candidate.toLowerCase()),
+  }));
+  const best = scored.sort((a, b) => a.distance - b.distance)[0];
+  return best && best.distance <= Math.max(2, Math.floor(best.candidate.length / 3))
+    ? best.candidate
+    : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 export function parseBaseCredentials(secret: unknown, vendorId: string): BaseCredentials {
   if (typeof secret !== 'object' || secret === null || Array.isArray(secret)) {
     throw new ConfigurationError(`The ${vendorId} secret must be a JSON object`);

@@ -259,6 +259,8 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
   readonly testing: VendorTesting;
   /** Every vendor word the normalizer maps, in reading order (see `StatusMappingRow`). */
   readonly statusMapping: readonly StatusMappingRow[];
+  /** The keys of its secret JSON besides `allowedIps` and `allowUnauthenticated`: any other is an error. */
+  readonly secretKeys: readonly string[];
   /** Validates the vendor's secret JSON; throws a `ConfigurationError` naming the bad field. */
   parseCredentials(secret: Readonly<Record<string, unknown>>, base: BaseCredentials): C;
   verify(request: WebhookRequest, credentials: C): Verification;

@@ -1,4 +1,4 @@
-import { parseBaseCredentials } from '../core/credentials.js';
+import { assertKnownSecretKeys, parseBaseCredentials } from '../core/credentials.js';
 import { IpAllowList } from '../core/ip-allow-list.js';
 import type { SecretSource } from '../core/ports.js';
 import type { BaseCredentials } from '../core/vendor.js';
@@ -13,6 +13,8 @@ export interface VendorAccess<C extends BaseCredentials = BaseCredentials> {
 /** What is needed to read a vendor's secret; every `Vendor` is one. */
 export interface AccessSpec<C extends BaseCredentials> {
   readonly id: string;
+  /** The vendor's own secret keys (see `Vendor.secretKeys`). */
+  readonly secretKeys: readonly string[];
   readonly parseCredentials: (
     secret: Readonly<Record<string, unknown>>,
     base: BaseCredentials,
@@ -39,6 +41,7 @@ export async function loadVendorAccess<C extends BaseCredentials>(
   const byParser = typeof secret === 'object' && secret !== null ? cache.get(secret) : undefined;
   const cached = byParser?.get(spec.parseCredentials) as VendorAccess<C> | undefined;
   if (cached) return cached;
+  assertKnownSecretKeys(secret, spec.id, spec.secretKeys);
   const base = parseBaseCredentials(secret, spec.id);
   const credentials = spec.parseCredentials(secret as Record<string, unknown>, base);
   const allowedIps = credentials.allowedIps ?? spec.defaultAllowedIps;

@@ -4,6 +4,7 @@ import { decodeUtf8, lowerCaseHeaders } from '../core/http-request.js';
 import type { SecretSource } from '../core/ports.js';
 import { safeEqual } from '../core/secure-compare.js';
 import {
+  ONDATO_SECRET_KEYS,
   ONDATO_SOURCE_IPS,
   ONDATO_TOKEN_AUDIENCE,
   ONDATO_VENDOR_ID,
@@ -321,6 +322,7 @@ function authenticate(
 /** The Ondato secret read as the token endpoint needs it. */
 const ONDATO_ACCESS: AccessSpec<OndatoCredentials> = {
   id: ONDATO_VENDOR_ID,
+  secretKeys: Object.values(ONDATO_SECRET_KEYS),
   parseCredentials: parseOndatoCredentials,
   // The webhook allow-list (inferred to hold the token fetcher too, see the top of this file).
   defaultAllowedIps: ONDATO_SOURCE_IPS,

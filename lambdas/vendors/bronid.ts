@@ -215,6 +215,7 @@ export const bronid = defineVendor<BronidCredentials>({
   },
   statusMapping: BRONID_STATUS_MAPPING,
 
+  secretKeys: [BRONID_CREDENTIAL_KEYS],
   parseCredentials(secret, base) {
     return {
       ...base,

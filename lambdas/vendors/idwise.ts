@@ -341,6 +341,7 @@ export const idwise = defineVendor<IdwiseCredentials>({
     })),
   ],
 
+  secretKeys: [IDWISE_CREDENTIAL_HEADERS_KEY],
   parseCredentials(secret, base) {
     return {
       ...base,

@@ -484,6 +484,7 @@ export const ondato = defineVendor<OndatoCredentials>({
   },
   statusMapping: [...ONDATO_STATUS_WORDS, ...ONDATO_TYPE_SUFFIXES],
 
+  secretKeys: Object.values(ONDATO_SECRET_KEYS),
   parseCredentials: parseOndatoCredentials,
 
   verify(request, credentials) {

@@ -229,6 +229,8 @@ export interface TreezorCredentials extends BaseCredentials {
 }
 
 const VENDOR_ID = 'treezor';
+/** The key of the Treezor secret listing every accepted webhook secret. */
+const WEBHOOK_SECRETS_KEY = 'webhookSecrets';
 
 const SIGNED = 'signature' as const;
 const UNSIGNED = 'none' as const;
@@ -411,8 +413,9 @@ export const treezor = defineVendor<TreezorCredentials>({
     })),
   ],
 
+  secretKeys: [WEBHOOK_SECRETS_KEY],
   parseCredentials(secret, base) {
-    return { ...base, webhookSecrets: readStringList(secret, 'webhookSecrets', VENDOR_ID) };
+    return { ...base, webhookSecrets: readStringList(secret, WEBHOOK_SECRETS_KEY, VENDOR_ID) };
   },
 
   verify(request: WebhookRequest, credentials: TreezorCredentials): Verification {

@@ -255,6 +255,7 @@ export const truuth = defineVendor<TruuthCredentials>({
   },
   statusMapping: STATUS_MAPPING,
 
+  secretKeys: Object.values(TRUUTH_CREDENTIAL_KEYS),
   parseCredentials(secret, base) {
     return {
       ...base,

@@ -88,6 +88,21 @@ describe('secrets --check and --write', () => {
     expect(empty.stderr).toContain('treezor will refuse every delivery');
   });
 
+  it('refuses a misspelt key, naming it and the key it most likely meant', async () => {
+    const run = await cli(
+      ['secrets', 'treezor', '--check'],
+      {},
+      JSON.stringify({ webhookSecret: ['s3cr3t-value-never-shown'] }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('unknown key "webhookSecret"; did you mean "webhookSecrets"?');
+    expect(run.stderr).not.toContain('s3cr3t');
+
+    const odd = await cli(['secrets', 'idwise', '--check'], {}, '{"nonsense": 1}');
+    expect(odd.code).toBe(1);
+    expect(odd.stderr).toContain('unknown key "nonsense" (expected only');
+  });
+
   it('stores a valid secret under --secret-id without printing it', async () => {
     secretsManager.on(PutSecretValueCommand).resolves({ VersionId: 'v-2' });
     const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:treezor-AbCdEf';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assertKnownSecretKeys,
   parseBaseCredentials,
   readHeaderMap,
   readStringList,
@@ -140,5 +141,34 @@ describe('readHeaderMap merges header names that differ only in case', () => {
     expect(readHeaderMap({ h: { Authorization: ['a'], authorization: ['b'] } }, 'h', 'v')).toEqual({
       authorization: ['a', 'b'],
     });
+  });
+});
+
+describe('assertKnownSecretKeys', () => {
+  it.each([
+    ['webhookSecret', 'webhookSecrets'],
+    ['WebhookSecrets', 'webhookSecrets'],
+    ['allowedIP', 'allowedIps'],
+    ['allowUnauthenticate', 'allowUnauthenticated'],
+  ])('refuses %s, suggesting %s', (key, meant) => {
+    expect(() => assertKnownSecretKeys({ [key]: [] }, 'treezor', ['webhookSecrets'])).toThrow(
+      `treezor secret: unknown key "${key}"; did you mean "${meant}"?`,
+    );
+  });
+
+  it('suggests nothing for a key unlike any known one', () => {
+    expect(() => assertKnownSecretKeys({ colour: 'blue' }, 'treezor', ['webhookSecrets'])).toThrow(
+      /unknown key "colour" \(expected only "allowedIps", "allowUnauthenticated", "webhookSecrets"\)/,
+    );
+  });
+
+  it('accepts the vendor keys and the common ones', () => {
+    expect(() =>
+      assertKnownSecretKeys(
+        { webhookSecrets: [], allowedIps: [], allowUnauthenticated: false },
+        'treezor',
+        ['webhookSecrets'],
+      ),
+    ).not.toThrow();
   });
 });

@@ -109,6 +109,7 @@ export const sampleHmac = defineVendor<SampleCredentials>({
     })),
   ],
 
+  secretKeys: ['secretKeys'],
   parseCredentials(secret, base) {
     return { ...base, secretKeys: readStringList(secret, 'secretKeys', SAMPLE_VENDOR_ID) };
   },
