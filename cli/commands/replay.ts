@@ -138,10 +138,16 @@ function filterOf(
   values: { vendor?: string; since?: string; until?: string; unpublished?: boolean },
   now: Date,
 ): EventFilter {
+  const from = values.since === undefined ? undefined : parseTime(values.since, now, '--since');
+  const before = values.until === undefined ? undefined : parseTime(values.until, now, '--until');
+  // An empty window selects nothing, which would read as "nothing to replay".
+  if (from !== undefined && before !== undefined && !(from < before)) {
+    throw new UsageError(`--since (${from}) must be before --until (${before})`);
+  }
   return {
     ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
-    ...(values.since !== undefined && { receivedFrom: parseTime(values.since, now, '--since') }),
-    ...(values.until !== undefined && { receivedBefore: parseTime(values.until, now, '--until') }),
+    ...(from !== undefined && { receivedFrom: from }),
+    ...(before !== undefined && { receivedBefore: before }),
     ...(values.unpublished && { unpublished: true }),
   };
 }

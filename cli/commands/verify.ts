@@ -97,7 +97,7 @@ export const verifyCommand: Command = {
       });
     } else if (accepted) {
       context.out.line(
-        `accepted: answer ${answer.statusCode}; stored as ${eventId ?? '?'}` +
+        `accepted: answer ${answer.statusCode}; it would be event ${eventId ?? '?'}` +
           (outcome.matched ? ` (matched ${outcome.matched})` : ''),
       );
     } else {

@@ -47,6 +47,10 @@ describe('the kyc-webhooks command', () => {
     expect(badVendor.stderr).toContain('Unknown vendor "nobody". Vendors: bronid');
 
     expect((await cli([], {})).code).toBe(2);
+
+    const inverted = await cli(['replay', '--since', '2026-11-22', '--until', '2026-11-21'], {});
+    expect(inverted.code).toBe(2);
+    expect(inverted.stderr).toContain('--since (2026-11-22T00:00:00.000Z) must be before --until');
   });
 });
 
