@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findVendor, findVendorByRoute, VENDORS } from '../../lambdas/vendors/registry.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 import { vendorFixtures } from '../support/vendor-fixtures.js';
 import { localBusEntries, waitFor } from '../support/wait.js';
 import { SAMPLE_ROUTE, SAMPLE_VENDOR_ID, sampleHmac } from './sample-hmac.js';
@@ -27,21 +28,23 @@ describe('a sixth vendor, defined in the tests only', () => {
   describe('through local mode', () => {
     let test: TestPipeline;
 
+    let secretsDir: string;
+
     beforeAll(async () => {
-      test = await startTestPipeline();
       // Local mode reads secrets from one file: the development ones plus this vendor's.
-      const secretsFile = join(test.dir, 'secrets.json');
-      const development = JSON.parse(readFileSync(test.pipeline.secretsFile, 'utf8')) as object;
+      secretsDir = mkdtempSync(join(tmpdir(), 'kyc-sample-vendor-'));
+      const secretsFile = join(secretsDir, 'secrets.json');
+      const development = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as object;
       writeFileSync(
         secretsFile,
         JSON.stringify({ ...development, [SAMPLE_VENDOR_ID]: fixtures.secret() }),
       );
-      await test.stop();
       test = await startTestPipeline({ secretsFile });
     });
 
     afterAll(async () => {
       await test?.stop();
+      rmSync(secretsDir, { recursive: true, force: true });
     });
 
     const post = (body: string, headers: Record<string, string>) =>
