@@ -293,15 +293,10 @@ describe('ondato', () => {
       expect(body).toContain('"Type": "Form.Created"');
     });
 
-    it.each(FIXTURE_NAMES)('%s verifies with its header and normalizes as expected', (name) => {
-      const { body, expected } = readFixture(name);
-      expect(expected.route).toBe(ROUTE);
-      expect(expected.headers).toEqual({ authorization: BASIC });
-      expect(ondato.verify(request(body, expected.headers), CREDENTIALS)).toEqual({
-        ok: true,
-        dedupId: expected.dedupId,
-      });
-      expect(ondato.normalize(delivery(parseJson(body), body))).toEqual(expected.events);
+    // Verification, normalization, refusal without the header and sign() on every fixture are
+    // the vendor contract's (test/suites/vendor-contract.ts); here only what is Ondato's own.
+    it.each(FIXTURE_NAMES)('%s carries the Basic header of the fixture secret', (name) => {
+      expect(readFixture(name).expected.headers).toEqual({ authorization: BASIC });
     });
 
     it.each(FIXTURE_NAMES)('%s verifies with a bearer token from our token endpoint', (name) => {
@@ -313,21 +308,11 @@ describe('ondato', () => {
       });
     });
 
-    it.each(FIXTURE_NAMES)('%s is refused without its header', (name) => {
-      const { body } = readFixture(name);
-      expect(ondato.verify(request(body, {}), CREDENTIALS)).toEqual({
-        ok: false,
-        reason: 'missing_authorization',
-      });
-    });
-
-    it.each(FIXTURE_NAMES)('%s: sign produces the Basic header verify accepts', (name) => {
-      const { body, expected } = readFixture(name);
-      const signed = ondato.sign(body, ROUTE, CREDENTIALS);
-      expect(signed).toEqual({ body, headers: { authorization: BASIC } });
-      expect(ondato.verify(request(signed.body, signed.headers), CREDENTIALS)).toEqual({
-        ok: true,
-        dedupId: expected.dedupId,
+    it('signs with the first configured Basic value', () => {
+      const { body } = readFixture('kyc-identification-approved');
+      expect(ondato.sign(body, ROUTE, CREDENTIALS)).toEqual({
+        body,
+        headers: { authorization: BASIC },
       });
     });
 
