@@ -9,6 +9,14 @@ import type { RuntimeSettings } from '../lambdas/runtime/env.js';
 /** The stack `bin/app.ts` deploys, and the one the CLI reads unless `--stack` names another. */
 export const STACK_NAME = 'KycWebhooks';
 
+/**
+ * The stack a stage deploys: `cdk deploy -c stage=staging` deploys `KycWebhooks-staging`, which
+ * the CLI reads with `--stack KycWebhooks-staging`. Without a stage, `STACK_NAME`.
+ */
+export function stackNameFor(stage?: string): string {
+  return stage === undefined ? STACK_NAME : `${STACK_NAME}-${stage}`;
+}
+
 /** Output keys, as `cdk deploy --outputs-file` and CloudFormation `DescribeStacks` show them. */
 export const OUTPUTS = {
   apiUrl: 'ApiUrl',
@@ -19,6 +27,12 @@ export const OUTPUTS = {
   deadLetterQueueArn: 'DeadLetterQueueArn',
   dashboardUrl: 'DashboardUrl',
   ondatoTokenUrl: 'OndatoTokenUrl',
+  /** With a custom domain: the base URL to give vendors, on that domain. */
+  customDomainUrl: 'CustomDomainUrl',
+  /** With a custom domain: the API Gateway domain its DNS record (CNAME or alias) points to. */
+  customDomainTarget: 'CustomDomainTarget',
+  /** With a custom domain: the hosted zone of that target, for a Route 53 alias record. */
+  customDomainHostedZoneId: 'CustomDomainHostedZoneId',
   /** The deployed `RuntimeSettings`, as JSON (`encodeSettings`). */
   settings: 'Settings',
 } as const;

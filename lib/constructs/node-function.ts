@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Validations } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,8 +12,17 @@ import type { Construct } from 'constructs';
 /** The repository root: entries and the lock file are resolved from here, not from the cwd. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Metric namespace shared by every function, so one dashboard reads them all. */
+/**
+ * Metric namespace shared by every function of a deployment, so one dashboard reads them all. A
+ * stage has its own (`KycWebhooks-staging`, see `metricsNamespaceFor`): Powertools reads it from
+ * `POWERTOOLS_METRICS_NAMESPACE`, so the functions need no code of their own for it.
+ */
 export const METRICS_NAMESPACE = 'KycWebhooks';
+
+/** The metric namespace of a stage's functions, alarms and dashboard; `METRICS_NAMESPACE` without one. */
+export function metricsNamespaceFor(stage?: string): string {
+  return stage === undefined ? METRICS_NAMESPACE : `${METRICS_NAMESPACE}-${stage}`;
+}
 
 // An ESM bundle has no `require`; bundled CommonJS dependencies still call it for built-ins.
 const ESM_REQUIRE_SHIM =
@@ -30,6 +40,12 @@ export interface NodeFunctionProps {
   readonly logRetention: RetentionDays;
   /** Variables the handler reads; merged over the shared runtime settings. @default none */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Where the function's EMF metrics go. @default METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
+  /** Concurrency set aside for this function alone. @default none: it draws on the account's pool */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -60,7 +76,7 @@ export function buildNodeFunction(
       }),
     },
   });
-  return new NodejsFunction(scope, id, {
+  const fn = new NodejsFunction(scope, id, {
     entry: join(PROJECT_ROOT, props.entry),
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
@@ -73,10 +89,14 @@ export function buildNodeFunction(
     logGroup,
     role,
     loggingFormat: LoggingFormat.JSON,
+    ...(props.tracing && { tracing: Tracing.ACTIVE }),
+    ...(props.reservedConcurrency !== undefined && {
+      reservedConcurrentExecutions: props.reservedConcurrency,
+    }),
     environment: {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: props.serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       ...props.environment,
     },
@@ -95,4 +115,14 @@ export function buildNodeFunction(
       forceDockerBundling: false,
     },
   });
+  if (props.tracing) {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which X-Ray ' +
+        'authorizes on no resource narrower than "*" (it has no resource-level permissions); ' +
+        'the role may only send trace data with them.',
+    });
+  }
+  return fn;
 }

@@ -8,7 +8,13 @@ import { METRICS_NAMESPACE } from './node-function.js';
 export const METRIC_PERIOD = Duration.minutes(5);
 
 /** CloudWatch's limit on the metrics one alarm's math expression may read. */
-const MAX_ALARM_METRICS = 10;
+export const MAX_ALARM_METRICS = 10;
+
+/** Options of a pipeline metric: a graph's or alarm's, and the deployment's namespace. */
+export interface PipelineMetricOptions extends MetricOptions {
+  /** The functions' namespace (a stage has its own). @default METRICS_NAMESPACE */
+  readonly namespace?: string;
+}
 
 /**
  * One of the functions' EMF metrics (lambdas/runtime/metrics.ts). The dimension names must be
@@ -18,7 +24,7 @@ const MAX_ALARM_METRICS = 10;
 export function pipelineMetric(
   name: MetricName,
   dimensions: Readonly<Record<string, string>>,
-  options: MetricOptions = {},
+  options: PipelineMetricOptions = {},
 ): Metric {
   const definition: MetricDefinition = METRICS[name];
   const given = Object.keys(dimensions).sort().join(',');
@@ -30,13 +36,14 @@ export function pipelineMetric(
       `Metric ${name} is published with dimensions [${published.join('] or [')}], not [${given}]`,
     );
   }
+  const { namespace = METRICS_NAMESPACE, ...metricOptions } = options;
   return new Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName: name,
     dimensionsMap: { ...dimensions },
     statistic: definition.unit === 'Count' ? Stats.SUM : Stats.p(99),
     period: METRIC_PERIOD,
-    ...options,
+    ...metricOptions,
   });
 }
 
