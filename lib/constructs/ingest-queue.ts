@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
@@ -10,15 +11,33 @@ export interface IngestQueueProps {
   readonly consumerBatchingWindow?: Duration;
   /** Receives before a message moves to the dead-letter queue. @default 5 */
   readonly maxReceiveCount?: number;
+  /** A customer-managed key for both queues. @default SQS-managed encryption */
+  readonly encryptionKey?: IKey;
 }
+
+/** How long the queue keeps a message the processor has not taken. */
+const QUEUE_RETENTION = Duration.days(4);
+/** The longest SQS allows: an operator has two weeks to fix a cause and redrive. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
 
 /**
  * The durable hand-off between ingest and processor, with a dead-letter queue that keeps poison
  * messages for the longest SQS allows so an operator can fix and redrive them.
+ *
+ * Both are retained with the table when the stack is deleted: their messages are deliveries the
+ * vendors were told we accepted and that exist nowhere else yet. They still expire on their own
+ * (`QUEUE_RETENTION`, `DEAD_LETTER_RETENTION`), so nothing is kept longer by retaining them.
  */
 export class IngestQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  /**
+   * The least time a message can spend in the dead-letter queue before SQS deletes it. A standard
+   * queue expires a message by its first enqueue, which moving it to the DLQ does not reset, while
+   * the DLQ's `ApproximateAgeOfOldestMessage` counts from the move: a message that waited in the
+   * queue as long as it may is gone once its DLQ age reaches the difference of the retentions.
+   */
+  readonly deadLettersExpireAfter: Duration;
 
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
@@ -28,13 +47,17 @@ export class IngestQueue extends Construct {
         `IngestQueue: maxReceiveCount must be a positive integer, got ${maxReceiveCount}`,
       );
     }
+    const encryption = props.encryptionKey
+      ? { encryption: QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+      : { encryption: QueueEncryption.SQS_MANAGED };
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: DEAD_LETTER_RETENTION,
       // Ingest accepts messages up to this size; set explicitly, so no account or region
       // default below it can make large authentic deliveries fail to queue (503 for ever).
       maxMessageSizeBytes: MAX_QUEUE_MESSAGE_BYTES,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     // AWS's rule for Lambda event sources: six times the function timeout plus the batching
     // window, so a message is not redelivered while a retrying invocation still holds it.
@@ -43,11 +66,15 @@ export class IngestQueue extends Construct {
     this.queue = new Queue(this, 'Queue', {
       visibilityTimeout: Duration.seconds(visibilitySeconds),
       // SQS ages a dead-lettered message from its first enqueue, so the DLQ must keep longer.
-      retentionPeriod: Duration.days(4),
+      retentionPeriod: QUEUE_RETENTION,
       maxMessageSizeBytes: MAX_QUEUE_MESSAGE_BYTES,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.deadLettersExpireAfter = Duration.seconds(
+      DEAD_LETTER_RETENTION.toSeconds() - QUEUE_RETENTION.toSeconds(),
+    );
   }
 }
