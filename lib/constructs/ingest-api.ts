@@ -1,21 +1,27 @@
 import { Duration, Lazy, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
   CfnRoute,
+  DomainName,
   HttpApi,
   HttpMethod,
   LogGroupLogDestination,
+  SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CfnStage, HttpRoute, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
-import { buildNodeFunction } from './node-function.js';
+import { buildNodeFunction, METRICS_NAMESPACE } from './node-function.js';
 
 /** One route's token bucket: requests per second sustained, and how many may arrive at once. */
 export interface RouteThrottle {
@@ -58,6 +64,26 @@ export const DEFAULT_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 50, burstLimit
  */
 export const CATCH_ALL_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
 
+/**
+ * The one call ingest and the token endpoint make to Secrets Manager (through Powertools'
+ * SecretsProvider); `grantRead` would add `DescribeSecret`, which neither calls.
+ */
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+
+/**
+ * What SQS checks, with the sender's permissions, for `SendMessage` to a queue under a
+ * customer-managed key: a data key is generated, and decrypted when SQS reuses a cached one.
+ */
+export const QUEUE_SEND_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
+/**
+ * The metric counting requests the stage answered 429. API Gateway's own metrics for an HTTP API
+ * are `Count`, `4xx`, `5xx`, `Latency`, `IntegrationLatency` and `DataProcessed`: a throttled
+ * request is only one more `4xx`, among every refusal our functions answer 401, 403 or 413. The
+ * access log has each request's status, so a metric filter counts 429s exactly.
+ */
+export const THROTTLED_REQUESTS_METRIC = 'ThrottledRequests';
+
 /** The part of a registered vendor the infrastructure needs. */
 export interface IngestVendor {
   readonly id: string;
@@ -86,6 +112,29 @@ export interface IngestApiProps {
    * @default CATCH_ALL_THROTTLE (rate 5, burst 10)
    */
   readonly stageThrottle?: RouteThrottle;
+  /** The API's name. @default the construct id, `Api` */
+  readonly apiName?: string;
+  /** Where the functions' metrics and the throttled-request count go. @default METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
+  /**
+   * X-Ray active tracing on the functions, and the Lambda request id of each request in the
+   * access log (`integrationRequestId`), which is the id X-Ray files a function's trace under.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Concurrency reserved for each vendor's function. None by default: a route's own limits
+   * already bound how much of the account's concurrency its function can take (about its burst
+   * limit, briefly), and a reservation is withheld from every other function of the account for
+   * ever, idle or not; Lambda also refuses to reserve into the last 100 of the account's quota,
+   * so a small account could not deploy the stack at all. A reservation is a ceiling too: below a
+   * route's burst it turns a genuine burst into errors. Reserve when the account runs other
+   * workloads that could exhaust its concurrency and leave ingest none, sized at least at the
+   * vendor route's burst limit. @default none
+   */
+  readonly reservedConcurrency?: number;
+  /** A custom domain the stage is mapped to. @default none: the execute-api URL only */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
 }
 
 /** One vendor's ingest: its function, and the secret only that function may read. */
@@ -118,6 +167,11 @@ export class VendorIngest extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 256,
       logRetention: props.logRetention,
+      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
+      ...(props.tracing !== undefined && { tracing: props.tracing }),
+      ...(props.reservedConcurrency !== undefined && {
+        reservedConcurrency: props.reservedConcurrency,
+      }),
       environment: {
         [ENV.vendor]: vendor.id,
         [ENV.secretId]: this.secret.secretArn,
@@ -125,9 +179,21 @@ export class VendorIngest extends Construct {
         [ENV.secretMaxAgeSeconds]: String(props.secretMaxAgeSeconds),
       },
     });
-    this.secret.grantRead(this.function);
-    props.queue.grantSendMessages(this.function);
+    // Exactly the calls lambdas/ingest/handler.ts makes: GetSecretValue on its own secret and
+    // SendMessage to the queue (grantSendMessages would add GetQueueAttributes and GetQueueUrl).
+    grantSecretRead(this.function, this.secret.secretArn);
+    props.queue.grant(this.function, 'sqs:SendMessage');
+    props.queue.encryptionMasterKey?.grant(this.function, ...QUEUE_SEND_KEY_ACTIONS);
   }
+}
+
+/** Lets `fn` read one secret's value, and nothing else of it. */
+export function grantSecretRead(fn: NodejsFunction, secretArn: string): Grant {
+  return Grant.addToPrincipal({
+    grantee: fn,
+    actions: [...SECRET_READ_ACTIONS],
+    resourceArns: [secretArn],
+  });
 }
 
 /**
@@ -138,6 +204,12 @@ export class IngestApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogGroup: LogGroup;
+  /** Requests the stage answered 429, from the access log; summed per 5 minutes. */
+  readonly throttledRequests: Metric;
+  /** The custom domain the stage is mapped to, when one is configured. */
+  readonly customDomain?: DomainName;
+  /** Where vendors are sent, without a trailing slash: the custom domain, else execute-api. */
+  readonly publicEndpoint: string;
   /** Per-vendor function and secret, keyed by vendor id. */
   readonly vendors: ReadonlyMap<string, VendorIngest>;
   private readonly cfnStage: CfnStage;
@@ -153,10 +225,22 @@ export class IngestApi extends Construct {
     validateThrottle('stageThrottle', stageThrottle);
 
     this.api = new HttpApi(this, 'Api', {
+      ...(props.apiName !== undefined && { apiName: props.apiName }),
       description: 'Receives KYC vendor webhooks',
       // The default stage is created below so it can carry access logging and throttling.
       createDefaultStage: false,
     });
+    if (props.customDomain) {
+      this.customDomain = new DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: Certificate.fromCertificateArn(
+          this,
+          'Certificate',
+          props.customDomain.certificateArn,
+        ),
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+    }
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
@@ -164,8 +248,28 @@ export class IngestApi extends Construct {
       throttle: stageThrottle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
-        format: ACCESS_LOG_FORMAT,
+        format: accessLogFormat(props.tracing ?? false),
       },
+    });
+    if (this.customDomain) {
+      new ApiMapping(this, 'DomainMapping', {
+        api: this.api,
+        domainName: this.customDomain,
+        stage: this.stage,
+      });
+    }
+    this.publicEndpoint = props.customDomain
+      ? `https://${props.customDomain.domainName}`
+      : this.api.apiEndpoint;
+    const throttled = this.accessLogGroup.addMetricFilter('ThrottledRequestsFilter', {
+      filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: props.metricsNamespace ?? METRICS_NAMESPACE,
+      metricName: THROTTLED_REQUESTS_METRIC,
+      metricValue: '1',
+    });
+    this.throttledRequests = throttled.metric({
+      statistic: 'Sum',
+      period: Duration.minutes(5),
     });
     // aws-cdk-lib's HttpStage maps `throttle` to DefaultRouteSettings only and HttpRoute takes no
     // limits, so route limits go on the L1 stage. Its `routeSettings` is untyped JSON passed
@@ -197,7 +301,7 @@ export class IngestApi extends Construct {
     this.vendors = vendors;
   }
 
-  /** The base URL vendors are given; routes are appended to it. */
+  /** The stage's execute-api URL, with a trailing slash; routes are appended to it. */
   get url(): string {
     return this.stage.url;
   }
@@ -250,22 +354,31 @@ export class IngestApi extends Construct {
   }
 }
 
-// No headers, bodies or query strings: they may carry signatures or personal data.
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    requestTime: '$context.requestTime',
-    sourceIp: '$context.identity.sourceIp',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    responseLength: '$context.responseLength',
-    responseLatency: '$context.responseLatency',
-    integrationStatus: '$context.integrationStatus',
-    integrationLatency: '$context.integrationLatency',
-    integrationError: '$context.integrationErrorMessage',
-    error: '$context.error.message',
-  }),
-);
+// No headers, bodies or query strings: they may carry signatures or personal data. `requestId`
+// is the `correlation_id` of the function's log lines (and the answer's apigw-requestid header).
+function accessLogFormat(tracing: boolean): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({ ...ACCESS_LOG_FIELDS, ...(tracing && TRACING_FIELDS) }),
+  );
+}
+
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+};
+
+// The Lambda request id of the invocation: the `function_request_id` of its log lines and the id
+// X-Ray shows the function's trace under (an HTTP API itself has no X-Ray tracing).
+const TRACING_FIELDS = { integrationRequestId: '$context.integration.requestId' };
 
 function validateThrottle(name: string, limits: RouteThrottle): void {
   for (const field of ['rateLimit', 'burstLimit'] as const) {

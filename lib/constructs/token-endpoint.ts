@@ -12,6 +12,7 @@ import {
   readTokenTtl,
   TOKEN_PATH,
 } from '../../lambdas/token/issue-token.js';
+import { grantSecretRead } from './ingest-api.js';
 import type { IngestApi, RouteThrottle } from './ingest-api.js';
 import { buildNodeFunction } from './node-function.js';
 
@@ -36,6 +37,10 @@ export interface TokenEndpointProps {
   readonly tokenTtlSeconds?: number;
   /** The token route's own limits. @default DEFAULT_TOKEN_THROTTLE (rate 10, burst 20) */
   readonly throttle?: RouteThrottle;
+  /** @default METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -46,7 +51,10 @@ export interface TokenEndpointProps {
 export class TokenEndpoint extends Construct {
   readonly function: NodejsFunction;
   readonly routes: HttpRoute[];
-  /** The token URL to give Ondato (the API serves its `$default` stage at the root). */
+  /**
+   * The token URL to give Ondato (the API serves its `$default` stage at the root), on the custom
+   * domain when there is one.
+   */
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: TokenEndpointProps) {
@@ -60,14 +68,17 @@ export class TokenEndpoint extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 256,
       logRetention: props.logRetention,
+      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
+      ...(props.tracing !== undefined && { tracing: props.tracing }),
       environment: {
         [ENV.secretId]: props.secret.secretArn,
         [ENV.secretMaxAgeSeconds]: String(props.secretMaxAgeSeconds),
         [ENV.tokenTtlSeconds]: String(ttl),
       },
     });
-    props.secret.grantRead(this.function);
-    this.url = `${props.ingest.api.apiEndpoint}${TOKEN_PATH}`;
+    // GetSecretValue on the Ondato secret is the function's only AWS call (lambdas/token/handler.ts).
+    grantSecretRead(this.function, props.secret.secretArn);
+    this.url = `${props.ingest.publicEndpoint}${TOKEN_PATH}`;
     this.routes = props.ingest.api.addRoutes({
       path: TOKEN_PATH,
       methods: [HttpMethod.POST],
