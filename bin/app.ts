@@ -1,10 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readStage } from '../lib/config.js';
 import { KycWebhooksStack } from '../lib/kyc-webhooks-stack.js';
-import { STACK_NAME } from '../lib/outputs.js';
+import { stackNameFor } from '../lib/outputs.js';
 
 const app = new App();
-new KycWebhooksStack(app, STACK_NAME, {
+// `-c stage=staging` deploys `KycWebhooks-staging` with `stages.staging` over the base config.
+const stage = readStage(app);
+new KycWebhooksStack(app, stackNameFor(stage), {
+  ...(stage !== undefined && { stage }),
   env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] },
 });
 // Every synth checks the AWS Solutions rules; a finding that is neither fixed nor acknowledged

@@ -1,39 +1,67 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ONDATO_VENDOR_ID } from '../lambdas/vendors/ondato.js';
 import { VENDORS } from '../lambdas/vendors/registry.js';
 import { readConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
 import { OperationsDashboard } from './constructs/dashboard.js';
-import { KycEventBus } from './constructs/event-bus.js';
+import { EVENT_BUS_NAME, KycEventBus } from './constructs/event-bus.js';
 import { EventStore } from './constructs/event-store.js';
 import { IngestApi } from './constructs/ingest-api.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
+import { metricsNamespaceFor } from './constructs/node-function.js';
 import { PROCESSOR_BATCHING_WINDOW, PROCESSOR_TIMEOUT, Processor } from './constructs/processor.js';
 import { TokenEndpoint } from './constructs/token-endpoint.js';
-import { encodeSettings, OUTPUTS, secretOutputName } from './outputs.js';
+import { encodeSettings, OUTPUTS, secretOutputName, stackNameFor } from './outputs.js';
+
+export interface KycWebhooksStackProps extends StackProps {
+  /**
+   * The stage this stack is (`-c stage=staging`): its configuration is `stages.<stage>` over the
+   * base block, and every fixed name carries it (bus `kyc-webhooks-staging`, metric namespace
+   * and dashboard `KycWebhooks-staging`). Generated names carry the stack's name already.
+   * @default none: the base configuration and today's names
+   */
+  readonly stage?: string;
+}
 
 /**
  * The whole pipeline, configured from the `kycWebhooks` context. Construct ids here are part of
  * every logical id below them: renaming one replaces the table, queue or secrets it holds. Output
  * ids are the output keys operators and the CLI read (`./outputs.ts`).
+ *
+ * Deleting the stack keeps what holds data or is needed to read it: the table (also protected
+ * from deletion), both queues, the bus and its archive, the KMS key the stack created, the vendor
+ * secrets and the log groups. Each still expires its contents on its own schedule (TTL, queue
+ * and archive retention, log retention); deleting them is a deliberate, separate step.
  */
 export class KycWebhooksStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: KycWebhooksStackProps = {}) {
     super(scope, id, props);
+    const { stage } = props;
     const config = readConfig(
       this,
       VENDORS.map((vendor) => vendor.id),
+      stage,
     );
+    const metricsNamespace = metricsNamespaceFor(stage);
+    const stagedName = stage === undefined ? undefined : stackNameFor(stage);
+    const encryptionKey = this.encryptionKey(config.kmsKey);
 
-    const store = new EventStore(this, 'EventStore');
+    const store = new EventStore(this, 'EventStore', {
+      ...(encryptionKey && { encryptionKey }),
+    });
     const events = new KycEventBus(this, 'EventBus', {
+      eventBusName: stage === undefined ? EVENT_BUS_NAME : `${EVENT_BUS_NAME}-${stage}`,
       archiveRetentionDays: config.archiveRetentionDays,
+      ...(encryptionKey && { encryptionKey }),
     });
     const queue = new IngestQueue(this, 'IngestQueue', {
       consumerTimeout: PROCESSOR_TIMEOUT,
       consumerBatchingWindow: PROCESSOR_BATCHING_WINDOW,
+      ...(encryptionKey && { encryptionKey }),
     });
     const ingest = new IngestApi(this, 'IngestApi', {
       vendors: VENDORS.filter((vendor) => config.vendors.includes(vendor.id)).map((vendor) => ({
@@ -45,6 +73,13 @@ export class KycWebhooksStack extends Stack {
       queue: queue.queue,
       secretMaxAgeSeconds: config.secretMaxAgeSeconds,
       logRetention: config.logRetentionDays,
+      metricsNamespace,
+      tracing: config.tracing,
+      ...(stagedName !== undefined && { apiName: stagedName }),
+      ...(config.ingestReservedConcurrency !== null && {
+        reservedConcurrency: config.ingestReservedConcurrency,
+      }),
+      ...(config.customDomain && { customDomain: config.customDomain }),
     });
     // Ondato's OAuth2 token URL, on the same API, reading the Ondato ingest function's secret.
     const ondato = ingest.vendors.get(ONDATO_VENDOR_ID);
@@ -54,6 +89,8 @@ export class KycWebhooksStack extends Stack {
         secret: ondato.secret,
         secretMaxAgeSeconds: config.secretMaxAgeSeconds,
         logRetention: config.logRetentionDays,
+        metricsNamespace,
+        tracing: config.tracing,
       });
       new CfnOutput(this, OUTPUTS.ondatoTokenUrl, {
         description: 'Token URL to configure in Ondato for OAuth2 webhook authentication',
@@ -67,14 +104,23 @@ export class KycWebhooksStack extends Stack {
       includePayload: config.includePayload,
       retentionDays: config.retentionDays,
       logRetention: config.logRetentionDays,
+      maxConcurrency: config.processorMaxConcurrency,
+      metricsNamespace,
+      tracing: config.tracing,
     });
     const alarms = new Alarms(this, 'Alarms', {
       queue: queue.queue,
       deadLetterQueue: queue.deadLetterQueue,
+      deadLettersExpireAfter: queue.deadLettersExpireAfter,
       ingestFunctions: [...ingest.vendors.values()].map((vendor) => vendor.function),
       processor: processor.function,
       vendors: [...ingest.vendors.keys()],
+      throttledRequests: ingest.throttledRequests,
+      tokenEndpoint: ondato !== undefined,
+      metricsNamespace,
       alarmEmail: config.alarmEmail,
+      alarmTopicArn: config.alarmTopicArn,
+      ...(stage !== undefined && { topicDisplayName: `KYC webhooks alarms (${stage})` }),
     });
     const dashboard = new OperationsDashboard(this, 'Dashboard', {
       stage: ingest.stage,
@@ -85,6 +131,9 @@ export class KycWebhooksStack extends Stack {
       alarms: alarms.all,
       maxQueueAge: alarms.maxQueueAge,
       tokenEndpoint: ondato !== undefined,
+      metricsNamespace,
+      throttledRequests: ingest.throttledRequests,
+      ...(stagedName !== undefined && { dashboardName: stagedName }),
     });
     new CfnOutput(this, OUTPUTS.dashboardUrl, {
       description: 'The on-call CloudWatch dashboard',
@@ -103,6 +152,20 @@ export class KycWebhooksStack extends Stack {
       description: 'Source of a redrive: aws sqs start-message-move-task --source-arn <this>',
       value: queue.deadLetterQueue.queueArn,
     });
+    if (ingest.customDomain) {
+      new CfnOutput(this, OUTPUTS.customDomainUrl, {
+        description: 'Base URL to give vendors once DNS points the domain at the target below',
+        value: `${ingest.publicEndpoint}/`,
+      });
+      new CfnOutput(this, OUTPUTS.customDomainTarget, {
+        description: 'Target of the custom domain’s DNS record (CNAME, or Route 53 alias)',
+        value: ingest.customDomain.regionalDomainName,
+      });
+      new CfnOutput(this, OUTPUTS.customDomainHostedZoneId, {
+        description: 'Hosted zone of that target, for a Route 53 alias record',
+        value: ingest.customDomain.regionalHostedZoneId,
+      });
+    }
     for (const [vendorId, vendor] of ingest.vendors) {
       new CfnOutput(this, secretOutputName(vendorId), {
         description: `Secret to fill with the ${vendorId} credentials JSON`,
@@ -115,6 +178,23 @@ export class KycWebhooksStack extends Stack {
     new CfnOutput(this, OUTPUTS.settings, {
       description: 'Settings this stack was deployed with (JSON), read by the operator CLI',
       value: encodeSettings(config),
+    });
+  }
+
+  /**
+   * The customer-managed key of `kmsKey`, if any. A key the stack creates rotates yearly and is
+   * retained with the data it encrypts: deleting it would make the retained table, queues and
+   * archive unreadable. A key given by ARN must allow, in its own policy, this account's IAM
+   * principals (the functions' grants) and EventBridge (the bus and archive): the stack cannot
+   * change another key's policy.
+   */
+  private encryptionKey(setting: boolean | string): IKey | undefined {
+    if (setting === false) return undefined;
+    if (typeof setting === 'string') return Key.fromKeyArn(this, 'EncryptionKey', setting);
+    return new Key(this, 'EncryptionKey', {
+      description: `Encrypts the KYC webhooks table, queues, bus and archive (${this.stackName})`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 }

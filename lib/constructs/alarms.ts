@@ -1,14 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { IngestReason } from '../../lambdas/ingest/ingest-delivery.js';
 import { AUTHENTICATION_FAILURE_REASONS } from '../../lambdas/runtime/metrics.js';
+import type { TokenReason } from '../../lambdas/token/issue-token.js';
 import { METRIC_PERIOD, pipelineMetric, sumOf } from './pipeline-metrics.js';
+import type { PipelineMetricOptions } from './pipeline-metrics.js';
 
 /**
  * Deliveries one vendor may have refused for authentication in five minutes before anyone is
@@ -17,6 +21,46 @@ import { METRIC_PERIOD, pipelineMetric, sumOf } from './pipeline-metrics.js';
  * refusals well above this within minutes; a single stray or mistyped request does not page.
  */
 export const DEFAULT_AUTH_FAILURE_THRESHOLD = 10;
+
+/**
+ * A vendor whose secret holds no credentials refuses every delivery with this reason. That is
+ * one cause with one fix, whatever the volume, so it has one alarm of its own for every vendor
+ * instead of counting towards each vendor's authentication-failure alarm: right after a first
+ * deploy every vendor is in this state, and five alarms saying "authentication failures" for it
+ * would hide what to do.
+ */
+export const NO_CREDENTIALS_REASON = 'no_credentials_configured' satisfies IngestReason;
+/** The token endpoint's counterpart: Ondato's secret lists no OAuth client. */
+export const NO_TOKEN_CLIENTS_REASON = 'no_clients_configured' satisfies TokenReason;
+
+/**
+ * Token requests refused because the client did not prove itself (answered `invalid_client`, or
+ * 403 from Ondato's address allow-list). Ondato must obtain a token before it can deliver, so
+ * these stop its webhooks; malformed requests (`invalid_request`) are scanners', not Ondato's.
+ * `no_clients_configured` is left to the missing-credentials alarm.
+ */
+export const TOKEN_CLIENT_REFUSALS = [
+  'missing_client_credentials',
+  'unsupported_authorization_scheme',
+  'malformed_basic_credentials',
+  'unknown_client',
+  'wrong_client_secret',
+  'ip_not_allowed',
+] as const satisfies readonly TokenReason[];
+
+/**
+ * Token refusals in five minutes that raise the alarm. Lower than a webhook route's: a working
+ * client asks for one token per token lifetime (300 s), and a client whose credentials broke
+ * asks only as often as Ondato retries a delivery, with growing back-off, so a larger threshold
+ * could stay unmet while every delivery waits.
+ */
+export const DEFAULT_TOKEN_REFUSAL_THRESHOLD = 3;
+
+/**
+ * How long before SQS may delete a dead letter its alarm fires: time to fix a cause and redrive
+ * after the `DeadLetterQueueNotEmpty` notice went unanswered.
+ */
+const DEAD_LETTER_WARNING_MARGIN = Duration.days(3);
 
 export interface AlarmsProps {
   readonly queue: IQueue;
@@ -30,8 +74,27 @@ export interface AlarmsProps {
   readonly processor: IFunction;
   /** Ids of the deployed vendors: each gets its own authentication-failure alarm. */
   readonly vendors: readonly string[];
-  /** Recipient of alarm notifications. @default no topic; alarms only change state */
+  /**
+   * The least time a dead letter stays in the DLQ before SQS deletes it
+   * (`IngestQueue.deadLettersExpireAfter`); its alarm fires three days before.
+   */
+  readonly deadLettersExpireAfter: Duration;
+  /** Requests the API answered 429 (`IngestApi.throttledRequests`). @default no throttling alarm */
+  readonly throttledRequests?: IMetric;
+  /** Whether Ondato's token endpoint is deployed (adds its alarm). @default false */
+  readonly tokenEndpoint?: boolean;
+  /** The namespace of the functions' metrics. @default METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
+  /** Recipient of alarm notifications, through a topic created here. @default no e-mail */
   readonly alarmEmail?: string | null;
+  /**
+   * An existing SNS topic (chat, paging, a ticketing bridge) every alarm also notifies. Its
+   * access policy must let CloudWatch publish, and its key's policy too if it is encrypted.
+   * @default none
+   */
+  readonly alarmTopicArn?: string | null;
+  /** Display name of the created topic, the sender of its e-mails. @default 'KYC webhooks alarms' */
+  readonly topicDisplayName?: string;
   /** Age of the oldest queued message that means the processor is not keeping up. @default 5 minutes */
   readonly maxQueueAge?: Duration;
   /**
@@ -40,21 +103,37 @@ export interface AlarmsProps {
    * raise that vendor's alarm. @default DEFAULT_AUTH_FAILURE_THRESHOLD (10)
    */
   readonly authFailureThreshold?: number;
+  /**
+   * Token requests refused for client authentication within five minutes that raise the token
+   * endpoint's alarm. @default DEFAULT_TOKEN_REFUSAL_THRESHOLD (3)
+   */
+  readonly tokenRefusalThreshold?: number;
 }
 
 /**
- * The signals an operator must act on: anything dead-lettered, a stalled queue, deliveries ingest
- * could not queue for our fault, webhooks refused for failed authentication, a failing or
- * throttled processor, and events that do not reach the bus. Every alarm notifies the topic when
- * an alarm e-mail is configured.
+ * The signals an operator must act on: anything dead-lettered, and dead letters about to expire;
+ * a stalled queue; deliveries ingest could not queue for our fault; vendors left without
+ * credentials; webhooks refused for failed authentication; routes throttled; Ondato refused
+ * tokens; a failing or throttled processor; and events that do not reach the bus. Every alarm
+ * notifies the e-mail topic and the configured topic, on alarm and on recovery.
+ *
+ * Alarms that sum a metric per vendor read one metric per vendor (plus one for the token
+ * endpoint), and CloudWatch lets one alarm's expression read at most 10: `sumOf` fails the synth
+ * beyond that, rather than the deploy.
  */
 export class Alarms extends Construct {
   readonly deadLetterQueueNotEmpty: Alarm;
+  readonly deadLettersExpiring: Alarm;
   readonly queueTooOld: Alarm;
   readonly deliveriesNotQueued: Alarm;
   readonly ingestErrors: Alarm;
+  readonly credentialsMissing: Alarm;
   /** One per vendor, keyed by vendor id. */
   readonly authenticationFailures: ReadonlyMap<string, Alarm>;
+  /** Present when the API's throttled-request metric was given. */
+  readonly apiThrottled?: Alarm;
+  /** Present when the token endpoint is deployed. */
+  readonly tokenRefusals?: Alarm;
   readonly processorErrors: Alarm;
   readonly processorThrottles: Alarm;
   readonly publishFailures: Alarm;
@@ -64,6 +143,8 @@ export class Alarms extends Construct {
   readonly all: readonly Alarm[];
   /** Present only when an alarm e-mail is configured. */
   readonly topic?: Topic;
+  /** Present only when an alarm topic ARN is configured. */
+  readonly externalTopic?: ITopic;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
@@ -75,7 +156,30 @@ export class Alarms extends Construct {
         `Alarms: authFailureThreshold must be a positive integer, got ${authFailureThreshold}`,
       );
     }
+    const tokenRefusalThreshold = props.tokenRefusalThreshold ?? DEFAULT_TOKEN_REFUSAL_THRESHOLD;
+    if (!Number.isInteger(tokenRefusalThreshold) || tokenRefusalThreshold < 1) {
+      throw new Error(
+        `Alarms: tokenRefusalThreshold must be a positive integer, got ${tokenRefusalThreshold}`,
+      );
+    }
+    const warnAfter =
+      props.deadLettersExpireAfter.toSeconds() - DEAD_LETTER_WARNING_MARGIN.toSeconds();
+    if (warnAfter <= 0) {
+      throw new Error(
+        'Alarms: deadLettersExpireAfter must exceed the three days of warning before dead ' +
+          `letters expire, got ${props.deadLettersExpireAfter.toHumanString()}`,
+      );
+    }
     if (props.vendors.length === 0) throw new Error('Alarms: expected at least one vendor');
+    const metric = (
+      name: Parameters<typeof pipelineMetric>[0],
+      dimensions: Parameters<typeof pipelineMetric>[1],
+      options: PipelineMetricOptions = {},
+    ) =>
+      pipelineMetric(name, dimensions, {
+        ...(props.metricsNamespace !== undefined && { namespace: props.metricsNamespace }),
+        ...options,
+      });
     if (props.ingestFunctions.length === 0) {
       throw new Error('Alarms: expected the ingest function of every deployed vendor');
     }
@@ -89,6 +193,21 @@ export class Alarms extends Construct {
         alarmDescription:
           'A webhook delivery failed processing repeatedly; inspect and redrive the DLQ',
         threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+
+    // The alarm above fires once, when the first message arrives, and stays in alarm; this one
+    // says, before it happens, that a dead letter is about to be deleted unredriven.
+    this.deadLettersExpiring = props.deadLetterQueue
+      .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' })
+      .createAlarm(this, 'DeadLettersExpiring', {
+        alarmDescription:
+          `A dead letter has waited ${Math.round(warnAfter / 86_400)} days: SQS deletes it ` +
+          'within three more, and the delivery is lost. Fix the cause and redrive now ' +
+          '(npx kyc-webhooks redrive)',
+        threshold: warnAfter,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -114,7 +233,7 @@ export class Alarms extends Construct {
     // delivery fails the same way. Refusals are the authentication-failure alarms' concern.
     this.deliveriesNotQueued = sumOf(
       'deliveries not queued for our fault',
-      props.vendors.map((vendor) => pipelineMetric('Deliveries', { vendor, outcome: 'failed' })),
+      props.vendors.map((vendor) => metric('Deliveries', { vendor, outcome: 'failed' })),
       { forAlarm: true },
     ).createAlarm(this, 'DeliveriesNotQueued', {
       alarmDescription:
@@ -146,10 +265,36 @@ export class Alarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    this.credentialsMissing = sumOf(
+      'deliveries refused for want of credentials',
+      [
+        ...props.vendors.map((vendor) =>
+          metric('Deliveries', { vendor, outcome: 'refused', reason: NO_CREDENTIALS_REASON }),
+        ),
+        ...(props.tokenEndpoint
+          ? [metric('TokenRequests', { outcome: 'refused', reason: NO_TOKEN_CLIENTS_REASON })]
+          : []),
+      ],
+      { forAlarm: true },
+    ).createAlarm(this, 'CredentialsMissing', {
+      alarmDescription:
+        'A vendor is sending webhooks but its secret holds no credentials (the `{}` placeholder ' +
+        'of a first deploy, or emptied), so every delivery is refused. Store them (README, ' +
+        'Deploy); the dashboard’s refusals by reason, or the ingest log’s `delivery refused` ' +
+        'lines with reason no_credentials_configured, name the vendor',
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     const authenticationFailures = new Map<string, Alarm>();
+    const authenticationReasons = AUTHENTICATION_FAILURE_REASONS.filter(
+      (reason) => reason !== NO_CREDENTIALS_REASON,
+    );
     for (const vendor of props.vendors) {
-      const refusals = AUTHENTICATION_FAILURE_REASONS.map((reason) =>
-        pipelineMetric('Deliveries', { vendor, outcome: 'refused', reason }),
+      const refusals = authenticationReasons.map((reason) =>
+        metric('Deliveries', { vendor, outcome: 'refused', reason }),
       );
       const alarm = sumOf(`${vendor} deliveries refused for authentication`, refusals, {
         forAlarm: true,
@@ -166,6 +311,42 @@ export class Alarms extends Construct {
       authenticationFailures.set(vendor, alarm);
     }
     this.authenticationFailures = authenticationFailures;
+
+    if (props.throttledRequests) {
+      // Route limits sit far above any vendor's genuine rate, so any 429 is a flood on a route or
+      // a limit set below a vendor's traffic; IDWise, bronID and Truuth may never resend it.
+      this.apiThrottled = new Alarm(this, 'ApiThrottled', {
+        metric: props.throttledRequests,
+        alarmDescription:
+          'The API answered 429: a route is over its request limit, from a flood or a limit ' +
+          'below a vendor’s real traffic, and vendors that give up lose those deliveries. The ' +
+          'access log (status 429, by routeKey) shows which route',
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    if (props.tokenEndpoint) {
+      this.tokenRefusals = sumOf(
+        'Ondato token requests refused for client authentication',
+        TOKEN_CLIENT_REFUSALS.map((reason) =>
+          metric('TokenRequests', { outcome: 'refused', reason }),
+        ),
+        { forAlarm: true },
+      ).createAlarm(this, 'OndatoTokenRefusals', {
+        alarmDescription:
+          'The Ondato token endpoint is refusing client credentials (or addresses): Ondato gets ' +
+          'no token and cannot deliver webhooks. Compare the client id and secret set in Ondato ' +
+          'with `oauthClients` in the Ondato secret; the token log’s `token refused` lines give ' +
+          'the reason',
+        threshold: tokenRefusalThreshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
 
     // The processor reports failed records instead of throwing, so Errors counts only crashes,
     // timeouts and failed cold starts: each one returns a whole batch to the queue.
@@ -197,7 +378,7 @@ export class Alarms extends Construct {
     // failures means EventBridge or the bus is refusing events and consumers are falling behind.
     this.publishFailures = sumOf(
       'events EventBridge did not accept',
-      props.vendors.map((vendor) => pipelineMetric('PublishFailures', { vendor })),
+      props.vendors.map((vendor) => metric('PublishFailures', { vendor })),
       { forAlarm: true },
     ).createAlarm(this, 'PublishFailures', {
       alarmDescription:
@@ -212,22 +393,34 @@ export class Alarms extends Construct {
 
     this.all = [
       this.deadLetterQueueNotEmpty,
+      this.deadLettersExpiring,
       this.queueTooOld,
       this.deliveriesNotQueued,
       this.ingestErrors,
+      this.credentialsMissing,
       ...authenticationFailures.values(),
+      ...(this.apiThrottled ? [this.apiThrottled] : []),
+      ...(this.tokenRefusals ? [this.tokenRefusals] : []),
       this.processorErrors,
       this.processorThrottles,
       this.publishFailures,
     ];
 
+    const topics: ITopic[] = [];
     if (props.alarmEmail) {
       this.topic = new Topic(this, 'Topic', {
-        displayName: 'KYC webhooks alarms',
+        displayName: props.topicDisplayName ?? 'KYC webhooks alarms',
         enforceSSL: true,
       });
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
-      const action = new SnsAction(this.topic);
+      topics.push(this.topic);
+    }
+    if (props.alarmTopicArn) {
+      this.externalTopic = Topic.fromTopicArn(this, 'ExternalTopic', props.alarmTopicArn);
+      topics.push(this.externalTopic);
+    }
+    for (const topic of topics) {
+      const action = new SnsAction(topic);
       for (const alarm of this.all) {
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);

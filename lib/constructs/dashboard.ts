@@ -9,13 +9,14 @@ import {
   Stats,
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IAlarm, IMetric, IWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IAlarm, IMetric, IWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MetricName } from '../../lambdas/runtime/metrics.js';
 import { METRICS_NAMESPACE } from './node-function.js';
 import { METRIC_PERIOD, pipelineMetric, sumOf } from './pipeline-metrics.js';
+import type { PipelineMetricOptions } from './pipeline-metrics.js';
 
 export interface OperationsDashboardProps {
   readonly stage: IHttpStage;
@@ -32,6 +33,10 @@ export interface OperationsDashboardProps {
   readonly maxQueueAge?: Duration;
   /** @default a name CloudFormation generates */
   readonly dashboardName?: string;
+  /** The namespace of the functions' metrics. @default METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
+  /** Requests the API answered 429 (`IngestApi.throttledRequests`), beside its 4xx. @default not drawn */
+  readonly throttledRequests?: Metric;
 }
 
 const OUTCOMES = ['accepted', 'refused', 'failed'] as const;
@@ -54,11 +59,20 @@ export class OperationsDashboard extends Construct {
     super(scope, id);
     if (props.vendors.length === 0) throw new Error('OperationsDashboard: expected a vendor');
     const { vendors } = props;
+    const namespace = props.metricsNamespace ?? METRICS_NAMESPACE;
+    // A search's schema needs a name with anything but letters and digits (a stage's
+    // `KycWebhooks-staging`) in double quotes.
+    const schemaNamespace = /^[A-Za-z0-9]+$/.test(namespace) ? namespace : `"${namespace}"`;
+    const metric = (
+      name: MetricName,
+      dimensions: Readonly<Record<string, string>>,
+      options: PipelineMetricOptions = {},
+    ): IMetric => pipelineMetric(name, dimensions, { namespace, ...options });
     // Percentiles do not add up across vendors, so lags are drawn per vendor.
     const percentiles = (name: MetricName): IMetric[] =>
       [50, 99].flatMap((percentile) =>
         vendors.map((vendor) =>
-          pipelineMetric(
+          metric(
             name,
             { vendor },
             { label: `${vendor} p${percentile}`, statistic: Stats.p(percentile) },
@@ -68,7 +82,7 @@ export class OperationsDashboard extends Construct {
     const total = (name: MetricName, label: string): IMetric =>
       sumOf(
         label,
-        vendors.map((vendor) => pipelineMetric(name, { vendor })),
+        vendors.map((vendor) => metric(name, { vendor })),
       );
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -104,7 +118,7 @@ export class OperationsDashboard extends Construct {
         graph('Deliveries by vendor and outcome', HALF, {
           left: vendors.flatMap((vendor) =>
             OUTCOMES.map((outcome) =>
-              pipelineMetric('Deliveries', { vendor, outcome }, { label: `${vendor} ${outcome}` }),
+              metric('Deliveries', { vendor, outcome }, { label: `${vendor} ${outcome}` }),
             ),
           ),
           stacked: true,
@@ -114,7 +128,7 @@ export class OperationsDashboard extends Construct {
           // empty lines. The search can find metrics with data in the last two weeks.
           left: [
             search(
-              `{${METRICS_NAMESPACE},outcome,reason,vendor} MetricName="Deliveries" NOT "accepted"`,
+              `{${schemaNamespace},outcome,reason,vendor} MetricName="Deliveries" NOT "accepted"`,
             ),
           ],
           stacked: true,
@@ -126,6 +140,7 @@ export class OperationsDashboard extends Construct {
             props.stage.metricCount({ label: 'requests', period: METRIC_PERIOD }),
             props.stage.metricClientError({ label: '4xx', period: METRIC_PERIOD }),
             props.stage.metricServerError({ label: '5xx', period: METRIC_PERIOD }),
+            ...(props.throttledRequests ? [props.throttledRequests.with({ label: '429' })] : []),
           ],
         }),
         graph('API latency', THIRD, {
@@ -141,7 +156,7 @@ export class OperationsDashboard extends Construct {
         }),
         graph('Delivery body size p99', THIRD, {
           left: vendors.map((vendor) =>
-            pipelineMetric(
+            metric(
               'DeliveryBodyBytes',
               { vendor, outcome: 'accepted' },
               { label: vendor, statistic: Stats.p(99) },
@@ -220,7 +235,7 @@ export class OperationsDashboard extends Construct {
           right: [total('PublishFailures', 'publish failed')],
         }),
         graph('Failed records by reason', HALF, {
-          left: [search(`{${METRICS_NAMESPACE},reason} MetricName="RecordFailures"`)],
+          left: [search(`{${schemaNamespace},reason} MetricName="RecordFailures"`)],
           stacked: true,
         }),
       ],
@@ -238,7 +253,7 @@ export class OperationsDashboard extends Construct {
     if (props.tokenEndpoint) {
       rows.push([
         graph('Ondato token requests by outcome and reason', FULL_WIDTH, {
-          left: [search(`{${METRICS_NAMESPACE},outcome,reason} MetricName="TokenRequests"`)],
+          left: [search(`{${schemaNamespace},outcome,reason} MetricName="TokenRequests"`)],
           stacked: true,
         }),
       ]);

@@ -1,11 +1,17 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { AUTHENTICATION_FAILURE_REASONS } from '../../lambdas/runtime/metrics.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
-import { Alarms, type AlarmsProps } from '../../lib/constructs/alarms.js';
+import {
+  Alarms,
+  NO_CREDENTIALS_REASON,
+  TOKEN_CLIENT_REFUSALS,
+  type AlarmsProps,
+} from '../../lib/constructs/alarms.js';
+import { THROTTLED_REQUESTS_METRIC } from '../../lib/constructs/ingest-api.js';
 import { resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
 
@@ -46,6 +52,7 @@ function alarmsAlone(props: Partial<AlarmsProps> = {}): Template {
     ingestFunctions: [inlineFunction('Ingest')],
     processor: inlineFunction('Processor'),
     vendors: ['treezor'],
+    deadLettersExpireAfter: Duration.days(10),
     ...props,
   });
   return Template.fromStack(stack);
@@ -181,6 +188,9 @@ describe('alarms', () => {
       id.includes('AuthenticationFailures'),
     );
 
+    // Without `no_credentials_configured`: that has one alarm of its own, for every vendor.
+    const reasons = AUTHENTICATION_FAILURE_REASONS.filter((r) => r !== NO_CREDENTIALS_REASON);
+
     it('fire per vendor, at 10 refusals in five minutes by default', () => {
       expect(authAlarms).toHaveLength(VENDORS.length);
       for (const [, alarm] of authAlarms) {
@@ -205,11 +215,12 @@ describe('alarms', () => {
           `SUM([${metrics.map((metric) => metric.Id).join(', ')}])`,
         );
         expect(expression?.ReturnData).toBe(true);
+        expect(reasons.length).toBe(AUTHENTICATION_FAILURE_REASONS.length - 1);
         expect(metrics.map((metric) => metric.MetricStat?.Metric.MetricName)).toEqual(
-          AUTHENTICATION_FAILURE_REASONS.map(() => 'Deliveries'),
+          reasons.map(() => 'Deliveries'),
         );
         expect(metrics.map(dimensionsOf)).toEqual(
-          AUTHENTICATION_FAILURE_REASONS.map((reason) => ({
+          reasons.map((reason) => ({
             vendor: vendorId,
             outcome: 'refused',
             reason,
@@ -287,6 +298,112 @@ describe('alarms', () => {
     ]);
   });
 
+  describe('missing credentials', () => {
+    const alarm = alarmOf(template, 'CredentialsMissing');
+
+    it('fire once, for any vendor, on the first delivery refused for want of credentials', () => {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      const metrics = summedMetrics(alarm);
+      expect(metrics.map((m) => [m.MetricStat?.Metric.MetricName, dimensionsOf(m)])).toEqual([
+        ...VENDORS.map((vendor) => [
+          'Deliveries',
+          { vendor: vendor.id, outcome: 'refused', reason: 'no_credentials_configured' },
+        ]),
+        ['TokenRequests', { outcome: 'refused', reason: 'no_clients_configured' }],
+      ]);
+    });
+
+    it('are the only alarm that counts them', () => {
+      const others = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(
+        ([id]) => !id.startsWith('AlarmsCredentialsMissing'),
+      );
+      const text = JSON.stringify(others);
+      expect(text).not.toContain('no_credentials_configured');
+      expect(text).not.toContain('no_clients_configured');
+    });
+  });
+
+  it('fire three days before SQS may delete a dead letter', () => {
+    // The DLQ keeps 14 days from the first enqueue, the queue 4: a dead letter may be deleted
+    // once its DLQ age (counted from the move) reaches 10 days.
+    expect(alarmOf(template, 'DeadLettersExpiring').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: {
+            'Fn::GetAtt': [expect.stringMatching(/^IngestQueueDeadLetterQueue/), 'QueueName'],
+          },
+        },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 7 * 86_400,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(() => alarmsAlone({ deadLettersExpireAfter: Duration.days(3) })).toThrow(
+      /deadLettersExpireAfter must exceed the three days/,
+    );
+  });
+
+  describe('API throttling', () => {
+    it('fire on any 429, counted from the access log (API Gateway’s 4xx mixes it with refusals)', () => {
+      expect(alarmOf(template, 'ApiThrottled').Properties).toMatchObject({
+        Namespace: 'KycWebhooks',
+        MetricName: THROTTLED_REQUESTS_METRIC,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: Match.stringLikeRegexp('^IngestApiAccessLogs') },
+        FilterPattern: '{ $.status = "429" }',
+        MetricTransformations: [
+          {
+            MetricNamespace: 'KycWebhooks',
+            MetricName: THROTTLED_REQUESTS_METRIC,
+            MetricValue: '1',
+          },
+        ],
+      });
+    });
+  });
+
+  describe('Ondato token refusals', () => {
+    const alarm = alarmOf(template, 'OndatoTokenRefusals');
+
+    it('fire at 3 client-authentication refusals in five minutes', () => {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 3,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(summedMetrics(alarm).map(dimensionsOf)).toEqual(
+        TOKEN_CLIENT_REFUSALS.map((reason) => ({ outcome: 'refused', reason })),
+      );
+    });
+
+    it('exist only with the token endpoint', () => {
+      const reduced = resourcesOf(synthStack({ vendors: ['treezor'] }), 'AWS::CloudWatch::Alarm');
+      expect(reduced.filter(([id]) => id.startsWith('AlarmsOndatoTokenRefusals'))).toEqual([]);
+    });
+  });
+
+  it('read at most 10 metrics each, CloudWatch’s limit', () => {
+    for (const [id, alarm] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
+      const stats = (queriesOf(alarm) ?? []).filter((query) => query.MetricStat);
+      expect(stats.length, id).toBeLessThanOrEqual(10);
+    }
+  });
+
   it('have no topic and no actions without an alarm e-mail', () => {
     template.resourceCountIs('AWS::SNS::Topic', 0);
     for (const [, alarm] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
@@ -313,13 +430,32 @@ describe('alarms', () => {
       },
     });
     const alarms = resourcesOf(withEmail, 'AWS::CloudWatch::Alarm');
-    // DLQ, queue age, deliveries not queued, ingest errors, one per vendor, processor errors and
-    // throttles, publish failures.
-    expect(alarms).toHaveLength(7 + VENDORS.length);
+    // DLQ, dead letters expiring, queue age, deliveries not queued, ingest errors, credentials
+    // missing, one per vendor, API throttled, token refusals, processor errors and throttles,
+    // publish failures.
+    expect(alarms).toHaveLength(11 + VENDORS.length);
     for (const [, alarm] of alarms) {
       for (const actions of ['AlarmActions', 'OKActions']) {
         expect(alarm.Properties[actions]).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
       }
+    }
+  });
+
+  it('also notify an existing topic given by ARN, with or without the e-mail topic', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:kyc-paging';
+    const both = synthStack({ alarmEmail: 'kyc-ops@example.com', alarmTopicArn: arn });
+    for (const [, alarm] of resourcesOf(both, 'AWS::CloudWatch::Alarm')) {
+      for (const actions of ['AlarmActions', 'OKActions']) {
+        expect(alarm.Properties[actions]).toEqual([
+          { Ref: expect.stringMatching(/^AlarmsTopic/) },
+          arn,
+        ]);
+      }
+    }
+    const only = synthStack({ alarmTopicArn: arn });
+    only.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const [, alarm] of resourcesOf(only, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties['AlarmActions']).toEqual([arn]);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RUNTIME_DEFAULTS } from '../../lambdas/runtime/env.js';
-import { parseConfig } from '../../lib/config.js';
+import { App } from 'aws-cdk-lib';
+import { parseConfig, readStage } from '../../lib/config.js';
 
 const REGISTERED = ['idwise', 'treezor'] as const;
 
@@ -11,11 +12,50 @@ describe('parseConfig', () => {
       retentionDays: 90,
       includePayload: true,
       secretMaxAgeSeconds: 300,
-      archiveRetentionDays: 365,
+      archiveRetentionDays: 90,
       logRetentionDays: 30,
       alarmEmail: null,
+      alarmTopicArn: null,
       throttle: { default: { rateLimit: 50, burstLimit: 100 }, vendors: {} },
+      processorMaxConcurrency: 10,
+      ingestReservedConcurrency: null,
+      kmsKey: false,
+      tracing: false,
+      customDomain: null,
     });
+  });
+
+  it('keeps archived events as long as stored ones unless told otherwise', () => {
+    expect(parseConfig({ retentionDays: 30 }, REGISTERED).archiveRetentionDays).toBe(30);
+    expect(
+      parseConfig({ retentionDays: 30, archiveRetentionDays: 0 }, REGISTERED).archiveRetentionDays,
+    ).toBe(0);
+  });
+
+  it('reads the options: KMS key, alarm topic, tracing, custom domain, capacity', () => {
+    const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const certificateArn =
+      'arn:aws:acm:eu-west-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const config = parseConfig(
+      {
+        kmsKey: keyArn,
+        alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:kyc-paging',
+        tracing: true,
+        customDomain: { domainName: 'webhooks.example.com', certificateArn },
+        processorMaxConcurrency: 2,
+        ingestReservedConcurrency: 100,
+      },
+      REGISTERED,
+    );
+    expect(config).toMatchObject({
+      kmsKey: keyArn,
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:kyc-paging',
+      tracing: true,
+      customDomain: { domainName: 'webhooks.example.com', certificateArn },
+      processorMaxConcurrency: 2,
+      ingestReservedConcurrency: 100,
+    });
+    expect(parseConfig({ kmsKey: true }, REGISTERED).kmsKey).toBe(true);
   });
 
   it("defaults the functions' settings to what a function assumes without its variable", () => {
@@ -107,6 +147,41 @@ describe('parseConfig', () => {
     [{ throttle: { idwise: { burstLimit: 5_001 } } }, /"throttle.idwise.burstLimit": .*got 5001/],
     [{ throttle: { idwise: { burstLimit: '100' } } }, /"throttle.idwise.burstLimit": .*got "100"/],
     [{ retentionDay: 90 }, /unknown key\(s\) retentionDay/],
+    [
+      { processorMaxConcurrency: 1 },
+      /"processorMaxConcurrency": expected an integer from 2 to 1000/,
+    ],
+    [{ processorMaxConcurrency: 1001 }, /"processorMaxConcurrency": .*got 1001/],
+    [{ ingestReservedConcurrency: 0 }, /"ingestReservedConcurrency": expected null or an integer/],
+    [{ kmsKey: 'alias/kyc' }, /"kmsKey": expected false, true .* or a KMS key ARN/],
+    [{ kmsKey: 1 }, /"kmsKey": expected false, true/],
+    [{ alarmTopicArn: 'kyc-alarms' }, /"alarmTopicArn": expected null or a standard SNS topic ARN/],
+    [
+      { alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:kyc.fifo' },
+      /"alarmTopicArn": expected null or a standard SNS topic ARN/,
+    ],
+    [{ tracing: 'yes' }, /"tracing": expected true or false/],
+    [{ customDomain: 'webhooks.example.com' }, /"customDomain": expected null or \{"domainName"/],
+    [
+      { customDomain: { domainName: 'webhooks.example.com' } },
+      /"customDomain.certificateArn": expected an ACM certificate ARN, got undefined/,
+    ],
+    [
+      { customDomain: { domainName: 'Webhooks.Example.com', certificateArn: 'x' } },
+      /"customDomain.domainName": expected a lower-case domain name/,
+    ],
+    [
+      { customDomain: { domainName: 'a.example.com', certificateArn: 'x', zone: 'z' } },
+      /"customDomain": has unknown key\(s\) zone/,
+    ],
+    [{ stages: [] }, /"stages": expected an object/],
+    [{ stages: { Staging: {} } }, /"stages": "Staging" is not a stage name/],
+    [{ stages: { staging: 1 } }, /"stages.staging": expected an object of settings/],
+    [{ stages: { staging: { stages: {} } } }, /"stages.staging": has unknown key\(s\) stages/],
+    [
+      { stages: { staging: { retentionDays: 0 } } },
+      /^Invalid "kycWebhooks" context: "stages.staging": "retentionDays": expected an integer/,
+    ],
     ['not json', /expected a JSON object/],
     [[], /expected an object/],
   ])('rejects %j with a message that says what was expected', (raw, message) => {
@@ -117,5 +192,88 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ retentionDays: -1 }, REGISTERED)).toThrow(
       /^Invalid "kycWebhooks" context: /,
     );
+  });
+});
+
+describe('stages', () => {
+  const base = {
+    retentionDays: 90,
+    alarmEmail: 'ops@example.com',
+    throttle: { default: { rateLimit: 20 } },
+    stages: { staging: { retentionDays: 7, throttle: { treezor: { burstLimit: 5 } } }, qa: {} },
+  };
+
+  it('reads the base block without a stage', () => {
+    expect(parseConfig(base, REGISTERED)).toMatchObject({
+      retentionDays: 90,
+      archiveRetentionDays: 90,
+    });
+  });
+
+  it('lays a stage’s keys over the base block, each key whole', () => {
+    const config = parseConfig(base, REGISTERED, 'staging');
+    expect(config).toMatchObject({
+      retentionDays: 7,
+      // Derived from the stage's own retention.
+      archiveRetentionDays: 7,
+      alarmEmail: 'ops@example.com',
+      // The stage's throttle replaces the base's: the default limits are the built-in ones.
+      throttle: {
+        default: { rateLimit: 50, burstLimit: 100 },
+        vendors: { treezor: { rateLimit: 50, burstLimit: 5 } },
+      },
+    });
+    expect(parseConfig(base, REGISTERED, 'qa')).toEqual(parseConfig(base, REGISTERED));
+  });
+
+  it('refuse a stage that is not declared, naming the declared ones', () => {
+    expect(() => parseConfig(base, REGISTERED, 'prod')).toThrow(
+      /stage "prod" is not declared; add "stages": \{"prod": \{…\}\}.*one of staging, qa/,
+    );
+    expect(() => parseConfig({}, REGISTERED, 'prod')).toThrow(/stage "prod" is not declared/);
+  });
+
+  it('validate every declared stage on every synth, deployed or not', () => {
+    const broken = { stages: { staging: {}, qa: { tracing: 'on' } } };
+    expect(() => parseConfig(broken, REGISTERED)).toThrow(/"stages.qa": "tracing"/);
+    expect(() => parseConfig(broken, REGISTERED, 'staging')).toThrow(/"stages.qa": "tracing"/);
+  });
+
+  it('refuse a stage that would claim the base deployment’s custom domain', () => {
+    const customDomain = {
+      domainName: 'webhooks.example.com',
+      certificateArn:
+        'arn:aws:acm:eu-west-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
+    };
+    expect(() => parseConfig({ customDomain, stages: { staging: {} } }, REGISTERED)).toThrow(
+      /"stages.staging": "customDomain": webhooks.example.com is the base deployment's/,
+    );
+    const own = { ...customDomain, domainName: 'staging.webhooks.example.com' };
+    expect(
+      parseConfig(
+        { customDomain, stages: { staging: { customDomain: own } } },
+        REGISTERED,
+        'staging',
+      ).customDomain,
+    ).toEqual(own);
+    expect(
+      parseConfig(
+        { customDomain, stages: { staging: { customDomain: null } } },
+        REGISTERED,
+        'staging',
+      ).customDomain,
+    ).toBeNull();
+  });
+
+  it.each([['Staging'], ['a'.repeat(21)], ['1st'], ['']])('refuse the stage name %j', (name) => {
+    expect(() => parseConfig(base, REGISTERED, name)).toThrow(/expected a stage name/);
+    expect(() => readStage(new App({ context: { stage: name } }))).toThrow(
+      /Invalid "stage" context: expected a stage name/,
+    );
+  });
+
+  it('read the stage from the `stage` context, none when it is absent', () => {
+    expect(readStage(new App({ context: { stage: 'staging' } }))).toBe('staging');
+    expect(readStage(new App())).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { ENV } from '../../lambdas/runtime/env.js';
+import { DEFAULT_PROCESSOR_MAX_CONCURRENCY } from '../../lib/constructs/processor.js';
 import { resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
 
@@ -63,7 +64,7 @@ describe('ingest queue', () => {
 });
 
 describe('processor', () => {
-  it('consumes the queue in batches of 10 with partial batch failures', () => {
+  it('consumes the queue in batches of 10 with partial batch failures, at most 10 at once', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
@@ -71,7 +72,22 @@ describe('processor', () => {
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: Match.anyValue(),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: DEFAULT_PROCESSOR_MAX_CONCURRENCY },
     });
+    expect(DEFAULT_PROCESSOR_MAX_CONCURRENCY).toBe(10);
+  });
+
+  it('keeps the event source mapping’s logical id (no replacement on deploy)', () => {
+    const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map(([id]) => id)).toHaveLength(1);
+    expect(mappings[0]![0]).toMatch(/^ProcessorFunctionSqsEventSourceKycWebhooksIngestQueue/);
+  });
+
+  it('takes its maximum concurrency from config', () => {
+    synthStack({ processorMaxConcurrency: 3 }).hasResourceProperties(
+      'AWS::Lambda::EventSourceMapping',
+      { ScalingConfig: { MaximumConcurrency: 3 } },
+    );
   });
 
   it('is told the table, bus, payload switch and retention', () => {
@@ -99,6 +115,7 @@ describe('processor', () => {
     expect(variables[0]?.[ENV.retentionDays]).toBe('7');
   });
 
+  // The exact action set of every function: least-privilege.test.ts.
   it('may read and write the table and put events on the bus only', () => {
     const role = (processor.Properties['Role'] as { 'Fn::GetAtt': [string, string] })[
       'Fn::GetAtt'
@@ -118,9 +135,12 @@ describe('processor', () => {
     );
     const dynamo = statements.find((s) => JSON.stringify(s['Action']).includes('dynamodb:PutItem'));
     expect(dynamo?.['Action']).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']),
     );
-    expect(JSON.stringify(dynamo?.['Resource'])).toContain('EventStoreTable');
+    // The table itself, not its index: only the operator CLI queries the index.
+    expect(dynamo?.['Resource']).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'Arn'],
+    });
     expect(JSON.stringify(statements)).not.toContain('secretsmanager:');
   });
 });
@@ -131,6 +151,7 @@ describe('event store', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: {
+        DeletionProtectionEnabled: true,
         KeySchema: [{ AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: {
@@ -151,6 +172,7 @@ describe('event store', () => {
               { AttributeName: TABLE_SCHEMA.subjectIndex.partitionKey, KeyType: 'HASH' },
               { AttributeName: TABLE_SCHEMA.subjectIndex.sortKey, KeyType: 'RANGE' },
             ],
+            // Still ALL: a deployed index cannot change its projection (event-store.ts).
             Projection: { ProjectionType: 'ALL' },
           },
         ],
@@ -161,16 +183,21 @@ describe('event store', () => {
 });
 
 describe('event bus', () => {
-  it('is a named custom bus archived in full for the configured retention', () => {
+  it('is a named custom bus archived in full for as long as events are kept', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'kyc-webhooks' });
     template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventBus'), 'Arn'] },
       EventPattern: { account: ['123456789012'] },
-      RetentionDays: 365,
+      RetentionDays: 90,
     });
-    synthStack({ archiveRetentionDays: 30 }).hasResourceProperties('AWS::Events::Archive', {
+    // The archive follows the data retention, unless it is set on its own.
+    synthStack({ retentionDays: 30 }).hasResourceProperties('AWS::Events::Archive', {
       RetentionDays: 30,
     });
+    synthStack({ retentionDays: 30, archiveRetentionDays: 365 }).hasResourceProperties(
+      'AWS::Events::Archive',
+      { RetentionDays: 365 },
+    );
     template.hasOutput('EventBusName', {});
     template.hasOutput('EventBusArn', {});
   });

@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config.js';
 import { KycWebhooksStack } from '../../lib/kyc-webhooks-stack.js';
+import { stackNameFor } from '../../lib/outputs.js';
 
 // The built-in template validator costs seconds per synth and adds nothing these tests assert.
 process.env['CDK_VALIDATION'] = 'false';
@@ -15,16 +16,27 @@ const cdkJson = JSON.parse(
   readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
 ) as CdkJson;
 
+export interface SynthOptions {
+  /** The stage to synthesize, as `-c stage=…` names it. @default none */
+  readonly stage?: string;
+}
+
 /**
  * Synthesizes the stack with cdk.json's feature flags and project config, the config keys in
  * `overrides` replaced, and bundling skipped so no test waits for esbuild.
  */
-export function synthStack(overrides: Readonly<Record<string, unknown>> = {}): Template {
-  return Template.fromStack(buildStack(overrides).stack);
+export function synthStack(
+  overrides: Readonly<Record<string, unknown>> = {},
+  options: SynthOptions = {},
+): Template {
+  return Template.fromStack(buildStack(overrides, options).stack);
 }
 
 /** The app and stack `synthStack` synthesizes, for tests that add to the app first. */
-export function buildStack(overrides: Readonly<Record<string, unknown>> = {}): {
+export function buildStack(
+  overrides: Readonly<Record<string, unknown>> = {},
+  options: SynthOptions = {},
+): {
   readonly app: App;
   readonly stack: KycWebhooksStack;
 } {
@@ -36,7 +48,8 @@ export function buildStack(overrides: Readonly<Record<string, unknown>> = {}): {
       'aws:cdk:bundling-stacks': [],
     },
   });
-  const stack = new KycWebhooksStack(app, 'KycWebhooks', {
+  const stack = new KycWebhooksStack(app, stackNameFor(options.stage), {
+    ...(options.stage !== undefined && { stage: options.stage }),
     env: { account: '123456789012', region: 'eu-west-1' },
   });
   return { app, stack };
