@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { createLocalClients, type LocalClients } from '../local/clients.js';
 import { startEngines, type Engines } from '../local/engines.js';
@@ -8,8 +10,8 @@ import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../loc
 import { AwsMeter } from './aws-meter.js';
 
 /**
- * The local engines local mode runs on (dynalite, local-aws-sqs, the PutEvents endpoint), on
- * free loopback ports, with two sets of clients: metered ones for the pipeline, and plain ones
+ * The local engines local mode runs on (DynamoDB Local, local-aws-sqs, the PutEvents endpoint),
+ * on free ports, with two sets of clients: metered ones for the pipeline, and plain ones
  * the meter uses to read item images.
  */
 export interface BenchEngines {
@@ -23,12 +25,21 @@ export interface BenchEngines {
   stop(): Promise<void>;
 }
 
-export async function startBenchEngines(): Promise<BenchEngines> {
+/**
+ * `dynamodbEndpoint`: a DynamoDB Local already running (the tests share one), where the bench
+ * gets a table of its own; else one is started for the bench.
+ */
+export async function startBenchEngines(dynamodbEndpoint?: string): Promise<BenchEngines> {
   const dir = mkdtempSync(join(tmpdir(), 'kyc-bench-'));
+  const tableName =
+    dynamodbEndpoint === undefined ? LOCAL_NAMES.table : `kyc-bench-${randomUUID()}`;
   let engines: Engines | undefined;
   let clients: LocalClients | undefined;
   let plain: LocalClients | undefined;
   const stop = async (): Promise<void> => {
+    if (dynamodbEndpoint !== undefined && plain) {
+      await plain.dynamodb.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
+    }
     clients?.destroy();
     plain?.destroy();
     await engines?.stop();
@@ -36,7 +47,7 @@ export async function startBenchEngines(): Promise<BenchEngines> {
   };
   try {
     engines = await startEngines({
-      dynamodbPort: 0,
+      dynamodb: dynamodbEndpoint === undefined ? { port: 0 } : { endpoint: dynamodbEndpoint },
       sqsPort: 0,
       eventBridgePort: 0,
       eventsFile: join(dir, 'events.jsonl'),
@@ -51,7 +62,7 @@ export async function startBenchEngines(): Promise<BenchEngines> {
     const [queues] = await Promise.all([
       // As deployed: redrive after 5 receives; a visibility timeout the bench never reaches.
       createQueues(clients.sqs, { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 }),
-      createTable(clients.dynamodb, LOCAL_NAMES.table),
+      createTable(clients.dynamodb, tableName),
     ]);
     const { QueueUrl } = await clients.sqs.send(
       new CreateQueueCommand({ QueueName: 'kyc-bench-ingest-timing' }),
@@ -61,7 +72,7 @@ export async function startBenchEngines(): Promise<BenchEngines> {
       clients,
       meter,
       queues,
-      tableName: LOCAL_NAMES.table,
+      tableName,
       eventBusName: LOCAL_NAMES.eventBus,
       timingQueueUrl: QueueUrl,
       stop,

@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly command: string;
   /** Progress lines, kept apart from the report itself. */
   readonly progress?: (line: string) => void;
+  /** A DynamoDB Local already running (the tests share one); else the bench starts its own. */
+  readonly dynamodbEndpoint?: string;
 }
 
 export async function runBench(options: BenchOptions): Promise<Report> {
@@ -29,7 +31,7 @@ export async function runBench(options: BenchOptions): Promise<Report> {
   progress('cold start: bundling, then fresh processes');
   const coldStart = await runColdStartBench(config);
 
-  const engines = await startBenchEngines();
+  const engines = await startBenchEngines(options.dynamodbEndpoint);
   try {
     progress('ingest handler');
     const ingest = await runIngestBench(engines, config);

@@ -1,18 +1,23 @@
 import { createServer, type Server } from 'node:http';
-import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
 import { LOCAL_REGION, type LocalEndpoints } from './clients.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
 import { startPutEventsServer, type PublishedEvent } from './put-events-server.js';
 import { closeServer, listenOnLoopback, LOOPBACK, loopbackUrl } from './servers.js';
 
 /**
- * The local stand-ins for DynamoDB, SQS and EventBridge: in-process servers speaking the AWS
- * wire protocols, on loopback. State lives in memory and ends with the process.
+ * The local stand-ins for DynamoDB, SQS and EventBridge, speaking the AWS wire protocols: AWS's
+ * own DynamoDB Local (a Java child process, see dynamodb-local.ts), and in-process servers on
+ * loopback for the others. State lives in memory and ends with the process.
  */
 
 export interface EngineOptions {
-  /** `0` picks a free port. */
-  readonly dynamodbPort: number;
+  /**
+   * DynamoDB Local: the port to start it on (`0` picks a free one), or the endpoint of one
+   * already running, which these engines then use and leave running (the tests start one for
+   * the whole run: its start takes seconds, and tables keep tests apart).
+   */
+  readonly dynamodb: { readonly port: number } | { readonly endpoint: string };
   readonly sqsPort: number;
   readonly eventBridgePort: number;
   readonly eventsFile: string;
@@ -33,14 +38,14 @@ export async function startEngines(options: EngineOptions): Promise<Engines> {
     if (failure) throw failure.reason;
   };
   try {
-    // Tables become ACTIVE at once instead of after dynalite's default half second.
-    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamodbPort = await listenOnLoopback(
-      dynamo,
-      options.dynamodbPort,
-      'DynamoDB (dynalite)',
-    );
-    stops.push(() => closeServer(dynamo, true));
+    let dynamodb: string;
+    if ('endpoint' in options.dynamodb) {
+      dynamodb = options.dynamodb.endpoint;
+    } else {
+      const engine = await startDynamoDbLocal({ port: options.dynamodb.port });
+      stops.push(() => engine.stop());
+      dynamodb = engine.endpoint;
+    }
 
     const sqs = await startSqs(options.sqsPort);
     stops.push(() => closeServer(sqs.server, true));
@@ -54,7 +59,7 @@ export async function startEngines(options: EngineOptions): Promise<Engines> {
 
     return {
       endpoints: {
-        dynamodb: loopbackUrl(dynamodbPort),
+        dynamodb,
         sqs: loopbackUrl(sqs.port),
         eventBridge: loopbackUrl(events.port),
       },

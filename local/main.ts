@@ -21,6 +21,7 @@ try {
   pipeline = await startLocalPipeline({
     port: portFrom(LOCAL_ENV.port, DEFAULT_PORTS.webhooks),
     dynamodbPort: portFrom(LOCAL_ENV.dynamodbPort, DEFAULT_PORTS.dynamodb),
+    ...(env[LOCAL_ENV.dynamodbTable] && { tableName: env[LOCAL_ENV.dynamodbTable] }),
     sqsPort: portFrom(LOCAL_ENV.sqsPort, DEFAULT_PORTS.sqs),
     eventBridgePort: portFrom(LOCAL_ENV.eventBridgePort, DEFAULT_PORTS.eventBridge),
     eventsFile: eventsFileFrom(env),

@@ -16,8 +16,12 @@ import { createQueues, createTable, LOCAL_NAMES } from './resources.js';
 export interface LocalPipelineOptions {
   /** Webhook server port (default 3000); `0` picks a free port, as do the others. */
   readonly port?: number;
-  /** dynalite's port (default 8000). */
+  /** DynamoDB Local's port (default 8000). */
   readonly dynamodbPort?: number;
+  /** A DynamoDB Local already running, used instead of starting one (the tests share one). */
+  readonly dynamodbEndpoint?: string;
+  /** The table to create and use (default `kyc-webhooks-events`). */
+  readonly tableName?: string;
   /** local-aws-sqs's port (default 9324). */
   readonly sqsPort?: number;
   /** The PutEvents endpoint's port (default: any free one). */
@@ -73,7 +77,7 @@ const MAX_INVOCATION_MS = 25_000;
 
 /**
  * The whole pipeline on this machine: the same ingest and processor handlers over the same
- * adapters, pointed at dynalite, local-aws-sqs and a local PutEvents endpoint, with an HTTP
+ * adapters, pointed at DynamoDB Local, local-aws-sqs and a local PutEvents endpoint, with an HTTP
  * server in API Gateway's place and a poller in the event-source mapping's.
  */
 export async function startLocalPipeline(
@@ -94,6 +98,7 @@ export async function startLocalPipeline(
   await writeFile(eventsFile, '');
 
   const print = options.printEvent ?? ((line: string) => console.log(line));
+  const tableName = options.tableName ?? LOCAL_NAMES.table;
   let engines: Engines | undefined;
   let clients: LocalClients | undefined;
   let poller: SqsPoller | undefined;
@@ -107,7 +112,10 @@ export async function startLocalPipeline(
 
   try {
     engines = await startEngines({
-      dynamodbPort: options.dynamodbPort ?? DEFAULT_PORTS.dynamodb,
+      dynamodb:
+        options.dynamodbEndpoint === undefined
+          ? { port: options.dynamodbPort ?? DEFAULT_PORTS.dynamodb }
+          : { endpoint: options.dynamodbEndpoint },
       sqsPort: options.sqsPort ?? DEFAULT_PORTS.sqs,
       eventBridgePort: options.eventBridgePort ?? DEFAULT_PORTS.eventBridge,
       eventsFile,
@@ -119,13 +127,13 @@ export async function startLocalPipeline(
         visibilityTimeoutSeconds,
         maxReceiveCount: options.maxReceiveCount ?? 5,
       }),
-      createTable(clients.dynamodb, LOCAL_NAMES.table),
+      createTable(clients.dynamodb, tableName),
     ]);
 
     const { routes, ingest, processor, processorLog } = createLocalHandlers({
       clients,
       queueUrl: queues.queueUrl,
-      tableName: LOCAL_NAMES.table,
+      tableName,
       eventBusName: LOCAL_NAMES.eventBus,
       secretsFile,
       ...(options.logLevel && { logLevel: options.logLevel }),
@@ -166,7 +174,7 @@ export async function startLocalPipeline(
         queue: queues.queueUrl,
         deadLetterQueue: queues.deadLetterQueueUrl,
       },
-      tableName: LOCAL_NAMES.table,
+      tableName,
       eventBusName: LOCAL_NAMES.eventBus,
       eventsFile,
       secretsFile,

@@ -1,4 +1,8 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_SCHEMA } from '../lambdas/adapters/dynamo-schema.js';
 
@@ -10,10 +14,7 @@ export const LOCAL_NAMES = {
   eventBus: 'kyc-webhooks',
 } as const;
 
-/**
- * The table as the stack defines it, from the same `TABLE_SCHEMA`. TTL is not set up: dynalite
- * has no UpdateTimeToLive, and nothing lives long enough locally to expire.
- */
+/** The table as the stack defines it, from the same `TABLE_SCHEMA`, TTL attribute included. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const index = TABLE_SCHEMA.subjectIndex;
   await client.send(
@@ -36,6 +37,12 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
           Projection: { ProjectionType: 'ALL' },
         },
       ],
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
     }),
   );
 }

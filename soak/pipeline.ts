@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
@@ -26,6 +28,11 @@ export interface SoakPipelineOptions {
   readonly seed: number;
   readonly rates: FaultRates;
   readonly faults: FaultSwitch;
+  /**
+   * A DynamoDB Local already running (the tests share one), where the run gets a table of its
+   * own; else one is started for the run.
+   */
+  readonly dynamodbEndpoint?: string;
   readonly ledger: Ledger;
   readonly secretsFile: string;
   readonly visibilityTimeoutSeconds: number;
@@ -67,8 +74,13 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
     await Promise.all(pollers.map((poller) => poller.stop()));
     pollers = [];
   };
+  const tableName =
+    options.dynamodbEndpoint === undefined ? LOCAL_NAMES.table : `kyc-soak-${randomUUID()}`;
   const stop = async (): Promise<void> => {
     await stopPollers();
+    if (options.dynamodbEndpoint !== undefined && clean) {
+      await clean.dynamodb.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
+    }
     clean?.destroy();
     faulty?.destroy();
     await engines?.stop();
@@ -77,7 +89,10 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
 
   try {
     engines = await startEngines({
-      dynamodbPort: 0,
+      dynamodb:
+        options.dynamodbEndpoint === undefined
+          ? { port: 0 }
+          : { endpoint: options.dynamodbEndpoint },
       sqsPort: 0,
       eventBridgePort: 0,
       eventsFile,
@@ -95,7 +110,7 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
         maxReceiveCount: 5,
       }),
-      createTable(clean.dynamodb, LOCAL_NAMES.table),
+      createTable(clean.dynamodb, tableName),
     ]);
 
     // Receive times strictly increase, so two deliveries of one subject from a vendor without
@@ -113,7 +128,7 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
     const processor = createHarnessedProcessor({
       processor: createProcessorHandler({
         store: new ObservedEventStore(
-          DynamoEventStore.create(faulty.dynamodb, LOCAL_NAMES.table),
+          DynamoEventStore.create(faulty.dynamodb, tableName),
           (eventId) => faults.on && keyed(options.seed, 'hot', eventId).chance(rates.hotEvents),
         ),
         publisher: new ObservedEventPublisher(
@@ -136,8 +151,8 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
       ingest,
       clients: clean,
       queues,
-      store: DynamoEventStore.create(clean.dynamodb, LOCAL_NAMES.table),
-      tableName: LOCAL_NAMES.table,
+      store: DynamoEventStore.create(clean.dynamodb, tableName),
+      tableName,
       eventsFile,
       startPollers() {
         for (let i = 0; i < options.pollers; i += 1) {

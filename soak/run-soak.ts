@@ -23,6 +23,8 @@ export interface SoakOptions {
   /** The ingest queue's visibility timeout (default 2 s; local-aws-sqs never takes 0). */
   readonly visibilityTimeoutSeconds?: number;
   readonly rates?: FaultRates;
+  /** A DynamoDB Local already running (the tests share one); else the run starts its own. */
+  readonly dynamodbEndpoint?: string;
   readonly secretsFile?: string;
   readonly fixturesDir?: string;
   /** Progress lines while the run goes; silent when absent. */
@@ -86,6 +88,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const published: PublishedEvent[] = [];
   const pipeline = await startSoakPipeline({
     seed: options.seed,
+    ...(options.dynamodbEndpoint !== undefined && { dynamodbEndpoint: options.dynamodbEndpoint }),
     rates,
     faults,
     ledger,

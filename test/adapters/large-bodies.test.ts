@@ -15,12 +15,12 @@ import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js
 import { createLocalClients, type LocalClients } from '../../local/clients.js';
 import type { Engines } from '../../local/engines.js';
 import { createTable } from '../../local/resources.js';
-import { startTestEngines, type TestEngines } from '../support/local-pipeline.js';
+import { startTestEngines, uniqueTableName, type TestEngines } from '../support/local-pipeline.js';
 
 /**
- * Raw bodies up to the largest one a queue message can carry, against dynalite, which enforces
- * DynamoDB's 400 KB item limit: each is stored once and read back byte for byte, also after a
- * crash between the body's chunk items and the event item.
+ * Raw bodies up to the largest one a queue message can carry, against DynamoDB Local, which
+ * enforces DynamoDB's 400 KB item limit: each is stored once and read back byte for byte, also
+ * after a crash between the body's chunk items and the event item.
  */
 
 const KB = 1024;
@@ -32,7 +32,6 @@ let engines: Engines;
 let clients: LocalClients;
 let documents: DynamoDBDocumentClient;
 let testEngines: TestEngines;
-let tableCount = 0;
 
 beforeAll(async () => {
   testEngines = await startTestEngines();
@@ -47,8 +46,7 @@ afterAll(async () => {
 /* ------------------------------------------------------------------------------- helpers */
 
 async function freshTable(): Promise<string> {
-  tableCount += 1;
-  const table = `large-${tableCount}`;
+  const table = uniqueTableName('large');
   await createTable(clients.dynamodb, table);
   return table;
 }
@@ -205,7 +203,7 @@ async function itemsOf(
   };
 }
 
-/** DynamoDB's size of an item: attribute names plus values, as dynalite and AWS count it. */
+/** DynamoDB's size of an item: attribute names plus values, as DynamoDB counts it. */
 function approximateItemSize(item: Record<string, unknown>): number {
   return Object.entries(item).reduce(
     (sum, [name, value]) =>
@@ -217,9 +215,9 @@ function approximateItemSize(item: Record<string, unknown>): number {
 }
 
 /**
- * A store's document client that records the write units of every write (dynalite bills like
- * DynamoDB: a unit per KB of the larger of the item before and after). It has a client of its
- * own: a document client shares its client's middleware.
+ * A store's document client that records the write units of every write, as DynamoDB Local
+ * reports them (a unit per KB of the larger of the item before and after). It has a client of
+ * its own: a document client shares its client's middleware.
  */
 function meteredDocuments(): {
   documents: DynamoDBDocumentClient;
@@ -311,7 +309,7 @@ const CASES: readonly Case[] = [
   },
 ];
 
-describe('DynamoEventStore with bodies up to the queue limit, on dynalite', () => {
+describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local', () => {
   it.each(CASES)('stores a $name body once and reads it back exactly', async (testCase) => {
     const { store, table } = await freshStore();
     const event = storedEvent('idwise:large', testCase.body(), testCase.bodyEncoding);

@@ -13,14 +13,13 @@ import type { LocalClients } from '../../local/clients.js';
 import type { Engines } from '../../local/engines.js';
 import { createQueues, createTable } from '../../local/resources.js';
 import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
-import { startTestEngines, type TestEngines } from '../support/local-pipeline.js';
+import { startTestEngines, uniqueTableName, type TestEngines } from '../support/local-pipeline.js';
 
-/** The adapters against engines that speak the AWS wire protocols (dynalite, local-aws-sqs). */
+/** The adapters against engines that speak the AWS wire protocols (DynamoDB Local, local-aws-sqs). */
 
 let engines: Engines;
 let clients: LocalClients;
 let testEngines: TestEngines;
-let tableCount = 0;
 
 beforeAll(async () => {
   testEngines = await startTestEngines();
@@ -32,8 +31,7 @@ afterAll(async () => {
 });
 
 async function freshStore(): Promise<{ store: DynamoEventStore; table: string }> {
-  tableCount += 1;
-  const table = `events-${tableCount}`;
+  const table = uniqueTableName('events');
   await createTable(clients.dynamodb, table);
   return { store: DynamoEventStore.create(clients.dynamodb, table), table };
 }
@@ -78,7 +76,7 @@ function subject(version: number, overrides: Partial<SubjectState> = {}): Subjec
   };
 }
 
-describe('DynamoEventStore on dynalite', () => {
+describe('DynamoEventStore on DynamoDB Local', () => {
   it('stores an event once and reads it back as stored', async () => {
     const { store } = await freshStore();
     const event = storedEvent('idwise:e1');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../bench/report.js';
 import { runBench } from '../../bench/run-bench.js';
+import { dynamodbEndpoint } from '../support/local-pipeline.js';
 
 /**
  * The bench harness end to end with one sample of every case: it must run, and produce a
@@ -18,7 +19,11 @@ function cells(line: string): string[] {
 
 describe('bench harness (smoke mode)', () => {
   it('runs each case once and renders a well-formed report', async () => {
-    const report = await runBench({ mode: 'smoke', command: 'npm run bench -- --smoke' });
+    const report = await runBench({
+      mode: 'smoke',
+      command: 'npm run bench -- --smoke',
+      dynamodbEndpoint: dynamodbEndpoint(),
+    });
 
     expect(report.sections.map((s) => s.title.split(' ')[0])).toEqual([
       '1.',

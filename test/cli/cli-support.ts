@@ -43,6 +43,7 @@ export function envFor(pipeline: LocalPipeline): Record<string, string> {
   return {
     PORT: port(pipeline.urls.server),
     KYC_DYNAMODB_PORT: port(pipeline.urls.dynamodb),
+    KYC_DYNAMODB_TABLE: pipeline.tableName,
     KYC_SQS_PORT: port(pipeline.urls.sqs),
     KYC_EVENTBRIDGE_PORT: port(pipeline.urls.eventBridge),
     KYC_LOCAL_SECRETS: pipeline.secretsFile,

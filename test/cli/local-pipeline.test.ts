@@ -3,14 +3,12 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
 import { LOCAL_NAMES } from '../../local/resources.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
-import { closeServer, listenOnLoopback } from '../../local/servers.js';
 import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
 import {
   cli,
@@ -181,7 +179,9 @@ describe('history', () => {
   it('finds a subject of an unknown kind by scanning, and says when there is none', async () => {
     const scanned = await cli(['history', 'treezor', USER, '--scan'], env);
     expect(scanned.code).toBe(0);
-    expect(scanned.stderr).toMatch(/Scanning kyc-webhooks-events .*scanned \d+ items/s);
+    expect(scanned.stderr).toMatch(
+      new RegExp(`Scanning ${pipeline.tableName} .*scanned \\d+ items`, 's'),
+    );
     expect(scanned.stdout).toContain(`treezor#user#${USER}`);
 
     const none = await cli(['history', 'treezor', 'no-such-user'], env);
@@ -417,19 +417,14 @@ describe('when the pipeline is not running', () => {
   });
 
   it('names the missing table when a DynamoDB engine answers without it', async () => {
-    const bare = dynalite({ createTableMs: 0 });
-    const port = await listenOnLoopback(bare, 0, 'bare dynalite');
-    try {
-      const run = await cli(['history', 'treezor', USER], {
-        ...env,
-        KYC_DYNAMODB_PORT: String(port),
-      });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toContain(
-        `No table kyc-webhooks-events at http://127.0.0.1:${port}: is \`npm start\` running?`,
-      );
-    } finally {
-      await closeServer(bare, true);
-    }
+    const port = new URL(pipeline.urls.dynamodb).port;
+    const run = await cli(['history', 'treezor', USER], {
+      ...env,
+      KYC_DYNAMODB_TABLE: 'kyc-webhooks-missing',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `No table kyc-webhooks-missing at http://127.0.0.1:${port}: is \`npm start\` running?`,
+    );
   });
 });

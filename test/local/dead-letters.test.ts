@@ -19,10 +19,11 @@ import { createLocalClients, LOCAL_REGION, type LocalClients } from '../../local
 import { startEngines, type Engines } from '../../local/engines.js';
 import { SqsPoller } from '../../local/poller.js';
 import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../../local/resources.js';
+import { dynamodbEndpoint, uniqueTableName } from '../support/local-pipeline.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
 
 /**
- * Dead letters against local-aws-sqs, dynalite and the local PutEvents endpoint, with the real
+ * Dead letters against local-aws-sqs, DynamoDB Local and the local PutEvents endpoint, with the real
  * processor and the local poller (DESIGN §4.6; README "Operating it"): a poison message is
  * retried, reaches the DLQ after the configured 5 receives with its reason in the log, and a
  * StartMessageMoveTask brings it back; once its cause is fixed it is processed exactly once.
@@ -34,6 +35,7 @@ import { StaticSecretSource } from '../support/memory-ports.js';
  */
 
 const MAX_RECEIVES = 5;
+const TABLE = uniqueTableName('dead-letters');
 const IDWISE_AUTH = 'Basic aWR3aXNlLWZpeHR1cmVzOm5vdC1hLXJlYWwtcGFzc3dvcmQtN2YzYQ==';
 const IDWISE_SECRET = { headers: { authorization: [IDWISE_AUTH] } };
 
@@ -86,7 +88,7 @@ const log: LogLine[] = [];
 beforeAll(async () => {
   tempDir = mkdtempSync(join(tmpdir(), 'kyc-dead-letters-'));
   engines = await startEngines({
-    dynamodbPort: 0,
+    dynamodb: { endpoint: dynamodbEndpoint() },
     sqsPort: 0,
     eventBridgePort: 0,
     eventsFile: join(tempDir, 'events.jsonl'),
@@ -96,10 +98,10 @@ beforeAll(async () => {
   // stack's redrive after 5 receives.
   [queues] = await Promise.all([
     createQueues(clients.sqs, { visibilityTimeoutSeconds: 1, maxReceiveCount: MAX_RECEIVES }),
-    createTable(clients.dynamodb, LOCAL_NAMES.table),
+    createTable(clients.dynamodb, TABLE),
   ]);
   deadLetterQueueArn = await arnOf(queues.deadLetterQueueUrl);
-  store = new FaultyStore(DynamoEventStore.create(clients.dynamodb, LOCAL_NAMES.table));
+  store = new FaultyStore(DynamoEventStore.create(clients.dynamodb, TABLE));
   const record =
     (level: LogLine['level']) =>
     (message: string, attributes: Record<string, unknown>): void => {
@@ -346,7 +348,7 @@ describe('dead letters', () => {
     const outcomes = await processRecord(
       { messageId: `m-${_name}`, body: serializeQueueMessage(message) },
       {
-        store: DynamoEventStore.create(clients.dynamodb, LOCAL_NAMES.table),
+        store: DynamoEventStore.create(clients.dynamodb, TABLE),
         now: () => new Date(),
         includePayload: true,
         retentionDays: 90,

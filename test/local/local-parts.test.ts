@@ -17,6 +17,7 @@ import { FileSecretSource } from '../../local/file-secret-source.js';
 import { SqsPoller } from '../../local/poller.js';
 import { DEFAULT_PATHS, secretsFileFrom } from '../../local/project-paths.js';
 import { createQueues } from '../../local/resources.js';
+import { dynamodbEndpoint } from '../support/local-pipeline.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -199,7 +200,7 @@ describe('SqsPoller', () => {
 
   beforeAll(async () => {
     engines = await startEngines({
-      dynamodbPort: 0,
+      dynamodb: { endpoint: dynamodbEndpoint() },
       sqsPort: 0,
       eventBridgePort: 0,
       eventsFile: join(tempDir, 'poller-events.jsonl'),

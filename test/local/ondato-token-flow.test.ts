@@ -7,6 +7,7 @@ import { issueAccessToken } from '../../lambdas/core/access-token.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+import { dynamodbEndpoint, uniqueTableName } from '../support/local-pipeline.js';
 
 /**
  * Ondato as a client-credentials client would behave, over real HTTP: fetch a token from our
@@ -40,7 +41,8 @@ beforeAll(async () => {
   ondatoSecret = secrets['ondato'] as OndatoSecret;
   pipeline = await startLocalPipeline({
     port: 0,
-    dynamodbPort: 0,
+    dynamodbEndpoint: dynamodbEndpoint(),
+    tableName: uniqueTableName('kyc-test'),
     sqsPort: 0,
     eventBridgePort: 0,
     eventsFile: join(dir, 'events.jsonl'),

@@ -9,6 +9,7 @@ import type { BaseCredentials, Vendor } from '../../lambdas/core/vendor.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
+import { dynamodbEndpoint, uniqueTableName } from '../support/local-pipeline.js';
 
 /**
  * DESIGN §4.7, "no personal data or secrets in logs", held for the whole pipeline: every fixture
@@ -355,7 +356,8 @@ beforeAll(async () => {
   capture();
   pipeline = await startLocalPipeline({
     port: 0,
-    dynamodbPort: 0,
+    dynamodbEndpoint: dynamodbEndpoint(),
+    tableName: uniqueTableName('kyc-test'),
     sqsPort: 0,
     eventBridgePort: 0,
     eventsFile: join(tempDir, 'events.jsonl'),

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { createLocalClients, type LocalClients } from '../../local/clients.js';
 import { startEngines, type Engines } from '../../local/engines.js';
 import {
@@ -11,7 +12,11 @@ import {
   type LocalPipelineOptions,
 } from '../../local/pipeline.js';
 
-/** The whole local pipeline for a test file: free ports, a temp events file, nothing printed. */
+/**
+ * The whole local pipeline for a test file: the run's DynamoDB Local (test/support/
+ * dynamodb-local.global.ts) with a table of its own, free ports, a temp events file, nothing
+ * printed.
+ */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,13 +35,24 @@ export interface TestPipeline {
   stop(): Promise<void>;
 }
 
+/** The run's DynamoDB Local, shared by every test file. */
+export function dynamodbEndpoint(): string {
+  return inject('dynamodbEndpoint');
+}
+
+/** A table name no other test of the run uses: test files share one DynamoDB Local. */
+export function uniqueTableName(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
 export async function startTestPipeline(
   options: Partial<LocalPipelineOptions> = {},
 ): Promise<TestPipeline> {
   const dir = mkdtempSync(join(tmpdir(), 'kyc-test-'));
   const pipeline = await startLocalPipeline({
     port: 0,
-    dynamodbPort: 0,
+    dynamodbEndpoint: dynamodbEndpoint(),
+    tableName: uniqueTableName('kyc-test'),
     sqsPort: 0,
     eventBridgePort: 0,
     eventsFile: join(dir, 'events.jsonl'),
@@ -107,10 +123,11 @@ export interface TestEngines {
   stop(): Promise<void>;
 }
 
+/** The local engines with the run's DynamoDB Local: tests create their tables with `uniqueTableName`. */
 export async function startTestEngines(): Promise<TestEngines> {
   const dir = mkdtempSync(join(tmpdir(), 'kyc-engines-'));
   const engines = await startEngines({
-    dynamodbPort: 0,
+    dynamodb: { endpoint: dynamodbEndpoint() },
     sqsPort: 0,
     eventBridgePort: 0,
     eventsFile: join(dir, 'events.jsonl'),
