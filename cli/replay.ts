@@ -3,6 +3,7 @@ import type {
   EventPublisher,
   EventStore,
   StoredEvent,
+  SubjectChange,
   SubjectState,
 } from '../lambdas/core/ports.js';
 import type {
@@ -11,7 +12,8 @@ import type {
   ScanProgress,
 } from '../lambdas/adapters/dynamo-event-history.js';
 import { toOutgoing } from '../lambdas/processor/process-record.js';
-import { renormalize, type SubjectWrite } from './renormalize.js';
+import { judge } from '../lambdas/processor/record-event.js';
+import { renormalize } from './renormalize.js';
 
 /**
  * Replay: run stored raw deliveries through the current vendor code again and republish them
@@ -23,26 +25,28 @@ import { renormalize, type SubjectWrite } from './renormalize.js';
  *   history: `previousStatus` and `outOfOrder` stay as they were when it was first processed
  *   (re-evaluating them today would call every superseded event out of order). The subject's
  *   state is touched only when this very event set it and its status changed: the state is
- *   corrected to the new status, by compare-and-set. An older event is never re-applied.
- * - An event whose subject or vendor time changed is evaluated against its (new) subject with
- *   the processor's own ordering rule (`core/ordering.ts`): applied if it is newer, published
+ *   corrected to the new status. An older event is never re-applied.
+ * - An event whose subject or vendor time changed is judged against its (new) subject by the
+ *   processor's own rule (`judge`, record-event.ts): applied if it is newer, published
  *   `outOfOrder` otherwise. A subject it used to belong to keeps its state (reported).
  * - A published event that would not change is skipped unless forced; an unpublished one is
- *   always published. Unpublished events are published under the processor's lease, so a
- *   concurrent processor attempt and a replay never both publish it.
- * - Publication comes first, then the stored detail and `publishedAt` are rewritten in one
- *   write: a failure leaves the stored event as it was, and running the replay again is safe.
+ *   always published.
+ * - It is written as the processor writes: the corrected event and its subject change in one
+ *   atomic write (judged again if the subject moved meanwhile), unpublished and under a lease,
+ *   which an attempt of the processor holding it makes the replay wait for; then published;
+ *   then marked published. A failure leaves the corrected event stored and unpublished, which
+ *   `replay --unpublished` (or running the replay again) publishes.
  */
 
 export interface ReplayDeps {
-  readonly store: Pick<EventStore, 'getEvent' | 'takeLease' | 'getSubject' | 'saveSubject'>;
-  readonly history: Pick<EventHistory, 'listEvents' | 'recordReplay'>;
+  readonly store: Pick<EventStore, 'getEvent' | 'getSubject' | 'reviseEvent' | 'markPublished'>;
+  readonly history: Pick<EventHistory, 'listEvents'>;
   /** Needed unless every run is a dry run. */
   readonly publisher?: EventPublisher;
   readonly now: () => Date;
   /** Whether published events carry the vendor's body, as the deployment's processor does. */
   readonly includePayload: boolean;
-  /** How long a replay owns an unpublished event's publication. */
+  /** How long a replay owns an event's publication. */
   readonly leaseMs: number;
 }
 
@@ -67,7 +71,8 @@ export interface FieldChange {
   readonly after: unknown;
 }
 
-export interface SubjectChange {
+/** What a replay did (or would do) to a subject's state, for the operator. */
+export interface ReplaySubjectChange {
   readonly key: string;
   readonly from: SubjectState['status'] | null;
   readonly to: SubjectState['status'];
@@ -80,11 +85,11 @@ export interface ReplayResult {
   /** Whether the event had been published before this replay. */
   readonly wasPublished: boolean;
   readonly changes: readonly FieldChange[];
-  readonly subject?: SubjectChange;
+  readonly subject?: ReplaySubjectChange;
   readonly notes: readonly string[];
 }
 
-/** Attempts when the subject changes between evaluation and write (another event won). */
+/** Attempts when the subject or the event changes between evaluation and write. */
 const SUBJECT_ATTEMPTS = 5;
 
 /** The events a selection names, in the order they were received. */
@@ -103,7 +108,6 @@ export async function replayEvent(
   deps: ReplayDeps,
   options: ReplayOptions,
 ): Promise<ReplayResult> {
-  let leased = false;
   for (let attempt = 0; attempt < SUBJECT_ATTEMPTS; attempt += 1) {
     const stored = await deps.store.getEvent(eventId);
     if (!stored)
@@ -125,7 +129,7 @@ export async function replayEvent(
     }
     if ('outcome' in plan) return plan;
 
-    const { next, changes, subjectWrite, subject, notes } = plan;
+    const { next, changes, subjectChange, subject, notes } = plan;
     const done = (outcome: ReplayOutcome, extra: readonly string[] = []): ReplayResult => ({
       ...result(eventId, outcome, wasPublished, changes, [...notes, ...extra]),
       ...(subject && { subject }),
@@ -135,38 +139,32 @@ export async function replayEvent(
     if (!worthPublishing) return done('unchanged');
     if (options.dryRun) return done('would_publish');
 
-    if (!wasPublished && !leased) {
-      const now = deps.now();
-      const until = new Date(now.getTime() + deps.leaseMs).toISOString();
-      if (!(await deps.store.takeLease(eventId, until, now.toISOString()))) {
-        const busy = stored.leaseUntil
-          ? `the processor is publishing it (lease until ${stored.leaseUntil}); run again after that`
-          : 'it was published meanwhile';
-        return done('busy', [busy]);
-      }
-      leased = true;
-    }
+    const now = deps.now();
     if (
-      subjectWrite &&
-      !(await deps.store.saveSubject(subjectWrite.state, subjectWrite.expectedVersion))
+      !wasPublished &&
+      stored.leaseUntil !== undefined &&
+      stored.leaseUntil >= now.toISOString()
     ) {
-      continue; // The subject changed since it was read: evaluate again.
+      return done('busy', [
+        `the processor is publishing it (lease until ${stored.leaseUntil}); run again after that`,
+      ]);
     }
+    const leased = { ...next, leaseUntil: new Date(now.getTime() + deps.leaseMs).toISOString() };
+    const answer = await deps.store.reviseEvent(leased, subjectChange, now.toISOString());
+    // Another event of the subject, or an attempt of the processor, came first: look again.
+    if (answer !== 'revised') continue;
 
     if (!deps.publisher) throw new Error('replayEvent needs a publisher unless it is a dry run');
-    const [outcome] = await deps.publisher.publish([toOutgoing(next, deps.includePayload)]);
+    const [outcome] = await deps.publisher.publish([toOutgoing(leased, deps.includePayload)]);
     if (!outcome?.ok) {
       const reason = outcome?.reason ?? 'no outcome';
       return done('failed', [
-        `EventBridge did not accept it (${reason}); the stored event is unchanged, run again`,
+        `EventBridge did not accept it (${reason}); it is stored as replayed and unpublished: ` +
+          'replay --unpublished publishes it',
       ]);
     }
-    const recorded = await deps.history.recordReplay(
-      eventId,
-      { detail: next.detail, detailType: next.detailType, subjectKey: next.subjectKey },
-      deps.now().toISOString(),
-    );
-    return done('published', recorded ? [] : ['the event expired meanwhile; it was published']);
+    await deps.store.markPublished(eventId, deps.now().toISOString());
+    return done('published');
   }
   return result(
     eventId,
@@ -180,8 +178,8 @@ export async function replayEvent(
 interface Plan {
   readonly next: StoredEvent;
   readonly changes: readonly FieldChange[];
-  readonly subjectWrite?: SubjectWrite;
-  readonly subject?: SubjectChange;
+  readonly subjectChange?: SubjectChange;
+  readonly subject?: ReplaySubjectChange;
   readonly notes: readonly string[];
 }
 
@@ -189,10 +187,10 @@ interface Plan {
 async function planReplay(stored: StoredEvent, deps: ReplayDeps): Promise<Plan | ReplayResult> {
   const { eventId } = stored.detail;
   const wasPublished = stored.publishedAt !== undefined;
-  const today = await renormalize(stored, deps.store, deps.now);
-  const candidate = today.events.find((event) => event.detail.eventId === eventId);
+  const today = renormalize(stored);
+  const candidate = today.find((event) => event.detail.eventId === eventId);
   if (!candidate) {
-    const ids = today.events.map((event) => event.detail.eventId).join(', ');
+    const ids = today.map((event) => event.detail.eventId).join(', ');
     return result(
       eventId,
       'not_produced',
@@ -210,8 +208,8 @@ async function planReplay(stored: StoredEvent, deps: ReplayDeps): Promise<Plan |
     candidate.subjectKey === stored.subjectKey &&
     candidate.detail.occurredAt === stored.detail.occurredAt;
   let detail: EventDetail;
-  let subjectWrite: SubjectWrite | undefined;
-  let subject: SubjectChange | undefined;
+  let subjectChange: SubjectChange | undefined;
+  let subject: ReplaySubjectChange | undefined;
 
   if (samePlace) {
     detail = {
@@ -223,28 +221,26 @@ async function planReplay(stored: StoredEvent, deps: ReplayDeps): Promise<Plan |
     if (!current) {
       notes.push(`subject ${stored.subjectKey} has no state (expired?): left untouched`);
     } else if (current.eventId === eventId && current.status !== detail.status) {
-      subjectWrite = {
+      subjectChange = {
+        kind: 'replace',
         state: {
           ...current,
           status: detail.status,
           version: current.version + 1,
           updatedAt: deps.now().toISOString(),
         },
-        expectedVersion: current.version,
+        readVersion: current.version,
       };
       subject = { key: current.key, from: current.status, to: detail.status, why: 'corrected' };
     }
   } else {
-    detail = candidate.detail;
-    const write = today.subjectWrites.get(eventId);
-    if (write) {
-      subjectWrite = { ...write, state: { ...write.state, expiresAt: stored.expiresAt } };
-      subject = {
-        key: write.state.key,
-        from: write.state.previousStatus,
-        to: write.state.status,
-        why: 'applied',
-      };
+    const current = await deps.store.getSubject(candidate.subjectKey);
+    const judged = judge(candidate, current, deps.now());
+    detail = judged.event.detail;
+    subjectChange = judged.change;
+    if (judged.change.kind === 'replace') {
+      const { state } = judged.change;
+      subject = { key: state.key, from: state.previousStatus, to: state.status, why: 'applied' };
     } else if (detail.outOfOrder) {
       notes.push(`subject ${candidate.subjectKey} has newer state: published out of order`);
     }
@@ -268,7 +264,7 @@ async function planReplay(stored: StoredEvent, deps: ReplayDeps): Promise<Plan |
   return {
     next,
     changes: diff(stored, next),
-    ...(subjectWrite && { subjectWrite }),
+    ...(subjectChange && { subjectChange }),
     ...(subject && { subject }),
     notes,
   };

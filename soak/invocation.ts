@@ -6,8 +6,7 @@ import type { Random } from './random.js';
 export const PORT_METHODS = [
   'getEvent',
   'getSubject',
-  'saveSubject',
-  'createEvent',
+  'recordEvent',
   'takeLease',
   'publish',
   'markPublished',

@@ -46,8 +46,8 @@ export class Ledger {
    */
   readonly windows = new Map<string, string[]>();
   duplicatesSkipped = 0;
-  /** Times the processor could not take back a subject change another copy contradicted. */
-  withdrawalsFailed = 0;
+  /** Atomic writes the store refused because another attempt wrote first, by answer. */
+  readonly writesRefused = new Map<string, number>();
   /** Errors the poller logged other than a dead invocation's batch (receive, delete). */
   readonly pollerErrors = new Map<string, number>();
 

@@ -3,7 +3,10 @@ import type {
   EventPublisher,
   EventStore,
   PublishOutcome,
+  RecordAnswer,
+  ReviseAnswer,
   StoredEvent,
+  SubjectChange,
   SubjectState,
 } from '../lambdas/core/ports.js';
 import { HOT_KEY_FAULT } from './faults.js';
@@ -53,12 +56,21 @@ export class ObservedEventStore implements EventStore {
     );
   }
 
-  createEvent(event: StoredEvent): Promise<boolean> {
+  recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer> {
     const { eventId } = event.detail;
     return step(
-      'createEvent',
-      this.#throttled(eventId, () => this.inner.createEvent(event)),
+      'recordEvent',
+      this.#throttled(eventId, () => this.inner.recordEvent(event, change)),
     );
+  }
+
+  /** Replay's write: the processor never makes it, so it is neither a crash point nor hot. */
+  reviseEvent(
+    event: StoredEvent,
+    change: SubjectChange | undefined,
+    now: string,
+  ): Promise<ReviseAnswer> {
+    return this.inner.reviseEvent(event, change, now);
   }
 
   takeLease(eventId: string, until: string, now: string): Promise<boolean> {
@@ -79,10 +91,6 @@ export class ObservedEventStore implements EventStore {
 
   getSubject(key: string): Promise<SubjectState | undefined> {
     return step('getSubject', () => this.inner.getSubject(key));
-  }
-
-  saveSubject(state: SubjectState, expectedVersion: number | undefined): Promise<boolean> {
-    return step('saveSubject', () => this.inner.saveSubject(state, expectedVersion));
   }
 
   /** The call, or the throttling error DynamoDB answers for a hot key (nothing is sent). */

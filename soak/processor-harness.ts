@@ -4,7 +4,7 @@ import type { BatchHandler } from '../local/poller.js';
 import { runAs } from './call-context.js';
 import { injectedWhat, isInjected, type FaultRates, type FaultSwitch } from './faults.js';
 import { currentInvocation, Invocation, planCrash, type RecordRef } from './invocation.js';
-import { UNEXPLAINED, type Ledger } from './ledger.js';
+import { tally, UNEXPLAINED, type Ledger } from './ledger.js';
 import { keyed } from './random.js';
 
 export interface HarnessOptions {
@@ -71,11 +71,13 @@ export function createHarnessedProcessor(options: HarnessOptions): BatchHandler 
  */
 export function createProcessorLog(ledger: Ledger): ProcessorLog {
   return {
-    info(message) {
+    info(message, attributes) {
       if (message === 'duplicate event skipped') ledger.duplicatesSkipped += 1;
+      if (message.startsWith('another attempt wrote first')) {
+        tally(ledger.writesRefused, String(attributes['answer']));
+      }
     },
     warn(message, attributes) {
-      if (message.startsWith('subject not withdrawn')) ledger.withdrawalsFailed += 1;
       const invocation = currentInvocation();
       const messageId = attributes['messageId'];
       if (!message.startsWith('record failed') || !invocation || typeof messageId !== 'string') {
@@ -99,6 +101,9 @@ function failureCause(invocation: Invocation, attributes: Record<string, unknown
       return 'event busy (another attempt holds its lease)';
     case 'subject_contention':
       return 'subject contention';
+    // DynamoDB cancels a transaction that overlaps another on one of its items.
+    case 'store_conflict':
+      return 'transaction conflict (concurrent writes to one item)';
     case 'publish_failed':
       return invocation.faults.some((label) => label.startsWith('PutEvents'))
         ? 'injected: PutEvents failure'

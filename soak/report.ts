@@ -73,7 +73,11 @@ export function formatReport(result: SoakResult): string {
   counts(audit.duplicates.byCause);
   row('  DUPLICATES WITHOUT AN ALLOWED CAUSE', audit.duplicates.unexplained.count);
   row('duplicate deliveries skipped by the processor', ledger.duplicatesSkipped);
-  row('subject changes left contradicted', ledger.withdrawalsFailed, 'withdrawal failed');
+  row(
+    'atomic writes refused, read and judged again',
+    [...ledger.writesRefused.values()].reduce((a, b) => a + b, 0),
+    [...ledger.writesRefused].map(([answer, n]) => `${answer}: ${n}`).join(', '),
+  );
 
   section('Dead-letter queue');
   const dead = deadLetterCauses(ledger);

@@ -1,15 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  paginateQuery,
-  paginateScan,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DetailType, EventDetail } from '../core/event.js';
 import { TABLE_SCHEMA } from './dynamo-schema.js';
 
 /**
- * The operator's view of the table: list, query and correct stored events. The processor never
+ * The operator's view of the table: list and query stored events. The processor never
  * needs these, so they are a port of their own rather than more of `EventStore`; the port is
  * declared here, beside its one adapter, until it can join `core/ports.ts`.
  *
@@ -40,13 +35,6 @@ export interface EventFilter {
 /** After each page of a scan: items read so far, and how many of them matched. */
 export type ScanProgress = (counts: { readonly scanned: number; readonly matched: number }) => void;
 
-/** The normalized fields a replay rewrites; everything else of the item is kept. */
-export interface ReplayedFields {
-  readonly detail: EventDetail;
-  readonly detailType: DetailType;
-  readonly subjectKey: string;
-}
-
 export interface EventHistory {
   /** A subject's events from the subject index, newest (by vendor time) first. */
   subjectEvents(subjectKey: string): Promise<EventSummary[]>;
@@ -54,14 +42,8 @@ export interface EventHistory {
   findSubjectKeys(vendor: string, id: string, progress?: ScanProgress): Promise<string[]>;
   /** Events matching `filter`: a scan, filtered by the table. */
   listEvents(filter: EventFilter, progress?: ScanProgress): Promise<EventSummary[]>;
-  /**
-   * Stores the detail a replay published and marks the event published. `false` when the
-   * event no longer exists (expired meanwhile).
-   */
-  recordReplay(eventId: string, fields: ReplayedFields, publishedAt: string): Promise<boolean>;
 }
 
-const PK = TABLE_SCHEMA.partitionKey;
 const INDEX = TABLE_SCHEMA.subjectIndex;
 
 /*
@@ -71,14 +53,11 @@ const INDEX = TABLE_SCHEMA.subjectIndex;
 const ATTR = {
   itemType: 'itemType',
   vendor: 'vendor',
-  vendorEventType: 'vendorEventType',
   detailType: 'detailType',
-  status: 'status',
   receivedAt: 'receivedAt',
   detail: 'detail',
   publishedAt: 'publishedAt',
   leaseUntil: 'leaseUntil',
-  replayedAt: 'replayedAt',
 } as const;
 const EVENT_ITEM = 'event';
 
@@ -199,53 +178,6 @@ export class DynamoEventHistory implements EventHistory {
         a.detail.receivedAt.localeCompare(b.detail.receivedAt) ||
         a.detail.eventId.localeCompare(b.detail.eventId),
     );
-  }
-
-  async recordReplay(
-    eventId: string,
-    fields: ReplayedFields,
-    publishedAt: string,
-  ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [PK]: eventId },
-          // Every copy of a detail field the store keeps at the top level (for the subject
-          // index and for filters) is rewritten with it, so the item never disagrees with itself.
-          UpdateExpression:
-            'SET #detail = :detail, #detailType = :detailType, #status = :status, ' +
-            '#vendorEventType = :vendorEventType, #subject = :subject, #occurred = :occurred, ' +
-            '#published = :at, #replayed = :at REMOVE #lease',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: {
-            '#pk': PK,
-            '#detail': ATTR.detail,
-            '#detailType': ATTR.detailType,
-            '#status': ATTR.status,
-            '#vendorEventType': ATTR.vendorEventType,
-            '#subject': INDEX.partitionKey,
-            '#occurred': INDEX.sortKey,
-            '#published': ATTR.publishedAt,
-            '#replayed': ATTR.replayedAt,
-            '#lease': ATTR.leaseUntil,
-          },
-          ExpressionAttributeValues: {
-            ':detail': fields.detail,
-            ':detailType': fields.detailType,
-            ':status': fields.detail.status,
-            ':vendorEventType': fields.detail.vendorEventType,
-            ':subject': fields.subjectKey,
-            ':occurred': fields.detail.occurredAt,
-            ':at': publishedAt,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
   }
 
   /** Scans the whole table (consistently), handing each returned item to `keep`. */

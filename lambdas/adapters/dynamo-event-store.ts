@@ -1,28 +1,41 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { EventStore, StoredEvent, SubjectState } from '../core/ports.js';
+import { StoreBusyError } from '../core/errors.js';
+import type {
+  EventStore,
+  RecordAnswer,
+  ReviseAnswer,
+  StoredEvent,
+  SubjectChange,
+  SubjectState,
+} from '../core/ports.js';
 import { TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
 const TTL = TABLE_SCHEMA.timeToLiveAttribute;
-const SUBJECT_PREFIX = 'SUBJECT#';
-/** Chunk keys start with this, so none equals an event id (`<vendor>:…`) or a subject key. */
-const BODY_CHUNK_PREFIX = 'BODY#';
+const SUBJECT_PREFIX = TABLE_SCHEMA.keyPrefixes.subject;
+const BODY_CHUNK_PREFIX = TABLE_SCHEMA.keyPrefixes.bodyChunk;
 
 /**
  * The most raw-body bytes the event item itself holds. A raw body may be as large as a queue
  * message (1 MiB) but a DynamoDB item at most 400 KB, and every byte of the event item is billed
  * again and again: one write unit per KB (rounded up), for the table and once more for the
- * `bySubject` index (it projects every attribute), on the put and on each later update
- * (`takeLease`, `markPublished`), since an update is billed on the whole item. So the event item
+ * `bySubject` index (it projects every attribute), on the put (twice: it is transactional) and on
+ * each later update (`takeLease`, `markPublished`), since an update is billed on the whole item. So the event item
  * keeps a body only while it is small: as readable text up to this size (a typical webhook, which
  * operators read in the console), else gzip-compressed up to this size. Anything larger is
  * compressed into chunk items, which are written once and are not in the index.
@@ -50,6 +63,9 @@ const gunzipAsync = promisify(gunzip);
  * byte-identical by `getEvent`: `rawBody` (text) in the event item; `rawBodyGzip` (binary) in the
  * event item; or gzip split over `rawBodyChunks` chunk items keyed `BODY#<rawBodyChunkSet>#<n>`.
  * `rawBodyBytes` gives the size of a compressed body.
+ *
+ * An event item and its subject's change are written in one `TransactWriteItems` (see
+ * `#transact`); the cancellation reasons become the port's domain answers here.
  */
 export class DynamoEventStore implements EventStore {
   constructor(
@@ -70,25 +86,64 @@ export class DynamoEventStore implements EventStore {
     return item ? fromEventItem(item, await this.#readBody(eventId, item)) : undefined;
   }
 
-  async createEvent(event: StoredEvent): Promise<boolean> {
+  async recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer> {
     const body = await packBody(event);
-    // Chunks before the event item, because the event item is the commit point: once it exists,
-    // duplicates and retries read the body through it. Written the other way round, a crash
-    // between the two would leave a stored event whose body cannot be read, failing every
+    // Chunks before the transaction, because the event item is the commit point: once it
+    // exists, duplicates and retries read the body through it. Written the other way round, a
+    // crash between the two would leave a stored event whose body cannot be read, failing every
     // retry. This way a crash leaves only chunks that no event item names: the retry of the same
     // delivery rewrites the same keys with the same bytes, and the TTL removes them otherwise.
+    // (They would not fit the transaction anyway: it holds at most 4 MB.)
     if (body.form === 'chunks') await this.#putChunks(event, body);
-    return this.#conditional(
-      this.client.send(
-        new PutCommand({
+    return this.#transact(
+      {
+        Put: {
           TableName: this.tableName,
           Item: toEventItem(event, body),
-          // Two deliveries of one event may race here: exactly one stores it. The loser's chunks
-          // went to other keys, or were the same bytes (see `chunkSetId`).
+          // Two deliveries of one event may race here: exactly one stores it. The loser's
+          // chunks went to other keys, or were the same bytes (see `chunkSetId`).
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
-        }),
-      ),
+        },
+      },
+      change,
+      { done: 'stored', event: 'event-exists', subject: 'subject-moved' },
+    );
+  }
+
+  async reviseEvent(
+    event: StoredEvent,
+    change: SubjectChange | undefined,
+    now: string,
+  ): Promise<ReviseAnswer> {
+    const revised: Item = {
+      ...detailAttributes(event),
+      leaseUntil: event.leaseUntil,
+      replayedAt: now,
+    };
+    const names = Object.keys(revised);
+    return this.#transact(
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { [PK]: event.detail.eventId },
+          UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')} REMOVE publishedAt`,
+          // Not while another attempt holds the lease: it is publishing the stored detail, and
+          // would mark this one published.
+          ConditionExpression:
+            'attribute_exists(#pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeNames: {
+            '#pk': PK,
+            ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':now': now,
+            ...Object.fromEntries(names.map((name, i) => [`:a${i}`, revised[name]])),
+          },
+        },
+      },
+      change,
+      { done: 'revised', event: 'event-unavailable', subject: 'subject-moved' },
     );
   }
 
@@ -137,26 +192,64 @@ export class DynamoEventStore implements EventStore {
     return Item ? fromSubjectItem(Item) : undefined;
   }
 
-  async saveSubject(state: SubjectState, expectedVersion: number | undefined): Promise<boolean> {
-    return this.#conditional(
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toSubjectItem(state),
-          // Compare-and-set: a concurrent event for the same subject makes this fail and retry.
-          ...(expectedVersion === undefined
-            ? {
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': PK },
-              }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        }),
-      ),
-    );
+  /**
+   * One atomic write of the event's item and its subject change. DynamoDB cancels the whole
+   * write when a condition fails, listing a reason per item in order (`None` for the others):
+   * the event's condition → `answers.event`, the subject's → `answers.subject`. A conflict with
+   * another transaction on one of the items, or throttling, wrote nothing either and passes:
+   * `StoreBusyError`, so the record is retried.
+   */
+  async #transact<A extends string>(
+    eventWrite: TransactItem,
+    change: SubjectChange | undefined,
+    answers: { readonly done: A; readonly event: A; readonly subject: A },
+  ): Promise<A> {
+    const items = change ? [eventWrite, this.#subjectWrite(change)] : [eventWrite];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return answers.done;
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+      if (codes[0] === 'ConditionalCheckFailed') return answers.event;
+      if (codes[1] === 'ConditionalCheckFailed') return answers.subject;
+      if (codes.includes('TransactionConflict'))
+        throw new StoreBusyError('conflict', error.message);
+      if (codes.some((code) => THROTTLING_REASONS.has(code))) {
+        throw new StoreBusyError('throttled', error.message);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The subject changes only from the state the event was judged against: another event of
+   * the subject written meanwhile fails this condition, and the event is judged again. An
+   * event that leaves the subject as it is checks it all the same, so it is never stored with
+   * an account of a state that had already moved on.
+   */
+  #subjectWrite(change: SubjectChange): TransactItem {
+    const key = change.kind === 'replace' ? change.state.key : change.key;
+    const condition: Condition =
+      change.readVersion === undefined
+        ? {
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK },
+          }
+        : {
+            ConditionExpression: '#version = :read',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':read': change.readVersion },
+          };
+    return change.kind === 'replace'
+      ? { Put: { TableName: this.tableName, Item: toSubjectItem(change.state), ...condition } }
+      : {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: { [PK]: SUBJECT_PREFIX + key },
+            ...condition,
+          },
+        };
   }
 
   async #getItem(key: string): Promise<Item | undefined> {
@@ -222,6 +315,27 @@ export class DynamoEventStore implements EventStore {
 }
 
 type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+interface Condition {
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** Cancellation reasons that mean "not now": the request rate of a table, key or account. */
+const THROTTLING_REASONS = new Set([
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
+
+function isCancellation(error: unknown): error is TransactionCanceledException {
+  // Some engines (and older SDK paths) surface the error by name only.
+  return (
+    error instanceof TransactionCanceledException ||
+    (error instanceof Error && error.name === 'TransactionCanceledException')
+  );
+}
 
 /** The raw body as stored: see `EVENT_ITEM_BODY_MAX_BYTES`. */
 type PackedBody =
@@ -312,6 +426,22 @@ function bodyAttributes(event: StoredEvent, body: PackedBody): Item {
   }
 }
 
+/**
+ * The normalized detail, and the copies of its fields kept at the top level for the subject
+ * index and for filters: what a replay rewrites, so the item never disagrees with itself.
+ */
+function detailAttributes(event: StoredEvent): Item {
+  const { detail } = event;
+  return {
+    detail,
+    detailType: event.detailType,
+    status: detail.status,
+    vendorEventType: detail.vendorEventType,
+    [TABLE_SCHEMA.subjectIndex.partitionKey]: event.subjectKey,
+    [TABLE_SCHEMA.subjectIndex.sortKey]: detail.occurredAt,
+  };
+}
+
 function toEventItem(event: StoredEvent, body: PackedBody): Item {
   const { detail } = event;
   return {
@@ -319,14 +449,9 @@ function toEventItem(event: StoredEvent, body: PackedBody): Item {
     itemType: 'event',
     eventId: detail.eventId,
     vendor: detail.vendor,
-    vendorEventType: detail.vendorEventType,
-    detailType: event.detailType,
-    status: detail.status,
-    [TABLE_SCHEMA.subjectIndex.partitionKey]: event.subjectKey,
-    [TABLE_SCHEMA.subjectIndex.sortKey]: detail.occurredAt,
+    ...detailAttributes(event),
     receivedAt: detail.receivedAt,
     route: event.route,
-    detail,
     ...bodyAttributes(event, body),
     bodyEncoding: event.bodyEncoding,
     leaseUntil: event.leaseUntil,

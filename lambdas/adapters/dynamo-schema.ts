@@ -10,4 +10,9 @@ export const TABLE_SCHEMA = {
     partitionKey: 'subjectKey',
     sortKey: 'occurredAt',
   },
+  /** Keys of the items that are not events start with these, so none equals an eventId (`<vendor>:…`). */
+  keyPrefixes: {
+    subject: 'SUBJECT#',
+    bodyChunk: 'BODY#',
+  },
 } as const;

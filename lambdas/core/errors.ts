@@ -33,10 +33,23 @@ export class EventBusyError extends KycError {
   }
 }
 
-/** The subject changed under us too often to apply an event; the record is retried. */
+/** Other events changed the subject too often while applying one; the record is retried. */
 export class SubjectContentionError extends KycError {
   constructor() {
     super('subject_contention', 'Subject state kept changing while applying an event; will retry');
+  }
+}
+
+/**
+ * The store cancelled an atomic write for a reason that passes (a concurrent transaction on one
+ * of its items, or throttling): nothing was written, and the record is retried.
+ */
+export class StoreBusyError extends KycError {
+  constructor(reason: 'conflict' | 'throttled', detail: string) {
+    super(
+      reason === 'conflict' ? 'store_conflict' : 'store_throttled',
+      `The store cancelled the write; the record is retried: ${detail}`,
+    );
   }
 }
 

@@ -32,7 +32,7 @@ export interface StoredEvent {
   readonly expiresAt: number;
 }
 
-/** The latest state of one subject, guarded by `version` (compare-and-set). */
+/** The latest state of one subject, guarded by `version`. */
 export interface SubjectState {
   readonly key: string;
   readonly status: Status;
@@ -44,16 +44,53 @@ export interface SubjectState {
   readonly expiresAt: number;
 }
 
+/**
+ * What storing an event does to its subject, decided against the subject's state as read; the
+ * store applies it only if that state is still the one read (`readVersion`, `undefined` when the
+ * subject had no state).
+ */
+export type SubjectChange =
+  /** The event becomes the subject's state. */
+  | { readonly kind: 'replace'; readonly state: SubjectState; readonly readVersion?: number }
+  /** The subject keeps its state: the event is older, or set it already. */
+  | { readonly kind: 'keep'; readonly key: string; readonly readVersion: number };
+
+/**
+ * The store's answer to `recordEvent`: `stored` (event and subject change both written), or
+ * nothing written because another attempt got there first: `event-exists` (the event is
+ * stored: read it and resume) or `subject-moved` (another event changed the subject: read it
+ * and decide again).
+ */
+export type RecordAnswer = 'stored' | 'event-exists' | 'subject-moved';
+
+/** The answer to `reviseEvent`: `event-unavailable` means gone, or leased by another attempt. */
+export type ReviseAnswer = 'revised' | 'event-unavailable' | 'subject-moved';
+
+/**
+ * Conflicts and throttling are thrown (`StoreBusyError`, core/errors.ts): the record is retried.
+ */
 export interface EventStore {
   getEvent(eventId: string): Promise<StoredEvent | undefined>;
-  /** Stores the event unless one with its id exists; `false` means it already existed. */
-  createEvent(event: StoredEvent): Promise<boolean>;
+  getSubject(key: string): Promise<SubjectState | undefined>;
+  /**
+   * In one atomic write (DESIGN §4.5): stores the event unless one with its id exists, and
+   * applies `change` to its subject unless the subject changed since it was read.
+   */
+  recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer>;
+  /**
+   * Replay's correction, in one atomic write: rewrites a stored event's detail, files it under
+   * `event.subjectKey`, clears its published mark and gives it `event.leaseUntil`, unless another
+   * attempt holds its lease at `now`; and applies `change`, if any, as `recordEvent` does.
+   * The body, times of receipt and expiry stay as stored.
+   */
+  reviseEvent(
+    event: StoredEvent,
+    change: SubjectChange | undefined,
+    now: string,
+  ): Promise<ReviseAnswer>;
   /** Takes the publication lease of an unpublished event whose lease has ended. */
   takeLease(eventId: string, until: string, now: string): Promise<boolean>;
   markPublished(eventId: string, publishedAt: string): Promise<void>;
-  getSubject(key: string): Promise<SubjectState | undefined>;
-  /** Writes the state if the stored version is still `expectedVersion` (`undefined` = absent). */
-  saveSubject(state: SubjectState, expectedVersion: number | undefined): Promise<boolean>;
 }
 
 export type PublishOutcome =

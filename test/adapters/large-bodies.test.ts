@@ -5,11 +5,12 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
-import type { StoredEvent } from '../../lambdas/core/ports.js';
+import type { RecordAnswer, StoredEvent } from '../../lambdas/core/ports.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { createLocalClients, type LocalClients } from '../../local/clients.js';
@@ -19,8 +20,8 @@ import { startTestEngines, uniqueTableName, type TestEngines } from '../support/
 
 /**
  * Raw bodies up to the largest one a queue message can carry, against DynamoDB Local, which
- * enforces DynamoDB's 400 KB item limit: each is stored once and read back byte for byte, also
- * after a crash between the body's chunk items and the event item.
+ * enforces DynamoDB's 400 KB item limit (and a transaction's 4 MB): each is stored once and read
+ * back byte for byte, also after a crash between the body's chunk items and the event item.
  */
 
 const KB = 1024;
@@ -87,6 +88,23 @@ function storedEvent(
     leaseUntil: '2026-01-01T00:00:30.000Z',
     expiresAt,
   };
+}
+
+/** Stores the event as its subject's first, with the subject's state, in one write. */
+function record(store: DynamoEventStore, event: StoredEvent): Promise<RecordAnswer> {
+  return store.recordEvent(event, {
+    kind: 'replace',
+    state: {
+      key: event.subjectKey,
+      status: event.detail.status,
+      previousStatus: null,
+      occurredAt: event.detail.occurredAt,
+      eventId: event.detail.eventId,
+      version: 1,
+      updatedAt: event.detail.receivedAt,
+      expiresAt: event.expiresAt,
+    },
+  });
 }
 
 type Fill = 'random' | 'repetitive' | 'multibyte';
@@ -216,8 +234,8 @@ function approximateItemSize(item: Record<string, unknown>): number {
 
 /**
  * A store's document client that records the write units of every write, as DynamoDB Local
- * reports them (a unit per KB of the larger of the item before and after). It has a client of
- * its own: a document client shares its client's middleware.
+ * reports them (a unit per KB of the larger of the item before and after; twice that inside a
+ * transaction). It has a client of its own: a document client shares its client's middleware.
  */
 function meteredDocuments(): {
   documents: DynamoDBDocumentClient;
@@ -234,11 +252,14 @@ function meteredDocuments(): {
       const input = args.input as Record<string, unknown>;
       input['ReturnConsumedCapacity'] = 'TOTAL';
       const result = await next(args);
-      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
+      type Consumed = { CapacityUnits?: number };
+      const output = result.output as { ConsumedCapacity?: Consumed | Consumed[] };
+      // A transaction reports a list, one entry per table.
+      const consumed = [output.ConsumedCapacity ?? []].flat();
       if (context.commandName !== 'GetItemCommand') {
         writes.push({
           command: context.commandName ?? '?',
-          units: output.ConsumedCapacity?.CapacityUnits ?? 0,
+          units: consumed.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0),
         });
       }
       return result;
@@ -248,7 +269,7 @@ function meteredDocuments(): {
   return { documents: metered, writes, destroy: () => own.destroy() };
 }
 
-/** A document client whose puts of `eventId`'s event item fail, as a crash would end them. */
+/** A document client whose writes of `eventId`'s event item fail, as a crash would end them. */
 function crashingOnEventItem(eventId: string): DynamoDBDocumentClient {
   const real = DynamoDBDocumentClient.from(clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
@@ -257,9 +278,10 @@ function crashingOnEventItem(eventId: string): DynamoDBDocumentClient {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver) as unknown;
       return (command: unknown) => {
-        if (command instanceof PutCommand && command.input.Item?.[PK] === eventId) {
-          return Promise.reject(new Error('simulated crash before the event item'));
-        }
+        const writesEvent =
+          command instanceof TransactWriteCommand &&
+          (command.input.TransactItems ?? []).some((item) => item.Put?.Item?.[PK] === eventId);
+        if (writesEvent) return Promise.reject(new Error('simulated crash before the event item'));
         return (target.send as (command: unknown) => Promise<unknown>)(command);
       };
     },
@@ -314,8 +336,8 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
     const { store, table } = await freshStore();
     const event = storedEvent('idwise:large', testCase.body(), testCase.bodyEncoding);
 
-    expect(await store.createEvent(event)).toBe(true);
-    expect(await store.createEvent(event)).toBe(false);
+    expect(await record(store, event)).toBe('stored');
+    expect(await record(store, event)).toBe('event-exists');
 
     const read = await store.getEvent('idwise:large');
     expect(read).toEqual(event);
@@ -352,7 +374,7 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
 
   it('keeps body chunks out of the subject index', async () => {
     const { store, table } = await freshStore();
-    await store.createEvent(storedEvent('idwise:indexed', jsonBody(600 * KB, 'random')));
+    await record(store, storedEvent('idwise:indexed', jsonBody(600 * KB, 'random')));
 
     const index = TABLE_SCHEMA.subjectIndex;
     const { Items = [] } = await documents.send(
@@ -373,7 +395,7 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
     const event = storedEvent('idwise:crash', largestJsonBody());
 
     const crashed = new DynamoEventStore(crashingOnEventItem('idwise:crash'), table);
-    await expect(crashed.createEvent(event)).rejects.toThrow(/simulated crash/);
+    await expect(record(crashed, event)).rejects.toThrow(/simulated crash/);
     const orphans = await itemsOf(table, 'idwise:crash');
     expect(orphans.events).toBe(0);
     expect(orphans.chunks.length).toBeGreaterThan(1);
@@ -381,7 +403,7 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
     // SQS redelivers the same message: the retry rewrites the same chunks and commits.
     const store = DynamoEventStore.create(clients.dynamodb, table);
     expect(await store.getEvent('idwise:crash')).toBeUndefined();
-    expect(await store.createEvent(event)).toBe(true);
+    expect(await record(store, event)).toBe('stored');
     expect(await store.getEvent('idwise:crash')).toEqual(event);
     const after = await itemsOf(table, 'idwise:crash');
     expect(after.events).toBe(1);
@@ -397,11 +419,11 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
 
     // The first delivery crashes after its chunks; the second one wins.
     const crashed = new DynamoEventStore(crashingOnEventItem('idwise:mixed'), table);
-    await expect(crashed.createEvent(first)).rejects.toThrow(/simulated crash/);
+    await expect(record(crashed, first)).rejects.toThrow(/simulated crash/);
     const store = DynamoEventStore.create(clients.dynamodb, table);
-    expect(await store.createEvent(second)).toBe(true);
+    expect(await record(store, second)).toBe('stored');
     // The first one's retry now finds the event stored.
-    expect(await store.createEvent(first)).toBe(false);
+    expect(await record(store, first)).toBe('event-exists');
 
     expect(await store.getEvent('idwise:mixed')).toEqual(second);
   });
@@ -409,12 +431,12 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
   it('answers a duplicate of a chunked event and keeps the stored body', async () => {
     const { store, table } = await freshStore();
     const stored = storedEvent('idwise:dup', jsonBody(700 * KB, 'random'));
-    expect(await store.createEvent(stored)).toBe(true);
+    expect(await record(store, stored)).toBe('stored');
 
     // Same body again, then another body for the same event id (a retry serialized anew).
-    expect(await store.createEvent(stored)).toBe(false);
-    expect(await store.createEvent({ ...stored, rawBody: jsonBody(700 * KB, 'random') })).toBe(
-      false,
+    expect(await record(store, stored)).toBe('event-exists');
+    expect(await record(store, { ...stored, rawBody: jsonBody(700 * KB, 'random') })).toBe(
+      'event-exists',
     );
 
     expect(await store.getEvent('idwise:dup')).toEqual(stored);
@@ -424,7 +446,7 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
   it('leases and marks a chunked event published without touching its body', async () => {
     const { store, table } = await freshStore();
     const stored = storedEvent('idwise:lease', binaryBody(600 * KB), 'base64');
-    await store.createEvent(stored);
+    await record(store, stored);
     const chunksBefore = (await itemsOf(table, 'idwise:lease')).chunks;
 
     expect(
@@ -451,7 +473,7 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
 
   it('refuses to return a body whose chunks were damaged', async () => {
     const { store, table } = await freshStore();
-    await store.createEvent(storedEvent('idwise:damaged', jsonBody(500 * KB, 'random')));
+    await record(store, storedEvent('idwise:damaged', jsonBody(500 * KB, 'random')));
     const [chunk] = (await itemsOf(table, 'idwise:damaged')).chunks;
     if (!chunk) throw new Error('no chunk stored');
     const bytes = Buffer.from(chunk['chunk'] as Uint8Array);
@@ -467,9 +489,9 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
     const store = new DynamoEventStore(metered, table);
     const event = storedEvent('idwise:billed', largestJsonBody());
 
-    await store.createEvent(event);
+    await record(store, event);
     const chunkUnits = writes.slice(0, -1).reduce((sum, write) => sum + write.units, 0);
-    const eventPut = writes.at(-1);
+    const eventWrite = writes.at(-1);
     await store.markPublished('idwise:billed', '2026-01-01T00:01:10.000Z');
     const publishUpdate = writes.at(-1);
     destroy();
@@ -477,8 +499,9 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
     // About a unit per KB of compressed body, which random base64 keeps at ~3/4 of its size.
     expect(chunkUnits).toBeGreaterThan(700);
     expect(chunkUnits).toBeLessThan(820);
-    expect(eventPut).toMatchObject({ command: 'PutItemCommand' });
-    expect(eventPut?.units).toBeLessThanOrEqual(2);
+    // The event item (under 2 KB) and the subject item (under 1 KB), billed twice in a transaction.
+    expect(eventWrite).toMatchObject({ command: 'TransactWriteItemsCommand' });
+    expect(eventWrite?.units).toBeLessThanOrEqual(6);
     expect(publishUpdate).toMatchObject({ command: 'UpdateItemCommand' });
     expect(publishUpdate?.units).toBeLessThanOrEqual(2);
   });

@@ -1,12 +1,13 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
 import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue.js';
-import type { StoredEvent, SubjectState } from '../../lambdas/core/ports.js';
+import { StoreBusyError } from '../../lambdas/core/errors.js';
+import type { StoredEvent, SubjectChange, SubjectState } from '../../lambdas/core/ports.js';
 import { parseQueueMessage } from '../../lambdas/core/queue-message.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import type { LocalClients } from '../../local/clients.js';
@@ -76,13 +77,23 @@ function subject(version: number, overrides: Partial<SubjectState> = {}): Subjec
   };
 }
 
+/** The change of an event that is its subject's first. */
+function firstOf(event: StoredEvent): Extract<SubjectChange, { kind: 'replace' }> {
+  return {
+    kind: 'replace',
+    state: subject(1, { key: event.subjectKey, eventId: event.detail.eventId }),
+  };
+}
+
 describe('DynamoEventStore on DynamoDB Local', () => {
   it('stores an event once and reads it back as stored', async () => {
     const { store } = await freshStore();
     const event = storedEvent('idwise:e1');
 
-    expect(await store.createEvent(event)).toBe(true);
-    expect(await store.createEvent({ ...event, rawBody: 'other' })).toBe(false);
+    expect(await store.recordEvent(event, firstOf(event))).toBe('stored');
+    expect(await store.recordEvent({ ...event, rawBody: 'other' }, firstOf(event))).toBe(
+      'event-exists',
+    );
     expect(await store.getEvent('idwise:e1')).toEqual(event);
     expect(await store.getEvent('idwise:missing')).toBeUndefined();
   });
@@ -90,13 +101,14 @@ describe('DynamoEventStore on DynamoDB Local', () => {
   it('keeps a base64 body marked as such', async () => {
     const { store } = await freshStore();
     const event = storedEvent('idwise:b', { rawBody: '/w==', bodyEncoding: 'base64' });
-    await store.createEvent(event);
+    await store.recordEvent(event, firstOf(event));
     expect((await store.getEvent('idwise:b'))?.bodyEncoding).toBe('base64');
   });
 
   it('gives the lease to one attempt at a time, and never for a published event', async () => {
     const { store } = await freshStore();
-    await store.createEvent(storedEvent('idwise:e1', { leaseUntil: '2026-01-01T00:00:30.000Z' }));
+    const event = storedEvent('idwise:e1', { leaseUntil: '2026-01-01T00:00:30.000Z' });
+    await store.recordEvent(event, firstOf(event));
 
     expect(
       await store.takeLease('idwise:e1', '2026-01-01T00:01:00.000Z', '2026-01-01T00:00:10.000Z'),
@@ -124,41 +136,94 @@ describe('DynamoEventStore on DynamoDB Local', () => {
     ).toBe(false);
   });
 
-  it('writes subject state by compare-and-set on its version', async () => {
+  it('stores an event and its subject change in one write, or neither', async () => {
     const { store } = await freshStore();
+    const e1 = storedEvent('idwise:e1');
+    const e2 = storedEvent('idwise:e2');
+    const e3 = storedEvent('idwise:e3');
+    const v2 = subject(2, {
+      eventId: 'idwise:e2',
+      status: 'approved',
+      previousStatus: 'in_review',
+    });
+    expect(await store.recordEvent(e1, firstOf(e1))).toBe('stored');
 
-    expect(await store.saveSubject(subject(1), undefined)).toBe(true);
-    expect(await store.saveSubject(subject(1, { status: 'approved' }), undefined)).toBe(false);
-    expect(
-      await store.saveSubject(subject(2, { status: 'approved', previousStatus: 'in_review' }), 1),
-    ).toBe(true);
-    expect(await store.saveSubject(subject(2, { status: 'rejected' }), 1)).toBe(false);
-    expect(await store.getSubject('idwise#journey#j1')).toEqual(
-      subject(2, { status: 'approved', previousStatus: 'in_review' }),
+    // Judged against a subject read before e1 was stored: refused, and e2 is not stored either.
+    expect(await store.recordEvent(e2, { kind: 'replace', state: v2 })).toBe('subject-moved');
+    expect(await store.getEvent('idwise:e2')).toBeUndefined();
+    expect(await store.recordEvent(e2, { kind: 'replace', state: v2, readVersion: 1 })).toBe(
+      'stored',
     );
+    expect(await store.getSubject('idwise#journey#j1')).toEqual(v2);
+
+    // An event that leaves the subject as it is still checks the version it was judged on.
+    const keep = (readVersion: number): SubjectChange => ({
+      kind: 'keep',
+      key: 'idwise#journey#j1',
+      readVersion,
+    });
+    expect(await store.recordEvent(e3, keep(1))).toBe('subject-moved');
+    expect(await store.getEvent('idwise:e3')).toBeUndefined();
+    expect(await store.recordEvent(e3, keep(2))).toBe('stored');
+    expect(await store.getSubject('idwise#journey#j1')).toEqual(v2);
+
+    // Both conditions fail for a copy of a stored event judged on an old state: it is stored.
+    expect(await store.recordEvent(e2, keep(1))).toBe('event-exists');
+  });
+
+  it('revises a stored event with its subject change, unpublished and leased, keeping its body', async () => {
+    const { store } = await freshStore();
+    const event = storedEvent('idwise:r1', { leaseUntil: '2026-01-01T00:00:30.000Z' });
+    await store.recordEvent(event, firstOf(event));
+    const moved: StoredEvent = {
+      ...event,
+      detail: { ...event.detail, status: 'rejected', subject: { kind: 'journey', id: 'j2' } },
+      subjectKey: 'idwise#journey#j2',
+      leaseUntil: '2026-01-01T00:02:00.000Z',
+    };
+    const change = firstOf(moved);
+
+    // Not while the processor's attempt holds the lease.
+    expect(await store.reviseEvent(moved, change, '2026-01-01T00:00:10.000Z')).toBe(
+      'event-unavailable',
+    );
+    await store.markPublished('idwise:r1', '2026-01-01T00:00:20.000Z');
+    expect(
+      await store.reviseEvent(moved, { ...change, readVersion: 3 }, '2026-01-01T00:01:00.000Z'),
+    ).toBe('subject-moved');
+    expect((await store.getEvent('idwise:r1'))?.publishedAt).toBe('2026-01-01T00:00:20.000Z');
+
+    expect(await store.reviseEvent(moved, change, '2026-01-01T00:01:00.000Z')).toBe('revised');
+    const { publishedAt: _published, ...unpublished } = moved;
+    expect(await store.getEvent('idwise:r1')).toEqual(unpublished);
+    expect(await store.getSubject('idwise#journey#j2')).toEqual(change.state);
+    expect(
+      await store.reviseEvent(
+        { ...moved, detail: { ...moved.detail, eventId: 'idwise:none' } },
+        undefined,
+        '2026-01-01T00:05:00.000Z',
+      ),
+    ).toBe('event-unavailable');
   });
 
   it('lists a subject’s history from the index, oldest first, without the subject item', async () => {
     const { store, table } = await freshStore();
-    await store.createEvent(
-      storedEvent('idwise:late', {
-        detail: {
-          ...storedEvent('x').detail,
-          eventId: 'idwise:late',
-          occurredAt: '2026-01-03T00:00:00.000Z',
-        },
-      }),
-    );
-    await store.createEvent(
-      storedEvent('idwise:early', {
-        detail: {
-          ...storedEvent('x').detail,
-          eventId: 'idwise:early',
-          occurredAt: '2026-01-02T00:00:00.000Z',
-        },
-      }),
-    );
-    await store.saveSubject(subject(1), undefined);
+    const late = storedEvent('idwise:late', {
+      detail: {
+        ...storedEvent('x').detail,
+        eventId: 'idwise:late',
+        occurredAt: '2026-01-03T00:00:00.000Z',
+      },
+    });
+    const early = storedEvent('idwise:early', {
+      detail: {
+        ...storedEvent('x').detail,
+        eventId: 'idwise:early',
+        occurredAt: '2026-01-02T00:00:00.000Z',
+      },
+    });
+    await store.recordEvent(late, firstOf(late));
+    await store.recordEvent(early, { kind: 'keep', key: early.subjectKey, readVersion: 1 });
 
     const documents = DynamoDBDocumentClient.from(clients.dynamodb);
     const { Items = [] } = await documents.send(
@@ -203,6 +268,49 @@ describe('DynamoEventStore on DynamoDB Local', () => {
     for (const m of minutes) {
       expect((await store.getEvent(`idwise:race-${m}`))?.publishedAt).toBeDefined();
     }
+  });
+});
+
+describe('DynamoEventStore, a cancelled transaction', () => {
+  /** A store whose every write DynamoDB cancels with these reasons, one per item. */
+  const cancelling = (codes: string[]) =>
+    new DynamoEventStore(
+      {
+        send: async () => {
+          throw new TransactionCanceledException({
+            $metadata: { httpStatusCode: 400 },
+            message: `Transaction cancelled [${codes.join(', ')}]`,
+            CancellationReasons: codes.map((Code) => ({ Code })),
+          });
+        },
+      } as unknown as DynamoDBDocumentClient,
+      'events',
+    );
+  const event = storedEvent('idwise:c1');
+
+  it.each([
+    [['ConditionalCheckFailed', 'None'], 'event-exists'],
+    [['ConditionalCheckFailed', 'ConditionalCheckFailed'], 'event-exists'],
+    [['None', 'ConditionalCheckFailed'], 'subject-moved'],
+  ])('answers %j as %s', async (codes, answer) => {
+    expect(await cancelling(codes).recordEvent(event, firstOf(event))).toBe(answer);
+  });
+
+  it.each([
+    [['TransactionConflict', 'None'], 'store_conflict'],
+    [['None', 'TransactionConflict'], 'store_conflict'],
+    [['ThrottlingError', 'None'], 'store_throttled'],
+    [['None', 'ProvisionedThroughputExceeded'], 'store_throttled'],
+  ])('throws %j as a retryable %s', async (codes, code) => {
+    const written = cancelling(codes).recordEvent(event, firstOf(event));
+    await expect(written).rejects.toBeInstanceOf(StoreBusyError);
+    await expect(written).rejects.toMatchObject({ code });
+  });
+
+  it('throws any other cancellation as it is', async () => {
+    await expect(
+      cancelling(['ValidationError', 'None']).recordEvent(event, firstOf(event)),
+    ).rejects.toBeInstanceOf(TransactionCanceledException);
   });
 });
 

@@ -3,7 +3,6 @@ import type {
   EventFilter,
   EventHistory,
   EventSummary,
-  ReplayedFields,
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
 import type { StoredEvent } from '../../lambdas/core/ports.js';
@@ -13,7 +12,7 @@ import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
 import { MemoryEventStore, MemoryPublisher } from '../support/memory-ports.js';
 
 /** `EventHistory` over the memory store's events, as the DynamoDB adapter is over the table. */
-class MemoryEventHistory implements Pick<EventHistory, 'listEvents' | 'recordReplay'> {
+class MemoryEventHistory implements Pick<EventHistory, 'listEvents'> {
   constructor(private readonly store: MemoryEventStore) {}
 
   async listEvents(filter: EventFilter): Promise<EventSummary[]> {
@@ -27,18 +26,6 @@ class MemoryEventHistory implements Pick<EventHistory, 'listEvents' | 'recordRep
         (e) => filter.receivedBefore === undefined || e.detail.receivedAt < filter.receivedBefore,
       )
       .map((e) => ({ subjectKey: e.subjectKey, detailType: e.detailType, detail: e.detail }));
-  }
-
-  async recordReplay(
-    eventId: string,
-    fields: ReplayedFields,
-    publishedAt: string,
-  ): Promise<boolean> {
-    const event = this.store.events.get(eventId);
-    if (!event) return false;
-    const { leaseUntil: _lease, ...rest } = event;
-    this.store.events.set(eventId, { ...rest, ...structuredClone(fields), publishedAt });
-    return true;
   }
 }
 
@@ -139,7 +126,7 @@ describe('replay of events older code stored differently', () => {
   it('corrects the subject state the event set, by compare-and-set', async () => {
     alter('idwise:e2', { status: 'unknown', vendorStatus: 'old words' });
     const subject = await store.getSubject(KEY);
-    await store.saveSubject({ ...subject!, status: 'unknown', version: 7 }, subject!.version);
+    store.subjects.set(KEY, { ...subject!, status: 'unknown', version: 7 });
 
     const result = await replay('idwise:e2');
     expect(result.outcome).toBe('published');
@@ -217,16 +204,16 @@ describe('replay of events older code stored differently', () => {
   it('evaluates again when the subject changes under it', async () => {
     alter('idwise:e2', { status: 'unknown' });
     const subject = await store.getSubject(KEY);
-    await store.saveSubject({ ...subject!, status: 'unknown' }, subject!.version);
+    store.subjects.set(KEY, { ...subject!, status: 'unknown' });
     let raced = false;
     const racing = Object.create(store) as MemoryEventStore;
-    racing.saveSubject = async (state, expected) => {
+    racing.reviseEvent = async (event, change, now) => {
       if (!raced) {
         raced = true;
-        const current = await store.getSubject(KEY);
-        await store.saveSubject({ ...current!, version: current!.version + 1 }, current!.version);
+        const current = store.subjects.get(KEY)!;
+        store.subjects.set(KEY, { ...current, version: current.version + 1 });
       }
-      return store.saveSubject(state, expected);
+      return store.reviseEvent(event, change, now);
     };
     const result = await replayEvent(
       'idwise:e2',

@@ -10,7 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
-import type { EventStore, StoredEvent } from '../../lambdas/core/ports.js';
+import type { EventStore, StoredEvent, SubjectChange } from '../../lambdas/core/ports.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
@@ -45,7 +45,7 @@ interface LogLine {
   readonly attributes: Record<string, unknown>;
 }
 
-/** The real store, failing `createEvent` for chosen events the way DynamoDB reports a refusal. */
+/** The real store, failing `recordEvent` for chosen events the way DynamoDB reports a refusal. */
 class FaultyStore implements EventStore {
   readonly failing = new Set<string>();
 
@@ -54,13 +54,16 @@ class FaultyStore implements EventStore {
   getEvent(eventId: string) {
     return this.store.getEvent(eventId);
   }
-  createEvent(event: StoredEvent) {
+  recordEvent(event: StoredEvent, change: SubjectChange) {
     if (this.failing.has(event.detail.eventId)) {
       const error = new Error('One or more parameter values were invalid: injected refusal');
       error.name = 'ValidationException';
       return Promise.reject(error);
     }
-    return this.store.createEvent(event);
+    return this.store.recordEvent(event, change);
+  }
+  reviseEvent(...args: Parameters<EventStore['reviseEvent']>) {
+    return this.store.reviseEvent(...args);
   }
   takeLease(eventId: string, until: string, now: string) {
     return this.store.takeLease(eventId, until, now);
@@ -70,9 +73,6 @@ class FaultyStore implements EventStore {
   }
   getSubject(key: string) {
     return this.store.getSubject(key);
-  }
-  saveSubject(...args: Parameters<EventStore['saveSubject']>) {
-    return this.store.saveSubject(...args);
   }
 }
 

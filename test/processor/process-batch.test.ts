@@ -236,10 +236,8 @@ describe('processor', () => {
     const steps: Step[] = [
       { object: 'store', method: 'getEvent', when: 'before' },
       { object: 'store', method: 'getSubject', when: 'before' },
-      { object: 'store', method: 'saveSubject', when: 'before' },
-      { object: 'store', method: 'saveSubject', when: 'after' },
-      { object: 'store', method: 'createEvent', when: 'before' },
-      { object: 'store', method: 'createEvent', when: 'after' },
+      { object: 'store', method: 'recordEvent', when: 'before' },
+      { object: 'store', method: 'recordEvent', when: 'after' },
       { object: 'publisher', method: 'publish', when: 'before' },
       { object: 'publisher', method: 'publish', when: 'after' },
       { object: 'store', method: 'markPublished', when: 'before' },

@@ -4,8 +4,11 @@ import type {
   EventQueue,
   EventStore,
   PublishOutcome,
+  RecordAnswer,
+  ReviseAnswer,
   SecretSource,
   StoredEvent,
+  SubjectChange,
   SubjectState,
 } from '../../lambdas/core/ports.js';
 import type { QueueMessage } from '../../lambdas/core/queue-message.js';
@@ -17,6 +20,10 @@ import type { QueueMessage } from '../../lambdas/core/queue-message.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/**
+ * Each call checks and writes without yielding, so `recordEvent` and `reviseEvent` are atomic as
+ * DynamoDB's transactions are, and answer in the adapter's order: the event's condition first.
+ */
 export class MemoryEventStore implements EventStore {
   readonly events = new Map<string, StoredEvent>();
   readonly subjects = new Map<string, SubjectState>();
@@ -26,10 +33,43 @@ export class MemoryEventStore implements EventStore {
     return event && clone(event);
   }
 
-  async createEvent(event: StoredEvent): Promise<boolean> {
-    if (this.events.has(event.detail.eventId)) return false;
+  async getSubject(key: string): Promise<SubjectState | undefined> {
+    const subject = this.subjects.get(key);
+    return subject && clone(subject);
+  }
+
+  async recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer> {
+    if (this.events.has(event.detail.eventId)) return 'event-exists';
+    if (!this.#holds(change)) return 'subject-moved';
     this.events.set(event.detail.eventId, clone(event));
-    return true;
+    this.#apply(change);
+    return 'stored';
+  }
+
+  async reviseEvent(
+    event: StoredEvent,
+    change: SubjectChange | undefined,
+    now: string,
+  ): Promise<ReviseAnswer> {
+    const stored = this.events.get(event.detail.eventId);
+    if (!stored || (stored.leaseUntil !== undefined && !(stored.leaseUntil < now))) {
+      return 'event-unavailable';
+    }
+    if (change && !this.#holds(change)) return 'subject-moved';
+    // Body, receipt and expiry stay as stored, as the adapter's update leaves them.
+    const { publishedAt: _published, ...unpublished } = stored;
+    this.events.set(
+      event.detail.eventId,
+      clone({
+        ...unpublished,
+        detail: event.detail,
+        detailType: event.detailType,
+        subjectKey: event.subjectKey,
+        ...(event.leaseUntil !== undefined && { leaseUntil: event.leaseUntil }),
+      }),
+    );
+    if (change) this.#apply(change);
+    return 'revised';
   }
 
   async takeLease(eventId: string, until: string, now: string): Promise<boolean> {
@@ -47,15 +87,14 @@ export class MemoryEventStore implements EventStore {
     this.events.set(eventId, { ...rest, publishedAt });
   }
 
-  async getSubject(key: string): Promise<SubjectState | undefined> {
-    const subject = this.subjects.get(key);
-    return subject && clone(subject);
+  /** Whether the subject is still at the version the change was decided on. */
+  #holds(change: SubjectChange): boolean {
+    const key = change.kind === 'replace' ? change.state.key : change.key;
+    return this.subjects.get(key)?.version === change.readVersion;
   }
 
-  async saveSubject(state: SubjectState, expectedVersion: number | undefined): Promise<boolean> {
-    if (this.subjects.get(state.key)?.version !== expectedVersion) return false;
-    this.subjects.set(state.key, clone(state));
-    return true;
+  #apply(change: SubjectChange): void {
+    if (change.kind === 'replace') this.subjects.set(change.state.key, clone(change.state));
   }
 }
 
