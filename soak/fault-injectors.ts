@@ -8,13 +8,14 @@ import type {
 } from '@aws-sdk/client-eventbridge';
 import type { SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { currentCall } from './call-context.js';
+import { TABLE_SCHEMA } from '../lambdas/adapters/dynamo-schema.js';
 import {
   dynamoFault,
   INJECTED,
   publishFault,
   queueFault,
-  type FaultRates,
   type FaultSwitch,
+  type TransactionItemRole,
 } from './faults.js';
 import { currentInvocation } from './invocation.js';
 
@@ -28,7 +29,6 @@ import { currentInvocation } from './invocation.js';
 /** Ingest's queue: SendMessage fails or times out, before or after SQS took the message. */
 export function injectQueueFaults(
   client: SQSClient,
-  rates: FaultRates,
   faults: FaultSwitch,
   onQueued: (messageBody: string) => void,
 ): void {
@@ -39,7 +39,7 @@ export function injectQueueFaults(
         return next(args);
       }
       const body = (args.input as SendMessageCommandInput).MessageBody ?? '';
-      const fault = faults.on ? queueFault(rates, call.rng) : undefined;
+      const fault = queueFault(faults, call.rng);
       if (fault && !fault.applied) {
         call.faults.push(fault.label);
         throw fault.error();
@@ -56,18 +56,18 @@ export function injectQueueFaults(
   );
 }
 
-/** The processor's table: throttling and 500s on writes (some after the write), throttled reads. */
-export function injectStoreFaults(
-  client: DynamoDBClient,
-  rates: FaultRates,
-  faults: FaultSwitch,
-): void {
+/**
+ * The processor's table: throttling and 500s on writes (some after the write), cancelled
+ * transactions, throttled reads.
+ */
+export function injectStoreFaults(client: DynamoDBClient, faults: FaultSwitch): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const invocation = currentInvocation();
       if (!invocation || !faults.on) return next(args);
       const operation = (context.commandName ?? '').replace(/Command$/, '');
-      const fault = dynamoFault(rates, invocation.rng, operation);
+      const roles = operation === 'TransactWriteItems' ? itemRoles(args.input) : [];
+      const fault = dynamoFault(faults, invocation.rng, operation, roles);
       if (!fault) return next(args);
       invocation.faults.push(fault.label);
       if (fault.applied) await next(args);
@@ -78,11 +78,7 @@ export function injectStoreFaults(
 }
 
 /** The processor's bus: PutEvents fails whole, loses its answer, or fails some entries. */
-export function injectPublishFaults(
-  client: EventBridgeClient,
-  rates: FaultRates,
-  faults: FaultSwitch,
-): void {
+export function injectPublishFaults(client: EventBridgeClient, faults: FaultSwitch): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const invocation = currentInvocation();
@@ -91,7 +87,7 @@ export function injectPublishFaults(
       }
       const input = args.input as PutEventsCommandInput;
       const entries = input.Entries ?? [];
-      const fault = publishFault(rates, invocation.rng, entries.length);
+      const fault = publishFault(faults, invocation.rng, entries.length);
       if (!fault) return next(args);
       invocation.faults.push(fault.label);
       if (fault.kind === 'whole') {
@@ -135,3 +131,20 @@ function eventIdOf(entry: PutEventsRequestEntry): string {
     return '';
   }
 }
+
+/**
+ * Which item of a TransactWriteItems is the subject's (its key starts `SUBJECT#`) and which the
+ * event's, from the request as the middleware sees it: marshalled (`{S: …}`) or not yet.
+ */
+function itemRoles(input: unknown): TransactionItemRole[] {
+  const items = (input as { TransactItems?: Record<string, { Item?: Item; Key?: Item }>[] })
+    .TransactItems;
+  return (items ?? []).map((item) => {
+    const write = Object.values(item)[0];
+    const key = (write?.Item ?? write?.Key)?.[TABLE_SCHEMA.partitionKey];
+    const text = typeof key === 'string' ? key : (key as { S?: string } | undefined)?.S;
+    return text?.startsWith(TABLE_SCHEMA.keyPrefixes.subject) ? 'subject' : 'event';
+  });
+}
+
+type Item = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { currentCall, type ProcessorCall } from './call-context.js';
-import { INJECTED } from './faults.js';
+import { INJECTED, type FaultSwitch } from './faults.js';
 import type { Random } from './random.js';
 
 /** The port calls a crash can fall before or after (the processor's steps). */
@@ -71,6 +71,8 @@ export class Invocation implements ProcessorCall {
     readonly records: readonly RecordRef[],
     readonly rng: Random,
     readonly crash: CrashPoint | undefined,
+    /** Told when the planned crash strikes. */
+    private readonly faultSwitch?: FaultSwitch,
   ) {}
 
   get dead(): boolean {
@@ -103,6 +105,7 @@ export class Invocation implements ProcessorCall {
   }
 
   #crash(label: string): InjectedCrash {
+    this.faultSwitch?.strike('crash');
     this.faults.push(label);
     this.die(label);
     return new InjectedCrash(label);
@@ -122,13 +125,17 @@ export function currentInvocation(): Invocation | undefined {
   return call instanceof Invocation ? call : undefined;
 }
 
-/** A crash point for a batch of `records` records, or none. */
+/**
+ * A crash point for a batch of `records` records, or none: at the rate, and always while no
+ * planned crash has struck yet (see `FaultSwitch`).
+ */
 export function planCrash(
   rng: Random,
-  probability: number,
+  faults: FaultSwitch,
   records: number,
 ): CrashPoint | undefined {
-  if (!rng.chance(probability)) return undefined;
+  if (!faults.on) return undefined;
+  if (!rng.chance(faults.rates.crash) && !faults.isOwed('crash')) return undefined;
   const method = rng.pick(PORT_METHODS);
   return {
     method,

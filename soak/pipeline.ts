@@ -17,7 +17,7 @@ import { SqsPoller } from '../local/poller.js';
 import type { PublishedEvent } from '../local/put-events-server.js';
 import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../local/resources.js';
 import { injectPublishFaults, injectQueueFaults, injectStoreFaults } from './fault-injectors.js';
-import type { FaultRates, FaultSwitch } from './faults.js';
+import type { FaultSwitch } from './faults.js';
 import { tally, type Ledger } from './ledger.js';
 import { ObservedEventPublisher, ObservedEventStore } from './observed-ports.js';
 import { createHarnessedProcessor, createProcessorLog } from './processor-harness.js';
@@ -26,7 +26,6 @@ import type { IngestHandler } from './vendor-traffic.js';
 
 export interface SoakPipelineOptions {
   readonly seed: number;
-  readonly rates: FaultRates;
   readonly faults: FaultSwitch;
   /**
    * A DynamoDB Local already running (the tests share one), where the run gets a table of its
@@ -100,10 +99,10 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
     });
     clean = createLocalClients(engines.endpoints);
     faulty = createLocalClients(engines.endpoints);
-    const { ledger, rates, faults } = options;
-    injectQueueFaults(faulty.sqs, rates, faults, (body) => ledger.queued(body));
-    injectStoreFaults(faulty.dynamodb, rates, faults);
-    injectPublishFaults(faulty.eventBridge, rates, faults);
+    const { ledger, faults } = options;
+    injectQueueFaults(faulty.sqs, faults, (body) => ledger.queued(body));
+    injectStoreFaults(faulty.dynamodb, faults);
+    injectPublishFaults(faulty.eventBridge, faults);
 
     const [queues] = await Promise.all([
       createQueues(clean.sqs, {
@@ -129,7 +128,8 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
       processor: createProcessorHandler({
         store: new ObservedEventStore(
           DynamoEventStore.create(faulty.dynamodb, tableName),
-          (eventId) => faults.on && keyed(options.seed, 'hot', eventId).chance(rates.hotEvents),
+          (eventId) =>
+            faults.on && keyed(options.seed, 'hot', eventId).chance(faults.rates.hotEvents),
         ),
         publisher: new ObservedEventPublisher(
           new EventBridgeEventPublisher(faulty.eventBridge, LOCAL_NAMES.eventBus),
@@ -140,7 +140,6 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
         log: createProcessorLog(ledger),
       }),
       seed: options.seed,
-      rates,
       faults,
       ledger,
       invocationMs: options.invocationMs,

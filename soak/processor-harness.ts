@@ -2,7 +2,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { ProcessorLog } from '../lambdas/processor/process-record.js';
 import type { BatchHandler } from '../local/poller.js';
 import { runAs } from './call-context.js';
-import { injectedWhat, isInjected, type FaultRates, type FaultSwitch } from './faults.js';
+import { injectedWhat, isInjected, type FaultSwitch } from './faults.js';
 import { currentInvocation, Invocation, planCrash, type RecordRef } from './invocation.js';
 import { tally, UNEXPLAINED, type Ledger } from './ledger.js';
 import { keyed } from './random.js';
@@ -11,7 +11,6 @@ export interface HarnessOptions {
   /** The real processor handler, built over the observed ports. */
   readonly processor: BatchHandler;
   readonly seed: number;
-  readonly rates: FaultRates;
   readonly faults: FaultSwitch;
   readonly ledger: Ledger;
   /** The invocation's time budget: past it, the invocation is killed, as Lambda does. */
@@ -24,7 +23,7 @@ export interface HarnessOptions {
  * no batch response (the poller then deletes nothing, so its whole batch is redelivered).
  */
 export function createHarnessedProcessor(options: HarnessOptions): BatchHandler {
-  const { processor, seed, rates, faults, ledger, invocationMs } = options;
+  const { processor, seed, faults, ledger, invocationMs } = options;
   let invocations = 0;
   return async (event, context) => {
     const records: RecordRef[] = event.Records.map((record) => ({
@@ -41,9 +40,9 @@ export function createHarnessedProcessor(options: HarnessOptions): BatchHandler 
         .sort()
         .join(','),
     );
-    const crash = faults.on ? planCrash(rng, rates.crash, records.length) : undefined;
+    const crash = planCrash(rng, faults, records.length);
     invocations += 1;
-    const invocation = new Invocation(invocations, records, rng, crash);
+    const invocation = new Invocation(invocations, records, rng, crash, faults);
     const timer = setTimeout(() => invocation.die('invocation timeout (killed)'), invocationMs);
     let response: SQSBatchResponse;
     try {

@@ -4,7 +4,7 @@ import { DEFAULT_PATHS } from '../local/project-paths.js';
 import type { PublishedEvent } from '../local/put-events-server.js';
 import { audit, type Audit } from './audit.js';
 import { DeliveryFactory } from './delivery-factory.js';
-import { DEFAULT_FAULT_RATES, FaultSwitch, type FaultRates } from './faults.js';
+import { DEFAULT_FAULT_RATES, FaultSwitch, type FaultKind, type FaultRates } from './faults.js';
 import { Ledger } from './ledger.js';
 import { startSoakPipeline } from './pipeline.js';
 import { queueDepth, redrive, waitUntilEmpty } from './queues.js';
@@ -34,6 +34,8 @@ export interface SoakOptions {
 export interface SoakResult {
   readonly scenario: Scenario;
   readonly ledger: Ledger;
+  /** How often each kind of fault struck (every kind the rates enable does). */
+  readonly faults: ReadonlyMap<FaultKind, number>;
   readonly audit: Audit;
   /** Every entry EventBridge accepted, in order. */
   readonly published: readonly PublishedEvent[];
@@ -84,13 +86,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   );
 
   const ledger = new Ledger();
-  const faults = new FaultSwitch();
+  const faults = new FaultSwitch(rates);
   const published: PublishedEvent[] = [];
   const pipeline = await startSoakPipeline({
     seed: options.seed,
-    ...(options.dynamodbEndpoint !== undefined && { dynamodbEndpoint: options.dynamodbEndpoint }),
-    rates,
     faults,
+    ...(options.dynamodbEndpoint !== undefined && { dynamodbEndpoint: options.dynamodbEndpoint }),
     ledger,
     secretsFile: options.secretsFile ?? DEFAULT_PATHS.secretsFile,
     visibilityTimeoutSeconds,
@@ -151,6 +152,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     return {
       scenario,
       ledger,
+      faults: faults.struck,
       audit: result,
       published,
       queue,
