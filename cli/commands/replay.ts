@@ -30,7 +30,7 @@ const OPTIONS = {
   ...TARGET_OPTIONS,
 } as const;
 
-/** Longer than one replay's publish and write; a crashed replay's lease ends by itself. */
+/** Longer than one replay's write and publish; a crashed replay's lease ends by itself. */
 const REPLAY_LEASE_MS = 60_000;
 
 const USAGE = `Usage: npx kyc-webhooks replay <selection> [options]
@@ -55,9 +55,12 @@ Options:
 What replay does to the subject's state (it never re-applies an older event):
   - an event whose subject and vendor time are unchanged keeps its previousStatus and
     outOfOrder; only if it set the subject's current state and its status changed is that
-    state corrected (compare-and-set);
+    state corrected;
   - an event whose subject or vendor time changed is ordered against its subject with the
     processor's rule: applied if newer, published out of order if older.
+The event and its subject's change are written together, as the processor writes them (judged
+again if the subject moved meanwhile), then published. If publishing fails, the corrected event
+stays stored and unpublished: replay --unpublished publishes it.
 
 ${TARGET_USAGE}
 
