@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
+import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import { parseJson } from '../../lambdas/core/json.js';
 import { instantFromIso } from '../../lambdas/core/time.js';
@@ -62,6 +64,21 @@ export function describeVendorContract(vendor: Vendor): void {
     it('has fixtures and development credentials', () => {
       expect(fixtures.length).toBeGreaterThan(0);
       expect(existsSync(join(fixtureSet.dir, 'README.md'))).toBe(true);
+    });
+
+    it('reads the secret its rotation facts describe, and refuses each of its keys mistyped', () => {
+      const { rotation } = vendor.testing;
+      const secret = rotation.secret([rotation.credential('a'), rotation.credential('b')]);
+      expect(() =>
+        vendor.parseCredentials(secret, parseBaseCredentials(secret, vendor.id)),
+      ).not.toThrow();
+      expect(vendor.secretKeys.length).toBeGreaterThan(0);
+      for (const key of vendor.secretKeys) {
+        expect(
+          () => vendor.parseCredentials({ [key]: 42 }, { allowUnauthenticated: false }),
+          `"${key}": 42`,
+        ).toThrow(ConfigurationError);
+      }
     });
 
     it('owns routes under /webhooks/<id> that no other vendor claims', () => {

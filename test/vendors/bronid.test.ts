@@ -460,18 +460,6 @@ describe('sign', () => {
   });
 });
 
-describe('parseCredentials', () => {
-  it('reads signingKeys beside the base fields', () => {
-    expect(
-      bronid.parseCredentials({ signingKeys: ['a', 'b'] }, { allowUnauthenticated: true }),
-    ).toEqual({ allowUnauthenticated: true, signingKeys: ['a', 'b'] });
-  });
-
-  it.each([[['']], ['a'], [[1]]])('refuses signingKeys = %j', (signingKeys) => {
-    expect(() => credentials({ signingKeys })).toThrow(ConfigurationError);
-  });
-});
-
 describe('answers', () => {
   it('keeps the default answers: bronID wants 200 OK', () => {
     expect(answerPolicyOf(bronid.answers)).toEqual(DEFAULT_ANSWERS);

@@ -313,18 +313,6 @@ describe('sign', () => {
   });
 });
 
-describe('parseCredentials', () => {
-  it('reads webhookSecrets beside the base fields', () => {
-    expect(
-      treezor.parseCredentials({ webhookSecrets: ['a', 'b'] }, { allowUnauthenticated: true }),
-    ).toEqual({ allowUnauthenticated: true, webhookSecrets: ['a', 'b'] });
-  });
-
-  it.each([[['']], ['a'], [[1]]])('refuses webhookSecrets = %j', (webhookSecrets) => {
-    expect(() => credentials({ webhookSecrets })).toThrow(ConfigurationError);
-  });
-});
-
 describe('answers', () => {
   it('asks for a 5xx on a failed or missing signature, as Treezor documents, so it retries', () => {
     const policy = answerPolicyOf(treezor.answers);
