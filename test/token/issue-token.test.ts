@@ -5,7 +5,7 @@ import { verifyAccessToken } from '../../lambdas/core/access-token.js';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { SecretSource } from '../../lambdas/core/ports.js';
-import type * as SecureCompare from '../../lambdas/core/secure-compare.js';
+import { safeEqual } from '../../lambdas/core/secure-compare.js';
 import {
   issueToken,
   MAX_TOKEN_REQUEST_BYTES,
@@ -17,15 +17,10 @@ import { createTokenHandler } from '../../lambdas/token/token-handler.js';
 import { ONDATO_TOKEN_AUDIENCE, ondato } from '../../lambdas/vendors/ondato.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
 
-// Counts the constant-time comparisons of client credentials, without changing their results.
-const counted = vi.hoisted(() => ({ safeEqual: vi.fn() }));
-vi.mock('../../lambdas/core/secure-compare.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof SecureCompare>();
-  counted.safeEqual.mockImplementation(actual.safeEqual);
-  return { ...actual, safeEqual: counted.safeEqual };
-});
+// Counts the constant-time comparisons of client credentials; spied, they keep their results.
+vi.mock('../../lambdas/core/secure-compare.js', { spy: true });
 beforeEach(() => {
-  counted.safeEqual.mockClear();
+  vi.mocked(safeEqual).mockClear();
 });
 
 const FIXTURES = new URL('../fixtures/ondato/', import.meta.url);
@@ -327,7 +322,7 @@ describe('token endpoint', () => {
           { ...SECRET, oauthClients: clients },
         );
         expect(result.answer.statusCode).toBe(position < 0 ? 401 : 200);
-        expect(counted.safeEqual).toHaveBeenCalledTimes(2 * clients.length);
+        expect(safeEqual).toHaveBeenCalledTimes(2 * clients.length);
       },
     );
 
