@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
@@ -14,6 +13,7 @@ import { createIngestHandler } from '../../lambdas/ingest/ingest-handler.js';
 import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lambdas/token/issue-token.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
+import { apiGatewayEvent } from '../support/api-gateway.js';
 import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 import {
   decodeLoosely,
@@ -169,7 +169,16 @@ async function attempt(
     now: () => NOW,
   });
   try {
-    const result = await handler(apiGatewayEvent(request, body, base64));
+    const result = await handler(
+      apiGatewayEvent({
+        path: request.path,
+        headers: request.headers,
+        body,
+        isBase64Encoded: base64,
+        sourceIp: request.sourceIp,
+        requestId: 'req-hostile',
+      }),
+    );
     const refused = lines.find((line) => line.message === 'delivery refused');
     const error = lines.find((line) => line.level === 'error');
     return {
@@ -199,40 +208,6 @@ function strictText(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function apiGatewayEvent(
-  request: HostileRequest,
-  body: string,
-  base64: boolean,
-): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: `POST ${request.path}`,
-    rawPath: request.path,
-    rawQueryString: '',
-    headers: { ...request.headers },
-    body,
-    isBase64Encoded: base64,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'example.com',
-      domainPrefix: 'example',
-      http: {
-        method: 'POST',
-        path: request.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: request.sourceIp,
-        userAgent: 'hostile',
-      },
-      requestId: 'req-hostile',
-      routeKey: `POST ${request.path}`,
-      stage: '$default',
-      time: '01/Jun/2026:12:00:00 +0000',
-      timeEpoch: NOW.getTime(),
-    },
-  };
 }
 
 /** The queued body's bytes, however it was encoded. */

@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '../../lambdas/core/access-token.js';
@@ -10,6 +9,7 @@ import {
 } from '../../lambdas/token/issue-token.js';
 import { createTokenHandler } from '../../lambdas/token/token-handler.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
+import { apiGatewayEvent } from '../support/api-gateway.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
 import {
   fixtureSecret,
@@ -301,41 +301,21 @@ async function send(request: TokenRequest, viaHandler: boolean): Promise<Answer>
     },
   });
   try {
-    const result = await handler(apiGatewayEvent(request));
+    const result = await handler(
+      apiGatewayEvent({
+        path: TOKEN_PATH,
+        headers: request.headers as Record<string, string>,
+        body: request.body,
+        isBase64Encoded: request.isBase64Encoded,
+        method: request.method,
+        sourceIp: request.sourceIp,
+        requestId: 'req-token',
+      }),
+    );
     return { status: result.statusCode ?? 0, body: result.body ?? '', ...(crash && { crash }) };
   } catch (error) {
     return { status: 0, body: '', crash: String(error) };
   }
-}
-
-function apiGatewayEvent(request: TokenRequest): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: `POST ${TOKEN_PATH}`,
-    rawPath: TOKEN_PATH,
-    rawQueryString: '',
-    headers: { ...request.headers } as Record<string, string>,
-    ...(request.body !== undefined && { body: request.body }),
-    isBase64Encoded: request.isBase64Encoded,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'example.com',
-      domainPrefix: 'example',
-      http: {
-        method: request.method,
-        path: TOKEN_PATH,
-        protocol: 'HTTP/1.1',
-        sourceIp: request.sourceIp,
-        userAgent: 'hostile',
-      },
-      requestId: 'req-token',
-      routeKey: `POST ${TOKEN_PATH}`,
-      stage: '$default',
-      time: '01/Jun/2026:12:00:00 +0000',
-      timeEpoch: NOW.getTime(),
-    },
-  };
 }
 
 function judge(answer: Answer, genuine: boolean, exact: boolean): void {

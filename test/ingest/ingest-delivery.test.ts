@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { serializeQueueMessage } from '../../lambdas/core/queue-message.js';
 import { ingestDelivery, type IngestRequest } from '../../lambdas/ingest/ingest-delivery.js';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-handler.js';
+import { apiGatewayEvent } from '../support/api-gateway.js';
 import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 
 const AUTH = 'Basic ZGV2OmRldi1pZHdpc2UtcGFzc3dvcmQ=';
@@ -224,35 +225,17 @@ describe('ingestDelivery', () => {
 });
 
 describe('the ingest Lambda handler', () => {
-  function apiEvent(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
-    return {
-      version: '2.0',
-      routeKey: 'POST /webhooks/idwise',
-      rawPath: '/webhooks/idwise',
-      rawQueryString: '',
-      headers: { authorization: AUTH, 'content-type': 'application/json' },
+  /** The IDWise delivery through API Gateway, with its credential unless `headers` say otherwise. */
+  function apiEvent(
+    headers: Record<string, string> = { authorization: AUTH, 'content-type': 'application/json' },
+  ): APIGatewayProxyEventV2 {
+    return apiGatewayEvent({
+      path: '/webhooks/idwise',
+      headers,
       body: BODY,
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'api',
-        domainName: 'example.com',
-        domainPrefix: 'example',
-        http: {
-          method: 'POST',
-          path: '/webhooks/idwise',
-          protocol: 'HTTP/1.1',
-          sourceIp: '198.51.100.7',
-          userAgent: 'IDWise',
-        },
-        requestId: 'api-req-1',
-        routeKey: 'POST /webhooks/idwise',
-        stage: '$default',
-        time: '',
-        timeEpoch: 0,
-      },
-      ...overrides,
-    };
+      sourceIp: '198.51.100.7',
+      requestId: 'api-req-1',
+    });
   }
 
   function capture() {
@@ -274,7 +257,7 @@ describe('the ingest Lambda handler', () => {
     });
 
     const ok = await handler(apiEvent());
-    const refused = await handler(apiEvent({ headers: { authorization: 'Bearer nope' } }));
+    const refused = await handler(apiEvent({ authorization: 'Bearer nope' }));
 
     expect(ok).toEqual({
       statusCode: 200,

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import type { DimensionsOf, MetricName, MetricRecorder } from '../../lambdas/runtime/metrics.js';
 
@@ -75,43 +75,5 @@ export function lambdaContext(functionName = 'kyc-test'): Context {
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  };
-}
-
-/** An API Gateway HTTP API (payload v2) request, as the ingest and token functions receive it. */
-export function apiEvent(options: {
-  path: string;
-  body: string;
-  headers?: Record<string, string>;
-  requestId?: string;
-  sourceIp?: string;
-  isBase64Encoded?: boolean;
-}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: `POST ${options.path}`,
-    rawPath: options.path,
-    rawQueryString: '',
-    headers: options.headers ?? {},
-    body: options.body,
-    isBase64Encoded: options.isBase64Encoded ?? false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'example.com',
-      domainPrefix: 'example',
-      http: {
-        method: 'POST',
-        path: options.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: options.sourceIp ?? '203.0.113.10',
-        userAgent: 'test',
-      },
-      requestId: options.requestId ?? 'api-req-1',
-      routeKey: `POST ${options.path}`,
-      stage: '$default',
-      time: '01/Mar/2026:10:00:00 +0000',
-      timeEpoch: 0,
-    },
   };
 }

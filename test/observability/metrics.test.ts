@@ -20,7 +20,8 @@ import {
   MemoryQueue,
   StaticSecretSource,
 } from '../support/memory-ports.js';
-import { apiEvent, RecordingMetrics } from './capture.js';
+import { apiGatewayEvent } from '../support/api-gateway.js';
+import { RecordingMetrics } from './capture.js';
 
 const AUTH = 'Basic ZGV2OmRldi1pZHdpc2UtcGFzc3dvcmQ=';
 const IDWISE_BODY = JSON.stringify({
@@ -74,7 +75,7 @@ describe('ingest metrics', () => {
   }
   const secret = { headers: { authorization: [AUTH] } };
   const delivery = (headers: Record<string, string> = { authorization: AUTH }, path = '') =>
-    apiEvent({ path: path || '/webhooks/idwise', body: IDWISE_BODY, headers });
+    apiGatewayEvent({ path: path || '/webhooks/idwise', body: IDWISE_BODY, headers });
 
   it.each([
     ['accepted', NO_REASON, () => ingest({ secret })(delivery())],
@@ -285,7 +286,7 @@ describe('token endpoint metrics', () => {
   };
   const client = secret.oauthClients[0]!;
   const tokenRequest = (params: Record<string, string>, sourceIp = '203.0.113.10') =>
-    apiEvent({
+    apiGatewayEvent({
       path: '/oauth/ondato/token',
       body: new URLSearchParams(params).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -15,7 +15,8 @@ import {
   MemoryQueue,
   StaticSecretSource,
 } from '../support/memory-ports.js';
-import { apiEvent, captureOutput, lambdaContext } from './capture.js';
+import { apiGatewayEvent } from '../support/api-gateway.js';
+import { captureOutput, lambdaContext } from './capture.js';
 
 const NAMESPACE = 'KycWebhooks';
 const AUTH = 'Basic ZGV2OmRldi1pZHdpc2UtcGFzc3dvcmQ=';
@@ -196,14 +197,15 @@ describe('observeInvocations', () => {
       {
         logger,
         metrics,
-        correlationId: (event: ReturnType<typeof apiEvent>) => event.requestContext.requestId,
+        correlationId: (event: ReturnType<typeof apiGatewayEvent>) =>
+          event.requestContext.requestId,
       },
     );
     return { handler, queue };
   }
 
   const delivery = (requestId: string, authorization = AUTH) =>
-    apiEvent({
+    apiGatewayEvent({
       path: '/webhooks/idwise',
       body: BODY,
       headers: { authorization, 'content-type': 'application/json', 'x-customer-email': 'a@b.c' },

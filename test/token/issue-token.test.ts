@@ -15,6 +15,7 @@ import {
 } from '../../lambdas/token/issue-token.js';
 import { createTokenHandler } from '../../lambdas/token/token-handler.js';
 import { ONDATO_TOKEN_AUDIENCE, ondato } from '../../lambdas/vendors/ondato.js';
+import { apiGatewayEvent } from '../support/api-gateway.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
 
 // Counts the constant-time comparisons of client credentials; spied, they keep their results.
@@ -682,35 +683,16 @@ describe('token endpoint', () => {
   describe('createTokenHandler', () => {
     const log = () => ({ info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
-    function apiEvent(overrides: Partial<APIGatewayProxyEventV2> = {}, sourceIp = ALLOWED_IP) {
-      return {
-        version: '2.0',
-        routeKey: 'POST /oauth/ondato/token',
-        rawPath: '/oauth/ondato/token',
-        rawQueryString: '',
+    /** A token request through API Gateway, its form base64-encoded as API Gateway passes it. */
+    function apiEvent(sourceIp = ALLOWED_IP): APIGatewayProxyEventV2 {
+      return apiGatewayEvent({
+        path: '/oauth/ondato/token',
         headers: { 'content-type': FORM },
         body: Buffer.from(form(BODY_AUTH)).toString('base64'),
         isBase64Encoded: true,
-        requestContext: {
-          accountId: '123456789012',
-          apiId: 'api',
-          domainName: 'example.com',
-          domainPrefix: 'example',
-          http: {
-            method: 'POST',
-            path: '/oauth/ondato/token',
-            protocol: 'HTTP/1.1',
-            sourceIp,
-            userAgent: 'test',
-          },
-          requestId: 'req-1',
-          routeKey: 'POST /oauth/ondato/token',
-          stage: '$default',
-          time: '01/Jun/2026:12:00:00 +0000',
-          timeEpoch: NOW.getTime(),
-        },
-        ...overrides,
-      } satisfies APIGatewayProxyEventV2;
+        sourceIp,
+        requestId: 'req-1',
+      });
     }
 
     it('maps an API Gateway event to a token answer and logs reason codes only', async () => {
@@ -737,7 +719,7 @@ describe('token endpoint', () => {
     it('logs a refusal as a warning with its reason', async () => {
       const logger = log();
       const handler = createTokenHandler({ ...deps(), log: logger, now: () => NOW });
-      const response = await handler(apiEvent({}, '198.51.100.7'));
+      const response = await handler(apiEvent('198.51.100.7'));
       expect(response.statusCode).toBe(403);
       expect(logger.warn).toHaveBeenCalledWith('token refused', {
         requestId: 'req-1',
