@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { compilePattern } from './event-pattern.js';
 import type { PublishedEvent } from './put-events-server.js';
 
@@ -9,7 +10,9 @@ import type { PublishedEvent } from './put-events-server.js';
  * endpoint or appended to a file — so a consumer can try its rule before deploying it.
  *
  * The rules file is JSON: `[{"name", "eventPattern", "target": {"url"} | {"file"}}]`, where
- * `eventPattern` is written exactly as for `aws events put-rule --event-pattern`.
+ * `eventPattern` is written exactly as for `aws events put-rule --event-pattern`. Names are
+ * unique, as on a bus; a relative `file` is taken from the working directory, as any path the
+ * user gives.
  */
 
 /** The account and region local mode pretends to be, as EventBridge puts them in the event. */
@@ -67,7 +70,21 @@ export async function loadConsumerRules(file: string): Promise<ConsumerRule[]> {
     throw new Error(`${file}: not JSON`);
   }
   if (!Array.isArray(raw)) throw new Error(`${file}: expected a list of rules`);
-  return raw.map((entry: unknown, i) => readRule(entry, `${file}: rule ${i + 1}`));
+  const rules = raw.map((entry: unknown, i) => readRule(entry, `${file}: rule ${i + 1}`));
+  // Failed deliveries are reported by rule name, so a name must say which rule.
+  const seen = new Set<string>();
+  for (const [i, rule] of rules.entries()) {
+    if (seen.has(rule.name)) {
+      throw new Error(`${file}: rule ${i + 1} (${rule.name}): another rule has this name`);
+    }
+    seen.add(rule.name);
+  }
+  return rules;
+}
+
+/** The target as a person reads it: its URL, or its file. */
+export function describeTarget(target: RuleTarget): string {
+  return 'url' in target ? target.url : target.file;
 }
 
 function readRule(entry: unknown, where: string): ConsumerRule {
@@ -96,7 +113,7 @@ function readTarget(target: unknown, where: string): RuleTarget {
   if (Object.keys(rest).length > 0 || given !== 1) {
     throw new Error(`${where}: "target" must be {"url": "http://…"} or {"file": "path"}`);
   }
-  if (typeof file === 'string' && file !== '') return { file };
+  if (typeof file === 'string' && file !== '') return { file: resolve(file) };
   if (typeof url === 'string' && /^https?:\/\//.test(url)) return { url };
   throw new Error(`${where}: "target" must be {"url": "http://…"} or {"file": "path"}`);
 }
@@ -139,11 +156,20 @@ async function deliver(target: RuleTarget, event: DeliveredEvent): Promise<void>
     await appendFile(target.file, `${JSON.stringify(event)}\n`, 'utf8');
     return;
   }
-  const response = await fetch(target.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(event),
-    signal: AbortSignal.timeout(TARGET_TIMEOUT_MS),
-  });
+  let response: Response;
+  try {
+    response = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+      signal: AbortSignal.timeout(TARGET_TIMEOUT_MS),
+    });
+  } catch (error) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout…) is in its cause.
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new Error(`could not post to ${target.url}: ${String(reason)}`, { cause: error });
+  }
+  await response.body?.cancel();
   if (!response.ok) throw new Error(`${target.url} answered ${response.status}`);
 }

@@ -1,6 +1,14 @@
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { startLocalPipeline, type LocalPipeline } from './pipeline.js';
-import { DEFAULT_PORTS, eventsFileFrom, LOCAL_ENV, secretsFileFrom } from './project-paths.js';
+import { describeTarget, loadConsumerRules, type ConsumerRule } from './consumer-rules.js';
+import { AlreadyRunningError, startLocalPipeline, type LocalPipeline } from './pipeline.js';
+import {
+  DEFAULT_PORTS,
+  eventsFileFrom,
+  LOCAL_ENV,
+  rulesFileFrom,
+  secretsFileFrom,
+} from './project-paths.js';
 
 /**
  * `npm start`: the whole pipeline on this machine until Ctrl-C. Reads the environment once and
@@ -16,6 +24,27 @@ env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
 // run Node 24.
 env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
+const shown = (file: string): string => {
+  const path = relative(process.cwd(), file);
+  return path === '' || path.startsWith('..') ? file : path;
+};
+
+// Checked before anything starts: a rule that cannot match stops here, by name.
+const rulesFile = rulesFileFrom(env);
+let rules: ConsumerRule[] = [];
+if (rulesFile.named || existsSync(rulesFile.file)) {
+  try {
+    rules = await loadConsumerRules(rulesFile.file);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    console.error(
+      `Local pipeline did not start: ${missing ? `${LOCAL_ENV.rulesFile} names ${rulesFile.file}, which does not exist` : message}`,
+    );
+    process.exit(1);
+  }
+}
+
 let pipeline: LocalPipeline;
 try {
   pipeline = await startLocalPipeline({
@@ -26,11 +55,19 @@ try {
     eventBridgePort: portFrom(LOCAL_ENV.eventBridgePort, DEFAULT_PORTS.eventBridge),
     eventsFile: eventsFileFrom(env),
     secretsFile: secretsFileFrom(env),
+    writeInstanceFile: true,
+    rules,
   });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`Local pipeline did not start: ${message}`);
-  if (message.includes('already in use')) {
+  if (error instanceof AlreadyRunningError) {
+    console.error(
+      'Stop it first (Ctrl-C where it runs), or run a second one beside it: give it an events ' +
+        `file in another folder with ${LOCAL_ENV.eventsFile}, other ports, and its own ` +
+        `${LOCAL_ENV.dynamodbTable} if it shares DynamoDB Local.`,
+    );
+  } else if (message.includes('already in use')) {
     console.error(
       `Choose other ports with ${LOCAL_ENV.port}, ${LOCAL_ENV.dynamodbPort}, ` +
         `${LOCAL_ENV.sqsPort} or ${LOCAL_ENV.eventBridgePort} (0 = any free port).`,
@@ -39,10 +76,6 @@ try {
   process.exit(1);
 }
 
-const shown = (file: string): string => {
-  const path = relative(process.cwd(), file);
-  return path === '' || path.startsWith('..') ? file : path;
-};
 const width = Math.max(...pipeline.urls.webhooks.map((w) => w.vendor.length));
 // From process start, so module loading counts too.
 const seconds = process.uptime().toFixed(1);
@@ -59,8 +92,11 @@ console.log(
     `             dead-letter queue ${pipeline.urls.deadLetterQueue}`,
     `Events file  ${shown(pipeline.eventsFile)}  (bus ${pipeline.eventBusName}; also shown below)`,
     `Secrets      ${shown(pipeline.secretsFile)}`,
+    ...rulesLines(),
+    `Instance     ${pipeline.instanceFile ? shown(pipeline.instanceFile) : '(not written)'}  (how the CLI finds this pipeline)`,
     '',
-    'Send a fixture: npm run send -- <vendor> <fixture-name>    Stop: Ctrl-C',
+    'Send a fixture: npx kyc-webhooks send <vendor> <fixture-name>',
+    'Follow events:  npx kyc-webhooks tail                     Stop: Ctrl-C',
     '',
   ].join('\n'),
 );
@@ -96,4 +132,22 @@ function portFrom(name: string, fallback: number): number {
     process.exit(1);
   }
   return port;
+}
+
+/** What the banner says about consumer rules: each rule and where it delivers, or how to add some. */
+function rulesLines(): string[] {
+  if (rules.length === 0) {
+    return [
+      `Rules        none (copy config/local-rules.example.json to ${shown(rulesFile.file)} to try some)`,
+    ];
+  }
+  const ruleWidth = Math.max(...rules.map((rule) => rule.name.length));
+  return [
+    `Rules        ${rules.length} rule${rules.length === 1 ? '' : 's'} from ${shown(rulesFile.file)}; ` +
+      'each published event goes to those it matches:',
+    ...rules.map((rule) => {
+      const target = describeTarget(rule.target);
+      return `  ${rule.name.padEnd(ruleWidth)}  → ${'file' in rule.target ? shown(target) : target}`;
+    }),
+  ];
 }

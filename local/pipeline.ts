@@ -4,12 +4,20 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { TOKEN_PATH } from '../lambdas/token/issue-token.js';
 import { VENDORS } from '../lambdas/vendors/registry.js';
 import { createLocalClients, LOCAL_REGION, type LocalClients } from './clients.js';
+import { describeTarget, dispatchToRules, type ConsumerRule } from './consumer-rules.js';
 import { startEngines, type Engines } from './engines.js';
 import { formatPublishedEvent } from './format-event.js';
 import { createLocalHandlers } from './handlers.js';
 import { startWebhookServer, type WebhookServer } from './http-server.js';
+import {
+  readInstanceFile,
+  removeInstanceFile,
+  removeInstanceFileSync,
+  writeInstanceFile,
+  type LocalInstance,
+} from './instance-file.js';
 import { SqsPoller } from './poller.js';
-import { DEFAULT_PATHS, DEFAULT_PORTS } from './project-paths.js';
+import { DEFAULT_PATHS, DEFAULT_PORTS, instanceFileFor } from './project-paths.js';
 import type { PublishedEvent } from './put-events-server.js';
 import { createQueues, createTable, LOCAL_NAMES } from './resources.js';
 
@@ -26,8 +34,20 @@ export interface LocalPipelineOptions {
   readonly sqsPort?: number;
   /** The PutEvents endpoint's port (default: any free one). */
   readonly eventBridgePort?: number;
-  /** JSON-lines file of published events; emptied at start (default `.local/events.jsonl`). */
+  /**
+   * JSON-lines file of published events; emptied once every port is bound, never while the
+   * instance file beside it names a running pipeline (default `.local/events.jsonl`).
+   */
   readonly eventsFile?: string;
+  /**
+   * Write the instance file (`instance.json` beside the events file) once ready, and remove it
+   * on stop, so the CLI finds this pipeline whatever its ports (default: not written).
+   */
+  readonly writeInstanceFile?: boolean;
+  /** Consumer rules (consumer-rules.ts): every published event goes to those it matches. */
+  readonly rules?: readonly ConsumerRule[];
+  /** Told about each delivery to a rule's target that failed (default: the console). */
+  readonly onRuleFailure?: (failure: RuleFailure) => void;
   /** Secrets file (default `config/local-secrets.json`). */
   readonly secretsFile?: string;
   /** Where each published event is shown; `false` shows nothing (default: the console). */
@@ -42,6 +62,30 @@ export interface LocalPipelineOptions {
   readonly pollWaitSeconds?: number;
   readonly includePayload?: boolean;
   readonly retentionDays?: number;
+}
+
+/** A rule's target that did not take an event; the event stays published. */
+export interface RuleFailure {
+  readonly rule: string;
+  readonly target: string;
+  readonly eventId: string;
+  readonly error: string;
+}
+
+/** A start refused because the instance file names a pipeline that is still running. */
+export class AlreadyRunningError extends Error {
+  override readonly name = 'AlreadyRunningError';
+
+  constructor(
+    readonly instance: LocalInstance,
+    readonly instanceFile: string,
+  ) {
+    super(
+      `local mode is already running with this events file (process ${instance.pid}, started ` +
+        `${instance.startedAt}, webhooks at ${instance.urls.server}; ${instanceFile}). ` +
+        'Nothing was changed.',
+    );
+  }
 }
 
 export interface WebhookUrl {
@@ -67,7 +111,12 @@ export interface LocalPipeline {
   readonly eventBusName: string;
   readonly eventsFile: string;
   readonly secretsFile: string;
-  /** Stops taking requests, finishes the batch in hand, then stops the engines. */
+  /** The instance file, when `writeInstanceFile` asked for one. */
+  readonly instanceFile?: string;
+  /**
+   * Stops taking requests, finishes the batch in hand and the deliveries to rules, then stops
+   * the engines and removes the instance file.
+   */
   stop(): Promise<void>;
 }
 
@@ -93,21 +142,57 @@ export async function startLocalPipeline(
   if (invocationMs < 1000) {
     throw new Error('visibilityTimeoutSeconds must be at least 6 so a batch has time to run');
   }
-  // The file mirrors this run's engines, whose state starts empty.
-  await mkdir(dirname(eventsFile), { recursive: true });
-  await writeFile(eventsFile, '');
+  // A pipeline already running on this events file keeps it: refused before anything is touched.
+  const instanceFile = instanceFileFor(eventsFile);
+  const existing = await readInstanceFile(instanceFile);
+  if (existing.state === 'live') throw new AlreadyRunningError(existing.instance, instanceFile);
 
   const print = options.printEvent ?? ((line: string) => console.log(line));
+  const rules = options.rules ?? [];
+  const reportRuleFailure =
+    options.onRuleFailure ??
+    ((failure: RuleFailure) =>
+      console.error(
+        `rule ${failure.rule}: delivery to ${failure.target} failed for ${failure.eventId}: ` +
+          failure.error,
+      ));
+  const deliveries = new Set<Promise<void>>();
+  const deliverToRules = (event: PublishedEvent): void => {
+    const delivery = dispatchToRules(rules, event)
+      .then((results) => {
+        for (const result of results) {
+          if (result.ok) continue;
+          const rule = rules.find((candidate) => candidate.name === result.rule);
+          reportRuleFailure({
+            rule: result.rule,
+            target: rule ? describeTarget(rule.target) : '?',
+            eventId: eventIdOf(event),
+            error: result.error ?? 'unknown error',
+          });
+        }
+      })
+      .catch((error: unknown) => console.error('local consumer rules: delivery crashed', error))
+      .finally(() => deliveries.delete(delivery));
+    deliveries.add(delivery);
+  };
+
   const tableName = options.tableName ?? LOCAL_NAMES.table;
   let engines: Engines | undefined;
   let clients: LocalClients | undefined;
   let poller: SqsPoller | undefined;
   let server: WebhookServer | undefined;
+  let announced = false;
+  const removeOnExit = (): void => removeInstanceFileSync(instanceFile, process.pid);
   const stop = async (): Promise<void> => {
     await server?.close();
     await poller?.stop();
+    await Promise.allSettled([...deliveries]);
     clients?.destroy();
     await engines?.stop();
+    if (announced) {
+      process.off('exit', removeOnExit);
+      await removeInstanceFile(instanceFile, process.pid);
+    }
   };
 
   try {
@@ -119,7 +204,10 @@ export async function startLocalPipeline(
       sqsPort: options.sqsPort ?? DEFAULT_PORTS.sqs,
       eventBridgePort: options.eventBridgePort ?? DEFAULT_PORTS.eventBridge,
       eventsFile,
-      ...(print && { onEvent: (event) => print(formatPublishedEvent(event), event) }),
+      onEvent: (event) => {
+        if (print) print(formatPublishedEvent(event), event);
+        if (rules.length > 0) deliverToRules(event);
+      },
     });
     clients = createLocalClients(engines.endpoints);
     const [queues] = await Promise.all([
@@ -151,7 +239,6 @@ export async function startLocalPipeline(
       waitTimeSeconds: options.pollWaitSeconds ?? 1,
       log: processorLog,
     });
-    poller.start();
 
     server = await startWebhookServer({
       port: options.port ?? DEFAULT_PORTS.webhooks,
@@ -160,28 +247,63 @@ export async function startLocalPipeline(
       onError: (error) => console.error('local webhook server: handler crashed', error),
     });
 
+    // Every port is bound: this start can no longer fail on one, so the file may mirror this
+    // run's engines, whose state starts empty. Nothing is published before the poller runs.
+    await mkdir(dirname(eventsFile), { recursive: true });
+    await writeFile(eventsFile, '');
+    for (const rule of rules) {
+      if ('file' in rule.target) await mkdir(dirname(rule.target.file), { recursive: true });
+    }
+    poller.start();
+
     const base = `http://localhost:${server.port}`;
+    const urls = {
+      server: base,
+      webhooks: VENDORS.flatMap((vendor) =>
+        vendor.routes.map((route) => ({ vendor: vendor.id, route, url: base + route })),
+      ),
+      ...(routes.some((route) => route.path === TOKEN_PATH) && {
+        ondatoToken: base + TOKEN_PATH,
+      }),
+      ...engines.endpoints,
+      queue: queues.queueUrl,
+      deadLetterQueue: queues.deadLetterQueueUrl,
+    };
+    if (options.writeInstanceFile) {
+      const { server: serverUrl, dynamodb, sqs, eventBridge, queue, deadLetterQueue } = urls;
+      await writeInstanceFile(instanceFile, {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        urls: { server: serverUrl, dynamodb, sqs, eventBridge, queue, deadLetterQueue },
+        tableName,
+        eventBusName: LOCAL_NAMES.eventBus,
+        eventsFile,
+        secretsFile,
+      });
+      announced = true;
+      // A crash skips `stop`; the file must not outlive the process when it can help it.
+      process.once('exit', removeOnExit);
+    }
     return {
-      urls: {
-        server: base,
-        webhooks: VENDORS.flatMap((vendor) =>
-          vendor.routes.map((route) => ({ vendor: vendor.id, route, url: base + route })),
-        ),
-        ...(routes.some((route) => route.path === TOKEN_PATH) && {
-          ondatoToken: base + TOKEN_PATH,
-        }),
-        ...engines.endpoints,
-        queue: queues.queueUrl,
-        deadLetterQueue: queues.deadLetterQueueUrl,
-      },
+      urls,
       tableName,
       eventBusName: LOCAL_NAMES.eventBus,
       eventsFile,
       secretsFile,
+      ...(announced && { instanceFile }),
       stop,
     };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
+  }
+}
+
+function eventIdOf(event: PublishedEvent): string {
+  try {
+    const { eventId } = JSON.parse(event.Detail) as { eventId?: unknown };
+    return typeof eventId === 'string' ? eventId : '(no eventId)';
+  } catch {
+    return '(no eventId)';
   }
 }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -11,10 +11,23 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const DEFAULT_PATHS = {
   secretsFile: resolve(PROJECT_ROOT, 'config/local-secrets.json'),
   eventsFile: resolve(PROJECT_ROOT, '.local/events.jsonl'),
+  /** Read when present; `config/local-rules.example.json` shows the shape. */
+  rulesFile: resolve(PROJECT_ROOT, 'config/local-rules.json'),
   fixtures: resolve(PROJECT_ROOT, 'test/fixtures'),
 } as const;
 
-/** Environment variables local mode reads (only `main.ts` and `send.ts` read them). */
+/**
+ * The file a running `npm start` describes itself in (ports, table, files, pid), so the CLI finds
+ * it whatever its ports. It lives beside the events file: a pipeline that would empty another's
+ * events file shares its instance file too, and finds it running before touching anything.
+ */
+export const INSTANCE_FILE_NAME = 'instance.json';
+
+export function instanceFileFor(eventsFile: string): string {
+  return join(dirname(eventsFile), INSTANCE_FILE_NAME);
+}
+
+/** Environment variables local mode reads (only `main.ts`, `send.ts` and the CLI read them). */
 export const LOCAL_ENV = {
   port: 'PORT',
   dynamodbPort: 'KYC_DYNAMODB_PORT',
@@ -23,6 +36,7 @@ export const LOCAL_ENV = {
   eventBridgePort: 'KYC_EVENTBRIDGE_PORT',
   eventsFile: 'KYC_EVENTS_FILE',
   secretsFile: 'KYC_LOCAL_SECRETS',
+  rulesFile: 'KYC_LOCAL_RULES',
 } as const;
 
 export const DEFAULT_PORTS = {
@@ -30,7 +44,8 @@ export const DEFAULT_PORTS = {
   // DynamoDB Local's and ElasticMQ's usual ports, so existing tools and habits point right.
   dynamodb: 8000,
   sqs: 9324,
-  // Fixed so the operator CLI (`kyc-webhooks replay`) can publish to it too.
+  // The CLI finds whichever port npm start used from its instance file; a fixed default still
+  // lets a tool that knows only the defaults reach it.
   eventBridge: 4010,
 } as const;
 
@@ -44,4 +59,15 @@ export function secretsFileFrom(env: NodeJS.ProcessEnv): string {
 export function eventsFileFrom(env: NodeJS.ProcessEnv): string {
   const value = env[LOCAL_ENV.eventsFile];
   return value ? resolve(value) : DEFAULT_PATHS.eventsFile;
+}
+
+/**
+ * The consumer rules file: the one `KYC_LOCAL_RULES` names (`named`: it must exist), else
+ * `config/local-rules.json` (loaded only when it exists).
+ */
+export function rulesFileFrom(env: NodeJS.ProcessEnv): { file: string; named: boolean } {
+  const value = env[LOCAL_ENV.rulesFile];
+  return value
+    ? { file: resolve(value), named: true }
+    : { file: DEFAULT_PATHS.rulesFile, named: false };
 }
