@@ -2,17 +2,21 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
-import { entrySize, MAX_ENTRY_BYTES, type EventDetail } from '../../lambdas/core/event.js';
+import { entrySize, MAX_ENTRY_BYTES } from '../../lambdas/core/event.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { idwise, IDWISE_ROUTE } from '../../lambdas/vendors/idwise.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
-import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import {
+  publishedWithId,
+  waitFor,
+  waitForQueueDrained,
+  type PublishedEvent,
+} from '../support/wait.js';
 
 /**
  * The product's promise for large deliveries, end to end over HTTP: the largest body the queue
@@ -23,29 +27,21 @@ import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/l
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
 const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
-const CREDENTIALS = LOCAL_CLIENT.credentials;
 /** Every local server listens on loopback IPv4, so this is the source address ingest queues. */
 const SOURCE_IP = '127.0.0.1';
 const CONTENT_TYPE = 'application/json';
 
 let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
-let dynamodb: DynamoDBClient;
 let store: DynamoEventStore;
-let sqs: SQSClient;
 
 beforeAll(async () => {
   testPipeline = await startTestPipeline();
   ({ pipeline } = testPipeline);
-  const common = { region: 'us-east-1', credentials: CREDENTIALS };
-  dynamodb = new DynamoDBClient({ ...common, endpoint: pipeline.urls.dynamodb });
-  store = DynamoEventStore.create(dynamodb, pipeline.tableName);
-  sqs = new SQSClient({ ...common, endpoint: pipeline.urls.sqs });
+  store = DynamoEventStore.create(testPipeline.clients.dynamodb, pipeline.tableName);
 });
 
 afterAll(async () => {
-  dynamodb?.destroy();
-  sqs?.destroy();
   await testPipeline?.stop();
 });
 
@@ -127,50 +123,16 @@ async function postIdwise(body: string): Promise<{ status: number; requestId: st
   return { status: response.status, requestId: response.headers.get('apigw-requestid') ?? '' };
 }
 
-interface FileEvent {
-  readonly Source: string;
-  readonly DetailType: string;
-  readonly detail: EventDetail;
+function eventsWithId(eventId: string): PublishedEvent[] {
+  return publishedWithId(pipeline.eventsFile, eventId);
 }
 
-function eventsWithId(eventId: string): FileEvent[] {
-  return readFileSync(pipeline.eventsFile, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const entry = JSON.parse(line) as Omit<FileEvent, 'detail'> & { Detail: string };
-      return { ...entry, detail: JSON.parse(entry.Detail) as EventDetail };
-    })
-    .filter((event) => event.detail.eventId === eventId);
-}
+/** Each wait here allows 15 s, more than the shared default, for bodies of hundreds of kilobytes. */
+const LARGE_WAIT_MS = 15_000;
 
-async function waitFor(what: string, probe: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Every queued message was received and deleted: the processor is done with them all. */
-async function waitForQueueDrained(): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: pipeline.urls.queue,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    if (
-      Attributes.ApproximateNumberOfMessages === '0' &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
-    ) {
-      return;
-    }
-    if (Date.now() > deadline) throw new Error('Timed out waiting for the queue to drain');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/** The processor is done with every delivery ingest queued. */
+async function ingestQueueDrained(): Promise<void> {
+  await waitForQueueDrained(testPipeline.clients.sqs, pipeline.urls.queue, LARGE_WAIT_MS);
 }
 
 /* --------------------------------------------------------------------------------- tests */
@@ -183,8 +145,12 @@ describe('local mode with deliveries at the queue limit', () => {
 
     const answer = await postIdwise(body);
     expect(answer.status).toBe(200);
-    await waitFor('the event to be published', () => eventsWithId(eventId).length > 0);
-    await waitForQueueDrained();
+    await waitFor(
+      'the event to be published',
+      () => eventsWithId(eventId).length > 0,
+      LARGE_WAIT_MS,
+    );
+    await ingestQueueDrained();
 
     const stored = await store.getEvent(eventId);
     expect(stored?.rawBody === body).toBe(true);
@@ -214,7 +180,7 @@ describe('local mode with deliveries at the queue limit', () => {
 
     expect((await postIdwise(bodyAtLimit(dedupId, 1))).status).toBe(413);
 
-    await waitForQueueDrained();
+    await ingestQueueDrained();
     expect(await store.getEvent(eventId)).toBeUndefined();
     expect(eventsWithId(eventId)).toHaveLength(0);
   });
@@ -225,8 +191,12 @@ describe('local mode with deliveries at the queue limit', () => {
     const body = idwiseBody(dedupId, filler(300 * 1024));
 
     expect((await postIdwise(body)).status).toBe(200);
-    await waitFor('the event to be published', () => eventsWithId(eventId).length > 0);
-    await waitForQueueDrained();
+    await waitFor(
+      'the event to be published',
+      () => eventsWithId(eventId).length > 0,
+      LARGE_WAIT_MS,
+    );
+    await ingestQueueDrained();
 
     expect((await store.getEvent(eventId))?.rawBody === body).toBe(true);
     const published = eventsWithId(eventId);

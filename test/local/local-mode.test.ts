@@ -4,8 +4,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -15,24 +13,28 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
-import type { EventDetail } from '../../lambdas/core/event.js';
 import type { SignedDelivery } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery, SendError } from '../../local/send-delivery.js';
 import {
-  LOCAL_CLIENT,
   startTestPipeline,
   treezorEventId,
   treezorReview,
   type TestPipeline,
 } from '../support/local-pipeline.js';
+import {
+  localBusEntries,
+  publishedWithId,
+  waitFor,
+  waitForQueueDrained,
+  type PublishedEvent,
+} from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures');
 const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
 const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
-const CREDENTIALS = LOCAL_CLIENT.credentials;
 /** The eventId of the `user.create` fixture: the digest of its signed payload. */
 const USER_CREATE_EVENT_ID = `treezor:${
   (
@@ -46,21 +48,14 @@ let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
 let tempDir: string;
 let documents: DynamoDBDocumentClient;
-let sqs: SQSClient;
 
 beforeAll(async () => {
   testPipeline = await startTestPipeline();
   ({ pipeline, dir: tempDir } = testPipeline);
-  const common = { region: 'us-east-1', credentials: CREDENTIALS };
-  documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...common, endpoint: pipeline.urls.dynamodb }),
-  );
-  sqs = new SQSClient({ ...common, endpoint: pipeline.urls.sqs });
+  documents = DynamoDBDocumentClient.from(testPipeline.clients.dynamodb);
 });
 
 afterAll(async () => {
-  documents?.destroy();
-  sqs?.destroy();
   await testPipeline?.stop();
 });
 
@@ -98,56 +93,13 @@ async function postSigned(vendorId: string, body: string): Promise<number> {
   return (await post(signed.route, signed.body, signed.headers)).status;
 }
 
-interface FileEvent {
-  readonly Source: string;
-  readonly DetailType: string;
-  readonly EventBusName: string;
-  readonly detail: EventDetail;
+function eventsWithId(eventId: string): PublishedEvent[] {
+  return publishedWithId(pipeline.eventsFile, eventId);
 }
 
-function readEvents(): FileEvent[] {
-  return readFileSync(pipeline.eventsFile, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const entry = JSON.parse(line) as Omit<FileEvent, 'detail'> & { Detail: string };
-      return { ...entry, detail: JSON.parse(entry.Detail) as EventDetail };
-    });
-}
-
-function eventsWithId(eventId: string): FileEvent[] {
-  return readEvents().filter((event) => event.detail.eventId === eventId);
-}
-
-/** Polls `probe` until it returns a value other than `undefined`/`false`, or fails at the deadline. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Every queued message has been received and deleted: the processor is done with them all. */
-async function waitForQueueDrained(): Promise<void> {
-  await waitFor('the ingest queue to drain', async () => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: pipeline.urls.queue,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Attributes.ApproximateNumberOfMessages === '0' &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
-    );
-  });
+/** The processor is done with every delivery ingest queued. */
+async function ingestQueueDrained(): Promise<void> {
+  await waitForQueueDrained(testPipeline.clients.sqs, pipeline.urls.queue);
 }
 
 async function storedEvent(eventId: string): Promise<Record<string, unknown> | undefined> {
@@ -227,7 +179,7 @@ describe('local mode, end to end over HTTP', () => {
         expect(await postSigned(vendor, body)).toBe(200);
         // Each retry lands after the previous delivery was processed, as a vendor retry does.
         await waitFor(`${eventId} to be published`, () => eventsWithId(eventId).length > 0);
-        await waitForQueueDrained();
+        await ingestQueueDrained();
       }
 
       const published = eventsWithId(eventId);
@@ -285,8 +237,8 @@ describe('local mode, end to end over HTTP', () => {
   });
 
   it('refuses unauthentic deliveries with each vendor’s status and queues nothing', async () => {
-    await waitForQueueDrained();
-    const eventsBefore = readEvents().length;
+    await ingestQueueDrained();
+    const eventsBefore = localBusEntries(pipeline.eventsFile).length;
     const itemsBefore = await tableSize();
 
     // Treezor: a body changed after signing. Treezor asks for a 5xx so that it retries.
@@ -314,8 +266,8 @@ describe('local mode, end to end over HTTP', () => {
     // An unknown vendor.
     expect((await post('/webhooks/nobody', '{}')).status).toBe(404);
 
-    await waitForQueueDrained();
-    expect(readEvents()).toHaveLength(eventsBefore);
+    await ingestQueueDrained();
+    expect(localBusEntries(pipeline.eventsFile)).toHaveLength(eventsBefore);
     expect(await tableSize()).toBe(itemsBefore);
     expect(await storedEvent(treezorEventId(tampered))).toBeUndefined();
   });

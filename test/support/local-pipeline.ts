@@ -30,6 +30,8 @@ export const LOCAL_CLIENT = {
 
 export interface TestPipeline {
   readonly pipeline: LocalPipeline;
+  /** SDK clients of the pipeline's engines, destroyed by `stop`. */
+  readonly clients: LocalClients;
   /** A temp folder of the test's own, removed by `stop`. */
   readonly dir: string;
   stop(): Promise<void>;
@@ -63,10 +65,13 @@ export async function startTestPipeline(
     pollWaitSeconds: 0,
     ...options,
   });
+  const clients = createLocalClients(pipeline.urls);
   return {
     pipeline,
+    clients,
     dir,
     async stop() {
+      clients.destroy();
       await pipeline.stop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { EventDetail } from '../../lambdas/core/event.js';
 
 /** Polls `probe` until it returns something other than `undefined`/`false`. */
 export async function waitFor<T>(
@@ -15,15 +17,44 @@ export async function waitFor<T>(
   }
 }
 
+/** Visible plus in-flight messages, read without receiving (which would hide them). */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** Waits until every queued message was received and deleted: the processor is done with them. */
+export async function waitForQueueDrained(
+  sqs: SQSClient,
+  queueUrl: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  await waitFor(
+    'the queue to drain',
+    async () => (await queueDepth(sqs, queueUrl)) === 0,
+    timeoutMs,
+  );
+}
+
 /** An event as the local bus appends it to its JSON-lines file. */
 export interface LocalBusEntry {
   readonly Source: string;
   readonly DetailType: string;
+  readonly EventBusName: string;
   readonly Detail: string;
 }
 
-/** Every entry the local bus received, in order. */
+/** Every entry the local bus received, in order (none before the bus has written its file). */
 export function localBusEntries(eventsFile: string): LocalBusEntry[] {
+  if (!existsSync(eventsFile)) return [];
   return readFileSync(eventsFile, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -35,4 +66,16 @@ export function publishedDetails(eventsFile: string): { eventId: string; status:
   return localBusEntries(eventsFile).map(
     (entry) => JSON.parse(entry.Detail) as { eventId: string; status: string },
   );
+}
+
+/** A local bus entry with its detail parsed. */
+export interface PublishedEvent extends LocalBusEntry {
+  readonly detail: EventDetail;
+}
+
+/** The events the local bus received for `eventId`, in order, each with its detail parsed. */
+export function publishedWithId(eventsFile: string, eventId: string): PublishedEvent[] {
+  return localBusEntries(eventsFile)
+    .map((entry) => ({ ...entry, detail: JSON.parse(entry.Detail) as EventDetail }))
+    .filter((event) => event.detail.eventId === eventId);
 }
