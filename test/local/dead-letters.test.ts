@@ -1,6 +1,3 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
@@ -15,12 +12,12 @@ import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/que
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
-import { createLocalClients, LOCAL_REGION, type LocalClients } from '../../local/clients.js';
-import { startEngines, type Engines } from '../../local/engines.js';
+import { LOCAL_REGION, type LocalClients } from '../../local/clients.js';
 import { SqsPoller } from '../../local/poller.js';
 import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../../local/resources.js';
-import { dynamodbEndpoint, uniqueTableName } from '../support/local-pipeline.js';
+import { startTestEngines, uniqueTableName, type TestEngines } from '../support/local-pipeline.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
+import { publishedDetails, queueDepth, waitFor } from '../support/wait.js';
 
 /**
  * Dead letters against local-aws-sqs, DynamoDB Local and the local PutEvents endpoint, with the real
@@ -76,8 +73,7 @@ class FaultyStore implements EventStore {
   }
 }
 
-let tempDir: string;
-let engines: Engines;
+let testEngines: TestEngines;
 let clients: LocalClients;
 let queues: LocalQueues;
 let deadLetterQueueArn: string;
@@ -86,14 +82,8 @@ let poller: SqsPoller;
 const log: LogLine[] = [];
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'kyc-dead-letters-'));
-  engines = await startEngines({
-    dynamodb: { endpoint: dynamodbEndpoint() },
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(tempDir, 'events.jsonl'),
-  });
-  clients = createLocalClients(engines.endpoints);
+  testEngines = await startTestEngines();
+  ({ clients } = testEngines);
   // 1 s, the shortest useful visibility timeout (never 0 with local-aws-sqs, DESIGN §7), and the
   // stack's redrive after 5 receives.
   [queues] = await Promise.all([
@@ -128,9 +118,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await poller?.stop();
-  clients?.destroy();
-  await engines?.stop();
-  rmSync(tempDir, { recursive: true, force: true });
+  await testEngines?.stop();
 });
 
 /* ------------------------------------------------------------------------------ helpers */
@@ -142,44 +130,13 @@ async function arnOf(queueUrl: string): Promise<string> {
   return Attributes?.QueueArn ?? '';
 }
 
-/** Visible plus in-flight messages, without receiving (which would hide them). */
-async function depth(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
+const depth = (queueUrl: string): Promise<number> => queueDepth(clients.sqs, queueUrl);
 
-async function waitFor(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This file's waits allow 20 s: a poison takes 5 receives, 1 s apart, to reach the DLQ. */
+const WAIT_MS = 20_000;
 
 function publishedEventIds(): string[] {
-  const file = join(tempDir, 'events.jsonl');
-  // The PutEvents stand-in creates the file with its first event.
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map(
-      (line) =>
-        (JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as { eventId: string })
-          .eventId,
-    );
+  return publishedDetails(testEngines.eventsFile).map((detail) => detail.eventId);
 }
 
 /** Sends a genuine IDWise delivery through the real ingest onto the real queue. */
@@ -249,6 +206,7 @@ describe('dead letters', () => {
     await waitFor(
       'both poisons in the DLQ',
       async () => (await depth(queues.deadLetterQueueUrl)) === 2,
+      WAIT_MS,
     );
     expect(await depth(queues.queueUrl)).toBe(0);
 
@@ -265,8 +223,10 @@ describe('dead letters', () => {
     // The cause of the first is fixed; the operator redrives the DLQ (README: start-message-move-task).
     store.failing.delete(faultyId);
     await clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn }));
-    await waitFor('the fixed message to be published', async () =>
-      publishedEventIds().includes(faultyId),
+    await waitFor(
+      'the fixed message to be published',
+      async () => publishedEventIds().includes(faultyId),
+      WAIT_MS,
     );
     const { Results = [] } = await clients.sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: deadLetterQueueArn }),
@@ -279,6 +239,7 @@ describe('dead letters', () => {
       'the unfixed poison back in the DLQ',
       async () =>
         (await depth(queues.deadLetterQueueUrl)) === 1 && (await depth(queues.queueUrl)) === 0,
+      WAIT_MS,
     );
     // Five more failures of the unfixed one; none of the fixed one after the redrive.
     expect(log.filter((line) => line.message === RECORD_FAILED)).toHaveLength(3 * MAX_RECEIVES);
@@ -289,6 +250,7 @@ describe('dead letters', () => {
     await waitFor(
       'the retried copy to be consumed',
       async () => (await depth(queues.queueUrl)) === 0,
+      WAIT_MS,
     );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(publishedEventIds().filter((id) => id === faultyId)).toHaveLength(1);

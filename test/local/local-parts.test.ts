@@ -11,13 +11,13 @@ import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { BUILT_IN_VENDORS } from '../../lambdas/vendors/registry.js';
 import { toApiGatewayEvent } from '../../local/api-gateway-event.js';
-import { createLocalClients, type LocalClients } from '../../local/clients.js';
-import { startEngines, type Engines } from '../../local/engines.js';
+import type { LocalClients } from '../../local/clients.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
 import { SqsPoller } from '../../local/poller.js';
 import { DEFAULT_PATHS, secretsFileFrom } from '../../local/project-paths.js';
 import { createQueues } from '../../local/resources.js';
-import { dynamodbEndpoint } from '../support/local-pipeline.js';
+import { startTestEngines, type TestEngines } from '../support/local-pipeline.js';
+import { waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,14 +26,6 @@ beforeAll(() => {
   tempDir = mkdtempSync(join(tmpdir(), 'kyc-local-parts-'));
 });
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
-
-async function waitFor(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('config/local-secrets.json', () => {
   const secrets = JSON.parse(
@@ -195,21 +187,15 @@ describe('API Gateway event mapping', () => {
 });
 
 describe('SqsPoller', () => {
-  let engines: Engines;
+  let testEngines: TestEngines;
   let clients: LocalClients;
 
   beforeAll(async () => {
-    engines = await startEngines({
-      dynamodb: { endpoint: dynamodbEndpoint() },
-      sqsPort: 0,
-      eventBridgePort: 0,
-      eventsFile: join(tempDir, 'poller-events.jsonl'),
-    });
-    clients = createLocalClients(engines.endpoints);
+    testEngines = await startTestEngines();
+    ({ clients } = testEngines);
   });
   afterAll(async () => {
-    clients?.destroy();
-    await engines?.stop();
+    await testEngines?.stop();
   });
 
   it('deletes what succeeded, redelivers what failed, and dead-letters it after maxReceiveCount', async () => {

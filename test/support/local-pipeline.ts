@@ -125,22 +125,26 @@ export function treezorEventId(body: string): string {
 export interface TestEngines {
   readonly engines: Engines;
   readonly clients: LocalClients;
+  /** Where the local PutEvents endpoint appends what it receives (created with its first event). */
+  readonly eventsFile: string;
   stop(): Promise<void>;
 }
 
 /** The local engines with the run's DynamoDB Local: tests create their tables with `uniqueTableName`. */
 export async function startTestEngines(): Promise<TestEngines> {
   const dir = mkdtempSync(join(tmpdir(), 'kyc-engines-'));
+  const eventsFile = join(dir, 'events.jsonl');
   const engines = await startEngines({
     dynamodb: { endpoint: dynamodbEndpoint() },
     sqsPort: 0,
     eventBridgePort: 0,
-    eventsFile: join(dir, 'events.jsonl'),
+    eventsFile,
   });
   const clients = createLocalClients(engines.endpoints);
   return {
     engines,
     clients,
+    eventsFile,
     async stop() {
       clients.destroy();
       await engines.stop();
