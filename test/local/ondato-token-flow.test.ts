@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
-import type { EventDetail } from '../../lambdas/core/event.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
-import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
-import { dynamodbEndpoint, uniqueTableName } from '../support/local-pipeline.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
+import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { publishedWithId, waitFor } from '../support/wait.js';
 
 /**
  * Ondato as a client-credentials client would behave, over real HTTP: fetch a token from our
@@ -27,6 +27,7 @@ interface OndatoSecret {
   allowedIps?: string[];
 }
 
+let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
 let dir: string;
 let secretsFile: string;
@@ -36,25 +37,15 @@ let ondatoSecret: OndatoSecret;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kyc-ondato-'));
   secretsFile = join(dir, 'secrets.json');
-  copyFileSync(join(ROOT, 'config/local-secrets.json'), secretsFile);
+  copyFileSync(SECRETS_FILE, secretsFile);
   secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>;
   ondatoSecret = secrets['ondato'] as OndatoSecret;
-  pipeline = await startLocalPipeline({
-    port: 0,
-    dynamodbEndpoint: dynamodbEndpoint(),
-    tableName: uniqueTableName('kyc-test'),
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(dir, 'events.jsonl'),
-    secretsFile,
-    printEvent: false,
-    logLevel: 'SILENT',
-    pollWaitSeconds: 0,
-  });
+  testPipeline = await startTestPipeline({ secretsFile });
+  ({ pipeline } = testPipeline);
 });
 
 afterAll(async () => {
-  await pipeline?.stop();
+  await testPipeline?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -86,28 +77,6 @@ async function deliver(authorization: string, body = FIXTURE): Promise<Response>
   });
 }
 
-function published(): EventDetail[] {
-  const text = readFileSync(pipeline.eventsFile, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as EventDetail);
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 describe('Ondato through its token endpoint', () => {
   it('issues a token to a client authenticating with Basic, and accepts a delivery carrying it', async () => {
     const tokenResponse = await requestToken(basic(client().clientId, client().clientSecret));
@@ -124,8 +93,11 @@ describe('Ondato through its token endpoint', () => {
     const delivery = await deliver(`Bearer ${token.access_token}`);
     expect(delivery.status).toBe(200);
 
-    const event = await waitFor('the Ondato event', () =>
-      published().find((e) => e.eventId === 'ondato:2d7a4f9c-8e3b-4c6a-9d1f-6b4e8a2c7d59'),
+    const event = await waitFor(
+      'the Ondato event',
+      () =>
+        publishedWithId(pipeline.eventsFile, 'ondato:2d7a4f9c-8e3b-4c6a-9d1f-6b4e8a2c7d59')[0]
+          ?.detail,
     );
     expect(event).toMatchObject({ vendor: 'ondato', status: 'approved', outOfOrder: false });
   });
