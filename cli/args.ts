@@ -12,8 +12,10 @@ export const TARGET_OPTIONS = {
 
 export const TARGET_USAGE =
   'Target (default --local):\n' +
-  '  --local                   local mode (npm start): ports from PORT, KYC_DYNAMODB_PORT,\n' +
-  '                            KYC_SQS_PORT, KYC_EVENTBRIDGE_PORT as npm start reads them\n' +
+  '  --local                   local mode (npm start), found through the instance file it\n' +
+  '                            writes beside its events file (.local/instance.json, or in\n' +
+  "                            KYC_EVENTS_FILE's folder); PORT, KYC_DYNAMODB_PORT, KYC_SQS_PORT,\n" +
+  '                            KYC_EVENTBRIDGE_PORT, KYC_DYNAMODB_TABLE override what it says\n' +
   '  --stack NAME              a deployed stack, e.g. KycWebhooks; its outputs are read from\n' +
   '  --outputs FILE            the file `npx cdk deploy --outputs-file FILE` wrote\n' +
   '                            (without it, from CloudFormation)\n' +

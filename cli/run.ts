@@ -71,7 +71,7 @@ export async function runCli(
     now: options.now ?? (() => new Date()),
     pollMs: options.pollMs ?? 1_000,
     async target(args) {
-      target ??= await resolveTarget(args, io.env);
+      target ??= await resolveTarget(args, io.env, (text) => out.note(text));
       return target;
     },
   };

@@ -6,7 +6,14 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { LOCAL_REGION } from '../local/clients.js';
 import { RUNTIME_DEFAULTS, type RuntimeSettings } from '../lambdas/runtime/env.js';
 import { decodeSettings, OUTPUTS, secretOutputName, STACK_NAME } from '../lib/outputs.js';
-import { DEFAULT_PORTS, LOCAL_ENV, secretsFileFrom } from '../local/project-paths.js';
+import { readInstanceFile, type LocalInstance } from '../local/instance-file.js';
+import {
+  DEFAULT_PATHS,
+  DEFAULT_PORTS,
+  eventsFileFrom,
+  instanceFileFor,
+  LOCAL_ENV,
+} from '../local/project-paths.js';
 import { LOCAL_NAMES } from '../local/resources.js';
 import { loopbackUrl } from '../local/servers.js';
 import { CliError, UsageError } from './errors.js';
@@ -56,6 +63,10 @@ export interface Target {
   readonly includePayload: boolean;
   /** The local development secrets file (local mode only). */
   readonly localSecretsFile?: string;
+  /** The file local mode appends each published event to (local mode only). */
+  readonly localEventsFile?: string;
+  /** The running `npm start`, when its instance file was found (local mode only). */
+  readonly localInstance?: LocalInstance;
   destroy(): void;
 }
 
@@ -65,43 +76,89 @@ export interface Target {
  */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** Whether a command targets local mode (no `--stack`, no `--outputs`). */
+export function isLocal(args: TargetArgs): boolean {
+  return args.stack === undefined && args.outputs === undefined;
+}
+
 export async function resolveTarget(
   args: TargetArgs,
   env: Readonly<Record<string, string | undefined>>,
+  note: (text: string) => void = () => undefined,
 ): Promise<Target> {
   if (args.local && (args.stack !== undefined || args.outputs !== undefined)) {
     throw new UsageError('--local cannot be combined with --stack or --outputs');
   }
-  if (args.stack === undefined && args.outputs === undefined) return localTarget(env);
+  if (isLocal(args)) return localTarget(env, await findLocalInstance(env, note));
   return stackTarget(args);
 }
 
-function localTarget(env: Readonly<Record<string, string | undefined>>): Target {
+/**
+ * The running `npm start` described by its instance file (beside the events file: `.local/`, or
+ * `KYC_EVENTS_FILE`'s folder), when there is one. A file whose process is gone is ignored, with
+ * a note: the defaults and the environment then say where local mode is.
+ */
+async function findLocalInstance(
+  env: Readonly<Record<string, string | undefined>>,
+  note: (text: string) => void,
+): Promise<{ instance?: LocalInstance; file: string }> {
+  const file = instanceFileFor(eventsFileFrom(env));
+  const lookup = await readInstanceFile(file);
+  if (lookup.state === 'live') return { instance: lookup.instance, file };
+  if (lookup.state === 'stale') {
+    note(`Ignoring ${file}: ${lookup.why}; using the default ports and any the environment sets.`);
+  }
+  return { file };
+}
+
+/**
+ * Local mode's endpoints: each from its environment variable when set, else from the running
+ * instance's file, else the default `npm start` uses.
+ */
+function localTarget(
+  env: Readonly<Record<string, string | undefined>>,
+  { instance, file: instanceFile }: { instance?: LocalInstance; file: string },
+): Target {
+  const fromInstance = (url: string | undefined): number | undefined =>
+    url === undefined ? undefined : Number(new URL(url).port);
+  // `0` told npm start to pick any free port: only its instance file knows which.
+  const unknownPort = (name: string): string =>
+    `${name}=0 says npm start chose a free port, which only its instance file knows: unset ` +
+    `${name} for this command, and it reads the port from ${instanceFile}`;
   const port = (name: string, fallback: number): number | undefined => {
     const raw = env[name];
-    if (raw === undefined || raw === '') return fallback === 0 ? undefined : fallback;
+    if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 0 || value > 65_535) {
       throw new UsageError(`${name} must be a port number, got "${raw}"`);
     }
-    // `0` told npm start to pick any free port, which only it knows.
     return value === 0 ? undefined : value;
   };
   const required = (name: string, fallback: number): number => {
     const value = port(name, fallback);
-    if (value === undefined) {
-      throw new CliError(
-        `${name}=0 let npm start choose a free port, which this command cannot know; ` +
-          `start it with a fixed ${name} and run this command with the same value`,
-      );
-    }
+    if (value === undefined) throw new CliError(unknownPort(name));
     return value;
   };
-  const dynamodbUrl = loopbackUrl(required(LOCAL_ENV.dynamodbPort, DEFAULT_PORTS.dynamodb));
-  const sqsUrl = loopbackUrl(required(LOCAL_ENV.sqsPort, DEFAULT_PORTS.sqs));
-  const eventBridgePort = port(LOCAL_ENV.eventBridgePort, DEFAULT_PORTS.eventBridge);
+  const { urls } = instance ?? {};
+  const dynamodbUrl = loopbackUrl(
+    required(LOCAL_ENV.dynamodbPort, fromInstance(urls?.dynamodb) ?? DEFAULT_PORTS.dynamodb),
+  );
+  const sqsUrl = loopbackUrl(
+    required(LOCAL_ENV.sqsPort, fromInstance(urls?.sqs) ?? DEFAULT_PORTS.sqs),
+  );
+  const eventBridgePort = port(
+    LOCAL_ENV.eventBridgePort,
+    fromInstance(urls?.eventBridge) ?? DEFAULT_PORTS.eventBridge,
+  );
   const eventBridgeUrl = eventBridgePort === undefined ? undefined : loopbackUrl(eventBridgePort);
-  const webhookPort = required(LOCAL_ENV.port, DEFAULT_PORTS.webhooks);
+  const webhookPort = required(
+    LOCAL_ENV.port,
+    fromInstance(urls?.server) ?? DEFAULT_PORTS.webhooks,
+  );
+  const secretsEnv = env[LOCAL_ENV.secretsFile];
+  const secretsFile = secretsEnv
+    ? resolve(secretsEnv)
+    : (instance?.secretsFile ?? DEFAULT_PATHS.secretsFile);
 
   // One attempt: a local engine that does not answer is not running, and retrying only delays
   // the message that says so.
@@ -112,7 +169,7 @@ function localTarget(env: Readonly<Record<string, string | undefined>>): Target 
   return {
     kind: 'local',
     label: 'local mode',
-    tableName: env[LOCAL_ENV.dynamodbTable] || LOCAL_NAMES.table,
+    tableName: env[LOCAL_ENV.dynamodbTable] || instance?.tableName || LOCAL_NAMES.table,
     eventBusName: LOCAL_NAMES.eventBus,
     apiUrl: `http://localhost:${webhookPort}`,
     dynamodb,
@@ -120,19 +177,14 @@ function localTarget(env: Readonly<Record<string, string | undefined>>): Target 
     where: { dynamodb: dynamodbUrl, sqs: sqsUrl, eventBridge: eventBridgeUrl ?? 'a random port' },
     eventBridge() {
       if (eventBridgeUrl === undefined) {
-        throw new CliError(
-          `Local mode's PutEvents endpoint listens on a random port unless ` +
-            `${LOCAL_ENV.eventBridgePort} is set. Start the pipeline with e.g. ` +
-            `${LOCAL_ENV.eventBridgePort}=4010 npm start, and run this command with the same ` +
-            'variable (or use --dry-run).',
-        );
+        throw new CliError(`${unknownPort(LOCAL_ENV.eventBridgePort)} (or use --dry-run).`);
       }
       eventBridge ??= new EventBridgeClient({ ...common, endpoint: eventBridgeUrl });
       return eventBridge;
     },
     secretsManager() {
       throw new CliError(
-        `Local mode has no Secrets Manager: it reads ${secretsFileFrom(env)} (or the file ` +
+        `Local mode has no Secrets Manager: it reads ${secretsFile} (or the file ` +
           `${LOCAL_ENV.secretsFile} names). Edit that file, or pass --stack or --secret-id.`,
       );
     },
@@ -142,7 +194,11 @@ function localTarget(env: Readonly<Record<string, string | undefined>>): Target 
     secretId: () => undefined,
     // `npm start` runs the processor with the default setting.
     includePayload: RUNTIME_DEFAULTS.includePayload,
-    localSecretsFile: secretsFileFrom(env),
+    localSecretsFile: secretsFile,
+    localEventsFile: env[LOCAL_ENV.eventsFile]
+      ? eventsFileFrom(env)
+      : (instance?.eventsFile ?? DEFAULT_PATHS.eventsFile),
+    ...(instance && { localInstance: instance }),
     destroy() {
       dynamodb.destroy();
       sqs.destroy();
