@@ -9,6 +9,11 @@ export interface CommandContext {
   target(args: TargetArgs): Promise<Target>;
   /** Pause between progress polls of a long-running AWS task. */
   readonly pollMs: number;
+  /**
+   * Aborted on Ctrl-C (SIGINT) or SIGTERM. Asking for it hands those signals to the command,
+   * which must then end by itself: for a command that follows something until it is stopped.
+   */
+  interruption(): AbortSignal;
 }
 
 export interface Command {

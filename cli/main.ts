@@ -10,4 +10,10 @@ import { runCli } from './run.js';
 // states; repeated on every command it would bury the answer.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
+// `tail … | head` closes the pipe while tail still writes: the reader has all it wanted.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 process.exitCode = await runCli(process.argv.slice(2), processIo());

@@ -6,6 +6,7 @@ import { redriveCommand } from './commands/redrive.js';
 import { replayCommand } from './commands/replay.js';
 import { secretsCommand } from './commands/secrets.js';
 import { sendCommand } from './commands/send.js';
+import { tailCommand } from './commands/tail.js';
 import { verifyCommand } from './commands/verify.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import { explainAwsError } from './explain.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   sendCommand,
   verifyCommand,
   historyCommand,
+  tailCommand,
   replayCommand,
   redriveCommand,
   secretsCommand,
@@ -39,6 +41,8 @@ export interface RunOptions {
   readonly now?: () => Date;
   /** Pause between progress polls (redrive); tests shorten it. */
   readonly pollMs?: number;
+  /** Stands for Ctrl-C (tests); by default the process's SIGINT and SIGTERM. */
+  readonly interruption?: AbortSignal;
 }
 
 /** The whole CLI, in-process: parses `argv` (without node and script), returns the exit code. */
@@ -65,6 +69,7 @@ export async function runCli(
   }
 
   let target: Target | undefined;
+  let stopListening = (): void => undefined;
   const context: CommandContext = {
     io,
     out,
@@ -73,6 +78,18 @@ export async function runCli(
     async target(args) {
       target ??= await resolveTarget(args, io.env, (text) => out.note(text));
       return target;
+    },
+    interruption() {
+      if (options.interruption) return options.interruption;
+      const controller = new AbortController();
+      const interrupt = (): void => controller.abort();
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      stopListening = () => {
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
+      };
+      return controller.signal;
     },
   };
   try {
@@ -97,6 +114,7 @@ export async function runCli(
     );
     return EXIT.failed;
   } finally {
+    stopListening();
     target?.destroy();
   }
 }
