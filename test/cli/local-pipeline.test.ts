@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
@@ -19,7 +18,7 @@ import {
   treezorReview,
   waitFor,
 } from './cli-support.js';
-import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 
 interface HistoryJson {
   readonly subjects: {
@@ -32,7 +31,6 @@ interface HistoryJson {
   }[];
 }
 
-const CREDENTIALS = LOCAL_CLIENT.credentials;
 /** One Treezor user, three deliveries; signed times (Paris) 1000 s apart. */
 const USER = '8800001';
 const REVIEWS = [
@@ -59,16 +57,11 @@ beforeAll(async () => {
   testPipeline = await startTestPipeline();
   ({ pipeline, dir: tempDir } = testPipeline);
   env = envFor(pipeline);
-  const common = { region: 'us-east-1', credentials: CREDENTIALS };
-  documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...common, endpoint: pipeline.urls.dynamodb }),
-  );
-  sqs = new SQSClient({ ...common, endpoint: pipeline.urls.sqs });
+  documents = DynamoDBDocumentClient.from(testPipeline.clients.dynamodb);
+  ({ sqs } = testPipeline.clients);
 });
 
 afterAll(async () => {
-  documents?.destroy();
-  sqs?.destroy();
   await testPipeline?.stop();
 });
 
@@ -266,14 +259,7 @@ describe('replay', () => {
       journeyId: 'cli-journey-1',
       receivedAt: new Date().toISOString(),
     });
-    const store = DynamoEventStore.create(
-      new DynamoDBClient({
-        region: 'us-east-1',
-        credentials: CREDENTIALS,
-        endpoint: pipeline.urls.dynamodb,
-      }),
-      pipeline.tableName,
-    );
+    const store = DynamoEventStore.create(testPipeline.clients.dynamodb, pipeline.tableName);
     await expect(
       processRecord(
         sqsRecord(message),

@@ -6,6 +6,7 @@ import { encodeSettings, OUTPUTS, STACK_NAME } from '../../lib/outputs.js';
 import { RUNTIME_DEFAULTS } from '../../lambdas/runtime/env.js';
 import { LOCAL_REGION } from '../../local/clients.js';
 import { LOCAL_CLIENT, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { localBusEntries } from '../support/wait.js';
 import { cli, envFor, ROOT, waitFor } from './cli-support.js';
 
 /**
@@ -66,10 +67,7 @@ afterAll(async () => {
 });
 
 function published(): Published[] {
-  return readFileSync(eventsFile, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as Published);
+  return localBusEntries(eventsFile).map((entry) => JSON.parse(entry.Detail) as Published);
 }
 
 /** DescribeStacks answers with the local pipeline's names, and `settings` unless `null`. */
