@@ -2,27 +2,26 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { PROJECT_ROOT } from '../local/project-paths.js';
+import {
+  esbuildOptions,
+  ingestBundle,
+  PROJECT_ROOT,
+  type FunctionBundle,
+} from '../lib/function-bundles.js';
+import { ENV } from '../lambdas/runtime/env.js';
+import { BUILT_IN_VENDORS } from '../lambdas/vendors/registry.js';
 
 /**
- * Lambda bundles built the way `lib/constructs/node-function.ts` has `NodejsFunction` build
- * them (ESM, minified, linked source map without sources, the createRequire banner, module
- * fields first, the SDK bundled), beside bundles that hold only the SDK clients each handler
- * constructs at cold start: the floor a cold start cannot go below.
+ * Lambda bundles built from the definition the stack builds them from (`lib/function-bundles.ts`:
+ * the same entry, constants and esbuild settings; a stack test checks the bytes are the same),
+ * beside bundles that hold only the SDK clients each handler constructs at cold start: the floor
+ * a cold start cannot go below.
  */
-
-// Same text as the stack's banner: an ESM bundle has no `require` for bundled CommonJS code.
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as topLevelCreateRequire } from 'node:module';" +
-  'const require = topLevelCreateRequire(import.meta.url);';
-
-/** The stack targets Node.js 24; the bundle runs on this machine's Node unchanged. */
-const TARGET = 'node24';
 
 export interface BundleSpec {
   readonly id: string;
-  /** A handler file relative to the project root, or the source of an SDK-only entry. */
-  readonly entry: { readonly file: string } | { readonly source: string };
+  /** A function's bundle as the stack builds it, or the source of an SDK-only entry. */
+  readonly entry: { readonly bundle: FunctionBundle } | { readonly source: string };
 }
 
 export interface BuiltBundle {
@@ -35,31 +34,19 @@ export interface BuiltBundle {
 
 export async function buildBundle(spec: BundleSpec, outDir: string): Promise<BuiltBundle> {
   const outfile = join(outDir, spec.id, 'index.mjs');
-  const input =
-    'file' in spec.entry
-      ? { entryPoints: [join(PROJECT_ROOT, spec.entry.file)] }
+  await build(
+    'bundle' in spec.entry
+      ? esbuildOptions(outfile, spec.entry.bundle)
       : {
+          ...esbuildOptions(outfile),
           stdin: {
             contents: spec.entry.source,
             resolveDir: PROJECT_ROOT,
             sourcefile: `${spec.id}.js`,
-            loader: 'js' as const,
+            loader: 'js',
           },
-        };
-  await build({
-    ...input,
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: TARGET,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_SHIM },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: 'silent',
-  });
+        },
+  );
   return {
     id: spec.id,
     file: outfile,
@@ -69,27 +56,38 @@ export async function buildBundle(spec: BundleSpec, outDir: string): Promise<Bui
   };
 }
 
-/** The three handlers and, for each, an entry that only builds the SDK clients it builds. */
-export const HANDLER_BUNDLES: readonly {
+/** A handler's bundle, the variables it requires beyond the shared ones, and its floor. */
+export interface HandlerBundle {
   readonly handler: BundleSpec;
+  readonly env?: Readonly<Record<string, string>>;
   readonly sdkOnly: BundleSpec;
   readonly sdkClients: string;
-}[] = [
-  {
-    handler: { id: 'ingest', entry: { file: 'lambdas/ingest/handler.ts' } },
-    sdkOnly: {
-      id: 'ingest-sdk-only',
-      entry: {
-        source:
-          "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\n" +
-          "import { SQSClient } from '@aws-sdk/client-sqs';\n" +
-          'export const clients = [new SecretsManagerClient({}), new SQSClient({})];\n',
-      },
-    },
-    sdkClients: 'SecretsManagerClient + SQSClient',
+}
+
+const INGEST_SDK_ONLY: BundleSpec = {
+  id: 'ingest-sdk-only',
+  entry: {
+    source:
+      "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\n" +
+      "import { SQSClient } from '@aws-sdk/client-sqs';\n" +
+      'export const clients = [new SecretsManagerClient({}), new SQSClient({})];\n',
   },
+};
+
+/**
+ * Each vendor's ingest function (one bundle each, as deployed), the processor and the token
+ * endpoint, each with an entry that only builds the SDK clients it builds. The ingest functions
+ * share their floor.
+ */
+export const HANDLER_BUNDLES: readonly HandlerBundle[] = [
+  ...BUILT_IN_VENDORS.map((vendor) => ({
+    handler: { id: `ingest-${vendor.id}`, entry: { bundle: ingestBundle(vendor.id) } },
+    env: { [ENV.vendor]: vendor.id },
+    sdkOnly: INGEST_SDK_ONLY,
+    sdkClients: 'SecretsManagerClient + SQSClient',
+  })),
   {
-    handler: { id: 'processor', entry: { file: 'lambdas/processor/handler.ts' } },
+    handler: { id: 'processor', entry: { bundle: { entry: 'lambdas/processor/handler.ts' } } },
     sdkOnly: {
       id: 'processor-sdk-only',
       entry: {
@@ -106,7 +104,7 @@ export const HANDLER_BUNDLES: readonly {
     sdkClients: 'DynamoDB document client + EventBridgeClient',
   },
   {
-    handler: { id: 'token', entry: { file: 'lambdas/token/handler.ts' } },
+    handler: { id: 'token', entry: { bundle: { entry: 'lambdas/token/handler.ts' } } },
     sdkOnly: {
       id: 'token-sdk-only',
       entry: {

@@ -5,12 +5,21 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
 import { SqsEventQueue } from '../adapters/sqs-event-queue.js';
+import { ConfigurationError } from '../core/errors.js';
 import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
+import { findVendor } from '../vendors/registry.js';
 import { createIngestHandler } from './ingest-handler.js';
 
 // Composition root: read the environment once and build clients at cold start.
 const vendorId = requireEnv(ENV.vendor);
+// The bundle holds one vendor (lib/function-bundles.ts): named another, the function would answer
+// every delivery 404, so it refuses to start instead.
+if (!findVendor(vendorId)) {
+  throw new ConfigurationError(
+    `${ENV.vendor} names "${vendorId}", a vendor this bundle does not hold`,
+  );
+}
 const secrets = new SecretsManagerSecretSource(
   new SecretsManagerClient({}),
   { [vendorId]: requireEnv(ENV.secretId) },

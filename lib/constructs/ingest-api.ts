@@ -21,6 +21,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
+import { ingestBundle } from '../function-bundles.js';
 import { buildNodeFunction, METRICS_NAMESPACE } from './node-function.js';
 
 /** One route's token bucket: requests per second sustained, and how many may arrive at once. */
@@ -161,7 +162,8 @@ export class VendorIngest extends Construct {
         'over, remove the old one.',
     });
     this.function = buildNodeFunction(this, 'Function', {
-      entry: 'lambdas/ingest/handler.ts',
+      // The one ingest handler, bundled with this vendor's module and no other's.
+      ...ingestBundle(vendor.id),
       serviceName: `kyc-ingest-${vendor.id}`,
       description: `Verifies ${vendor.id} webhooks and queues them`,
       timeout: Duration.seconds(10),

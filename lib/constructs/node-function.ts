@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Validations } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -8,9 +7,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-
-/** The repository root: entries and the lock file are resolved from here, not from the cwd. */
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { BUNDLE_SETTINGS, PROJECT_ROOT, type FunctionBundle } from '../function-bundles.js';
 
 /**
  * Metric namespace shared by every function of a deployment, so one dashboard reads them all. A
@@ -24,14 +21,8 @@ export function metricsNamespaceFor(stage?: string): string {
   return stage === undefined ? METRICS_NAMESPACE : `${METRICS_NAMESPACE}-${stage}`;
 }
 
-// An ESM bundle has no `require`; bundled CommonJS dependencies still call it for built-ins.
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as topLevelCreateRequire } from 'node:module';" +
-  'const require = topLevelCreateRequire(import.meta.url);';
-
-export interface NodeFunctionProps {
-  /** Handler file relative to the repository root; it must export `handler`. */
-  readonly entry: string;
+/** The bundle (`entry`, and `define` where the build sets constants) and the function's settings. */
+export interface NodeFunctionProps extends FunctionBundle {
   /** Powertools service name, the `service` field of every log line and metric. */
   readonly serviceName: string;
   readonly description: string;
@@ -49,9 +40,10 @@ export interface NodeFunctionProps {
 }
 
 /**
- * Builds every function the same way: Node.js 24 on arm64, bundled by the local esbuild into
- * minified ESM with source maps, and an explicit log group so retention is owned by the stack.
- * The log group is `<id>Logs` and the execution role `<id>Role`, beside the function.
+ * Builds every function the same way: Node.js 24 on arm64, bundled by the local esbuild with
+ * `BUNDLE_SETTINGS` (minified ESM with source maps), and an explicit log group so retention is
+ * owned by the stack. The log group is `<id>Logs` and the execution role `<id>Role`, beside the
+ * function.
  */
 export function buildNodeFunction(
   scope: Construct,
@@ -102,15 +94,14 @@ export function buildNodeFunction(
     },
     bundling: {
       format: OutputFormat.ESM,
-      target: 'node24',
-      // Prefer packages' ESM builds so esbuild can drop unused code.
-      mainFields: ['module', 'main'],
-      banner: ESM_REQUIRE_SHIM,
-      minify: true,
-      sourceMap: true,
+      target: BUNDLE_SETTINGS.target,
+      mainFields: [...BUNDLE_SETTINGS.mainFields],
+      banner: BUNDLE_SETTINGS.banner,
+      minify: BUNDLE_SETTINGS.minify,
+      sourceMap: BUNDLE_SETTINGS.sourcemap,
       sourceMapMode: SourceMapMode.DEFAULT,
-      sourcesContent: false,
-      // Ship the SDK version the tests ran against rather than whatever the runtime carries.
+      sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+      ...(props.define && { define: { ...props.define } }),
       bundleAwsSDK: true,
       forceDockerBundling: false,
     },

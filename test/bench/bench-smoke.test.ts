@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HANDLER_BUNDLES } from '../../bench/bundles.js';
 import { renderReport } from '../../bench/report.js';
 import { runBench } from '../../bench/run-bench.js';
 import { dynamodbEndpoint } from '../support/local-pipeline.js';
@@ -35,8 +36,9 @@ describe('bench harness (smoke mode)', () => {
       'README-ready:',
     ]);
     const ratios = report.sections.flatMap((s) => s.ratios ?? []);
-    // 7 verification cases, 4 ingest cases, 3 import + 3 memory rows, 2 throughput rows.
-    expect(ratios).toHaveLength(19);
+    // 7 verification cases, 4 ingest cases, an import and a memory row per function bundle (each
+    // vendor's ingest, the processor, the token endpoint), 2 throughput rows.
+    expect(ratios).toHaveLength(7 + 4 + 2 * HANDLER_BUNDLES.length + 2);
     for (const row of ratios) {
       for (const summary of [row.subject, row.floor]) {
         expect(summary.n).toBe(1);
