@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
@@ -8,8 +7,9 @@ import { parseJson } from '../../lambdas/core/json.js';
 import type { BaseCredentials, Vendor } from '../../lambdas/core/vendor.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
-import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
-import { dynamodbEndpoint, uniqueTableName } from '../support/local-pipeline.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
+import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { publishedDetails, waitFor } from '../support/wait.js';
 
 /**
  * DESIGN §4.7, "no personal data or secrets in logs", held for the whole pipeline: every fixture
@@ -22,7 +22,6 @@ import { dynamodbEndpoint, uniqueTableName } from '../support/local-pipeline.js'
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
-const SECRETS_FILE = join(ROOT, 'config', 'local-secrets.json');
 const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<
   string,
   Record<string, unknown>
@@ -172,8 +171,8 @@ function safeStringify(value: unknown): string {
 
 /* --------------------------------------------------------------------------- the pipeline */
 
+let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
-let tempDir: string;
 const previousLevel = process.env['POWERTOOLS_LOG_LEVEL'];
 
 /** Values sent during the run that must not be logged: tokens issued, signatures, forgeries. */
@@ -337,33 +336,17 @@ async function sendForgeries(): Promise<void> {
 }
 
 function publishedEventIds(): Set<string> {
-  return new Set(
-    readFileSync(join(tempDir, 'events.jsonl'), 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map(
-        (line) =>
-          (JSON.parse((JSON.parse(line) as { Detail: string }).Detail) as { eventId: string })
-            .eventId,
-      ),
-  );
+  return new Set(publishedDetails(pipeline.eventsFile).map((detail) => detail.eventId));
 }
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'kyc-logs-'));
   // Read by every Powertools Logger when it is built: the handlers log everything they can.
   process.env['POWERTOOLS_LOG_LEVEL'] = 'DEBUG';
   capture();
-  pipeline = await startLocalPipeline({
-    port: 0,
-    dynamodbEndpoint: dynamodbEndpoint(),
-    tableName: uniqueTableName('kyc-test'),
-    sqsPort: 0,
-    eventBridgePort: 0,
-    eventsFile: join(tempDir, 'events.jsonl'),
-    secretsFile: SECRETS_FILE,
-    pollWaitSeconds: 0,
-  });
+  // Unlike the other tests, the pipeline prints each event and logs at that level: all of it is
+  // output this test judges.
+  testPipeline = await startTestPipeline({ printEvent: undefined, logLevel: undefined });
+  ({ pipeline } = testPipeline);
 
   const token = await ondatoToken();
   for (const vendor of VENDORS) {
@@ -374,20 +357,18 @@ beforeAll(async () => {
   }
   await sendForgeries();
 
-  const deadline = Date.now() + 20_000;
-  while ([...expectedEventIds].some((id) => !publishedEventIds().has(id))) {
-    if (Date.now() > deadline)
-      throw new Error('the pipeline did not publish every accepted fixture in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitFor(
+    'the pipeline to publish every accepted fixture',
+    () => [...expectedEventIds].every((id) => publishedEventIds().has(id)),
+    20_000,
+  );
 }, 60_000);
 
 afterAll(async () => {
-  await pipeline?.stop();
+  await testPipeline?.stop();
   for (const restore of restorers.splice(0).reverse()) restore();
   if (previousLevel === undefined) delete process.env['POWERTOOLS_LOG_LEVEL'];
   else process.env['POWERTOOLS_LOG_LEVEL'] = previousLevel;
-  rmSync(tempDir, { recursive: true, force: true });
 });
 
 /* --------------------------------------------------------------------------------- checks */
