@@ -58,22 +58,30 @@ function bodyFiles(vendorId: string): string[] {
   return walk(join(FIXTURES, vendorId)).sort();
 }
 
-function personalValues(json: unknown, found = new Set<string>()): Set<string> {
+/**
+ * Calls `visit` with every member of every object in `json`, arrays included; a member is
+ * searched in turn unless `visit` answers `true` (it has taken the value).
+ */
+function visitMembers(json: unknown, visit: (key: string, item: unknown) => boolean): void {
   const stack: unknown[] = [json];
   while (stack.length > 0) {
     const value = stack.pop();
     if (Array.isArray(value)) stack.push(...(value as unknown[]));
     else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) {
-        const field = key.toLowerCase();
-        if (typeof item === 'string') {
-          const personal =
-            PERSONAL_FIELDS.has(field) || (FREE_TEXT_FIELDS.has(field) && /\s/.test(item.trim()));
-          if (personal && item.trim().length >= 3) found.add(item.trim());
-        } else stack.push(item);
-      }
+      for (const [key, item] of Object.entries(value)) if (!visit(key, item)) stack.push(item);
     }
   }
+}
+
+function personalValues(json: unknown, found = new Set<string>()): Set<string> {
+  visitMembers(json, (key, item) => {
+    if (typeof item !== 'string') return false;
+    const field = key.toLowerCase();
+    const personal =
+      PERSONAL_FIELDS.has(field) || (FREE_TEXT_FIELDS.has(field) && /\s/.test(item.trim()));
+    if (personal && item.trim().length >= 3) found.add(item.trim());
+    return true;
+  });
   return found;
 }
 
@@ -107,25 +115,19 @@ function addCredential(value: string, found: Set<string>): void {
 
 /** The signature values a body carries (Treezor's and bronID's in-body signatures). */
 function signatureValues(json: unknown, found = new Set<string>()): Set<string> {
-  const stack: unknown[] = [json];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) stack.push(...(value as unknown[]));
-    else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) {
-        if (key === 'object_payload_signature' && typeof item === 'string') found.add(item);
-        else if (key === 'signature' && typeof item === 'object' && item !== null) {
-          for (const digest of Object.values(item)) {
-            if (typeof digest === 'string' && digest.length > 16) {
-              found.add(digest);
-              // The bare digest too: a log could strip the prefix.
-              found.add(digest.replace(/^bronid_sec_(sha256|keccak256)_/, ''));
-            }
-          }
-        } else stack.push(item);
+  visitMembers(json, (key, item) => {
+    if (key === 'object_payload_signature' && typeof item === 'string') found.add(item);
+    else if (key === 'signature' && typeof item === 'object' && item !== null) {
+      for (const digest of Object.values(item)) {
+        if (typeof digest === 'string' && digest.length > 16) {
+          found.add(digest);
+          // The bare digest too: a log could strip the prefix.
+          found.add(digest.replace(/^bronid_sec_(sha256|keccak256)_/, ''));
+        }
       }
-    }
-  }
+    } else return false;
+    return true;
+  });
   return found;
 }
 
