@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
-import type { BaseCredentials, Vendor } from '../../lambdas/core/vendor.js';
+import type { Vendor } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 
 /**
@@ -82,12 +81,7 @@ export function fixtureSecret(vendorId: string): Record<string, unknown> {
   return secret;
 }
 
-export function parsedCredentials(
-  vendor: Vendor,
-  secret: Record<string, unknown>,
-): BaseCredentials {
-  return vendor.parseCredentials(secret, parseBaseCredentials(secret, vendor.id));
-}
+export { parsedCredentials } from '../support/credentials.js';
 
 /** What one hostile case did, for the summary. */
 export interface CaseRecord {

@@ -1,15 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { entrySize, MAX_ENTRY_BYTES } from '../../lambdas/core/event.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { idwise, IDWISE_ROUTE } from '../../lambdas/vendors/idwise.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
+import { localCredentials } from '../support/credentials.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 import {
   publishedWithId,
@@ -24,9 +21,6 @@ import {
  * would exceed EventBridge's limit); one byte more is answered 413 and goes nowhere.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
-const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
 /** Every local server listens on loopback IPv4, so this is the source address ingest queues. */
 const SOURCE_IP = '127.0.0.1';
 const CONTENT_TYPE = 'application/json';
@@ -108,8 +102,7 @@ function bodyAtLimit(eventId: string, extra = 0): string {
 
 /** Posts with IDWise's credential header from the local secrets, as the vendor would. */
 async function postIdwise(body: string): Promise<{ status: number; requestId: string }> {
-  const secret = LOCAL_SECRETS[idwise.id] as Record<string, unknown>;
-  const credentials = idwise.parseCredentials(secret, parseBaseCredentials(secret, idwise.id));
+  const credentials = localCredentials(idwise);
   const signed = idwise.sign(body, IDWISE_ROUTE, credentials);
   // The loopback address itself, so the queued source address is known.
   const url = new URL(IDWISE_ROUTE, pipeline.urls.server);

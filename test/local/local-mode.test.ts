@@ -12,12 +12,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import type { SignedDelivery } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery, SendError } from '../../local/send-delivery.js';
+import { localCredentials } from '../support/credentials.js';
 import {
+  SECRETS_FILE,
   startTestPipeline,
   treezorEventId,
   treezorReview,
@@ -33,8 +34,6 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures');
-const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
-const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, unknown>;
 /** The eventId of the `user.create` fixture: the digest of its signed payload. */
 const USER_CREATE_EVENT_ID = `treezor:${
   (
@@ -69,8 +68,7 @@ function fixture(vendor: string, name: string): string {
 function sign(vendorId: string, body: string): SignedDelivery & { route: string } {
   const vendor = findVendor(vendorId);
   if (!vendor) throw new Error(`vendor ${vendorId} is not registered`);
-  const secret = LOCAL_SECRETS[vendorId] as Record<string, unknown>;
-  const credentials = vendor.parseCredentials(secret, parseBaseCredentials(secret, vendorId));
+  const credentials = localCredentials(vendor);
   const route = vendor.routes[0] ?? '';
   return { ...vendor.sign(body, route, credentials), route };
 }

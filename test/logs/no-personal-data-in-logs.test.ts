@@ -2,13 +2,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
-import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { parseJson } from '../../lambdas/core/json.js';
-import type { BaseCredentials, Vendor } from '../../lambdas/core/vendor.js';
+import type { Vendor } from '../../lambdas/core/vendor.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
-import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { LOCAL_SECRETS, localCredentials } from '../support/credentials.js';
+import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 import { publishedDetails, waitFor } from '../support/wait.js';
 
 /**
@@ -22,10 +22,6 @@ import { publishedDetails, waitFor } from '../support/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
-const LOCAL_SECRETS = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<
-  string,
-  Record<string, unknown>
->;
 
 /* --------------------------------------------------------------------- what must not leak */
 
@@ -183,11 +179,6 @@ const sentSecrets = new Set<string>();
 const expectedEventIds = new Set<string>();
 const statuses: { file: string; status: number }[] = [];
 
-function credentialsOf(vendor: Vendor): BaseCredentials {
-  const secret = LOCAL_SECRETS[vendor.id] ?? {};
-  return vendor.parseCredentials(secret, parseBaseCredentials(secret, vendor.id));
-}
-
 function routeFor(vendor: Vendor, file: string): string {
   const expected = join(FIXTURES, vendor.id, `${basename(file, '.json')}.expected.json`);
   try {
@@ -235,7 +226,7 @@ async function sendFixture(
 ): Promise<void> {
   const raw = readFileSync(file, 'utf8');
   const route = routeFor(vendor, file);
-  const credentials = credentialsOf(vendor);
+  const credentials = localCredentials(vendor);
   const unsigned = relative(join(FIXTURES, vendor.id), file).startsWith('unsigned');
   let body = raw;
   let headers: Record<string, string> = {};

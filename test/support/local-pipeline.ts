@@ -11,6 +11,7 @@ import {
   type LocalPipeline,
   type LocalPipelineOptions,
 } from '../../local/pipeline.js';
+import { SECRETS_FILE } from './credentials.js';
 
 /**
  * The whole local pipeline for a test file: the run's DynamoDB Local (test/support/
@@ -20,7 +21,7 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const SECRETS_FILE = join(ROOT, 'config/local-secrets.json');
+export { SECRETS_FILE };
 
 /** Any credentials do for the local engines; stated so no AWS profile is consulted. */
 export const LOCAL_CLIENT = {
