@@ -7,16 +7,14 @@ import {
   ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import type { RecordAnswer, StoredEvent } from '../../lambdas/core/ports.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
-import { createLocalClients, type LocalClients } from '../../local/clients.js';
-import type { Engines } from '../../local/engines.js';
-import { createTable } from '../../local/resources.js';
-import { startTestEngines, uniqueTableName, type TestEngines } from '../support/local-pipeline.js';
+import { createLocalClients } from '../../local/clients.js';
+import { useTestEngines } from '../support/local-pipeline.js';
 
 /**
  * Raw bodies up to the largest one a queue message can carry, against DynamoDB Local, which
@@ -29,33 +27,17 @@ const KB = 1024;
 const ITEM_LIMIT_BYTES = 400 * KB;
 const PK = TABLE_SCHEMA.partitionKey;
 
-let engines: Engines;
-let clients: LocalClients;
+const local = useTestEngines();
 let documents: DynamoDBDocumentClient;
-let testEngines: TestEngines;
 
-beforeAll(async () => {
-  testEngines = await startTestEngines();
-  ({ engines, clients } = testEngines);
-  documents = DynamoDBDocumentClient.from(clients.dynamodb);
-});
-
-afterAll(async () => {
-  await testEngines?.stop();
+beforeAll(() => {
+  documents = DynamoDBDocumentClient.from(local.clients.dynamodb);
 });
 
 /* ------------------------------------------------------------------------------- helpers */
 
-async function freshTable(): Promise<string> {
-  const table = uniqueTableName('large');
-  await createTable(clients.dynamodb, table);
-  return table;
-}
-
-async function freshStore(): Promise<{ store: DynamoEventStore; table: string }> {
-  const table = await freshTable();
-  return { store: DynamoEventStore.create(clients.dynamodb, table), table };
-}
+const freshTable = () => local.freshTable('large');
+const freshStore = () => local.freshStore('large');
 
 const SUBJECT_KEY = 'idwise#journey#j-large';
 
@@ -242,7 +224,7 @@ function meteredDocuments(): {
   writes: { command: string; units: number }[];
   destroy: () => void;
 } {
-  const own = createLocalClients(engines.endpoints);
+  const own = createLocalClients(local.engines.endpoints);
   const writes: { command: string; units: number }[] = [];
   const metered = DynamoDBDocumentClient.from(own.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
@@ -271,7 +253,7 @@ function meteredDocuments(): {
 
 /** A document client whose writes of `eventId`'s event item fail, as a crash would end them. */
 function crashingOnEventItem(eventId: string): DynamoDBDocumentClient {
-  const real = DynamoDBDocumentClient.from(clients.dynamodb, {
+  const real = DynamoDBDocumentClient.from(local.clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   return new Proxy(real, {
@@ -401,7 +383,7 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
     expect(orphans.chunks.length).toBeGreaterThan(1);
 
     // SQS redelivers the same message: the retry rewrites the same chunks and commits.
-    const store = DynamoEventStore.create(clients.dynamodb, table);
+    const store = DynamoEventStore.create(local.clients.dynamodb, table);
     expect(await store.getEvent('idwise:crash')).toBeUndefined();
     expect(await record(store, event)).toBe('stored');
     expect(await store.getEvent('idwise:crash')).toEqual(event);
@@ -420,7 +402,7 @@ describe('DynamoEventStore with bodies up to the queue limit, on DynamoDB Local'
     // The first delivery crashes after its chunks; the second one wins.
     const crashed = new DynamoEventStore(crashingOnEventItem('idwise:mixed'), table);
     await expect(record(crashed, first)).rejects.toThrow(/simulated crash/);
-    const store = DynamoEventStore.create(clients.dynamodb, table);
+    const store = DynamoEventStore.create(local.clients.dynamodb, table);
     expect(await record(store, second)).toBe('stored');
     // The first one's retry now finds the event stored.
     expect(await record(store, first)).toBe('event-exists');

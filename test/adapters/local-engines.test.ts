@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
@@ -10,32 +10,14 @@ import { StoreBusyError } from '../../lambdas/core/errors.js';
 import type { StoredEvent, SubjectChange, SubjectState } from '../../lambdas/core/ports.js';
 import { parseQueueMessage } from '../../lambdas/core/queue-message.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
-import type { LocalClients } from '../../local/clients.js';
-import type { Engines } from '../../local/engines.js';
-import { createQueues, createTable } from '../../local/resources.js';
+import { createQueues } from '../../local/resources.js';
 import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
-import { startTestEngines, uniqueTableName, type TestEngines } from '../support/local-pipeline.js';
+import { useTestEngines } from '../support/local-pipeline.js';
 
 /** The adapters against engines that speak the AWS wire protocols (DynamoDB Local, local-aws-sqs). */
 
-let engines: Engines;
-let clients: LocalClients;
-let testEngines: TestEngines;
-
-beforeAll(async () => {
-  testEngines = await startTestEngines();
-  ({ engines, clients } = testEngines);
-});
-
-afterAll(async () => {
-  await testEngines?.stop();
-});
-
-async function freshStore(): Promise<{ store: DynamoEventStore; table: string }> {
-  const table = uniqueTableName('events');
-  await createTable(clients.dynamodb, table);
-  return { store: DynamoEventStore.create(clients.dynamodb, table), table };
-}
+const local = useTestEngines();
+const freshStore = () => local.freshStore('events');
 
 function storedEvent(eventId: string, overrides: Partial<StoredEvent> = {}): StoredEvent {
   return {
@@ -225,7 +207,7 @@ describe('DynamoEventStore on DynamoDB Local', () => {
     await store.recordEvent(late, firstOf(late));
     await store.recordEvent(early, { kind: 'keep', key: early.subjectKey, readVersion: 1 });
 
-    const documents = DynamoDBDocumentClient.from(clients.dynamodb);
+    const documents = DynamoDBDocumentClient.from(local.clients.dynamodb);
     const { Items = [] } = await documents.send(
       new QueryCommand({
         TableName: table,
@@ -240,7 +222,7 @@ describe('DynamoEventStore on DynamoDB Local', () => {
 
   it('keeps one subject state consistent when events race on the real engine', async () => {
     const { store } = await freshStore();
-    const publisher = new EventBridgeEventPublisher(clients.eventBridge, 'kyc-webhooks');
+    const publisher = new EventBridgeEventPublisher(local.clients.eventBridge, 'kyc-webhooks');
     const handler = createProcessorHandler({
       store,
       publisher,
@@ -316,14 +298,14 @@ describe('DynamoEventStore, a cancelled transaction', () => {
 
 describe('SqsEventQueue on local-aws-sqs', () => {
   it('sends the queue message that the processor reads back unchanged', async () => {
-    const queues = await createQueues(clients.sqs, {
+    const queues = await createQueues(local.clients.sqs, {
       visibilityTimeoutSeconds: 30,
       maxReceiveCount: 5,
     });
     const message = idwiseMessage({ eventId: 'q1' });
-    await new SqsEventQueue(clients.sqs, queues.queueUrl).send(message);
+    await new SqsEventQueue(local.clients.sqs, queues.queueUrl).send(message);
 
-    const { Messages = [] } = await clients.sqs.send(
+    const { Messages = [] } = await local.clients.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queues.queueUrl,
         MaxNumberOfMessages: 10,
@@ -335,7 +317,10 @@ describe('SqsEventQueue on local-aws-sqs', () => {
   });
 
   it('fails loudly when the queue does not exist, so ingest answers 503', async () => {
-    const queue = new SqsEventQueue(clients.sqs, `${engines.endpoints.sqs}/123456789012/missing`);
+    const queue = new SqsEventQueue(
+      local.clients.sqs,
+      `${local.engines.endpoints.sqs}/123456789012/missing`,
+    );
     await expect(queue.send(idwiseMessage({ eventId: 'q2' }))).rejects.toThrow();
   });
 });

@@ -12,10 +12,10 @@ import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/que
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
-import { LOCAL_REGION, type LocalClients } from '../../local/clients.js';
+import { LOCAL_REGION } from '../../local/clients.js';
 import { SqsPoller } from '../../local/poller.js';
 import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../../local/resources.js';
-import { startTestEngines, uniqueTableName, type TestEngines } from '../support/local-pipeline.js';
+import { uniqueTableName, useTestEngines } from '../support/local-pipeline.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
 import { publishedDetails, queueDepth, waitFor } from '../support/wait.js';
 
@@ -73,8 +73,7 @@ class FaultyStore implements EventStore {
   }
 }
 
-let testEngines: TestEngines;
-let clients: LocalClients;
+const local = useTestEngines();
 let queues: LocalQueues;
 let deadLetterQueueArn: string;
 let store: FaultyStore;
@@ -82,23 +81,21 @@ let poller: SqsPoller;
 const log: LogLine[] = [];
 
 beforeAll(async () => {
-  testEngines = await startTestEngines();
-  ({ clients } = testEngines);
   // 1 s, the shortest useful visibility timeout (never 0 with local-aws-sqs, DESIGN §7), and the
   // stack's redrive after 5 receives.
   [queues] = await Promise.all([
-    createQueues(clients.sqs, { visibilityTimeoutSeconds: 1, maxReceiveCount: MAX_RECEIVES }),
-    createTable(clients.dynamodb, TABLE),
+    createQueues(local.clients.sqs, { visibilityTimeoutSeconds: 1, maxReceiveCount: MAX_RECEIVES }),
+    createTable(local.clients.dynamodb, TABLE),
   ]);
   deadLetterQueueArn = await arnOf(queues.deadLetterQueueUrl);
-  store = new FaultyStore(DynamoEventStore.create(clients.dynamodb, TABLE));
+  store = new FaultyStore(DynamoEventStore.create(local.clients.dynamodb, TABLE));
   const record =
     (level: LogLine['level']) =>
     (message: string, attributes: Record<string, unknown>): void => {
       log.push({ level, message, attributes });
     };
   poller = new SqsPoller({
-    sqs: clients.sqs,
+    sqs: local.clients.sqs,
     queueUrl: queues.queueUrl,
     queueArn: queues.queueArn,
     region: LOCAL_REGION,
@@ -107,7 +104,7 @@ beforeAll(async () => {
     log: { error: record('error') },
     handler: createProcessorHandler({
       store,
-      publisher: new EventBridgeEventPublisher(clients.eventBridge, LOCAL_NAMES.eventBus),
+      publisher: new EventBridgeEventPublisher(local.clients.eventBridge, LOCAL_NAMES.eventBus),
       now: () => new Date(),
       includePayload: true,
       retentionDays: 90,
@@ -118,25 +115,24 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await poller?.stop();
-  await testEngines?.stop();
 });
 
 /* ------------------------------------------------------------------------------ helpers */
 
 async function arnOf(queueUrl: string): Promise<string> {
-  const { Attributes } = await clients.sqs.send(
+  const { Attributes } = await local.clients.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   return Attributes?.QueueArn ?? '';
 }
 
-const depth = (queueUrl: string): Promise<number> => queueDepth(clients.sqs, queueUrl);
+const depth = (queueUrl: string): Promise<number> => queueDepth(local.clients.sqs, queueUrl);
 
 /** This file's waits allow 20 s: a poison takes 5 receives, 1 s apart, to reach the DLQ. */
 const WAIT_MS = 20_000;
 
 function publishedEventIds(): string[] {
-  return publishedDetails(testEngines.eventsFile).map((detail) => detail.eventId);
+  return publishedDetails(local.eventsFile).map((detail) => detail.eventId);
 }
 
 /** Sends a genuine IDWise delivery through the real ingest onto the real queue. */
@@ -157,7 +153,7 @@ async function deliver(body: string): Promise<{ message: QueueMessage; messageId
       // What SqsEventQueue does, keeping the message id the processor will log.
       queue: {
         send: async (message) => {
-          const { MessageId = '' } = await clients.sqs.send(
+          const { MessageId = '' } = await local.clients.sqs.send(
             new SendMessageCommand({
               QueueUrl: queues.queueUrl,
               MessageBody: serializeQueueMessage(message),
@@ -222,13 +218,15 @@ describe('dead letters', () => {
 
     // The cause of the first is fixed; the operator redrives the DLQ (README: start-message-move-task).
     store.failing.delete(faultyId);
-    await clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn }));
+    await local.clients.sqs.send(
+      new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn }),
+    );
     await waitFor(
       'the fixed message to be published',
       async () => publishedEventIds().includes(faultyId),
       WAIT_MS,
     );
-    const { Results = [] } = await clients.sqs.send(
+    const { Results = [] } = await local.clients.sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: deadLetterQueueArn }),
     );
     expect(Results[0]?.Status).toBe('COMPLETED');
@@ -310,7 +308,7 @@ describe('dead letters', () => {
     const outcomes = await processRecord(
       { messageId: `m-${_name}`, body: serializeQueueMessage(message) },
       {
-        store: DynamoEventStore.create(clients.dynamodb, TABLE),
+        store: DynamoEventStore.create(local.clients.dynamodb, TABLE),
         now: () => new Date(),
         includePayload: true,
         retentionDays: 90,

@@ -11,12 +11,11 @@ import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { BUILT_IN_VENDORS } from '../../lambdas/vendors/registry.js';
 import { toApiGatewayEvent } from '../../local/api-gateway-event.js';
-import type { LocalClients } from '../../local/clients.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
 import { SqsPoller } from '../../local/poller.js';
 import { DEFAULT_PATHS, secretsFileFrom } from '../../local/project-paths.js';
 import { createQueues } from '../../local/resources.js';
-import { startTestEngines, type TestEngines } from '../support/local-pipeline.js';
+import { useTestEngines } from '../support/local-pipeline.js';
 import { waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -187,26 +186,17 @@ describe('API Gateway event mapping', () => {
 });
 
 describe('SqsPoller', () => {
-  let testEngines: TestEngines;
-  let clients: LocalClients;
-
-  beforeAll(async () => {
-    testEngines = await startTestEngines();
-    ({ clients } = testEngines);
-  });
-  afterAll(async () => {
-    await testEngines?.stop();
-  });
+  const local = useTestEngines();
 
   it('deletes what succeeded, redelivers what failed, and dead-letters it after maxReceiveCount', async () => {
     // 1 s, the shortest useful visibility timeout (never 0 with local-aws-sqs, DESIGN §7).
-    const queues = await createQueues(clients.sqs, {
+    const queues = await createQueues(local.clients.sqs, {
       visibilityTimeoutSeconds: 1,
       maxReceiveCount: 2,
     });
     const seen: SQSRecord[] = [];
     const poller = new SqsPoller({
-      sqs: clients.sqs,
+      sqs: local.clients.sqs,
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       region: 'us-east-1',
@@ -224,7 +214,7 @@ describe('SqsPoller', () => {
       },
     });
     for (const body of ['fine', 'poison']) {
-      await clients.sqs.send(
+      await local.clients.sqs.send(
         new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: body }),
       );
     }
@@ -247,7 +237,7 @@ describe('SqsPoller', () => {
     let dead: string[] = [];
     const deadline = Date.now() + 5_000;
     while (dead.length === 0 && Date.now() < deadline) {
-      const { Messages = [] } = await clients.sqs.send(
+      const { Messages = [] } = await local.clients.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: queues.deadLetterQueueUrl, WaitTimeSeconds: 0 }),
       );
       dead = Messages.map((message) => message.Body ?? '');

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { createLocalClients, type LocalClients } from '../../local/clients.js';
 import { startEngines, type Engines } from '../../local/engines.js';
 import {
@@ -11,6 +12,7 @@ import {
   type LocalPipeline,
   type LocalPipelineOptions,
 } from '../../local/pipeline.js';
+import { createTable } from '../../local/resources.js';
 import { SECRETS_FILE } from './credentials.js';
 
 /**
@@ -150,6 +152,55 @@ export async function startTestEngines(): Promise<TestEngines> {
       clients.destroy();
       await engines.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The local engines of a test file or describe block, with tables of its own on demand. */
+export interface UsedEngines extends Omit<TestEngines, 'stop'> {
+  /** A new table (`<prefix>-<uuid>`) on the run's DynamoDB Local. */
+  freshTable(prefix: string): Promise<string>;
+  /** A new table, as `freshTable` makes it, and the event store over it. */
+  freshStore(prefix: string): Promise<{ store: DynamoEventStore; table: string }>;
+}
+
+/**
+ * Starts the local engines before the tests of the calling file or describe block and stops
+ * them after. Called ahead of the caller's own hooks, those run once the engines are up and
+ * (vitest runs `afterAll` hooks in reverse) before they stop.
+ */
+export function useTestEngines(): UsedEngines {
+  let started: TestEngines | undefined;
+  beforeAll(async () => {
+    started = await startTestEngines();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const get = (): TestEngines => {
+    if (!started)
+      throw new Error('the local engines start in beforeAll: read them in a hook or test');
+    return started;
+  };
+  const freshTable = async (prefix: string): Promise<string> => {
+    const table = uniqueTableName(prefix);
+    await createTable(get().clients.dynamodb, table);
+    return table;
+  };
+  return {
+    get engines() {
+      return get().engines;
+    },
+    get clients() {
+      return get().clients;
+    },
+    get eventsFile() {
+      return get().eventsFile;
+    },
+    freshTable,
+    async freshStore(prefix) {
+      const table = await freshTable(prefix);
+      return { store: DynamoEventStore.create(get().clients.dynamodb, table), table };
     },
   };
 }
