@@ -1,30 +1,17 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { OutgoingEvent } from '../../lambdas/core/event.js';
+import type { EventDetail, OutgoingEvent } from '../../lambdas/core/event.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
+import { idwiseDetail } from '../support/deliveries.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 
-function outgoing(n: number, extra: Record<string, unknown> = {}): OutgoingEvent {
+function outgoing(n: number, extra: Partial<EventDetail> = {}): OutgoingEvent {
   return {
     source: 'kyc.idwise',
     detailType: 'KYC Verification Updated',
-    detail: {
-      schemaVersion: '1',
-      eventId: `idwise:e${n}`,
-      vendor: 'idwise',
-      vendorEventType: 'Finished Journey',
-      subject: { kind: 'journey', id: `j${n}` },
-      status: 'approved',
-      scope: 'verification',
-      vendorStatus: 'final=Complete',
-      previousStatus: null,
-      outOfOrder: false,
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      receivedAt: '2026-01-01T00:00:01.000Z',
-      ...extra,
-    },
+    detail: idwiseDetail(`idwise:e${n}`, { subject: { kind: 'journey', id: `j${n}` }, ...extra }),
   };
 }
 

@@ -14,6 +14,7 @@ import type { RecordAnswer, StoredEvent } from '../../lambdas/core/ports.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { createLocalClients } from '../../local/clients.js';
+import { idwiseDetail } from '../support/deliveries.js';
 import { useTestEngines } from '../support/local-pipeline.js';
 
 /**
@@ -48,20 +49,10 @@ function storedEvent(
   expiresAt = 1_800_000_000,
 ): StoredEvent {
   return {
-    detail: {
-      schemaVersion: '1',
-      eventId,
-      vendor: 'idwise',
-      vendorEventType: 'Finished Journey',
+    detail: idwiseDetail(eventId, {
       subject: { kind: 'journey', id: 'j-large' },
-      status: 'approved',
-      scope: 'verification',
-      vendorStatus: 'final=Complete',
-      previousStatus: null,
-      outOfOrder: false,
-      occurredAt: '2026-01-01T00:00:00.000Z',
       receivedAt: '2026-01-01T00:00:00.000Z',
-    },
+    }),
     detailType: 'KYC Verification Updated',
     subjectKey: SUBJECT_KEY,
     route: '/webhooks/idwise',

@@ -11,7 +11,13 @@ import type { StoredEvent, SubjectChange, SubjectState } from '../../lambdas/cor
 import { parseQueueMessage } from '../../lambdas/core/queue-message.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { createQueues } from '../../local/resources.js';
-import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
+import {
+  idwiseDetail,
+  idwiseMessage,
+  lambdaContext,
+  sqsEvent,
+  sqsRecord,
+} from '../support/deliveries.js';
 import { useTestEngines } from '../support/local-pipeline.js';
 
 /** The adapters against engines that speak the AWS wire protocols (DynamoDB Local, local-aws-sqs). */
@@ -21,20 +27,7 @@ const freshStore = () => local.freshStore('events');
 
 function storedEvent(eventId: string, overrides: Partial<StoredEvent> = {}): StoredEvent {
   return {
-    detail: {
-      schemaVersion: '1',
-      eventId,
-      vendor: 'idwise',
-      vendorEventType: 'Finished Journey',
-      subject: { kind: 'journey', id: 'j1', externalRef: 'ref' },
-      status: 'approved',
-      scope: 'verification',
-      vendorStatus: 'final=Complete',
-      previousStatus: null,
-      outOfOrder: false,
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      receivedAt: '2026-01-01T00:00:01.000Z',
-    },
+    detail: idwiseDetail(eventId, { subject: { kind: 'journey', id: 'j1', externalRef: 'ref' } }),
     detailType: 'KYC Verification Updated',
     subjectKey: 'idwise#journey#j1',
     route: '/webhooks/idwise',

@@ -1,4 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventDetail } from '../../lambdas/core/event.js';
 import type { QueueMessage } from '../../lambdas/core/queue-message.js';
 
 /** An IDWise delivery as ingest would queue it: the dedup id is the body's eventId. */
@@ -29,6 +30,25 @@ export function idwiseMessage(options: {
     dedupId: options.eventId,
     contentType: 'application/json',
     body,
+  };
+}
+
+/** The detail of an approved IDWise journey, as the processor stores and publishes it. */
+export function idwiseDetail(eventId: string, overrides: Partial<EventDetail> = {}): EventDetail {
+  return {
+    schemaVersion: '1',
+    eventId,
+    vendor: 'idwise',
+    vendorEventType: 'Finished Journey',
+    subject: { kind: 'journey', id: 'j1' },
+    status: 'approved',
+    scope: 'verification',
+    vendorStatus: 'final=Complete',
+    previousStatus: null,
+    outOfOrder: false,
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    receivedAt: '2026-01-01T00:00:01.000Z',
+    ...overrides,
   };
 }
 
