@@ -1,18 +1,21 @@
-import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
-import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
-import { ONDATO_ROUTE, ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
-import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
+import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
+import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
-import { MemoryQueue } from '../support/memory-ports.js';
-import { deliveryWith, shapeOf, SOURCE_IP, statusOf } from './rotation-support.js';
-
-/** Ondato's answer to a token signed with a key no longer listed (503: Event Grid drops a 401). */
-const ONDATO_REFUSED = answerPolicyOf(findVendor('ondato')?.answers).refused.invalid_authorization;
+import {
+  deliveryWith,
+  oldAndNew,
+  ONDATO_REFUSED,
+  ondatoDeliveryWith,
+  rotationAnswers,
+  shapeOf,
+  SOURCE_IP,
+  statusOf,
+} from './rotation-support.js';
 
 /**
  * Rotation in local mode: `config/local-secrets.json` (here a copy in a temporary directory) is
@@ -35,17 +38,10 @@ function secretsFile(name: string): { file: string; write: (secrets: object) => 
 describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
   'rotating the %s credential in the local secrets file',
   (vendorId, vendor) => {
-    const policy = answerPolicyOf(vendor.answers);
-    const accepted = policy.accepted;
-    // A removed credential is a wrong one: a wrong signature, or a wrong header value.
-    const refused = Math.max(
-      policy.refused.invalid_signature,
-      policy.refused.invalid_authorization,
-    );
+    const { accepted, refused } = rotationAnswers(vendor);
 
     it('applies every edit on the next delivery', async () => {
-      const shape = shapeOf(vendorId);
-      const [oldOne, newOne] = [shape.credential('old'), shape.credential('new')];
+      const { shape, oldOne, newOne } = oldAndNew(vendorId);
       const { file, write } = secretsFile(vendorId);
       const secrets = new FileSecretSource(file);
       const deliver = (credential: string) =>
@@ -106,21 +102,8 @@ describe("rotating Ondato's token signing key in the local secrets file", () => 
   it('accepts tokens of both keys while both are listed, and only the new one afterwards', async () => {
     const { file, write } = secretsFile('ondato-keys');
     const secrets = new FileSecretSource(file);
-    const deliver = async (token: string): Promise<number> => {
-      const { answer } = await ingestDelivery(
-        {
-          path: ONDATO_ROUTE,
-          headers: { authorization: `Bearer ${token}` },
-          body: '{"id":"local-rotation","type":"Idv.StatusChanged","payload":{"id":"i1"}}',
-          isBase64Encoded: false,
-          sourceIp: SOURCE_IP,
-          requestId: 'req-local-rotation',
-          now: NOW,
-        },
-        { secrets, queue: new MemoryQueue() },
-      );
-      return answer.statusCode;
-    };
+    const deliver = (token: string): Promise<number> =>
+      statusOf(ondatoDeliveryWith(token, NOW), secrets);
 
     write(secretWith([K1]));
     expect(await deliver(tokenFrom(K1))).toBe(200);

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
+import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import type { SecretSource } from '../../lambdas/core/ports.js';
 import { ingestDelivery, type IngestRequest } from '../../lambdas/ingest/ingest-delivery.js';
-import type { VendorTesting } from '../../lambdas/core/vendor.js';
+import type { Vendor, VendorTesting } from '../../lambdas/core/vendor.js';
+import { ONDATO_ROUTE } from '../../lambdas/vendors/ondato.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import { MemoryQueue } from '../support/memory-ports.js';
 
@@ -18,11 +20,35 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 /** Ondato's default allow-list holds its public addresses; the tests deliver from this one. */
 export const SOURCE_IP = '203.0.113.9';
 
+/** Ondato's answer to a token signed with a key no longer listed (503: Event Grid drops a 401). */
+export const ONDATO_REFUSED = answerPolicyOf(findVendor('ondato')?.answers).refused
+  .invalid_authorization;
+
+/** What the vendor answers during a rotation: a listed credential is accepted, a removed one refused. */
+export function rotationAnswers(vendor: Vendor): { accepted: number; refused: number } {
+  const policy = answerPolicyOf(vendor.answers);
+  return {
+    accepted: policy.accepted,
+    // A removed credential is a wrong one: a wrong signature, or a wrong header value.
+    refused: Math.max(policy.refused.invalid_signature, policy.refused.invalid_authorization),
+  };
+}
+
 /** The vendor's rotation facts, declared in its own file (`testing.rotation`). */
 export function shapeOf(vendorId: string): VendorTesting['rotation'] {
   const vendor = findVendor(vendorId);
   if (!vendor) throw new Error(`vendor ${vendorId} is not registered`);
   return vendor.testing.rotation;
+}
+
+/** The vendor's rotation facts with two of its credentials: the one retired and its successor. */
+export function oldAndNew(vendorId: string): {
+  shape: VendorTesting['rotation'];
+  oldOne: string;
+  newOne: string;
+} {
+  const shape = shapeOf(vendorId);
+  return { shape, oldOne: shape.credential('old'), newOne: shape.credential('new') };
 }
 
 /** A genuine delivery of the vendor's fixture, made with `credential` alone. */
@@ -44,6 +70,19 @@ export function deliveryWith(vendorId: string, credential: string, now: Date): I
     isBase64Encoded: false,
     sourceIp: SOURCE_IP,
     requestId: `req-${credential.length}`,
+    now,
+  };
+}
+
+/** An Ondato delivery with `token` as its Bearer, from the allowed address. */
+export function ondatoDeliveryWith(token: string, now: Date): IngestRequest {
+  return {
+    path: ONDATO_ROUTE,
+    headers: { authorization: `Bearer ${token}` },
+    body: '{"id":"rotation-1","type":"IdentityVerification.StatusChanged","payload":{"id":"i1","status":"Completed"}}',
+    isBase64Encoded: false,
+    sourceIp: SOURCE_IP,
+    requestId: 'req-rotation',
     now,
   };
 }

@@ -1,4 +1,3 @@
-import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,19 +7,22 @@ import {
   issueAccessToken,
   verifyAccessToken,
 } from '../../lambdas/core/access-token.js';
-import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
   FORM_CONTENT_TYPE,
   issueToken,
 } from '../../lambdas/token/issue-token.js';
-import { ONDATO_ROUTE, ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
-import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
-import { MemoryQueue } from '../support/memory-ports.js';
-import { deliveryWith, shapeOf, SOURCE_IP, statusOf } from './rotation-support.js';
-
-/** Ondato's answer to a token signed with a key no longer listed (503: Event Grid drops a 401). */
-const ONDATO_REFUSED = answerPolicyOf(findVendor('ondato')?.answers).refused.invalid_authorization;
+import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
+import { VENDORS } from '../../lambdas/vendors/registry.js';
+import {
+  deliveryWith,
+  oldAndNew,
+  ONDATO_REFUSED,
+  ondatoDeliveryWith,
+  rotationAnswers,
+  SOURCE_IP,
+  statusOf,
+} from './rotation-support.js';
 
 /**
  * Rotation through the deployed secret source: Secrets Manager (mocked at the SDK) behind
@@ -78,17 +80,10 @@ function put(vendorId: string, secret: unknown): void {
 describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
   'rotating the %s credential through Secrets Manager',
   (vendorId, vendor) => {
-    const policy = answerPolicyOf(vendor.answers);
-    const accepted = policy.accepted;
-    // A removed credential is a wrong one: a wrong signature, or a wrong header value.
-    const refused = Math.max(
-      policy.refused.invalid_signature,
-      policy.refused.invalid_authorization,
-    );
+    const { accepted, refused } = rotationAnswers(vendor);
 
     it('accepts old and new together, and refuses the old one within secretMaxAgeSeconds of its removal', async () => {
-      const shape = shapeOf(vendorId);
-      const [oldOne, newOne] = [shape.credential('old'), shape.credential('new')];
+      const { shape, oldOne, newOne } = oldAndNew(vendorId);
       const secrets = sourceFor(vendorId);
       const deliver = async (credential: string, seconds: number) =>
         statusOf(deliveryWith(vendorId, credential, at(seconds)), secrets);
@@ -153,21 +148,8 @@ describe("rotating Ondato's token signing key (README procedure)", () => {
       expect(answer.statusCode).toBe(200);
       return (JSON.parse(answer.body) as { access_token: string }).access_token;
     };
-    const deliver = async (token: string, now: Date): Promise<number> => {
-      const { answer } = await ingestDelivery(
-        {
-          path: ONDATO_ROUTE,
-          headers: { authorization: `Bearer ${token}` },
-          body: '{"id":"rotation-1","type":"IdentityVerification.StatusChanged","payload":{"id":"i1","status":"Completed"}}',
-          isBase64Encoded: false,
-          sourceIp: SOURCE_IP,
-          requestId: 'req-rotation',
-          now,
-        },
-        { secrets: ingestSecrets, queue: new MemoryQueue() },
-      );
-      return answer.statusCode;
-    };
+    const deliver = (token: string, now: Date): Promise<number> =>
+      statusOf(ondatoDeliveryWith(token, now), ingestSecrets);
     return { issue, deliver };
   }
 
