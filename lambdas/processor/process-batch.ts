@@ -6,6 +6,7 @@ import type { EventPublisher, PublishOutcome } from '../core/ports.js';
 import { NO_METRICS, UNEXPECTED_ERROR, type MetricRecorder } from '../runtime/metrics.js';
 import { processRecord, type ProcessorDeps, type ProcessorLog } from './process-record.js';
 import { PublishBarrier, type Publish } from './publish-barrier.js';
+import { SubjectTurns } from './subject-turns.js';
 
 export type BatchDeps = Omit<ProcessorDeps, 'leaseMs'> & {
   readonly publisher: EventPublisher;
@@ -15,8 +16,9 @@ export type BatchDeps = Omit<ProcessorDeps, 'leaseMs'> & {
 
 /**
  * The processor's Lambda handler over its ports: every record of the batch is processed in
- * parallel, their events are published together, and only the records that failed are
- * reported back (SQS partial batch response), so SQS retries exactly those.
+ * parallel (events of one subject taking turns to write it), their events are published
+ * together, and only the records that failed are reported back (SQS partial batch response),
+ * so SQS retries exactly those.
  */
 export function createProcessorHandler(
   deps: BatchDeps,
@@ -28,7 +30,11 @@ export function createProcessorHandler(
   return async (event, context) => {
     const barrier = new PublishBarrier(deps.publisher, event.Records.length);
     // An attempt cannot outlive its invocation, so its publication lease ends with it.
-    const recordDeps: ProcessorDeps = { ...deps, leaseMs: context.getRemainingTimeInMillis() };
+    const recordDeps: ProcessorDeps = {
+      ...deps,
+      leaseMs: context.getRemainingTimeInMillis(),
+      turns: new SubjectTurns(),
+    };
     const handleRecord = (record: SQSRecord): Promise<void> =>
       barrier.run(async (publish) => {
         // Observed where EventBridge answers, so that events of a record that then fails are

@@ -1,6 +1,7 @@
-import { EventBusyError, SubjectContentionError } from '../core/errors.js';
+import { EventBusyError, StoreBusyError, SubjectContentionError } from '../core/errors.js';
 import { compareToCurrent } from '../core/ordering.js';
 import type { EventStore, Log, StoredEvent, SubjectChange, SubjectState } from '../core/ports.js';
+import type { SubjectTurns } from './subject-turns.js';
 
 /**
  * How an event is stored once and applied to its subject (DESIGN §4.2, §4.3, §4.5):
@@ -14,6 +15,14 @@ import type { EventStore, Log, StoredEvent, SubjectChange, SubjectState } from '
  *
  * So every stored event was judged against the subject state it left behind, in the same
  * write; a crash leaves either both or neither, and the retry starts again at 1.
+ *
+ * A hot subject — many events of it at once — is contention, not failure, and costs no sleep:
+ * within a batch its events take turns (subject-turns.ts), so only other invocations write it
+ * meanwhile, and a write they beat is tried again at once: after a refusal when the subject has
+ * moved (one of their events stored), after a transaction conflict when the subject is hot (it
+ * moved, or the batch holds more of its events). What stalls goes back to SQS under its own
+ * reason: refusals while the subject stays put (`subject_contention`), a conflict on a quiet
+ * subject (`store_conflict`), throttling (`store_throttled`).
  */
 
 export interface RecordDeps {
@@ -23,13 +32,31 @@ export interface RecordDeps {
   readonly leaseMs: number;
   /** Told when another attempt wrote first, which is no failure but shows contention. */
   readonly log: ProcessorLog;
+  /** The batch's turns per subject; without them (a record processed alone) nothing waits. */
+  readonly turns?: SubjectTurns;
 }
 
 /** The processor logs information and warnings only. */
 export type ProcessorLog = Pick<Log, 'info' | 'warn'>;
 
-/** Each refused write means another attempt wrote first; after five, SQS retries the record. */
-const ATTEMPTS = 5;
+/**
+ * Refused writes after which the subject was found where it was: nothing seen to progress, so
+ * the record goes back to SQS rather than read and write in a loop.
+ */
+const STALLED_ATTEMPTS = 5;
+/**
+ * Attempts in one invocation, however hot the subject. Each retry follows another writer's
+ * transaction on the subject, so this is reached only when dozens of its events are written
+ * during this one's attempts; the record then waits for SQS rather than hold up its batch.
+ */
+const MAX_ATTEMPTS = 50;
+
+/** A write that did not happen, and the subject version it had been judged against. */
+interface Refusal {
+  readonly version: number | undefined;
+  /** A transaction conflict: the record goes back to SQS unless the subject is hot. */
+  readonly conflict?: StoreBusyError;
+}
 
 /**
  * The event this attempt must publish, holding its lease, or `undefined` when it was published
@@ -39,21 +66,51 @@ export async function storeOnce(
   candidate: StoredEvent,
   deps: RecordDeps,
 ): Promise<StoredEvent | undefined> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-    const stored = await deps.store.getEvent(candidate.detail.eventId);
+  const store = (): Promise<StoredEvent | undefined> => storeAgainstSubject(candidate, deps);
+  return deps.turns ? deps.turns.take(candidate.subjectKey, store) : store();
+}
+
+async function storeAgainstSubject(
+  candidate: StoredEvent,
+  deps: RecordDeps,
+): Promise<StoredEvent | undefined> {
+  const { eventId } = candidate.detail;
+  const { subjectKey } = candidate;
+  let refused: Refusal | undefined;
+  // Whether other writers were seen at the subject: it moved during these attempts.
+  let moved = false;
+  let stalls = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    const stored = await deps.store.getEvent(eventId);
     if (stored) return resume(stored, deps);
-    const current = await deps.store.getSubject(candidate.subjectKey);
+    const current = await deps.store.getSubject(subjectKey);
+    if (refused && current?.version !== refused.version) moved = true;
+    else if (refused?.conflict) {
+      // The transaction it met stored an older event (which leaves the subject as it is) or lost
+      // too. On a hot subject — seen moving, or with more events in this batch — that was another
+      // writer's turn, and this one goes again; on a quiet one, SQS retries it.
+      if (!(moved || deps.turns?.isShared(subjectKey))) throw refused.conflict;
+    } else if (refused) {
+      stalls += 1;
+      if (stalls >= STALLED_ATTEMPTS) throw new SubjectContentionError();
+    }
+    if (attempt > MAX_ATTEMPTS) throw new SubjectContentionError();
     const leased = { ...candidate, leaseUntil: leaseEnd(deps) };
     const { event, change } = judge(leased, current, deps.now());
-    const answer = await deps.store.recordEvent(event, change);
+    let answer;
+    try {
+      answer = await deps.store.recordEvent(event, change);
+    } catch (error) {
+      // Another transaction on one of its items was in flight (DynamoDB cancels the later one).
+      if (!(error instanceof StoreBusyError) || error.code !== 'store_conflict') throw error;
+      deps.log.info('a concurrent transaction held an item; reading again', { eventId, attempt });
+      refused = { version: current?.version, conflict: error };
+      continue;
+    }
     if (answer === 'stored') return event;
-    deps.log.info('another attempt wrote first; reading again', {
-      eventId: event.detail.eventId,
-      answer,
-      attempt: attempt + 1,
-    });
+    deps.log.info('another attempt wrote first; reading again', { eventId, answer, attempt });
+    refused = { version: current?.version };
   }
-  throw new SubjectContentionError();
 }
 
 async function resume(stored: StoredEvent, deps: RecordDeps): Promise<StoredEvent | undefined> {

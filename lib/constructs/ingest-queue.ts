@@ -9,11 +9,29 @@ export interface IngestQueueProps {
   readonly consumerTimeout: Duration;
   /** The consumer's maximum batching window, which also counts against visibility. @default none */
   readonly consumerBatchingWindow?: Duration;
-  /** Receives before a message moves to the dead-letter queue. @default 5 */
+  /** Receives before a message moves to the dead-letter queue. @default DEFAULT_MAX_RECEIVE_COUNT */
   readonly maxReceiveCount?: number;
   /** A customer-managed key for both queues. @default SQS-managed encryption */
   readonly encryptionKey?: IKey;
 }
+
+/**
+ * Receives before a message moves to the dead-letter queue. The DLQ is for messages that fail
+ * on every receive (a poison body, a defect, a table that refuses the write), and five receives a
+ * visibility timeout apart (about 15 minutes) tell those from failures that pass.
+ *
+ * Contention on a hot subject is not what these receives are for, and need not be: the processor
+ * absorbs it within an invocation (lambdas/processor/record-event.ts). A batch's events of one
+ * subject take turns, so at most one write per processor instance is in flight on a subject, and a
+ * write another instance beat is tried again at once while the subject is seen moving (each move
+ * is one of its events stored, so this ends with the burst). What still reaches SQS is a conflict
+ * on a subject nobody is seen writing (`store_conflict`) or throttling of one hot item
+ * (`store_throttled`, past ~500 transactional writes a second to that item): each is retried a
+ * visibility timeout (about 3 minutes) later, by when a burst has passed, and would need five such
+ * receives in a row — a subject hot for a quarter of an hour — to reach the DLQ. A higher count
+ * would buy nothing for that, and keep an operator from hearing about poison messages for longer.
+ */
+export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 
 /** How long the queue keeps a message the processor has not taken. */
 const QUEUE_RETENTION = Duration.days(4);
@@ -41,7 +59,7 @@ export class IngestQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
-    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
       throw new Error(
         `IngestQueue: maxReceiveCount must be a positive integer, got ${maxReceiveCount}`,

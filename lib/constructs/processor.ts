@@ -24,8 +24,9 @@ export const PROCESSOR_MAX_CONCURRENCY_BOUNDS = { min: 2, max: 1_000 } as const;
  * to 1% of the default account quota (1,000) and still outpaces ingest's ceiling: at the assumed
  * 150 ms per batch of 10 (README, Performance and cost) one instance drains ~65 records a second,
  * ten ~650, above every vendor route at its default limit together (6 routes × 50 rps). Fewer
- * instances also mean fewer writers contending for one subject's item. A backlog beyond that
- * waits in the queue, which the `QueueTooOld` alarm watches.
+ * instances also mean fewer writers contending for one subject's item: within an instance a
+ * subject's events take turns, so a hot subject sees at most one write in flight per instance.
+ * A backlog beyond that waits in the queue, which the `QueueTooOld` alarm watches.
  */
 export const DEFAULT_PROCESSOR_MAX_CONCURRENCY = 10;
 
