@@ -96,6 +96,15 @@ interface HostileRequest {
   readonly sourceIp: string;
 }
 
+/** A request from the allowed address, its body sent as text (API Gateway may still encode it). */
+function textRequest(
+  path: string,
+  bytes: Buffer,
+  headers: Readonly<Record<string, string>> = {},
+): HostileRequest {
+  return { path, headers, bytes, base64: false, sourceIp: SOURCE_IP };
+}
+
 interface Attempt {
   readonly status: number;
   readonly responseBody: string;
@@ -859,13 +868,10 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
       for (const fixture of fixtures) {
         const altered = alterSignedPart(fixture);
         const signed = vendor.sign(altered.toString('utf8'), fixture.route, credentials);
-        const request: HostileRequest = {
-          path: fixture.route,
-          headers: { ...fixture.headers, ...signed.headers },
-          bytes: Buffer.from(signed.body),
-          base64: false,
-          sourceIp: SOURCE_IP,
-        };
+        const request = textRequest(fixture.route, Buffer.from(signed.body), {
+          ...fixture.headers,
+          ...signed.headers,
+        });
         const result = await attempt(vendorId, request, { viaHandler: false });
         const policy = answerPolicyOf(vendor.answers);
         expect(result.status, fixture.name).toBe(policy.accepted);
@@ -883,13 +889,10 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
 
     it('answers 413 from one byte over the limit, and takes the body at the limit', async () => {
       const fixture = fixtures[0] as VendorFixture;
-      const request: HostileRequest = {
-        path: fixture.route,
-        headers: { 'content-type': 'application/json', ...fixture.headers },
-        bytes: Buffer.from(fixture.body),
-        base64: false,
-        sourceIp: SOURCE_IP,
-      };
+      const request = textRequest(fixture.route, Buffer.from(fixture.body), {
+        'content-type': 'application/json',
+        ...fixture.headers,
+      });
       const probe = await attempt(vendorId, request, { viaHandler: false });
       const exact = Buffer.byteLength(JSON.stringify(probe.queued[0]), 'utf8');
       await fc.assert(
@@ -919,13 +922,7 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
       };
       const fixture = fixtures[0] as VendorFixture;
       for (const size of [4_096, 65_536, 1_048_577]) {
-        const request: HostileRequest = {
-          path: fixture.route,
-          headers: fixture.headers,
-          bytes: Buffer.alloc(size, 0x20),
-          base64: false,
-          sourceIp: SOURCE_IP,
-        };
+        const request = textRequest(fixture.route, Buffer.alloc(size, 0x20), fixture.headers);
         const result = await attempt(vendorId, request, {
           viaHandler: true,
           maxMessageBytes: 1_024,
@@ -948,13 +945,7 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
           Buffer.from(insertMember(fixture.body, `"deep":${body}`, false)),
           Buffer.from(insertMember(fixture.body, `"deep":${body}`, true)),
         ]) {
-          const request: HostileRequest = {
-            path: fixture.route,
-            headers: fixture.headers,
-            bytes,
-            base64: false,
-            sourceIp: SOURCE_IP,
-          };
+          const request = textRequest(fixture.route, bytes, fixture.headers);
           const genuine = bodyProved(fixture, bytes);
           const result = await attempt(vendorId, request, { viaHandler: true });
           judge(vendorId, request, genuine, result);
@@ -978,13 +969,7 @@ describe('hostile ingest: signatures that look right', () => {
     const payload = `{"users":[{"userId":"1","kycReview":"2"}],"deep":${nestedArrays(10_000)}}`;
     const signature = createHmac('sha256', 'test_webhook_secret').update(payload).digest('base64');
     const body = `{"webhook":"user.update","webhook_id":"deep-1","object_payload":${payload},"object_payload_signature":${JSON.stringify(signature)}}`;
-    const request: HostileRequest = {
-      path: '/webhooks/treezor',
-      headers: {},
-      bytes: Buffer.from(body),
-      base64: false,
-      sourceIp: SOURCE_IP,
-    };
+    const request = textRequest('/webhooks/treezor', Buffer.from(body));
     const result = await attempt('treezor', request, { viaHandler: true });
     judge('treezor', request, true, result);
     // PHP's json_encode stops at depth 512, so Treezor cannot have sent this: it is malformed.
@@ -994,13 +979,7 @@ describe('hostile ingest: signatures that look right', () => {
   it('bronid: a well-formed but wrong digest on a 10,000-level body is refused, not a crash', async () => {
     const digest = `bronid_sec_sha256_${'0'.repeat(64)}`;
     const body = `{"verificationStatus":"verified","deep":${nestedArrays(10_000)},"signature":{"version":"1","sha256":"${digest}"}}`;
-    const request: HostileRequest = {
-      path: '/webhooks/bronid',
-      headers: {},
-      bytes: Buffer.from(body),
-      base64: false,
-      sourceIp: SOURCE_IP,
-    };
+    const request = textRequest('/webhooks/bronid', Buffer.from(body));
     const result = await attempt('bronid', request, { viaHandler: true });
     judge('bronid', request, false, result);
     expect(result.status).toBe(400);
@@ -1011,13 +990,7 @@ describe('hostile ingest: signatures that look right', () => {
     const root = JSON.parse(fixture.body) as { webhook: Record<string, unknown> };
     root.webhook['webhook_id'] = 'replayed-with-a-new-id';
     root.webhook['webhook_created_at'] = 17000000000000;
-    const request: HostileRequest = {
-      path: fixture.route,
-      headers: {},
-      bytes: Buffer.from(JSON.stringify(root)),
-      base64: false,
-      sourceIp: SOURCE_IP,
-    };
+    const request = textRequest(fixture.route, Buffer.from(JSON.stringify(root)));
     const result = await attempt('treezor', request, { viaHandler: false });
     expect(bodyGenuine(fixture, request.bytes)).toBe(true);
     expect(result.status).toBe(200);
@@ -1030,11 +1003,9 @@ describe('hostile ingest: signatures that look right', () => {
     const root = JSON.parse(fixture.body) as { signature: Record<string, string> };
     root.signature['keccak256'] = `bronid_sec_keccak256_${'f'.repeat(64)}`;
     const bytes = Buffer.from(JSON.stringify(root));
-    const result = await attempt(
-      'bronid',
-      { path: fixture.route, headers: {}, bytes, base64: false, sourceIp: SOURCE_IP },
-      { viaHandler: false },
-    );
+    const result = await attempt('bronid', textRequest(fixture.route, bytes), {
+      viaHandler: false,
+    });
     expect(result.status).toBe(200);
   });
 
@@ -1143,13 +1114,9 @@ describe('hostile ingest: Ondato bearer tokens', () => {
         scheme,
         fc.boolean(),
         async ([, value, valid], [word, schemeOk], viaHandler) => {
-          const request: HostileRequest = {
-            path: fixture.route,
-            headers: { authorization: word === '' ? value : `${word} ${value}` },
-            bytes: Buffer.from(fixture.body),
-            base64: false,
-            sourceIp: SOURCE_IP,
-          };
+          const request = textRequest(fixture.route, Buffer.from(fixture.body), {
+            authorization: word === '' ? value : `${word} ${value}`,
+          });
           const genuine = valid && schemeOk && value.trim() === value && value !== '';
           const result = await attempt('ondato', request, { viaHandler });
           judge('ondato', request, genuine, result);
@@ -1173,13 +1140,7 @@ describe('hostile ingest: event ids no sender should send', () => {
     const vendor = vendorNamed(vendorId);
     const fixture = fixturesOf(vendorId)[0] as VendorFixture;
     const id = 'x'.repeat(100_000);
-    const request: HostileRequest = {
-      path: vendor.routes[0] ?? '',
-      headers: fixture.headers,
-      bytes: Buffer.from(make(id)),
-      base64: false,
-      sourceIp: SOURCE_IP,
-    };
+    const request = textRequest(vendor.routes[0] ?? '', Buffer.from(make(id)), fixture.headers);
     const first = await attempt(vendorId, request, { viaHandler: true });
     const second = await attempt(vendorId, request, { viaHandler: false });
     judge(vendorId, request, true, first);
@@ -1193,13 +1154,7 @@ describe('hostile ingest: event ids no sender should send', () => {
     const fixture = fixturesOf('treezor').find((f) => f.name === 'user.kycreview') as VendorFixture;
     const root = JSON.parse(fixture.body) as { webhook: Record<string, unknown> };
     root.webhook['webhook_id'] = 'y'.repeat(100_000);
-    const request: HostileRequest = {
-      path: fixture.route,
-      headers: {},
-      bytes: Buffer.from(JSON.stringify(root)),
-      base64: false,
-      sourceIp: SOURCE_IP,
-    };
+    const request = textRequest(fixture.route, Buffer.from(JSON.stringify(root)));
     const result = await attempt('treezor', request, { viaHandler: true });
     judge('treezor', request, true, result);
     expect(Buffer.byteLength(result.queued[0]?.dedupId ?? '')).toBeLessThanOrEqual(
