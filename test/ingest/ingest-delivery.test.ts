@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { serializeQueueMessage } from '../../lambdas/core/queue-message.js';
+import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { ingestDelivery, type IngestRequest } from '../../lambdas/ingest/ingest-delivery.js';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-handler.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
@@ -26,6 +26,18 @@ function request(overrides: Partial<IngestRequest> = {}): IngestRequest {
   };
 }
 
+/** The message ingest queues for `request()`: the delivery exactly as received. */
+const QUEUED: QueueMessage = {
+  vendor: 'idwise',
+  route: '/webhooks/idwise',
+  receivedAt: NOW.toISOString(),
+  requestId: 'req-1',
+  sourceIp: '198.51.100.7',
+  dedupId: 'evt-1',
+  contentType: 'application/json',
+  body: BODY,
+};
+
 describe('ingestDelivery', () => {
   let queue: MemoryQueue;
   let secret: Record<string, unknown>;
@@ -45,18 +57,7 @@ describe('ingestDelivery', () => {
 
     expect(answer).toEqual({ statusCode: 200, body: '{"received":true}' });
     expect(outcome).toMatchObject({ result: 'accepted', vendor: 'idwise', dedupId: 'evt-1' });
-    expect(queue.messages).toEqual([
-      {
-        vendor: 'idwise',
-        route: '/webhooks/idwise',
-        receivedAt: NOW.toISOString(),
-        requestId: 'req-1',
-        sourceIp: '198.51.100.7',
-        dedupId: 'evt-1',
-        contentType: 'application/json',
-        body: BODY,
-      },
-    ]);
+    expect(queue.messages).toEqual([QUEUED]);
   });
 
   it('never queues credentials', async () => {
@@ -160,16 +161,7 @@ describe('ingestDelivery', () => {
   });
 
   describe('size limit', () => {
-    const exactSize = serializeQueueMessage({
-      vendor: 'idwise',
-      route: '/webhooks/idwise',
-      receivedAt: NOW.toISOString(),
-      requestId: 'req-1',
-      sourceIp: '198.51.100.7',
-      dedupId: 'evt-1',
-      contentType: 'application/json',
-      body: BODY,
-    }).length;
+    const exactSize = serializeQueueMessage(QUEUED).length;
 
     it('accepts a delivery whose queue message is exactly at the limit', async () => {
       const { answer } = await ingestDelivery(request(), deps({ maxMessageBytes: exactSize }));
