@@ -36,25 +36,15 @@ describe('parseConfig', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const certificateArn =
       'arn:aws:acm:eu-west-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const config = parseConfig(
-      {
-        kmsKey: keyArn,
-        alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:kyc-paging',
-        tracing: true,
-        customDomain: { domainName: 'webhooks.example.com', certificateArn },
-        processorMaxConcurrency: 2,
-        ingestReservedConcurrency: 100,
-      },
-      REGISTERED,
-    );
-    expect(config).toMatchObject({
+    const options = {
       kmsKey: keyArn,
       alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:kyc-paging',
       tracing: true,
       customDomain: { domainName: 'webhooks.example.com', certificateArn },
       processorMaxConcurrency: 2,
       ingestReservedConcurrency: 100,
-    });
+    };
+    expect(parseConfig(options, REGISTERED)).toMatchObject(options);
     expect(parseConfig({ kmsKey: true }, REGISTERED).kmsKey).toBe(true);
   });
 
