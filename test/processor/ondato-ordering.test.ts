@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { SQSRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import type { QueueMessage } from '../../lambdas/core/queue-message.js';
-import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { ondato } from '../../lambdas/vendors/ondato.js';
-import { lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
-import { MemoryEventStore, MemoryPublisher } from '../support/memory-ports.js';
+import { sqsRecord } from '../support/deliveries.js';
+import { processorHarness } from '../support/processor-harness.js';
 
 const FIXTURES = new URL('../fixtures/ondato/', import.meta.url);
 const SECRET = JSON.parse(readFileSync(new URL('credentials.json', FIXTURES), 'utf8')) as Record<
@@ -19,7 +17,6 @@ const BASIC = (SECRET['authorization'] as string[])[0] ?? '';
 /** The KYC identification every `kyc-identification-*` fixture (except the rejections) is about. */
 const KYC_ID = 'e8d2c6a4-1b7f-4c9e-8a3d-5f6b2e9c1a47';
 const KYC_KEY = `ondato#kycIdentification#${KYC_ID}`;
-const silent = { info: () => undefined, warn: () => undefined };
 
 type Envelope = Record<string, unknown> & { payload: Record<string, unknown> };
 
@@ -62,26 +59,8 @@ function message(body: string): QueueMessage {
   };
 }
 
-function harness() {
-  const store = new MemoryEventStore();
-  const publisher = new MemoryPublisher();
-  let clock = Date.parse('2026-06-01T13:00:00.000Z');
-  const run = (records: SQSRecord[]) =>
-    createProcessorHandler({
-      store,
-      publisher,
-      now: () => new Date(clock),
-      includePayload: true,
-      retentionDays: 30,
-      log: silent,
-    })(sqsEvent(...records), lambdaContext(30_000));
-  const afterVisibilityTimeout = () => {
-    clock += 180_000;
-  };
-  const published = (vendorEventId: string) =>
-    publisher.published.filter((e) => e.detail.eventId === `ondato:${vendorEventId}`);
-  return { store, publisher, run, afterVisibilityTimeout, published };
-}
+const harness = () =>
+  processorHarness({ start: '2026-06-01T13:00:00.000Z', retentionDays: 30, vendor: 'ondato' });
 
 const idOf = (name: string) => String((JSON.parse(fixture(name)) as Envelope)['id']);
 

@@ -1,34 +1,12 @@
 import type { SQSRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../lambdas/core/ports.js';
-import { createProcessorHandler, type BatchDeps } from '../../lambdas/processor/process-batch.js';
-import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
-import { crashOn, MemoryEventStore, MemoryPublisher } from '../support/memory-ports.js';
+import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
+import { crashOn } from '../support/memory-ports.js';
+import { processorHarness } from '../support/processor-harness.js';
 
-const silent = { info: () => undefined, warn: () => undefined };
-
-/** A processor over in-memory ports with a clock the test moves. */
-function harness() {
-  const store = new MemoryEventStore();
-  const publisher = new MemoryPublisher();
-  let clock = Date.parse('2026-02-01T00:00:00.000Z');
-  const deps = (overrides: Partial<BatchDeps> = {}): BatchDeps => ({
-    store,
-    publisher,
-    now: () => new Date(clock),
-    includePayload: true,
-    retentionDays: 30,
-    log: silent,
-    ...overrides,
-  });
-  const run = (records: SQSRecord[], overrides: Partial<BatchDeps> = {}) =>
-    createProcessorHandler(deps(overrides))(sqsEvent(...records), lambdaContext(30_000));
-  /** Moves time past any publication lease, as SQS's visibility timeout does before a retry. */
-  const afterVisibilityTimeout = () => {
-    clock += 180_000;
-  };
-  return { store, publisher, run, afterVisibilityTimeout };
-}
+const harness = () =>
+  processorHarness({ start: '2026-02-01T00:00:00.000Z', retentionDays: 30, vendor: 'idwise' });
 
 const failedIds = (response: { batchItemFailures: { itemIdentifier: string }[] }) =>
   response.batchItemFailures.map((f) => f.itemIdentifier).sort();

@@ -2,9 +2,10 @@ import type { SQSRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreBusyError } from '../../lambdas/core/errors.js';
 import type { EventStore, RecordAnswer, StoredEvent } from '../../lambdas/core/ports.js';
-import { createProcessorHandler, type BatchDeps } from '../../lambdas/processor/process-batch.js';
-import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
-import { crashOn, MemoryEventStore, MemoryPublisher } from '../support/memory-ports.js';
+import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
+import type { MemoryEventStore } from '../support/memory-ports.js';
+import { crashOn } from '../support/memory-ports.js';
+import { processorHarness } from '../support/processor-harness.js';
 
 /*
  * The subject/event protocol (lambdas/processor/record-event.ts) under the interleavings the
@@ -14,32 +15,11 @@ import { crashOn, MemoryEventStore, MemoryPublisher } from '../support/memory-po
  * after our answer was lost) carry different times.
  */
 
-const silent = { info: () => undefined, warn: () => undefined };
 const JOURNEY = 'idwise#journey#64f1c2a9b7e4d3a2c1b0f9e8';
 const at = (second: number) => `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`;
 
-function harness() {
-  const store = new MemoryEventStore();
-  const publisher = new MemoryPublisher();
-  let clock = Date.parse('2026-02-01T00:00:00.000Z');
-  const run = (records: SQSRecord[], overrides: Partial<BatchDeps> = {}) =>
-    createProcessorHandler({
-      store,
-      publisher,
-      now: () => new Date(clock),
-      includePayload: true,
-      retentionDays: 90,
-      log: silent,
-      ...overrides,
-    })(sqsEvent(...records), lambdaContext(30_000));
-  /** Moves time past any publication lease, as SQS's visibility timeout does before a retry. */
-  const afterVisibilityTimeout = () => {
-    clock += 180_000;
-  };
-  const published = (eventId: string) =>
-    publisher.published.filter((event) => event.detail.eventId === `idwise:${eventId}`);
-  return { store, publisher, run, afterVisibilityTimeout, published };
-}
+const harness = () =>
+  processorHarness({ start: '2026-02-01T00:00:00.000Z', retentionDays: 90, vendor: 'idwise' });
 
 /** An IDWise delivery of `eventId` received at `second`, carrying `decision`. */
 function copy(eventId: string, second: number, decision = 'Refer', messageId?: string): SQSRecord {
