@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EventBridgeClient,
@@ -29,6 +29,7 @@ import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { CONTRACT_DIR, detailSchemaFile, EVENT_SCHEMA_FILE } from '../../scripts/contract.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
 import { MemoryEventStore } from '../support/memory-ports.js';
+import { readFixtures } from '../support/vendor-fixtures.js';
 
 /**
  * The published contract holds for what the pipeline really publishes: every fixture of every
@@ -37,7 +38,6 @@ import { MemoryEventStore } from '../support/memory-ports.js';
  * Schemas in contract/ (which another test keeps equal to the generator's output).
  */
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const RECEIVED_AT = '2026-06-01T12:00:00.000Z';
 const silent = { info: () => undefined, warn: () => undefined };
 
@@ -79,26 +79,13 @@ interface Fixture {
 
 /** test/fixtures/<vendor>/<name>.json beside <name>.expected.json, as the vendor suite reads them. */
 function fixturesOf(vendor: Vendor): Fixture[] {
-  const dir = join(FIXTURES, vendor.id);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.expected.json'))
-    .sort()
-    .map((file) => {
-      const name = file.slice(0, -'.expected.json'.length);
-      const expected = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-        route: string;
-        dedupId: string;
-        events: unknown[];
-      };
-      return {
-        name,
-        body: readFileSync(join(dir, `${name}.json`), 'utf8'),
-        route: expected.route,
-        dedupId: expected.dedupId,
-        eventCount: expected.events.length,
-      };
-    });
+  return readFixtures(vendor.id).map(({ name, body, expected }) => ({
+    name,
+    body,
+    route: expected.route,
+    dedupId: expected.dedupId,
+    eventCount: expected.events.length,
+  }));
 }
 
 /** The queue message ingest would have sent for the fixture. */

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Vendor } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
+import { readFixtures } from '../support/vendor-fixtures.js';
 
 /**
  * Shared pieces of the hostile-input suites: the vendors' byte-exact fixtures and credentials,
@@ -35,12 +36,6 @@ export interface VendorFixture {
   readonly dedupId: string;
 }
 
-interface ExpectedFile {
-  readonly route: string;
-  readonly headers?: Record<string, string>;
-  readonly dedupId: string;
-}
-
 export function vendorNamed(id: string): Vendor {
   const vendor = findVendor(id);
   if (!vendor) throw new Error(`vendor ${id} is not registered`);
@@ -48,23 +43,14 @@ export function vendorNamed(id: string): Vendor {
 }
 
 export function fixturesOf(vendorId: string): VendorFixture[] {
-  const dir = join(FIXTURES, vendorId);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.expected.json'))
-    .sort()
-    .map((file) => {
-      const name = file.slice(0, -'.expected.json'.length);
-      const expected = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ExpectedFile;
-      return {
-        vendorId,
-        name,
-        body: readFileSync(join(dir, `${name}.json`), 'utf8'),
-        route: expected.route,
-        headers: expected.headers ?? {},
-        dedupId: expected.dedupId,
-      };
-    });
+  return readFixtures(vendorId).map(({ name, body, expected }) => ({
+    vendorId,
+    name,
+    body,
+    route: expected.route,
+    headers: expected.headers ?? {},
+    dedupId: expected.dedupId,
+  }));
 }
 
 /** The fixture credentials (`test/fixtures/<vendor>/credentials.json`), as the secret JSON. */

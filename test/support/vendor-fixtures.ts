@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
@@ -28,18 +28,41 @@ export interface Fixture<E extends FixtureExpectation = FixtureExpectation> {
 
 const EXPECTED = '.expected.json';
 
-export function vendorFixtures(vendor: Vendor) {
-  const dir = fileURLToPath(new URL(`../fixtures/${vendor.id}/`, import.meta.url));
-  const readBody = (path: string): string => readFileSync(join(dir, path)).toString('utf8');
-  const names = readdirSync(dir)
+const fixtureDir = (vendorId: string): string =>
+  fileURLToPath(new URL(`../fixtures/${vendorId}/`, import.meta.url));
+
+/** The names of the fixtures in `dir`: each `<name>.expected.json`, in order. */
+function fixtureNames(dir: string): string[] {
+  return readdirSync(dir)
     .filter((file) => file.endsWith(EXPECTED))
     .map((file) => file.slice(0, -EXPECTED.length))
     .sort();
-  const read = <E extends FixtureExpectation = FixtureExpectation>(name: string): Fixture<E> => ({
+}
+
+function readFixture<E extends FixtureExpectation = FixtureExpectation>(
+  dir: string,
+  name: string,
+): Fixture<E> {
+  const readBody = (path: string): string => readFileSync(join(dir, path)).toString('utf8');
+  return {
     name,
     body: readBody(`${name}.json`),
     expected: JSON.parse(readBody(`${name}${EXPECTED}`)) as E,
-  });
+  };
+}
+
+/** Every fixture of the vendor, in name order; none without a fixture folder (a suite then says so). */
+export function readFixtures(vendorId: string): Fixture[] {
+  const dir = fixtureDir(vendorId);
+  return existsSync(dir) ? fixtureNames(dir).map((name) => readFixture(dir, name)) : [];
+}
+
+export function vendorFixtures(vendor: Vendor) {
+  const dir = fixtureDir(vendor.id);
+  const readBody = (path: string): string => readFileSync(join(dir, path)).toString('utf8');
+  const names = fixtureNames(dir);
+  const read = <E extends FixtureExpectation = FixtureExpectation>(name: string): Fixture<E> =>
+    readFixture<E>(dir, name);
   /** `credentials.json` as written, parsed afresh. */
   const secret = (): Record<string, unknown> =>
     JSON.parse(readBody('credentials.json')) as Record<string, unknown>;
