@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { afterAll, expect } from 'vitest';
 import type { Vendor } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import { readFixtures } from '../support/vendor-fixtures.js';
@@ -197,4 +198,19 @@ export function withPreview(bytes: Buffer): Buffer {
  * that reached the prototype (pollution) fails the run even when no assertion noticed. */
 export function prototypeNames(): string[] {
   return Object.getOwnPropertyNames(Object.prototype).sort();
+}
+
+/**
+ * The calling file's tally, printed once its tests have run, when it also checks that no case
+ * reached `Object.prototype`.
+ */
+export function suiteTally(...args: ConstructorParameters<typeof Tally>): Tally {
+  const tally = new Tally(...args);
+  const prototypeBefore = prototypeNames();
+  afterAll(() => {
+    for (const line of tally.lines()) console.info(line);
+    expect(prototypeNames(), 'Object.prototype was modified').toEqual(prototypeBefore);
+    expect(({} as Record<string, unknown>)['status']).toBeUndefined();
+  });
+  return tally;
 }

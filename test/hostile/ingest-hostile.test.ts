@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
 import { canonicalAuthorization } from '../../lambdas/core/header-auth.js';
 import type { SecretSource } from '../../lambdas/core/ports.js';
@@ -26,9 +26,8 @@ import {
   preview,
   runsFor,
   sameJson,
-  prototypeNames,
   SOURCE_IP,
-  Tally,
+  suiteTally,
   tryParse,
   vendorNamed,
   type VendorFixture,
@@ -77,14 +76,7 @@ import {
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const RUNS = runsFor(600);
-const tally = new Tally('hostile ingest');
-
-const prototypeBefore = prototypeNames();
-afterAll(() => {
-  for (const line of tally.lines()) console.info(line);
-  expect(prototypeNames(), 'Object.prototype was modified').toEqual(prototypeBefore);
-  expect(({} as Record<string, unknown>)['status']).toBeUndefined();
-});
+const tally = suiteTally('hostile ingest');
 
 /* ------------------------------------------------------------------------------ plumbing */
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DETAIL_TYPES,
   STATUSES,
@@ -22,9 +22,8 @@ import {
   decodeLoosely,
   fixturesOf,
   nestedArrays,
-  prototypeNames,
   runsFor,
-  Tally,
+  suiteTally,
   withPreview,
 } from './hostile-support.js';
 import {
@@ -50,14 +49,7 @@ const RUNS = runsFor(800);
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Far above a normal normalize (well under a millisecond); catastrophic regex backtracking is not. */
 const SLOW_MS = 250;
-const tally = new Tally('hostile normalize', { verdicts: false });
-
-const prototypeBefore = prototypeNames();
-afterAll(() => {
-  for (const line of tally.lines()) console.info(line);
-  expect(prototypeNames(), 'Object.prototype was modified').toEqual(prototypeBefore);
-  expect(({} as Record<string, unknown>)['status']).toBeUndefined();
-});
+const tally = suiteTally('hostile normalize', { verdicts: false });
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 formats.default(ajv, ['date-time']);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '../../lambdas/core/access-token.js';
 import {
   issueToken,
@@ -11,14 +11,7 @@ import { createTokenHandler } from '../../lambdas/token/token-handler.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
-import {
-  fixtureSecret,
-  preview,
-  prototypeNames,
-  runsFor,
-  SOURCE_IP,
-  Tally,
-} from './hostile-support.js';
+import { fixtureSecret, preview, runsFor, SOURCE_IP, suiteTally } from './hostile-support.js';
 import { HOSTILE_KEYS, INVALID_UTF8 } from './mutations.js';
 
 /**
@@ -38,14 +31,7 @@ const FORM = 'application/x-www-form-urlencoded';
 const SECRET = fixtureSecret('ondato');
 const [CLIENT] = SECRET['oauthClients'] as { clientId: string; clientSecret: string }[];
 const KEYS = SECRET['tokenSigningKeys'] as string[];
-const tally = new Tally('hostile token');
-
-const prototypeBefore = prototypeNames();
-afterAll(() => {
-  for (const line of tally.lines()) console.info(line);
-  expect(prototypeNames(), 'Object.prototype was modified').toEqual(prototypeBefore);
-  expect(({} as Record<string, unknown>)['status']).toBeUndefined();
-});
+const tally = suiteTally('hostile token');
 
 if (CLIENT === undefined) throw new Error('the Ondato fixture credentials list no OAuth client');
 
