@@ -6,8 +6,7 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import * as consumer from '../../contract/types.js';
@@ -28,6 +27,7 @@ import { createProcessorHandler } from '../../lambdas/processor/process-batch.js
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { CONTRACT_DIR, detailSchemaFile, EVENT_SCHEMA_FILE } from '../../scripts/contract.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
+import { contractValidator, detailValidator } from '../support/contract-schemas.js';
 import { MemoryEventStore } from '../support/memory-ports.js';
 import { readFixtures } from '../support/vendor-fixtures.js';
 
@@ -43,22 +43,7 @@ const silent = { info: () => undefined, warn: () => undefined };
 
 /* ---------------------------------------------------------------- schemas */
 
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-// ajv-formats is CommonJS; its `default` is the plugin under every module loader.
-formats.default(ajv, ['date-time']);
-
-const validators = new Map<string, ValidateFunction>();
-function validatorFor(file: string): ValidateFunction {
-  const known = validators.get(file);
-  if (known) return known;
-  const validate = ajv.compile(
-    JSON.parse(readFileSync(join(CONTRACT_DIR, file), 'utf8')) as object,
-  );
-  validators.set(file, validate);
-  return validate;
-}
-const detailValidator = (detailType: DetailType) => validatorFor(detailSchemaFile(detailType));
-const eventValidator = () => validatorFor(EVENT_SCHEMA_FILE);
+const eventValidator = () => contractValidator(EVENT_SCHEMA_FILE);
 
 /** The validation errors, so a failure says which field broke the contract. */
 function errorsOf(validate: ValidateFunction, value: unknown): string[] {

@@ -1,22 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DETAIL_TYPES,
-  STATUSES,
-  type DetailType,
-  type OutgoingEvent,
-} from '../../lambdas/core/event.js';
+import { DETAIL_TYPES, STATUSES, type OutgoingEvent } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { DRAFT_LIMITS } from '../../lambdas/core/vendor.js';
 import { parseJson } from '../../lambdas/core/json.js';
 import type { QueueMessage } from '../../lambdas/core/queue-message.js';
 import { processRecord, toOutgoing } from '../../lambdas/processor/process-record.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
-import { CONTRACT_DIR, detailSchemaFile } from '../../scripts/contract.js';
+import { detailValidator } from '../support/contract-schemas.js';
 import { MemoryEventStore } from '../support/memory-ports.js';
 import {
   decodeLoosely,
@@ -50,20 +41,6 @@ const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Far above a normal normalize (well under a millisecond); catastrophic regex backtracking is not. */
 const SLOW_MS = 250;
 const tally = suiteTally('hostile normalize', { verdicts: false });
-
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-formats.default(ajv, ['date-time']);
-const validators = new Map<DetailType, ValidateFunction>();
-function validatorFor(detailType: DetailType): ValidateFunction {
-  const known = validators.get(detailType);
-  if (known) return known;
-  const schema = JSON.parse(
-    readFileSync(join(CONTRACT_DIR, detailSchemaFile(detailType)), 'utf8'),
-  ) as object;
-  const validate = ajv.compile(schema);
-  validators.set(detailType, validate);
-  return validate;
-}
 
 /* --------------------------------------------------------------------------- odd values */
 
@@ -267,7 +244,7 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
             );
             expect(outcomes.size).toBeGreaterThan(0);
             for (const event of published) {
-              const validate = validatorFor(event.detailType);
+              const validate = detailValidator(event.detailType);
               const valid = validate(event.detail);
               expect(valid, JSON.stringify(validate.errors)).toBe(true);
               // What the EventBridge adapter does with it: must not overflow or fail.
