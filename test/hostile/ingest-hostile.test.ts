@@ -130,6 +130,14 @@ async function attempt(
     vendorId,
     ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
   };
+  /** An exception out of ingest or the handler: no answer, and whatever was queued before it. */
+  const crashed = (error: unknown): Attempt => ({
+    status: 0,
+    responseBody: '',
+    queued: queue.messages,
+    reason: undefined,
+    crash: String(error),
+  });
   if (!options.viaHandler) {
     try {
       const { answer, outcome } = await ingestDelivery(
@@ -152,13 +160,7 @@ async function attempt(
         crash: outcome.result === 'failed' ? `failed: ${String(outcome.reason)}` : undefined,
       };
     } catch (error) {
-      return {
-        status: 0,
-        responseBody: '',
-        queued: queue.messages,
-        reason: undefined,
-        crash: String(error),
-      };
+      return crashed(error);
     }
   }
   const lines: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
@@ -193,13 +195,7 @@ async function attempt(
       crash: error ? `${error.message}: ${String(error.attributes['error'])}` : undefined,
     };
   } catch (error) {
-    return {
-      status: 0,
-      responseBody: '',
-      queued: queue.messages,
-      reason: undefined,
-      crash: String(error),
-    };
+    return crashed(error);
   }
 }
 
