@@ -40,6 +40,17 @@ export interface TestPipeline {
   stop(): Promise<void>;
 }
 
+/** Closes the clients, then stops what they talk to, then removes the test's temp folder. */
+async function shutDown(
+  clients: LocalClients,
+  running: { stop(): Promise<void> },
+  dir: string,
+): Promise<void> {
+  clients.destroy();
+  await running.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** The run's DynamoDB Local, shared by every test file. */
 export function dynamodbEndpoint(): string {
   return inject('dynamodbEndpoint');
@@ -69,16 +80,7 @@ export async function startTestPipeline(
     ...options,
   });
   const clients = createLocalClients(pipeline.urls);
-  return {
-    pipeline,
-    clients,
-    dir,
-    async stop() {
-      clients.destroy();
-      await pipeline.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { pipeline, clients, dir, stop: () => shutDown(clients, pipeline, dir) };
 }
 
 /**
@@ -144,16 +146,7 @@ export async function startTestEngines(): Promise<TestEngines> {
     eventsFile,
   });
   const clients = createLocalClients(engines.endpoints);
-  return {
-    engines,
-    clients,
-    eventsFile,
-    async stop() {
-      clients.destroy();
-      await engines.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { engines, clients, eventsFile, stop: () => shutDown(clients, engines, dir) };
 }
 
 /** The local engines of a test file or describe block, with tables of its own on demand. */
