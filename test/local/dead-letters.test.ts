@@ -169,6 +169,22 @@ async function deliver(body: string): Promise<{ message: QueueMessage; messageId
   return sent;
 }
 
+/** Delivers IDWise journey `n`, which DynamoDB then refuses until it leaves `store.failing`. */
+async function deliverPoison(
+  n: number,
+  finalDecision: string,
+): Promise<{ message: QueueMessage; messageId: string; eventId: string }> {
+  const delivered = await deliver(
+    JSON.stringify({
+      event: 'Finished Journey',
+      body: { eventId: `dlq-evt-${n}`, journeyId: `dlq-journey-${n}`, finalDecision },
+    }),
+  );
+  const eventId = `idwise:${delivered.message.dedupId}`;
+  store.failing.add(eventId);
+  return { ...delivered, eventId };
+}
+
 const RECORD_FAILED = 'record failed; SQS will retry it';
 const failuresOf = (messageId: string): LogLine[] =>
   log.filter(
@@ -180,23 +196,11 @@ const failuresOf = (messageId: string): LogLine[] =>
 describe('dead letters', () => {
   it('dead-letters a poison after 5 receives with its reason, and a redrive processes it exactly once once fixed', async () => {
     // Poison 1: DynamoDB refuses this event until the fault is fixed.
-    const faulty = await deliver(
-      JSON.stringify({
-        event: 'Finished Journey',
-        body: { eventId: 'dlq-evt-1', journeyId: 'dlq-journey-1', finalDecision: 'Complete' },
-      }),
-    );
-    const faultyId = `idwise:${faulty.message.dedupId}`;
-    store.failing.add(faultyId);
+    const faulty = await deliverPoison(1, 'Complete');
+    const faultyId = faulty.eventId;
     // Poison 2: its cause is never fixed in this test.
-    const unfixed = await deliver(
-      JSON.stringify({
-        event: 'Finished Journey',
-        body: { eventId: 'dlq-evt-2', journeyId: 'dlq-journey-2', finalDecision: 'Refer' },
-      }),
-    );
-    const unfixedId = `idwise:${unfixed.message.dedupId}`;
-    store.failing.add(unfixedId);
+    const unfixed = await deliverPoison(2, 'Refer');
+    const unfixedId = unfixed.eventId;
 
     poller.start();
     await waitFor(
