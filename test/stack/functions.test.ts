@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
-import { resourcesOf, synthStack } from './synth-stack.js';
+import { environmentOf, resourcesOf, synthStack } from './synth-stack.js';
 
 const template = synthStack();
 const functions = resourcesOf(template, 'AWS::Lambda::Function');
 
 describe.each(functions)('function %s', (_id, fn) => {
-  const env = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+  const env = environmentOf(fn);
 
   it('runs Node.js 24 on arm64 from a bundled ESM handler', () => {
     expect(fn.Properties['Runtime']).toBe('nodejs24.x');
@@ -41,12 +41,7 @@ describe.each(functions)('function %s', (_id, fn) => {
 describe('functions', () => {
   it('are one per vendor, the processor and Ondato’s token endpoint, each with a distinct service name', () => {
     expect(functions).toHaveLength(VENDORS.length + 2);
-    const names = functions.map(
-      ([, fn]) =>
-        (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables[
-          'POWERTOOLS_SERVICE_NAME'
-        ],
-    );
+    const names = functions.map(([, fn]) => environmentOf(fn)['POWERTOOLS_SERVICE_NAME']);
     expect(new Set(names).size).toBe(functions.length);
   });
 

@@ -9,44 +9,26 @@ import { ENV } from '../../lambdas/runtime/env.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { IngestApi } from '../../lib/constructs/ingest-api.js';
 import type { IngestVendor } from '../../lib/constructs/ingest-api.js';
-import { resourcesOf, synthStack } from './synth-stack.js';
+import {
+  environmentOf,
+  resourcesOf,
+  secretIdOf,
+  statementsOf,
+  synthStack,
+  type Statement,
+} from './synth-stack.js';
 
 const template = synthStack({ vendors: VENDORS.map((vendor) => vendor.id) });
-
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-}
 
 /** The ingest function of each vendor, keyed by the vendor id in its environment. */
 function ingestFunctions(t: Template): Map<string, { id: string; env: Record<string, unknown> }> {
   const found = new Map<string, { id: string; env: Record<string, unknown> }>();
   for (const [id, fn] of resourcesOf(t, 'AWS::Lambda::Function')) {
-    const env = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    const env = environmentOf(fn);
     const vendor = env[ENV.vendor];
     if (typeof vendor === 'string') found.set(vendor, { id, env });
   }
   return found;
-}
-
-function secretIdOf(t: Template, vendorId: string): string {
-  const secrets = resourcesOf(t, 'AWS::SecretsManager::Secret').filter(([, secret]) =>
-    String(secret.Properties['Description']).includes(` ${vendorId} `),
-  );
-  expect(secrets).toHaveLength(1);
-  return secrets[0]![0];
-}
-
-/** Every statement of every policy attached to the role of the given function. */
-function statementsOf(t: Template, functionId: string): Statement[] {
-  const fn = t.toJSON()['Resources'][functionId] as { Properties: { Role: unknown } };
-  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return resourcesOf(t, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties['Roles']).includes(`"${roleId}"`))
-    .flatMap(
-      ([, policy]) => (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement,
-    );
 }
 
 const TOKEN_ROUTE_KEY = 'POST /oauth/ondato/token';

@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
-import { resourcesOf, synthStack } from './synth-stack.js';
+import { environmentOf, resourcesOf, synthStack } from './synth-stack.js';
 
 interface Statement {
   readonly Effect: string;
@@ -24,7 +24,7 @@ function grantsByFunction(
   const policies = resourcesOf(template, 'AWS::IAM::Policy');
   const found = new Map<string, { kind: Kind; statements: Statement[] }>();
   for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
-    const env = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    const env = environmentOf(fn);
     const service = env['POWERTOOLS_SERVICE_NAME'];
     const kind: Kind =
       typeof env[ENV.vendor] === 'string'

@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { OUTPUTS } from '../../lib/outputs.js';
-import { resourcesOf, synthStack } from './synth-stack.js';
-
-const variablesOf = (fn: { Properties: Record<string, unknown> }) =>
-  (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+import { environmentOf, resourcesOf, synthStack } from './synth-stack.js';
 
 function accessLogFormat(overrides: Readonly<Record<string, unknown>>): Record<string, string> {
   const stages = resourcesOf(synthStack(overrides), 'AWS::ApiGatewayV2::Stage');
@@ -82,7 +79,7 @@ describe('ingest reserved concurrency (none by default)', () => {
   const ingestOf = (overrides: Readonly<Record<string, unknown>>) =>
     resourcesOf(synthStack(overrides), 'AWS::Lambda::Function').map(([id, fn]) => ({
       id,
-      ingest: typeof variablesOf(fn)[ENV.vendor] === 'string',
+      ingest: typeof environmentOf(fn)[ENV.vendor] === 'string',
       reserved: fn.Properties['ReservedConcurrentExecutions'],
     }));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { decodeSettings, OUTPUTS, secretOutputName } from '../../lib/outputs.js';
-import { resourcesOf, synthStack } from './synth-stack.js';
+import { environmentOf, resourcesOf, synthStack } from './synth-stack.js';
 
 describe('stack outputs operators rely on (README: Deploy, Operating it)', () => {
   const outputs = synthStack().findOutputs('*');
@@ -55,9 +55,8 @@ describe('Settings output: what the deployed stack does, for the CLI', () => {
     const settings = decodeSettings(
       template.findOutputs(OUTPUTS.settings)[OUTPUTS.settings]?.['Value'] as string,
     );
-    const variables = resourcesOf(template, 'AWS::Lambda::Function').map(
-      ([, fn]) =>
-        (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables,
+    const variables = resourcesOf(template, 'AWS::Lambda::Function').map(([, fn]) =>
+      environmentOf(fn),
     );
     const set = (name: string): unknown[] => variables.filter((v) => name in v).map((v) => v[name]);
     expect(set(ENV.includePayload)).toEqual([String(settings.includePayload)]);

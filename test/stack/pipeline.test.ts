@@ -4,7 +4,7 @@ import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { DEFAULT_PROCESSOR_MAX_CONCURRENCY } from '../../lib/constructs/processor.js';
-import { resourcesOf, synthStack } from './synth-stack.js';
+import { environmentOf, resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
 
 const template = synthStack();
@@ -92,8 +92,7 @@ describe('processor', () => {
 
   it('is told the table, bus, payload switch and retention', () => {
     expect(processor.Properties['MemorySize']).toBe(512);
-    const env = (processor.Properties['Environment'] as { Variables: Record<string, unknown> })
-      .Variables;
+    const env = environmentOf(processor);
     expect(JSON.stringify(env[ENV.tableName])).toMatch(/^\{"Ref":"EventStoreTable/);
     expect(JSON.stringify(env[ENV.eventBusName])).toMatch(/^\{"Ref":"EventBus/);
     expect(env[ENV.includePayload]).toBe('true');
@@ -107,9 +106,7 @@ describe('processor', () => {
         Properties: { Environment: { Variables: { [ENV.includePayload]: Match.anyValue() } } },
       },
     ) as Record<string, CfnResource>;
-    const variables = Object.values(env).map(
-      (fn) => (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables,
-    );
+    const variables = Object.values(env).map(environmentOf);
     expect(variables).toHaveLength(1);
     expect(variables[0]?.[ENV.includePayload]).toBe('false');
     expect(variables[0]?.[ENV.retentionDays]).toBe('7');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config.js';
 import { KycWebhooksStack } from '../../lib/kyc-webhooks-stack.js';
 import { stackNameFor } from '../../lib/outputs.js';
@@ -65,4 +66,35 @@ export interface CfnResource {
   readonly Properties: Record<string, unknown>;
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
+}
+
+/** The environment variables of a Lambda function resource. */
+export function environmentOf(fn: CfnResource): Record<string, unknown> {
+  return (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** The logical id of the one secret created for `vendorId` (its description names the vendor). */
+export function secretIdOf(template: Template, vendorId: string): string {
+  const found = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(([, secret]) =>
+    String(secret.Properties['Description']).includes(` ${vendorId} `),
+  );
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+}
+
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** Every statement of every policy attached to the role of the given function. */
+export function statementsOf(template: Template, functionId: string): Statement[] {
+  const fn = template.toJSON()['Resources'][functionId] as { Properties: { Role: unknown } };
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => JSON.stringify(policy.Properties['Roles']).includes(`"${roleId}"`))
+    .flatMap(
+      ([, policy]) => (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement,
+    );
 }

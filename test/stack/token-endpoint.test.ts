@@ -9,17 +9,19 @@ import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
 import { IngestApi } from '../../lib/constructs/ingest-api.js';
 import { DEFAULT_TOKEN_THROTTLE, TokenEndpoint } from '../../lib/constructs/token-endpoint.js';
 import type { TokenEndpointProps } from '../../lib/constructs/token-endpoint.js';
-import { resourcesOf, synthStack, type CfnResource } from './synth-stack.js';
+import {
+  environmentOf,
+  resourcesOf,
+  secretIdOf,
+  statementsOf,
+  synthStack,
+  type CfnResource,
+} from './synth-stack.js';
 
 // The built-in template validator costs seconds per synth and adds nothing asserted here.
 process.env['CDK_VALIDATION'] = 'false';
 
 const TOKEN_ROUTE_KEY = 'POST /oauth/ondato/token';
-
-interface Statement {
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-}
 
 /**
  * The token endpoint beside an Ondato and an IDWise ingest, built from the constructs the stack
@@ -64,34 +66,12 @@ function routeSettingsOf(template: Template): Record<string, Record<string, numb
   return stage?.[1].Properties['RouteSettings'] as Record<string, Record<string, number>>;
 }
 
-function environmentOf(fn: CfnResource): Record<string, unknown> {
-  return (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
-}
-
 function tokenFunction(template: Template): [string, CfnResource] {
   const found = resourcesOf(template, 'AWS::Lambda::Function').filter(
     ([, fn]) => environmentOf(fn)['POWERTOOLS_SERVICE_NAME'] === 'kyc-token-ondato',
   );
   expect(found).toHaveLength(1);
   return found[0]!;
-}
-
-function secretIdOf(template: Template, vendorId: string): string {
-  const found = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(([, secret]) =>
-    String(secret.Properties['Description']).includes(` ${vendorId} `),
-  );
-  expect(found).toHaveLength(1);
-  return found[0]![0];
-}
-
-function statementsOf(template: Template, functionId: string): Statement[] {
-  const fn = template.toJSON()['Resources'][functionId] as { Properties: { Role: unknown } };
-  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return resourcesOf(template, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties['Roles']).includes(`"${roleId}"`))
-    .flatMap(
-      ([, policy]) => (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement,
-    );
 }
 
 describe('token endpoint construct', () => {
