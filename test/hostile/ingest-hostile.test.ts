@@ -138,20 +138,18 @@ async function attempt(
     reason: undefined,
     crash: String(error),
   });
+  // The request as API Gateway passes it, whichever way it goes in.
+  const sent = {
+    path: request.path,
+    headers: request.headers,
+    body,
+    isBase64Encoded: base64,
+    sourceIp: request.sourceIp,
+    requestId: 'req-hostile',
+  };
   if (!options.viaHandler) {
     try {
-      const { answer, outcome } = await ingestDelivery(
-        {
-          path: request.path,
-          headers: request.headers,
-          body,
-          isBase64Encoded: base64,
-          sourceIp: request.sourceIp,
-          requestId: 'req-hostile',
-          now: NOW,
-        },
-        deps,
-      );
+      const { answer, outcome } = await ingestDelivery({ ...sent, now: NOW }, deps);
       return {
         status: answer.statusCode,
         responseBody: answer.body,
@@ -172,16 +170,7 @@ async function attempt(
     now: () => NOW,
   });
   try {
-    const result = await handler(
-      apiGatewayEvent({
-        path: request.path,
-        headers: request.headers,
-        body,
-        isBase64Encoded: base64,
-        sourceIp: request.sourceIp,
-        requestId: 'req-hostile',
-      }),
-    );
+    const result = await handler(apiGatewayEvent(sent));
     const refused = lines.find((line) => line.message === 'delivery refused');
     const error = lines.find((line) => line.level === 'error');
     return {
