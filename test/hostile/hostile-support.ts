@@ -23,6 +23,9 @@ export function runsFor(defaultRuns: number): number {
   return Number.isInteger(wanted) && wanted > 0 ? wanted : defaultRuns;
 }
 
+/** The clock of the hostile suites: every request they make is received at this instant. */
+export const NOW = new Date('2026-06-01T12:00:00.000Z');
+
 /** A source address inside the Ondato fixture credentials' allow-list (`203.0.113.0/24`). */
 export const SOURCE_IP = '203.0.113.9';
 

@@ -21,6 +21,7 @@ import {
   fixturesOf,
   nestedArrays,
   nestedObjects,
+  NOW,
   own,
   parsedCredentials,
   preview,
@@ -74,7 +75,6 @@ import {
  * properties are not satisfied by refusing everything.
  */
 
-const NOW = new Date('2026-06-01T12:00:00.000Z');
 const RUNS = runsFor(600);
 const tally = suiteTally('hostile ingest');
 

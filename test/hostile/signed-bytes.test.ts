@@ -17,6 +17,7 @@ import {
 import {
   fixtureSecret,
   fixturesOf,
+  NOW,
   runsFor,
   SOURCE_IP,
   type VendorFixture,
@@ -33,7 +34,6 @@ import {
  */
 
 const RUNS = runsFor(40);
-const NOW = new Date('2026-06-01T12:00:00.000Z');
 const silent = { info: () => undefined, warn: () => undefined };
 
 type Path = 'refused' | 'duplicate' | 'published, no subject changed';

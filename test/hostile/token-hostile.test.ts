@@ -11,7 +11,7 @@ import { createTokenHandler } from '../../lambdas/token/token-handler.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
 import { StaticSecretSource } from '../support/memory-ports.js';
-import { fixtureSecret, preview, runsFor, SOURCE_IP, suiteTally } from './hostile-support.js';
+import { fixtureSecret, NOW, preview, runsFor, SOURCE_IP, suiteTally } from './hostile-support.js';
 import { HOSTILE_KEYS, INVALID_UTF8 } from './mutations.js';
 
 /**
@@ -25,7 +25,6 @@ import { HOSTILE_KEYS, INVALID_UTF8 } from './mutations.js';
  * answers 500 or 503; no answer echoes a secret.
  */
 
-const NOW = new Date('2026-06-01T12:00:00.000Z');
 const RUNS = runsFor(1500);
 const FORM = 'application/x-www-form-urlencoded';
 const SECRET = fixtureSecret('ondato');
