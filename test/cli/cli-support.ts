@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../cli/io.js';
@@ -54,14 +52,6 @@ export function fixture(vendor: string, name: string): string {
   return readFileSync(join(FIXTURES, vendor, `${name}.json`), 'utf8');
 }
 
-/** A loopback port nothing listens on. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export { treezorEventId, treezorReview } from '../support/local-pipeline.js';
+export { freePort } from '../support/processes.js';
 export { publishedDetails, waitFor } from '../support/wait.js';

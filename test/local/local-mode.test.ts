@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -24,6 +21,7 @@ import {
   treezorReview,
   type TestPipeline,
 } from '../support/local-pipeline.js';
+import { freePort, runTsx, spawnNpmStart } from '../support/processes.js';
 import {
   localBusEntries,
   publishedWithId,
@@ -334,17 +332,7 @@ describe('npm start', () => {
     // `npm start` runs exactly this; spawning it without npm lets the signal reach the process.
     expect(scripts['start']).toBe('tsx local/main.ts');
 
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        KYC_DYNAMODB_PORT: '0',
-        KYC_SQS_PORT: '0',
-        KYC_EVENTS_FILE: join(tempDir, 'start-events.jsonl'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnNpmStart({ KYC_EVENTS_FILE: join(tempDir, 'start-events.jsonl') });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) =>
@@ -362,33 +350,3 @@ describe('npm start', () => {
     expect(await exited).toBe(0);
   });
 });
-
-/* ------------------------------------------------------------------------- process helpers */
-
-function runTsx(
-  args: readonly string[],
-  env: Readonly<Record<string, string>>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A loopback port nothing listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
