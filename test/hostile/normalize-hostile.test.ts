@@ -42,6 +42,18 @@ const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SLOW_MS = 250;
 const tally = suiteTally('hostile normalize', { verdicts: false });
 
+/** The fastest of `first` and two more timed runs of `again`, when `first` was slow. */
+function fastest(first: number, again: () => void): number {
+  if (first < SLOW_MS) return first;
+  let best = first;
+  for (let n = 0; n < 2; n += 1) {
+    const started = performance.now();
+    again();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
 /* --------------------------------------------------------------------------- odd values */
 
 /** Values that have broken parsers before: time extremes, code-shaped runs, prototype names. */
@@ -183,7 +195,11 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
               serverError: crash !== undefined,
             });
             expect(crash).toBeUndefined();
-            expect(took, 'normalize took too long').toBeLessThan(SLOW_MS);
+            // A pause of the shared machine (GC, another process) can slow one call; catastrophic
+            // backtracking slows every call. Only the fastest of three tries must be quick.
+            const again = () =>
+              vendor.normalize({ route, body, json: parseJson(body), receivedAt: RECEIVED_AT });
+            expect(fastest(took, again), 'normalize took too long').toBeLessThan(SLOW_MS);
             expect(drafts?.length).toBeGreaterThan(0);
             for (const draft of drafts ?? []) {
               expect(STATUSES).toContain(draft.status);
