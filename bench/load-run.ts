@@ -504,8 +504,16 @@ export function findSaturation(
   processors: number,
 ): Saturation {
   const instances = `${processors} processor instance${processors === 1 ? '' : 's'}`;
+  // A step whose acknowledgements did not beat the best before it by 10%; one such step alone
+  // may be noise, so ingest counts as saturated where two come in a row (or the ramp ends).
+  const flat = ramp.map(
+    (step, i) =>
+      i > 0 &&
+      step.acknowledgedPerSecond <
+        Math.max(...ramp.slice(0, i).map((s) => s.acknowledgedPerSecond)) * RAMP_GAIN,
+  );
   let best = 0;
-  for (const step of ramp) {
+  for (const [i, step] of ramp.entries()) {
     const s = step.stages;
     if (
       step.publishedPerSecond < step.acknowledgedPerSecond * 0.9 &&
@@ -540,7 +548,7 @@ export function findSaturation(
               `process, whose event loop was busy ${loop}`),
       };
     }
-    if (best > 0 && step.acknowledgedPerSecond < best * RAMP_GAIN) {
+    if (flat[i] && (i === ramp.length - 1 || flat[i + 1])) {
       const sqsShare = s.sendMessageMs / Math.max(s.ingestServerMs, 0.001);
       const flat =
         `acknowledgements stopped rising (${step.acknowledgedPerSecond.toFixed(0)}/s, best ` +

@@ -38,5 +38,5 @@ describe('load run (smoke mode)', () => {
     expect(lines.at(-1)).toMatch(
       /^load: local pipeline sustained \d+ deliveries\/s end to end \(\d+ cores\)$/,
     );
-  }, 90_000);
+  }, 180_000);
 });
