@@ -36,9 +36,10 @@ describe('bench harness (smoke mode)', () => {
       'README-ready:',
     ]);
     const ratios = report.sections.flatMap((s) => s.ratios ?? []);
-    // 7 verification cases, 4 ingest cases, an import and a memory row per function bundle (each
-    // vendor's ingest, the processor, the token endpoint), 2 throughput rows.
-    expect(ratios).toHaveLength(7 + 4 + 2 * HANDLER_BUNDLES.length + 2);
+    // 7 verification cases, 4 ingest cases, an import time, an import CPU time and a memory row
+    // per function bundle (each vendor's ingest, the processor, the token endpoint), 2 throughput
+    // rows.
+    expect(ratios).toHaveLength(7 + 4 + 3 * HANDLER_BUNDLES.length + 2);
     for (const row of ratios) {
       for (const summary of [row.subject, row.floor]) {
         expect(summary.n).toBe(1);
