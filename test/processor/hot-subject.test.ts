@@ -308,10 +308,11 @@ describe('a hot subject on DynamoDB Local, through SQS and four processor instan
     });
     clients = createLocalClients(engines.endpoints);
     table = uniqueTableName('hot-subject');
-    // The stack's redrive (5 receives), with a visibility timeout short enough that a record
-    // that failed would come back within the test: it must not have to.
+    // The stack's redrive (5 receives). The visibility timeout is longer than the test waits, so
+    // a record that failed would not come back in time and the test fails on it; and a batch
+    // slowed by a loaded machine is never handed to a second instance while still in hand.
     [queues] = await Promise.all([
-      createQueues(clients.sqs, { visibilityTimeoutSeconds: 3, maxReceiveCount: MAX_RECEIVES }),
+      createQueues(clients.sqs, { visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVES }),
       createTable(clients.dynamodb, table),
     ]);
   });
@@ -369,7 +370,7 @@ describe('a hot subject on DynamoDB Local, through SQS and four processor instan
         queueArn: queues.queueArn,
         region: LOCAL_REGION,
         handler,
-        invocationMs: 2_000,
+        invocationMs: 20_000,
         waitTimeSeconds: 0,
         log: { error: () => undefined },
       });
