@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../lambdas/adapters/sqs-queue-depth.js';
 import { createLocalClients, LOCAL_REGION, type LocalClients } from '../local/clients.js';
 import { createLocalHandlers } from '../local/handlers.js';
 import { startLocalPipeline, type LocalPipeline } from '../local/pipeline.js';
@@ -636,16 +636,7 @@ function portOf(url: string): number {
 async function depthOf(pipeline: LocalPipeline, queueUrl: string): Promise<number> {
   const clients = createLocalClients(pipeline.urls);
   try {
-    const { Attributes = {} } = await clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
+    return await queueDepth(clients.sqs, queueUrl);
   } finally {
     clients.destroy();
   }

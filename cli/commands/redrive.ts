@@ -1,3 +1,4 @@
+import { queueDepth } from '../../lambdas/adapters/sqs-queue-depth.js';
 import {
   GetQueueAttributesCommand,
   ListDeadLetterSourceQueuesCommand,
@@ -44,7 +45,7 @@ export const redriveCommand: Command = {
     const target = await context.target(values);
     const { sqs } = target;
     const dlq = await target.deadLetterQueue();
-    const waiting = await countMessages(sqs, dlq.url);
+    const waiting = await queueDepth(sqs, dlq.url);
     const destination = await sourceQueueArn(sqs, dlq.url);
     const to = destination ?? 'the queues they came from';
 
@@ -108,19 +109,6 @@ export const redriveCommand: Command = {
     return task.Status === 'COMPLETED' ? EXIT.ok : EXIT.failed;
   },
 };
-
-async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
 
 /**
  * The queue whose redrive policy feeds this DLQ, named explicitly: messages that reached the

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { queueDepth } from '../../lambdas/adapters/sqs-queue-depth.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
 import { StoreBusyError } from '../../lambdas/core/errors.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
@@ -324,18 +325,7 @@ describe('a hot subject on DynamoDB Local, through SQS and four processor instan
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const depth = async (queueUrl: string) => {
-    const { Attributes = {} } = await clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
-  };
+  const depth = (queueUrl: string) => queueDepth(clients.sqs, queueUrl);
 
   it('stores and publishes every event once, dead-letters none, and regresses nothing', async () => {
     // Times near now: DynamoDB Local's TTL removes items whose expiry has passed.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../../lambdas/adapters/sqs-queue-depth.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
 
 /** Polls `probe` until it returns something other than `undefined`/`false`. */
@@ -17,19 +18,7 @@ export async function waitFor<T>(
   }
 }
 
-/** Visible plus in-flight messages, read without receiving (which would hide them). */
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
+export { queueDepth };
 
 /** Waits until every queued message was received and deleted: the processor is done with them. */
 export async function waitForQueueDrained(
