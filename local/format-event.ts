@@ -20,7 +20,8 @@ export function formatPublishedEvent(event: PublishedEvent): string {
   );
 }
 
-function parseObject(value: unknown): Record<string, unknown> {
+/** A JSON object, or its text, as a record; anything else as `{}` (the bus file is trusted, not its shape). */
+export function parseObject(value: unknown): Record<string, unknown> {
   let parsed = value;
   if (typeof value === 'string') {
     try {

@@ -1,5 +1,6 @@
 import { toDeliveredEvent } from '../../local/consumer-rules.js';
 import { compilePattern, parsePattern } from '../../local/event-pattern.js';
+import { parseObject } from '../../local/format-event.js';
 import type { PublishedEvent } from '../../local/put-events-server.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { parseCommandArgs, parseTime, TARGET_OPTIONS } from '../args.js';
@@ -144,18 +145,6 @@ function readEvent(line: string): PublishedEvent | undefined {
 function receivedAt(event: PublishedEvent): string {
   const value = parseObject(event.Detail)['receivedAt'];
   return typeof value === 'string' ? value : event.Time;
-}
-
-function parseObject(value: unknown): Record<string, unknown> {
-  let parsed = value;
-  if (typeof value === 'string') {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      return {};
-    }
-  }
-  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
 }
 
 function text(value: unknown): string {
