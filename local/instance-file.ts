@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { LocalPipeline } from './pipeline.js';
 
 /**
  * The instance file: what a running `npm start` says about itself once it is ready (its URLs,
@@ -9,22 +10,17 @@ import { dirname } from 'node:path';
  * process that is gone (killed, crashed) is stale and ignored.
  */
 
-export interface LocalInstance {
+/** What a running pipeline tells the CLI: its own description, less what the CLI derives. */
+export interface LocalInstance extends Pick<
+  LocalPipeline,
+  'tableName' | 'eventBusName' | 'eventsFile' | 'secretsFile'
+> {
   readonly pid: number;
   readonly startedAt: string;
-  readonly urls: {
-    /** Base URL of the webhook server. */
-    readonly server: string;
-    readonly dynamodb: string;
-    readonly sqs: string;
-    readonly eventBridge: string;
-    readonly queue: string;
-    readonly deadLetterQueue: string;
-  };
-  readonly tableName: string;
-  readonly eventBusName: string;
-  readonly eventsFile: string;
-  readonly secretsFile: string;
+  readonly urls: Pick<
+    LocalPipeline['urls'],
+    'server' | 'dynamodb' | 'sqs' | 'eventBridge' | 'queue' | 'deadLetterQueue'
+  >;
 }
 
 export type InstanceLookup =

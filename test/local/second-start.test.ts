@@ -7,9 +7,9 @@ import { readInstanceFile } from '../../local/instance-file.js';
 import { AlreadyRunningError, startLocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery } from '../../local/send-delivery.js';
 import {
-  dynamodbEndpoint,
   SECRETS_FILE,
   startTestPipeline,
+  testPipelineOptions,
   uniqueTableName,
   type TestPipeline,
 } from '../support/local-pipeline.js';
@@ -50,18 +50,13 @@ describe('a second start beside a running pipeline', () => {
     const events = readFileSync(eventsFile, 'utf8');
     const instance = readFileSync(instanceFile ?? '', 'utf8');
 
-    const second = startLocalPipeline({
-      port: 0,
-      dynamodbEndpoint: dynamodbEndpoint(),
-      tableName: uniqueTableName('kyc-second'),
-      sqsPort: 0,
-      eventBridgePort: 0,
-      eventsFile,
-      secretsFile: SECRETS_FILE,
-      printEvent: false,
-      logLevel: 'SILENT',
-      writeInstanceFile: true,
-    });
+    const second = startLocalPipeline(
+      testPipelineOptions(first.dir, {
+        tableName: uniqueTableName('kyc-second'),
+        eventsFile,
+        writeInstanceFile: true,
+      }),
+    );
     await expect(second).rejects.toThrow(AlreadyRunningError);
     await expect(second).rejects.toThrow(`process ${process.pid}`);
     expect(readFileSync(eventsFile, 'utf8')).toBe(events);
@@ -76,18 +71,14 @@ describe('a second start beside a running pipeline', () => {
     // version): only the ports can tell. The webhook port is the last one bound.
     writeFileSync(instanceFile, '');
     try {
-      const second = startLocalPipeline({
-        port: port(first.pipeline.urls.server),
-        dynamodbEndpoint: dynamodbEndpoint(),
-        tableName: uniqueTableName('kyc-second'),
-        sqsPort: 0,
-        eventBridgePort: 0,
-        eventsFile,
-        secretsFile: SECRETS_FILE,
-        printEvent: false,
-        logLevel: 'SILENT',
-        writeInstanceFile: true,
-      });
+      const second = startLocalPipeline(
+        testPipelineOptions(first.dir, {
+          port: port(first.pipeline.urls.server),
+          tableName: uniqueTableName('kyc-second'),
+          eventsFile,
+          writeInstanceFile: true,
+        }),
+      );
       await expect(second).rejects.toThrow(/Webhook server: port \d+ is already in use/);
       expect(readFileSync(eventsFile, 'utf8')).toBe(events);
       expect(readFileSync(instanceFile, 'utf8')).toBe('');
@@ -134,18 +125,12 @@ describe('the instance file', () => {
       why: `process ${gone}, which wrote it at 2026-01-01T00:00:00.000Z, is gone (it did not stop cleanly)`,
     });
 
-    const pipeline = await startLocalPipeline({
-      port: 0,
-      dynamodbEndpoint: dynamodbEndpoint(),
-      tableName: uniqueTableName('kyc-instance'),
-      sqsPort: 0,
-      eventBridgePort: 0,
-      eventsFile: join(dir, 'events.jsonl'),
-      secretsFile: SECRETS_FILE,
-      printEvent: false,
-      logLevel: 'SILENT',
-      writeInstanceFile: true,
-    });
+    const pipeline = await startLocalPipeline(
+      testPipelineOptions(dir, {
+        tableName: uniqueTableName('kyc-instance'),
+        writeInstanceFile: true,
+      }),
+    );
     try {
       expect(await readInstanceFile(file)).toMatchObject({
         state: 'live',

@@ -61,11 +61,12 @@ export function uniqueTableName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-export async function startTestPipeline(
+/** A test pipeline's options: free ports, a fresh table, events in `dir`, nothing printed. */
+export function testPipelineOptions(
+  dir: string,
   options: Partial<LocalPipelineOptions> = {},
-): Promise<TestPipeline> {
-  const dir = mkdtempSync(join(tmpdir(), 'kyc-test-'));
-  const pipeline = await startLocalPipeline({
+): LocalPipelineOptions {
+  return {
     port: 0,
     dynamodbEndpoint: dynamodbEndpoint(),
     tableName: uniqueTableName('kyc-test'),
@@ -78,7 +79,14 @@ export async function startTestPipeline(
     // Short polls keep each test's round trip to tens of milliseconds.
     pollWaitSeconds: 0,
     ...options,
-  });
+  };
+}
+
+export async function startTestPipeline(
+  options: Partial<LocalPipelineOptions> = {},
+): Promise<TestPipeline> {
+  const dir = mkdtempSync(join(tmpdir(), 'kyc-test-'));
+  const pipeline = await startLocalPipeline(testPipelineOptions(dir, options));
   const clients = createLocalClients(pipeline.urls);
   return { pipeline, clients, dir, stop: () => shutDown(clients, pipeline, dir) };
 }
