@@ -68,9 +68,14 @@ export function instantFromZonedLocal(text: string, timeZone: string): string | 
 }
 
 const DAY_MS = 86_400_000;
+/** The largest epoch milliseconds a `Date` holds. */
+const MAX_DATE_MS = 8.64e15;
 
 /** How far the zone's wall clock is ahead of UTC at `instant`, in milliseconds. */
 function zoneOffsetMs(instant: number, timeZone: string): number {
+  // Outside the years a wall clock can be written in (a date near 0000 or 9999 a day away), no
+  // offset: the caller then finds no consistent instant.
+  if (!(Math.abs(instant) <= MAX_DATE_MS)) return Number.NaN;
   const wall = Date.parse(`${zonedLocalTime(instant, timeZone).replace(' ', 'T')}Z`);
   return wall - Math.floor(instant / 1000) * 1000;
 }

@@ -130,12 +130,16 @@ describe('instantFromZonedLocal and zonedLocalTime (Europe/Paris)', () => {
     expect(instantFromZonedLocal(local, 'Europe/Paris')).toBe(instant);
   });
 
-  it.each([['0000-00-00 00:00:00'], ['2020-05-13 18:28:43+02:00'], ['2020-02-30 10:00:00'], ['x']])(
-    'refuses %s',
-    (text) => {
-      expect(instantFromZonedLocal(text, 'Europe/Paris')).toBeUndefined();
-    },
-  );
+  it.each([
+    ['0000-00-00 00:00:00'],
+    ['2020-05-13 18:28:43+02:00'],
+    ['2020-02-30 10:00:00'],
+    ['x'],
+    // A day before it is no writable date: found by the hostile normalize suite (RangeError).
+    ['0000-01-01 00:00:00'],
+  ])('refuses %s', (text) => {
+    expect(instantFromZonedLocal(text, 'Europe/Paris')).toBeUndefined();
+  });
 
   it('writes the wall clock back, the inverse for every unambiguous time', () => {
     for (const instant of ['2020-01-15T09:00:00.000Z', '2022-05-18T10:21:12.000Z']) {
