@@ -1,9 +1,10 @@
 import {
   DynamoEventHistory,
+  type EventHistory,
   type EventSummary,
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
-import type { SubjectState } from '../../lambdas/core/ports.js';
+import type { EventStore, SubjectState } from '../../lambdas/core/ports.js';
 import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -35,10 +36,21 @@ Examples:
   npx kyc-webhooks history treezor 6461762
   npx kyc-webhooks history idwise d3f85a7ad9a95a2a45a7fa29 --kind journey --json`;
 
-interface SubjectHistory {
+export interface SubjectHistory {
   readonly subjectKey: string;
   readonly state: SubjectState | null;
   readonly events: readonly EventSummary[];
+}
+
+/** A subject's events, newest first, and its current state; `undefined` when it has no events. */
+export async function subjectHistory(
+  history: Pick<EventHistory, 'subjectEvents'>,
+  store: Pick<EventStore, 'getSubject'>,
+  subjectKey: string,
+): Promise<SubjectHistory | undefined> {
+  const events = await history.subjectEvents(subjectKey);
+  if (events.length === 0) return undefined;
+  return { subjectKey, state: (await store.getSubject(subjectKey)) ?? null, events };
 }
 
 export const historyCommand: Command = {
@@ -58,9 +70,8 @@ export const historyCommand: Command = {
 
     const found: SubjectHistory[] = [];
     const collect = async (subjectKey: string): Promise<void> => {
-      const events = await history.subjectEvents(subjectKey);
-      if (events.length === 0) return;
-      found.push({ subjectKey, state: (await store.getSubject(subjectKey)) ?? null, events });
+      const subject = await subjectHistory(history, store, subjectKey);
+      if (subject) found.push(subject);
     };
 
     let searched: string;

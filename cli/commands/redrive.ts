@@ -10,6 +10,7 @@ import {
 import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
+import type { QueueRef } from '../target.js';
 
 const OPTIONS = {
   'dry-run': { type: 'boolean' },
@@ -45,11 +46,8 @@ export const redriveCommand: Command = {
     const target = await context.target(values);
     const { sqs } = target;
     const dlq = await target.deadLetterQueue();
-    const waiting = await queueDepth(sqs, dlq.url);
-    const destination = await sourceQueueArn(sqs, dlq.url);
+    const { waiting, destination, latest: running } = await deadLetterState(sqs, dlq);
     const to = destination ?? 'the queues they came from';
-
-    const running = await latestTask(sqs, dlq.arn);
     if (values['dry-run'] || (waiting === 0 && running?.Status !== 'RUNNING')) {
       const summary = `${waiting} message${waiting === 1 ? '' : 's'} in the dead-letter queue ${dlq.arn}`;
       if (values.json) {
@@ -68,12 +66,7 @@ export const redriveCommand: Command = {
     if (running?.Status === 'RUNNING') {
       out.note(`A redrive of ${dlq.arn} is already running; following it.`);
     } else {
-      await sqs.send(
-        new StartMessageMoveTaskCommand({
-          SourceArn: dlq.arn,
-          ...(destination !== undefined && { DestinationArn: destination }),
-        }),
-      );
+      await startRedrive(sqs, dlq.arn, destination);
       out.note(`Moving ${waiting} message${waiting === 1 ? '' : 's'} from ${dlq.arn} to ${to}…`);
     }
     for (;;) {
@@ -109,6 +102,41 @@ export const redriveCommand: Command = {
     return task.Status === 'COMPLETED' ? EXIT.ok : EXIT.failed;
   },
 };
+
+/** What a redrive would move and where, and the DLQ's latest move task (CLI and inspector). */
+export interface DeadLetterState {
+  readonly waiting: number;
+  /** The ingest queue's ARN; absent when SQS cannot tell (the messages go back where they came from). */
+  readonly destination?: string;
+  readonly latest?: ListMessageMoveTasksResultEntry;
+}
+
+export async function deadLetterState(sqs: SQSClient, dlq: QueueRef): Promise<DeadLetterState> {
+  const [waiting, destination, latest] = await Promise.all([
+    queueDepth(sqs, dlq.url),
+    sourceQueueArn(sqs, dlq.url),
+    latestTask(sqs, dlq.arn),
+  ]);
+  return {
+    waiting,
+    ...(destination !== undefined && { destination }),
+    ...(latest !== undefined && { latest }),
+  };
+}
+
+/** Starts moving every message of the DLQ back to `destination` (else where each came from). */
+export async function startRedrive(
+  sqs: SQSClient,
+  dlqArn: string,
+  destination: string | undefined,
+): Promise<void> {
+  await sqs.send(
+    new StartMessageMoveTaskCommand({
+      SourceArn: dlqArn,
+      ...(destination !== undefined && { DestinationArn: destination }),
+    }),
+  );
+}
 
 /**
  * The queue whose redrive policy feeds this DLQ, named explicitly: messages that reached the

@@ -31,7 +31,7 @@ const OPTIONS = {
 } as const;
 
 /** Longer than one replay's write and publish; a crashed replay's lease ends by itself. */
-const REPLAY_LEASE_MS = 60_000;
+export const REPLAY_LEASE_MS = 60_000;
 
 const USAGE = `Usage: npx kyc-webhooks replay <selection> [options]
 
