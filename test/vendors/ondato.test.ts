@@ -523,29 +523,6 @@ describe('ondato', () => {
       },
     );
 
-    it('refuses everything when nothing is configured, unless the operator allows it', () => {
-      for (const secret of [{}, { authorization: [], tokenSigningKeys: [] }]) {
-        expect(
-          ondato.verify(request(VALID_BODY, { authorization: BASIC }), credentials(secret)),
-        ).toEqual({
-          ok: false,
-          reason: 'no_credentials_configured',
-        });
-      }
-      const open = credentials({ allowUnauthenticated: true });
-      expect(ondato.verify(request(VALID_BODY, {}), open)).toMatchObject({ ok: true });
-      // A credential that is present but wrong never passes.
-      expect(
-        ondato.verify(
-          request(VALID_BODY, { authorization: 'Basic eDp5' }),
-          credentials({
-            allowUnauthenticated: true,
-            authorization: [BASIC],
-          }),
-        ),
-      ).toEqual({ ok: false, reason: INVALID });
-    });
-
     it.each<[string, unknown, string | 'hash']>([
       ['camelCase id', { id: 'evt-1' }, 'evt-1'],
       ['PascalCase Id', { Id: 'evt-2' }, 'evt-2'],
