@@ -81,6 +81,19 @@ export function describeVendorContract(vendor: Vendor): void {
       }
     });
 
+    it('signs with the first credential its secret lists', () => {
+      const { rotation } = vendor.testing;
+      const fixture = fixtureSet.read(rotation.fixture);
+      const withOnly = (names: string[]) => {
+        const secret = rotation.secret(names.map((name) => rotation.credential(name)));
+        return vendor.parseCredentials(secret, parseBaseCredentials(secret, vendor.id));
+      };
+      const signed = vendor.sign(fixture.body, fixture.expected.route, withOnly(['a', 'b']));
+      const sent = requestFor(fixture, { body: signed.body, headers: signed.headers });
+      expect(vendor.verify(sent, withOnly(['a'])).ok, 'verified by the first').toBe(true);
+      expect(vendor.verify(sent, withOnly(['b'])).ok, 'verified by the second').toBe(false);
+    });
+
     it('owns routes under /webhooks/<id> that no other vendor claims', () => {
       expect(vendor.routes.length).toBeGreaterThan(0);
       for (const route of vendor.routes) {

@@ -157,16 +157,8 @@ describe('idwise vendor', () => {
         ]),
       );
     });
-
     // Verification, normalization, refusal without the header and sign() on every fixture are
     // the vendor contract's (test/suites/vendor-contract.ts); here only what is IDWise's own.
-    it('signs with the first configured header: Basic, as the fixtures carry it', () => {
-      const { body } = readFixture('finished-journey-complete');
-      expect(idwise.sign(body, ROUTE, FIXTURE_CREDENTIALS)).toEqual({
-        body,
-        headers: { authorization: BASIC },
-      });
-    });
   });
 
   describe('verify', () => {

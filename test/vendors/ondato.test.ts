@@ -308,14 +308,6 @@ describe('ondato', () => {
       });
     });
 
-    it('signs with the first configured Basic value', () => {
-      const { body } = readFixture('kyc-identification-approved');
-      expect(ondato.sign(body, ROUTE, CREDENTIALS)).toEqual({
-        body,
-        headers: { authorization: BASIC },
-      });
-    });
-
     it('never lets a free-text statusReason into the normalized event', () => {
       const { body, expected } = readFixture('kyc-identification-rejected-free-text');
       expect(JSON.stringify(expected.events)).not.toMatch(/Jane|blurry/);
