@@ -48,6 +48,20 @@ export const SCOPE_MEANINGS = {
 } as const;
 export const SCOPES = Object.keys(SCOPE_MEANINGS) as readonly (keyof typeof SCOPE_MEANINGS)[];
 
+/**
+ * Where an event came from, stated once like the statuses. Events from a webhook leave `origin`
+ * out (so every webhook event keeps the shape it always had); the others say which API call made
+ * them.
+ */
+export const ORIGIN_MEANINGS = {
+  webhook: "A vendor's webhook delivery (the default: such events leave `origin` out).",
+  enrichment:
+    "The vendor's API, asked for the result after a webhook that says the result is ready (`findings.confirmsEventId` names it).",
+  reconciliation:
+    "The vendor's API, asked by the reconciliation sweep about a subject left without a verdict past its window: a delivery the vendor never made, or gave up on.",
+} as const;
+export const ORIGINS = Object.keys(ORIGIN_MEANINGS) as readonly (keyof typeof ORIGIN_MEANINGS)[];
+
 /** A small, stable set: rules match on these, so new vendor events never add a DetailType. */
 export const DETAIL_TYPES = [
   'KYC Verification Updated',
@@ -140,6 +154,55 @@ function buildEventSchemas() {
     },
   );
 
+  const OriginSchema = Type.Union(
+    ORIGINS.map((origin) => Type.Literal(origin, { description: ORIGIN_MEANINGS[origin] })),
+    {
+      title: 'Origin',
+      description:
+        'Where the event came from: absent or `webhook` for a vendor delivery, else the vendor API call that made it.',
+    },
+  );
+
+  const FindingsSchema = Type.Object(
+    {
+      decisions: Type.Readonly(
+        Type.Record(Type.String(), Type.String(), {
+          description:
+            "The vendor's decision words by name, e.g. `{\"final\": \"Refer\", \"system\": \"Refer\"}`.",
+        }),
+      ),
+      failedRules: Type.Readonly(
+        Type.Array(Type.String(), {
+          description: "Ids of the vendor's checks that failed, e.g. `under_age`.",
+        }),
+      ),
+      amlFlags: Type.Readonly(
+        Type.Array(Type.String(), {
+          description: 'AML screening flags raised, e.g. `pep`, `sanctions`; empty when none.',
+        }),
+      ),
+      resultKey: Type.Readonly(
+        Type.String({
+          minLength: 1,
+          description:
+            "The object key of the vendor's full answer in the stack's encrypted results bucket (it holds personal data, so it is referenced, never published).",
+        }),
+      ),
+      confirmsEventId: Type.ReadonlyOptional(
+        Type.String({
+          minLength: 1,
+          description: 'The webhook event whose claim this answer was fetched to check.',
+        }),
+      ),
+    },
+    {
+      title: 'Findings',
+      additionalProperties: false,
+      description:
+        "What a vendor API's answer says that consumers decide on, without personal data; present only on events made from one (`origin` other than `webhook`).",
+    },
+  );
+
   const instant = (description: string) =>
     Type.Readonly(Type.String({ format: 'date-time', pattern: INSTANT, description }));
 
@@ -206,6 +269,8 @@ function buildEventSchemas() {
       payloadOmitted: Type.ReadonlyOptional(
         Type.Union([Type.Literal('disabled'), Type.Literal('too_large')], {
           description:
+      origin: Type.ReadonlyOptional(OriginSchema),
+      findings: Type.ReadonlyOptional(FindingsSchema),
             "Why `payload` is absent: the deployment switched payloads off, or the entry would exceed EventBridge's size limit.",
         }),
       ),
@@ -264,6 +329,8 @@ function buildEventSchemas() {
 export const EVENT_SCHEMAS = /* @__PURE__ */ buildEventSchemas();
 
 export type Status = Type.Static<typeof EVENT_SCHEMAS.Status>;
+    Origin: OriginSchema,
+    Findings: FindingsSchema,
 export type Scope = Type.Static<typeof EVENT_SCHEMAS.Scope>;
 export type DetailType = Type.Static<typeof EVENT_SCHEMAS.DetailType>;
 export type SubjectRef = Type.Static<typeof EVENT_SCHEMAS.SubjectRef>;
@@ -276,6 +343,8 @@ const TERMINAL_STATUSES: ReadonlySet<Status> = new Set([
   'approved',
   'rejected',
   'locked',
+export type Origin = Type.Static<typeof EVENT_SCHEMAS.Origin>;
+export type Findings = Type.Static<typeof EVENT_SCHEMAS.Findings>;
   'expired',
   'cancelled',
 ]);
@@ -306,6 +375,9 @@ export interface OutgoingEvent {
   readonly detail: EventDetail;
 }
 
+  /** Set only on drafts made from a vendor API's answer (see `vendor-api.ts`). */
+  readonly origin?: Exclude<Origin, 'webhook'>;
+  readonly findings?: Findings;
 export function sourceOf(vendor: string): string {
   return `kyc.${vendor}`;
 }

@@ -1,5 +1,12 @@
 import type { NormalizedDraft, Status } from './event.js';
 import { bodyHash } from './hash.js';
+import {
+  API_SECRET_KEY,
+  draftFromApiMessage,
+  isApiRoute,
+  readApiCredentials,
+  type VendorApi,
+} from './vendor-api.js';
 
 /**
  * The seam every vendor plugs into: one file per vendor exporting one `Vendor` object.
@@ -267,6 +274,11 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
   normalize(delivery: Delivery): NormalizedDraft[];
   /** The inverse of `verify`: make `body` acceptable with the first configured credential. */
   sign(body: string, route: string, credentials: C): SignedDelivery;
+  /**
+   * The vendor's own API, when it has one the pipeline asks (see `vendor-api.ts`): `defineVendor`
+   * adds its `api` secret member to `secretKeys` and its answers' route to `normalize`.
+   */
+  readonly api?: VendorApi;
 }
 
 /**
@@ -275,10 +287,21 @@ export interface Vendor<C extends BaseCredentials = BaseCredentials> {
  * Every draft its `normalize` returns is bounded here (see `boundDraft`), once for all vendors.
  */
 export function defineVendor<C extends BaseCredentials>(vendor: Vendor<C>): Vendor {
+  const { api } = vendor;
   const defined: Vendor<C> = {
     ...vendor,
     normalize: (delivery) =>
-      vendor.normalize(delivery).map((draft) => boundDraft(withPlausibleTime(draft, delivery))),
+      api && isApiRoute(delivery.route)
+        ? [boundDraft(draftFromApiMessage(delivery.body))]
+        : vendor.normalize(delivery).map((draft) => boundDraft(withPlausibleTime(draft, delivery))),
+    ...(api && {
+      // The API credentials are optional, but a malformed `api` member fails like any other key.
+      secretKeys: [...vendor.secretKeys, API_SECRET_KEY],
+      parseCredentials: (secret, base) => {
+        readApiCredentials(secret, api, vendor.id);
+        return vendor.parseCredentials(secret, base);
+      },
+    }),
   };
   return defined as unknown as Vendor;
 }

@@ -125,6 +125,8 @@ function toStoredEvent(
     outOfOrder: false,
     occurredAt: draft.occurredAt ?? message.receivedAt,
     receivedAt: message.receivedAt,
+    ...(draft.origin && { origin: draft.origin }),
+    ...(draft.findings && { findings: draft.findings }),
   };
   const receivedSeconds = Math.floor(Date.parse(message.receivedAt) / 1000);
   return {
