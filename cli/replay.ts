@@ -19,8 +19,11 @@ import { renormalize } from './renormalize.js';
  * Replay: run stored raw deliveries through the current vendor code again and republish them
  * (README, "Operating it"). The semantics, in one place:
  *
- * - The event keeps its eventId, so consumers that dedupe by eventId see a correction of an
- *   event they know, not a new one.
+ * - The event keeps its eventId, so consumers see a correction of an event they know, not a new
+ *   one; a correction of a published event carries the next `revision` (1, 2, …; absent on the
+ *   original), stored with the detail, so consumers that dedupe on eventId and revision take it
+ *   and the next correction counts on from it. An unpublished event keeps its revision: no
+ *   consumer has seen it.
  * - An event whose subject and vendor time are unchanged keeps its place in the subject's
  *   history: `previousStatus` and `outOfOrder` stay as they were when it was first processed
  *   (re-evaluating them today would call every superseded event out of order). The subject's
@@ -85,6 +88,8 @@ export interface ReplayResult {
   /** Whether the event had been published before this replay. */
   readonly wasPublished: boolean;
   readonly changes: readonly FieldChange[];
+  /** The revision it is (or would be) published with; absent for an uncorrected original. */
+  readonly revision?: number;
   readonly subject?: ReplaySubjectChange;
   readonly notes: readonly string[];
 }
@@ -111,7 +116,13 @@ export async function replayEvent(
   for (let attempt = 0; attempt < SUBJECT_ATTEMPTS; attempt += 1) {
     const stored = await deps.store.getEvent(eventId);
     if (!stored)
-      return result(eventId, 'missing', false, [], ['no such event (expired, or a typo)']);
+      return result(
+        eventId,
+        'missing',
+        false,
+        [],
+        ['no event with this id in the store (expired, or a typo)'],
+      );
     const wasPublished = stored.publishedAt !== undefined;
 
     let plan: Plan | ReplayResult;
@@ -130,13 +141,18 @@ export async function replayEvent(
     if ('outcome' in plan) return plan;
 
     const { next, changes, subjectChange, subject, notes } = plan;
-    const done = (outcome: ReplayOutcome, extra: readonly string[] = []): ReplayResult => ({
+    const done = (
+      outcome: ReplayOutcome,
+      extra: readonly string[] = [],
+      revision = next.detail.revision,
+    ): ReplayResult => ({
       ...result(eventId, outcome, wasPublished, changes, [...notes, ...extra]),
+      ...(revision !== undefined && { revision }),
       ...(subject && { subject }),
     });
     const worthPublishing =
       !wasPublished || changes.length > 0 || subject !== undefined || options.force;
-    if (!worthPublishing) return done('unchanged');
+    if (!worthPublishing) return done('unchanged', [], stored.detail.revision);
     if (options.dryRun) return done('would_publish');
 
     const now = deps.now();
@@ -255,19 +271,30 @@ async function planReplay(stored: StoredEvent, deps: ReplayDeps): Promise<Plan |
     }
   }
 
-  const next: StoredEvent = {
+  const corrected: StoredEvent = {
     ...stored,
     detail,
     detailType: candidate.detailType,
     subjectKey: candidate.subjectKey,
   };
+  const revision = wasPublished ? (stored.detail.revision ?? 0) + 1 : stored.detail.revision;
+  const next: StoredEvent = {
+    ...corrected,
+    detail: { ...detail, ...(revision !== undefined && { revision }) },
+  };
   return {
     next,
-    changes: diff(stored, next),
+    // The revision counts publications, so it is no change by itself.
+    changes: diff({ ...stored, detail: withoutRevision(stored.detail) }, corrected),
     ...(subjectChange && { subjectChange }),
     ...(subject && { subject }),
     notes,
   };
+}
+
+function withoutRevision(detail: EventDetail): EventDetail {
+  const { revision: _revision, ...rest } = detail;
+  return rest;
 }
 
 /** Every field that differs (the detail's, and where it is filed), compared by value. */

@@ -100,6 +100,13 @@ export interface EventDetail {
    * but it did not change the subject.
    */
   readonly outOfOrder: boolean;
+  /**
+   * Set when an operator republished this event corrected (a replay through newer vendor code): 1
+   * for the first correction, higher for each later one; absent on the event as first published. A
+   * correction keeps its `eventId`, so deduplicate on `eventId` and `revision` together, and let a
+   * higher revision replace what you hold for the `eventId`.
+   */
+  readonly revision?: number;
   /** Vendor time, else the time the delivery was received (UTC, milliseconds). */
   readonly occurredAt: string;
   /** When the delivery was received (UTC, milliseconds). */

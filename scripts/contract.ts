@@ -211,6 +211,7 @@ function printType(schema: TSchema, indent: string): string {
   if (KindGuard.IsLiteral(schema)) return JSON.stringify(schema.const);
   if (KindGuard.IsString(schema)) return 'string';
   if (KindGuard.IsBoolean(schema)) return 'boolean';
+  if (KindGuard.IsInteger(schema) || KindGuard.IsNumber(schema)) return 'number';
   if (KindGuard.IsNull(schema)) return 'null';
   if (KindGuard.IsUnknown(schema)) return 'unknown';
   if (KindGuard.IsArray(schema)) return `${printReferenceOrType(schema.items, indent)}[]`;

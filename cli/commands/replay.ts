@@ -35,8 +35,10 @@ export const REPLAY_LEASE_MS = 60_000;
 
 const USAGE = `Usage: npx kyc-webhooks replay <selection> [options]
 
-Runs stored raw deliveries through the CURRENT vendor code, and republishes them with the same
-eventId (consumers dedupe by it) when something changed or they were never published.
+Runs stored raw deliveries through the CURRENT vendor code, and republishes them when something
+changed or they were never published: with the same eventId, and, for an event published before,
+the next revision (detail.revision: 1, 2, …), so consumers that dedupe on eventId + revision take
+the correction.
 
 Selection (at least one):
   --event-id ID        this event (repeatable); the filters below then do not apply
@@ -167,14 +169,19 @@ const LABELS: Readonly<Record<ReplayOutcome, string>> = {
   would_publish: 'would publish',
   unchanged: 'unchanged: already published as it is (--force republishes it)',
   busy: 'skipped: busy',
-  missing: 'missing',
+  missing: 'not in the store',
   not_produced: 'not produced by the current code',
   failed: 'FAILED',
 };
 
 function printResult(out: Output, result: ReplayResult, position: string): void {
-  const state = result.wasPublished ? '' : ' (was never published)';
-  out.line(`${position} ${result.eventId}  ${LABELS[result.outcome]}${state}`);
+  const found = result.outcome !== 'missing';
+  const state = !found || result.wasPublished ? '' : ' (was never published)';
+  const revision = result.revision === undefined ? '' : ` as revision ${result.revision}`;
+  const published = result.outcome === 'published' || result.outcome === 'would_publish';
+  out.line(
+    `${position} ${result.eventId}  ${LABELS[result.outcome]}${published ? revision : ''}${state}`,
+  );
   for (const change of result.changes) {
     out.line(`    ${change.field}: ${show(change.before)} → ${show(change.after)}`);
   }

@@ -256,6 +256,15 @@ function buildEventSchemas() {
             "`true` when the event is older (by vendor time) than the subject's current state: published, but it did not change the subject.",
         }),
       ),
+      // Optional so that the original event, and events published before it existed, need no
+      // change: absent means 0.
+      revision: Type.ReadonlyOptional(
+        Type.Integer({
+          minimum: 1,
+          description:
+            'Set when an operator republished this event corrected (a replay through newer vendor code): 1 for the first correction, higher for each later one; absent on the event as first published. A correction keeps its `eventId`, so deduplicate on `eventId` and `revision` together, and let a higher revision replace what you hold for the `eventId`.',
+        }),
+      ),
       occurredAt: instant(
         'Vendor time, else the time the delivery was received (UTC, milliseconds).',
       ),

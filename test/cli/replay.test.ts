@@ -97,8 +97,9 @@ describe('replay of events the current code would store the same way', () => {
     expect(publisher.calls).toHaveLength(0);
 
     expect(await replay('idwise:e1', { force: true })).toMatchObject({ outcome: 'published' });
+    // A republication of a published event is its first revision, so deduplicating consumers take it.
     expect(publisher.published.map((e) => e.detail)).toEqual([
-      { ...before.detail, payloadOmitted: 'disabled' },
+      { ...before.detail, revision: 1, payloadOmitted: 'disabled' },
     ]);
     expect(stored('idwise:e1').publishedAt).toBe(NOW.toISOString());
   });
@@ -228,6 +229,58 @@ describe('replay of events older code stored differently', () => {
   });
 });
 
+describe('the revision consumers deduplicate with', () => {
+  beforeEach(async () => {
+    await deliver('r1', '2026-01-01T10:00:00.000Z', 'Complete');
+  });
+
+  it('is absent on the original and counts each published correction, from the store', async () => {
+    expect(stored('idwise:r1').detail).not.toHaveProperty('revision');
+
+    alter('idwise:r1', { status: 'unknown' });
+    const first = await replay('idwise:r1');
+    expect(first).toMatchObject({ outcome: 'published', revision: 1 });
+    // The revision is no change of its own: only the status is reported.
+    expect(first.changes.map((c) => c.field)).toEqual(['status']);
+    expect(stored('idwise:r1').detail.revision).toBe(1);
+
+    alter('idwise:r1', { vendorStatus: 'older words' });
+    expect(await replay('idwise:r1', { dryRun: true })).toMatchObject({
+      outcome: 'would_publish',
+      revision: 2,
+    });
+    expect(stored('idwise:r1').detail.revision).toBe(1);
+    expect(await replay('idwise:r1')).toMatchObject({ outcome: 'published', revision: 2 });
+
+    expect(publisher.published.map((e) => [e.detail.eventId, e.detail.revision])).toEqual([
+      ['idwise:r1', 1],
+      ['idwise:r1', 2],
+    ]);
+    // Nothing changed since: nothing to publish, and the revision stays.
+    expect(await replay('idwise:r1')).toMatchObject({ outcome: 'unchanged', revision: 2 });
+    expect(stored('idwise:r1').detail.revision).toBe(2);
+  });
+
+  it('is kept by a correction that EventBridge refused, until it is published', async () => {
+    alter('idwise:r1', { status: 'unknown' });
+    publisher.failNext((events) => events.map(() => ({ ok: false, reason: 'InternalFailure' })));
+    expect(await replay('idwise:r1')).toMatchObject({ outcome: 'failed', revision: 1 });
+    expect(stored('idwise:r1')).toMatchObject({ detail: { revision: 1 } });
+    expect(stored('idwise:r1').publishedAt).toBeUndefined();
+
+    // Once the failed replay's lease has ended, replay --unpublished publishes the stored
+    // correction as it is: still the first.
+    const later = new Date(NOW.getTime() + deps.leaseMs + 1);
+    const again = await replayEvent(
+      'idwise:r1',
+      { ...deps, now: () => later },
+      { dryRun: false, force: false },
+    );
+    expect(again).toMatchObject({ outcome: 'published', revision: 1 });
+    expect(publisher.published.map((e) => e.detail.revision)).toEqual([1]);
+  });
+});
+
 describe('replay of unpublished events', () => {
   async function storeUnpublished(eventId: string): Promise<void> {
     publisher.failNext((events) =>
@@ -274,7 +327,9 @@ describe('replay of unpublished events', () => {
 
 describe('replay of events the current code cannot reproduce', () => {
   it('reports a missing event and one the delivery no longer yields', async () => {
-    expect((await replay('idwise:nothing')).outcome).toBe('missing');
+    const missing = await replay('idwise:nothing');
+    expect(missing.outcome).toBe('missing');
+    expect(missing.notes.join()).toContain('no event with this id in the store');
 
     await deliver('s1', '2026-01-01T10:00:00.000Z');
     const event = stored('idwise:s1');

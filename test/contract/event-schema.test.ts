@@ -266,6 +266,8 @@ describe('the detail schema', () => {
     ],
     ['a bare subject', variant((d) => (d['subject'] = { kind: 'delivery', id: 'abc' }))],
     ['an event published before `scope` existed', variant((d) => delete d['scope'])],
+    ['a first correction (revision 1)', variant((d) => (d['revision'] = 1))],
+    ['a later correction (revision 7)', variant((d) => (d['revision'] = 7))],
   ])('accepts %s', (_case, detail) => {
     expect(errorsOf(validate, detail)).toEqual([]);
   });
@@ -291,6 +293,10 @@ describe('the detail schema', () => {
     ['a time without milliseconds', variant((d) => (d['occurredAt'] = '2022-05-30T14:11:02Z'))],
     ['a time that is not UTC', variant((d) => (d['receivedAt'] = '2026-06-01T12:00:00.000+02:00'))],
     ['a string flag', variant((d) => (d['outOfOrder'] = 'false'))],
+    // The original carries no revision at all, so 0 would be a second way to say it.
+    ['revision 0', variant((d) => (d['revision'] = 0))],
+    ['a fractional revision', variant((d) => (d['revision'] = 1.5))],
+    ['a revision as text', variant((d) => (d['revision'] = '2'))],
   ])('rejects %s', (_case, detail) => {
     expect(validate(detail)).toBe(false);
   });
