@@ -40,3 +40,61 @@ export interface DeliveryLog {
 
 /** The local delivery log's file name, beside local mode's events file. */
 export const LOCAL_DELIVERIES_FILE_NAME = 'deliveries.jsonl';
+
+/** A refused delivery's body, to keep for diagnosis when the operator switched that on. */
+export interface RefusedBody {
+  /** The vendor whose route was called, or the function's own for an unknown route. */
+  readonly vendor: string;
+  readonly requestId: string;
+  readonly receivedAt: string;
+  readonly bytes: Uint8Array;
+  readonly contentType?: string;
+}
+
+export interface RefusedBodyStore {
+  /** Keeps the body and resolves with where it is (the record's `bodyRef`); throws otherwise. */
+  keep(body: RefusedBody): Promise<string>;
+}
+
+/**
+ * Where a refused body is kept, relative to the store: `<vendor>/<day>/<time>_<requestId>`. The
+ * vendor comes first so a function may be allowed to write under its own vendor only; the
+ * request id is made safe for a file name.
+ */
+export function refusedBodyKey(body: RefusedBody): string {
+  const day = body.receivedAt.slice(0, 10);
+  const time = body.receivedAt.slice(11).replace(/[^0-9]/g, '');
+  const safe = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${safe(body.vendor)}/${safe(day)}/${time}_${safe(body.requestId)}`;
+}
+
+const RESULTS: readonly string[] = ['accepted', 'refused', 'failed'] satisfies DeliveryResult[];
+
+/** One line of a delivery log file, or `undefined` when it is not a record (never throws). */
+export function parseDeliveryRecord(line: string): DeliveryRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const r = value as Record<string, unknown>;
+  const text = (key: string): boolean => typeof r[key] === 'string';
+  const optionalText = (key: string): boolean => r[key] === undefined || text(key);
+  const ok =
+    ['receivedAt', 'route', 'sourceIp', 'requestId', 'contentHash'].every(text) &&
+    ['vendor', 'reason', 'dedupId', 'bodyRef'].every(optionalText) &&
+    Number.isInteger(r['bodyBytes']) &&
+    Number.isInteger(r['status']) &&
+    RESULTS.includes(r['result'] as string);
+  return ok ? (value as DeliveryRecord) : undefined;
+}
+
+/** How many attempts carried each content (by `contentHash`): a vendor's retries of one body. */
+export function countAttempts(records: Iterable<DeliveryRecord>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { contentHash } of records)
+    counts.set(contentHash, (counts.get(contentHash) ?? 0) + 1);
+  return counts;
+}

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** Dedup id for vendors that send no event id: the body's SHA-256, hex. */
-export function bodyHash(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest('hex');
+/**
+ * A body's SHA-256, hex: the dedup id of vendors that send no event id, and the delivery log's
+ * content hash (over the raw bytes, which need not be UTF-8).
+ */
+export function bodyHash(body: string | Uint8Array): string {
+  const hash = createHash('sha256');
+  return (typeof body === 'string' ? hash.update(body, 'utf8') : hash.update(body)).digest('hex');
 }

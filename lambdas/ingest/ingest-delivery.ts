@@ -37,7 +37,9 @@ export type IngestReason =
   | 'body_too_large'
   | 'configuration_error'
   | 'secret_unavailable'
-  | 'queue_unavailable';
+  | 'queue_unavailable'
+  /** A defect: an exception, not an outcome (the handler answers 503). */
+  | 'unexpected_error';
 
 /** What happened, for the log and metrics: reason codes and ids, never content. */
 export interface IngestOutcome {
@@ -57,6 +59,11 @@ export interface IngestResult {
   readonly outcome: IngestOutcome;
 }
 
+/** The body's bytes as the vendor sent them (API Gateway base64-encodes non-text bodies). */
+export function requestBytes(request: Pick<IngestRequest, 'body' | 'isBase64Encoded'>): Buffer {
+  return Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
+}
+
 /**
  * Proves a delivery genuine and queues its raw body (DESIGN §3). A 2xx is returned only after
  * the queue accepted the message; every refusal is a value with a reason code.
@@ -65,7 +72,7 @@ export async function ingestDelivery(
   request: IngestRequest,
   deps: IngestDeps,
 ): Promise<IngestResult> {
-  const bytes = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
+  const bytes = requestBytes(request);
   const bodyBytes = bytes.length;
   const vendor = findVendorByRoute(request.path);
   if (!vendor || (deps.vendorId !== undefined && vendor.id !== deps.vendorId)) {

@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Log } from '../core/ports.js';
+import { bodyHash } from '../core/hash.js';
 import { answers } from '../core/http-answers.js';
-import { createHttpHandler } from '../runtime/http-handler.js';
+import { lowerCaseHeaders } from '../core/http-request.js';
+import type { Log } from '../core/ports.js';
+import type { DeliveryLog, DeliveryRecord, RefusedBodyStore } from '../core/delivery-log.js';
+import { describeError, toResult } from '../runtime/http-handler.js';
 import {
   NO_METRICS,
   NO_REASON,
@@ -9,35 +12,68 @@ import {
   UNKNOWN_VENDOR,
   type MetricRecorder,
 } from '../runtime/metrics.js';
-import { ingestDelivery, type IngestDeps, type IngestOutcome } from './ingest-delivery.js';
+import {
+  ingestDelivery,
+  requestBytes,
+  type IngestDeps,
+  type IngestOutcome,
+  type IngestResult,
+} from './ingest-delivery.js';
+import { settleWithin } from './settle-within.js';
 
 /** {@link Log}, kept under this name for the handler's callers. */
 export type IngestLog = Log;
 
+/** How long a delivery may wait for the delivery log and the refused-body store. */
+export const DEFAULT_RECORD_BOUND_MS = 2_000;
+
 export interface IngestHandlerDeps extends IngestDeps {
+  /**
+   * Gets one line per delivery, carrying its whole `DeliveryRecord`: deployed, this line is the
+   * delivery log (CloudWatch Logs Insights reads it).
+   */
   readonly log: IngestLog;
   /** Where each delivery's outcome is counted. @default nothing is recorded */
   readonly metrics?: MetricRecorder;
   readonly now?: () => Date;
+  /** Another place each record goes, beside the log line (local mode's file). @default none */
+  readonly deliveryLog?: DeliveryLog;
+  /** Where refused bodies are kept. @default none: refused bodies are not kept */
+  readonly refusedBodies?: RefusedBodyStore;
+  /** The longest a delivery waits for `deliveryLog` and `refusedBodies`. @default 2 s */
+  readonly recordBoundMs?: number;
 }
 
-/** Maps an API Gateway HTTP API (payload v2) event to `ingestDelivery` and back. */
+const MESSAGES = {
+  accepted: 'delivery accepted',
+  refused: 'delivery refused',
+  failed: 'delivery not queued',
+  // A defect, not an outcome: nothing was queued, so answer 503 and let the vendor retry.
+  defect: 'delivery not queued: unexpected error',
+} as const;
+
+/**
+ * Maps an API Gateway HTTP API (payload v2) event to `ingestDelivery` and back, and leaves one
+ * `DeliveryRecord` per attempt, whatever happened: a log line (a refusal as a warning, a failure
+ * as an error with its error described), the optional delivery log, and, when switched on, the
+ * refused body. Neither the delivery log nor the body store can change the answer, or hold it
+ * back longer than `recordBoundMs`.
+ */
 export function createIngestHandler(
   deps: IngestHandlerDeps,
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const now = deps.now ?? (() => new Date());
   const metrics = deps.metrics ?? NO_METRICS;
-  return createHttpHandler<IngestOutcome>({
-    log: deps.log,
-    messages: {
-      accepted: 'delivery accepted',
-      refused: 'delivery refused',
-      failed: 'delivery not queued',
-      // A defect, not an outcome: nothing was queued, so answer 503 and let the vendor retry.
-      defect: 'delivery not queued: unexpected error',
-    },
-    handle: (event, requestId) =>
-      ingestDelivery(
+  const boundMs = deps.recordBoundMs ?? DEFAULT_RECORD_BOUND_MS;
+  return async (event) => {
+    const requestId = event.requestContext.requestId;
+    const bytes = requestBytes(event);
+    let receivedAt = new Date();
+    let served: IngestResult | undefined;
+    let defect: unknown;
+    try {
+      receivedAt = now();
+      served = await ingestDelivery(
         {
           path: event.rawPath,
           headers: event.headers ?? {},
@@ -45,13 +81,82 @@ export function createIngestHandler(
           isBase64Encoded: event.isBase64Encoded,
           sourceIp: event.requestContext.http.sourceIp,
           requestId,
-          now: now(),
+          now: receivedAt,
         },
         deps,
-      ),
-    unavailable: answers.unavailable,
-    count: (outcome) => countOutcome(metrics, outcome, deps.vendorId),
-  });
+      );
+    } catch (error) {
+      defect = error;
+    }
+    const answer = served?.answer ?? answers.unavailable();
+    const outcome: IngestOutcome = served?.outcome ?? {
+      result: 'failed',
+      reason: UNEXPECTED_ERROR,
+      bodyBytes: bytes.length,
+      error: defect,
+    };
+    const record: DeliveryRecord = {
+      receivedAt: receivedAt.toISOString(),
+      ...(outcome.vendor !== undefined && { vendor: outcome.vendor }),
+      route: event.rawPath,
+      sourceIp: event.requestContext.http.sourceIp,
+      requestId,
+      bodyBytes: outcome.bodyBytes,
+      status: answer.statusCode,
+      result: outcome.result,
+      ...(outcome.reason !== undefined && { reason: outcome.reason }),
+      ...(outcome.dedupId !== undefined && { dedupId: outcome.dedupId }),
+      contentHash: bodyHash(bytes),
+    };
+    const contentType = lowerCaseHeaders(event.headers ?? {})['content-type'];
+    const bodyRef =
+      outcome.result === 'refused' && deps.refusedBodies
+        ? await keepBody(deps.refusedBodies, {
+            vendor: outcome.vendor ?? deps.vendorId ?? UNKNOWN_VENDOR,
+            requestId,
+            receivedAt: record.receivedAt,
+            bytes,
+            ...(contentType !== undefined && { contentType }),
+          })
+        : undefined;
+    const logged: DeliveryRecord = { ...record, ...(bodyRef !== undefined && { bodyRef }) };
+    logDelivery(deps.log, logged, outcome, served === undefined);
+    if (deps.deliveryLog) {
+      await settleWithin(deps.deliveryLog.record(logged), boundMs, (error) =>
+        deps.log.error('delivery log not written', { requestId, error: describeError(error) }),
+      );
+    }
+    countOutcome(metrics, served?.outcome, deps.vendorId);
+    return toResult(answer);
+
+    async function keepBody(
+      store: RefusedBodyStore,
+      body: Parameters<RefusedBodyStore['keep']>[0],
+    ): Promise<string | undefined> {
+      return settleWithin(store.keep(body), boundMs, (error) =>
+        deps.log.error('refused body not kept', { requestId, error: describeError(error) }),
+      );
+    }
+  };
+}
+
+/** The one line per delivery: its record, which candidate matched, and a failure's error. */
+function logDelivery(
+  log: Log,
+  record: DeliveryRecord,
+  outcome: IngestOutcome,
+  isDefect: boolean,
+): void {
+  const entry = {
+    ...record,
+    ...(outcome.matched !== undefined && { matched: outcome.matched }),
+  };
+  if (record.result === 'accepted') log.info(MESSAGES.accepted, entry);
+  else if (record.result === 'refused') log.warn(MESSAGES.refused, entry);
+  else {
+    const message = isDefect ? MESSAGES.defect : MESSAGES.failed;
+    log.error(message, { ...entry, error: describeError(outcome.error) });
+  }
 }
 
 /** One count per delivery, and its size; a defect counts as `unexpected_error`. */

@@ -52,7 +52,8 @@ export function createHttpHandler<O extends RequestOutcome>(
   };
 }
 
-function toResult(answer: HttpAnswerOut): APIGatewayProxyStructuredResultV2 {
+/** The API Gateway (payload v2) result of an answer: always JSON. */
+export function toResult(answer: HttpAnswerOut): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: answer.statusCode,
     headers: { 'content-type': 'application/json', ...answer.headers },
