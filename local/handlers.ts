@@ -11,6 +11,7 @@ import { createTokenHandler } from '../lambdas/token/token-handler.js';
 import { ONDATO_VENDOR_ID } from '../lambdas/vendors/ondato.js';
 import { findVendor, VENDORS } from '../lambdas/vendors/registry.js';
 import type { LocalClients } from './clients.js';
+import { FileDeliveryLog, FileRefusedBodyStore } from './file-delivery-log.js';
 import { FileSecretSource } from './file-secret-source.js';
 import type { HttpRoute } from './http-server.js';
 import type { BatchHandler } from './poller.js';
@@ -27,6 +28,10 @@ export interface LocalHandlerSettings {
   readonly tableName: string;
   readonly eventBusName: string;
   readonly secretsFile: string;
+  /** The delivery log: one JSON `DeliveryRecord` per attempt, appended. @default the log line only */
+  readonly deliveriesFile?: string;
+  /** Where refused bodies are kept; absent, they are not kept (the default). */
+  readonly refusedBodiesDir?: string;
   /** When absent, Powertools reads `POWERTOOLS_LOG_LEVEL`. */
   readonly logLevel?: LogLevel;
   readonly includePayload: boolean;
@@ -59,6 +64,12 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
     queue: new SqsEventQueue(clients.sqs, settings.queueUrl),
     log: logger('kyc-ingest-local'),
     metrics,
+    ...(settings.deliveriesFile !== undefined && {
+      deliveryLog: new FileDeliveryLog(settings.deliveriesFile),
+    }),
+    ...(settings.refusedBodiesDir !== undefined && {
+      refusedBodies: new FileRefusedBodyStore(settings.refusedBodiesDir),
+    }),
   });
   const processorLog = logger('kyc-processor-local');
   const processor = createProcessorHandler({

@@ -13,7 +13,7 @@ import type { LocalPipeline } from './pipeline.js';
 /** What a running pipeline tells the CLI: its own description, less what the CLI derives. */
 export interface LocalInstance extends Pick<
   LocalPipeline,
-  'tableName' | 'eventBusName' | 'eventsFile' | 'secretsFile'
+  'tableName' | 'eventBusName' | 'eventsFile' | 'deliveriesFile' | 'secretsFile'
 > {
   readonly pid: number;
   readonly startedAt: string;
@@ -98,7 +98,7 @@ export function isRunning(pid: number): boolean {
 
 function isInstance(value: unknown): value is LocalInstance {
   if (typeof value !== 'object' || value === null) return false;
-  const { pid, startedAt, urls, tableName, eventBusName, eventsFile, secretsFile } =
+  const { pid, startedAt, urls, tableName, eventBusName, eventsFile, deliveriesFile, secretsFile } =
     value as Record<string, unknown>;
   const url = (name: string): boolean =>
     typeof (urls as Record<string, unknown> | null)?.[name] === 'string';
@@ -111,6 +111,7 @@ function isInstance(value: unknown): value is LocalInstance {
     typeof tableName === 'string' &&
     typeof eventBusName === 'string' &&
     typeof eventsFile === 'string' &&
+    typeof deliveriesFile === 'string' &&
     typeof secretsFile === 'string'
   );
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { TOKEN_PATH } from '../lambdas/token/issue-token.js';
@@ -7,8 +7,11 @@ import { createLocalClients, LOCAL_REGION, type LocalClients } from './clients.j
 import { describeTarget, dispatchToRules, type ConsumerRule } from './consumer-rules.js';
 import { startEngines, type Engines } from './engines.js';
 import { formatPublishedEvent } from './format-event.js';
+import { deliveriesFileFor, FileDeliveryLog, refusedBodiesDirFor } from './file-delivery-log.js';
 import { createLocalHandlers } from './handlers.js';
+import { deliveriesFileFor } from './file-delivery-log.js';
 import { startWebhookServer, type WebhookServer } from './http-server.js';
+import { createInspector } from './inspector/inspector.js';
 import {
   readInstanceFile,
   removeInstanceFile,
@@ -17,7 +20,12 @@ import {
   type LocalInstance,
 } from './instance-file.js';
 import { SqsPoller } from './poller.js';
-import { DEFAULT_PATHS, DEFAULT_PORTS, instanceFileFor } from './project-paths.js';
+import {
+  DEFAULT_PATHS,
+  DEFAULT_PORTS,
+  instanceFileFor,
+  keepRefusedBodiesFrom,
+} from './project-paths.js';
 import type { PublishedEvent } from './put-events-server.js';
 import { createQueues, createTable, LOCAL_NAMES } from './resources.js';
 
@@ -62,6 +70,11 @@ export interface LocalPipelineOptions {
   readonly pollWaitSeconds?: number;
   readonly includePayload?: boolean;
   readonly retentionDays?: number;
+  /**
+   * Keep refused bodies in `refused-bodies/` beside the events file, emptied at start
+   * (default: as `KYC_KEEP_REFUSED_BODIES` says, else off).
+   */
+  readonly keepRefusedBodies?: boolean;
 }
 
 /** A rule's target that did not take an event; the event stays published. */
@@ -98,6 +111,8 @@ export interface LocalPipeline {
   readonly urls: {
     /** Base URL of the webhook server. */
     readonly server: string;
+    /** The inspector page, at the webhook server's root. */
+    readonly inspector: string;
     readonly webhooks: readonly WebhookUrl[];
     /** Ondato's OAuth2 token endpoint, when Ondato is registered. */
     readonly ondatoToken?: string;
@@ -110,6 +125,10 @@ export interface LocalPipeline {
   readonly tableName: string;
   readonly eventBusName: string;
   readonly eventsFile: string;
+  /** The delivery log (`deliveries.jsonl` beside the events file), emptied when it is. */
+  readonly deliveriesFile: string;
+  /** Where refused bodies are kept, when `keepRefusedBodies` is on. */
+  readonly refusedBodiesDir?: string;
   readonly secretsFile: string;
   /** The instance file, when `writeInstanceFile` asked for one. */
   readonly instanceFile?: string;
@@ -134,6 +153,11 @@ export async function startLocalPipeline(
 ): Promise<LocalPipeline> {
   const eventsFile = options.eventsFile ?? DEFAULT_PATHS.eventsFile;
   const secretsFile = options.secretsFile ?? DEFAULT_PATHS.secretsFile;
+  const deliveriesFile = deliveriesFileFor(eventsFile);
+  const refusedBodiesDir =
+    (options.keepRefusedBodies ?? keepRefusedBodiesFrom(process.env))
+      ? refusedBodiesDirFor(eventsFile)
+      : undefined;
   const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   const invocationMs = Math.min(
     MAX_INVOCATION_MS,
@@ -224,8 +248,10 @@ export async function startLocalPipeline(
       tableName,
       eventBusName: LOCAL_NAMES.eventBus,
       secretsFile,
+      deliveriesFile,
+      ...(refusedBodiesDir !== undefined && { refusedBodiesDir }),
       ...(options.logLevel && { logLevel: options.logLevel }),
-      includePayload: options.includePayload ?? true,
+      includePayload,
       retentionDays: options.retentionDays ?? 90,
     });
 
@@ -240,10 +266,21 @@ export async function startLocalPipeline(
       log: processorLog,
     });
 
+    const includePayload = options.includePayload ?? true;
+    const deadLetterQueue = { url: queues.deadLetterQueueUrl, arn: queues.deadLetterQueueArn };
     server = await startWebhookServer({
       port: options.port ?? DEFAULT_PORTS.webhooks,
       routes,
       webhookFallback: ingest,
+      pages: createInspector({
+        clients,
+        tableName,
+        eventBusName: LOCAL_NAMES.eventBus,
+        eventsFile,
+        deliveriesFile: deliveriesFileFor(eventsFile),
+        deadLetterQueue,
+        includePayload,
+      }),
       onError: (error) => console.error('local webhook server: handler crashed', error),
     });
 
@@ -251,6 +288,9 @@ export async function startLocalPipeline(
     // run's engines, whose state starts empty. Nothing is published before the poller runs.
     await mkdir(dirname(eventsFile), { recursive: true });
     await writeFile(eventsFile, '');
+    await new FileDeliveryLog(deliveriesFile).reset();
+    if (refusedBodiesDir !== undefined)
+      await rm(refusedBodiesDir, { recursive: true, force: true });
     for (const rule of rules) {
       if ('file' in rule.target) await mkdir(dirname(rule.target.file), { recursive: true });
     }
@@ -259,6 +299,7 @@ export async function startLocalPipeline(
     const base = `http://localhost:${server.port}`;
     const urls = {
       server: base,
+      inspector: `${base}/`,
       webhooks: VENDORS.flatMap((vendor) =>
         vendor.routes.map((route) => ({ vendor: vendor.id, route, url: base + route })),
       ),
@@ -278,6 +319,7 @@ export async function startLocalPipeline(
         tableName,
         eventBusName: LOCAL_NAMES.eventBus,
         eventsFile,
+        deliveriesFile,
         secretsFile,
       });
       announced = true;
@@ -289,6 +331,8 @@ export async function startLocalPipeline(
       tableName,
       eventBusName: LOCAL_NAMES.eventBus,
       eventsFile,
+      deliveriesFile,
+      ...(refusedBodiesDir !== undefined && { refusedBodiesDir }),
       secretsFile,
       ...(announced && { instanceFile }),
       stop,

@@ -27,7 +27,10 @@ export function instanceFileFor(eventsFile: string): string {
   return join(dirname(eventsFile), INSTANCE_FILE_NAME);
 }
 
-/** Environment variables local mode reads (only `main.ts`, `send.ts` and the CLI read them). */
+/**
+ * Environment variables local mode reads (only `main.ts`, `send.ts`, the CLI and, for
+ * `keepRefusedBodies`, `pipeline.ts` read them).
+ */
 export const LOCAL_ENV = {
   port: 'PORT',
   dynamodbPort: 'KYC_DYNAMODB_PORT',
@@ -37,7 +40,14 @@ export const LOCAL_ENV = {
   eventsFile: 'KYC_EVENTS_FILE',
   secretsFile: 'KYC_LOCAL_SECRETS',
   rulesFile: 'KYC_LOCAL_RULES',
+  /** `1` or `true`: keep refused bodies beside the events file (pipeline.ts reads it). */
+  keepRefusedBodies: 'KYC_KEEP_REFUSED_BODIES',
 } as const;
+
+/** Whether `KYC_KEEP_REFUSED_BODIES` switches keeping refused bodies on (`1` or `true`). */
+export function keepRefusedBodiesFrom(env: NodeJS.ProcessEnv): boolean {
+  return ['1', 'true'].includes((env[LOCAL_ENV.keepRefusedBodies] ?? '').trim().toLowerCase());
+}
 
 export const DEFAULT_PORTS = {
   webhooks: 3000,
