@@ -322,6 +322,13 @@ describe('ondato', () => {
     const INVALID = 'invalid_authorization';
     const ALL = CREDENTIALS;
     const hourAgo = new Date(NOW.getTime() - 3_600_000);
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+    const [EXPIRED, REVOKED, FOREIGN] = [
+      'expired_token',
+      'revoked_client',
+      'foreign_token',
+    ] as const;
+    const [GONE, OTHER] = ['removed-client', 'urn:x'];
 
     it.each<[string, Record<string, string | undefined>, BaseCredentials, RejectionReason]>([
       ['no header at all', {}, ALL, MISSING],
@@ -341,62 +348,32 @@ describe('ondato', () => {
         ALL,
         INVALID,
       ],
-      [
-        'an expired token',
-        { authorization: `Bearer ${token({ issuedAt: hourAgo })}` },
-        ALL,
-        'expired_token',
-      ],
+      ['an expired token', bearer(token({ issuedAt: hourAgo })), ALL, EXPIRED],
       [
         'a live token of a client no longer listed',
-        { authorization: `Bearer ${token({ clientId: 'removed-client' })}` },
+        bearer(token({ clientId: GONE })),
         ALL,
-        'revoked_client',
+        REVOKED,
       ],
       [
         'an expired token of a client no longer listed',
-        { authorization: `Bearer ${token({ clientId: 'removed-client', issuedAt: hourAgo })}` },
+        bearer(token({ clientId: GONE, issuedAt: hourAgo })),
         ALL,
-        'expired_token',
+        EXPIRED,
       ],
-      [
-        'a token signed with a foreign key',
-        { authorization: `Bearer ${token({ key: FOREIGN_KEY })}` },
-        ALL,
-        INVALID,
-      ],
-      [
-        'a token for another audience',
-        { authorization: `Bearer ${token({ audience: 'urn:x' })}` },
-        ALL,
-        'foreign_token',
-      ],
+      ['a token signed with a foreign key', bearer(token({ key: FOREIGN_KEY })), ALL, INVALID],
+      ['a token for another audience', bearer(token({ audience: OTHER })), ALL, FOREIGN],
       [
         'an expired token for another audience',
-        { authorization: `Bearer ${token({ audience: 'urn:x', issuedAt: hourAgo })}` },
+        bearer(token({ audience: OTHER, issuedAt: hourAgo })),
         ALL,
-        'foreign_token',
+        FOREIGN,
       ],
       ['a malformed token', { authorization: 'Bearer not.a.jwt' }, ALL, INVALID],
-      ['a token with a suffix', { authorization: `Bearer ${token()}x` }, ALL, INVALID],
-      [
-        'a token with spaces inside',
-        { authorization: `Bearer ${token().replace('.', '. ')}` },
-        ALL,
-        INVALID,
-      ],
-      [
-        'a valid token where only Basic is configured',
-        { authorization: `Bearer ${token()}` },
-        basicOnly,
-        INVALID,
-      ],
-      [
-        'a valid token where signing keys but no clients are configured',
-        { authorization: `Bearer ${token()}` },
-        tokensOnly,
-        'revoked_client',
-      ],
+      ['a token with a suffix', bearer(`${token()}x`), ALL, INVALID],
+      ['a token with spaces inside', bearer(token().replace('.', '. ')), ALL, INVALID],
+      ['a valid token where only Basic is configured', bearer(token()), basicOnly, INVALID],
+      ['a valid token where no client is configured', bearer(token()), tokensOnly, REVOKED],
       [
         'the Basic value where only tokens are configured',
         { authorization: BASIC },
