@@ -58,6 +58,7 @@ export interface LocalQueues {
   readonly queueUrl: string;
   readonly queueArn: string;
   readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
 }
 
 /** The ingest queue and its DLQ, with the same redrive as the stack. */
@@ -74,7 +75,12 @@ export async function createQueues(
       maxReceiveCount: settings.maxReceiveCount,
     }),
   });
-  return { queueUrl, queueArn: await queueArn(client, queueUrl), deadLetterQueueUrl };
+  return {
+    queueUrl,
+    queueArn: await queueArn(client, queueUrl),
+    deadLetterQueueUrl,
+    deadLetterQueueArn,
+  };
 }
 
 async function createQueue(
