@@ -214,29 +214,22 @@ describe('known answers from independent implementations', () => {
     expect(keccakHex(KAT_MESSAGE)).toBe(JS_SHA3_KECCAK_256);
   });
 
-  it('accepts the Python SHA3-256 in the sha256 field', () => {
-    const body = signedBody(KAT_PAYLOAD, {
+  it.each([
+    ['the Python SHA3-256 in the sha256 field', PYTHON_SHA3_256, ZEROS, 'compact-json:sha3-256'],
+    [
+      'the js-sha3 Keccak-256 in the keccak256 field',
+      ZEROS,
+      JS_SHA3_KECCAK_256,
+      'compact-json:keccak-256',
+    ],
+  ])('accepts %s', (_name, sha3, keccak, matched) => {
+    const signature = {
       version: '1',
-      sha256: SHA3_PREFIX + PYTHON_SHA3_256,
-      keccak256: KECCAK_PREFIX + ZEROS,
-    });
-    expect(verify(body, katCredentials)).toEqual({
-      ok: true,
-      dedupId: contentHash(body),
-      matched: 'compact-json:sha3-256',
-    });
-  });
-
-  it('accepts the js-sha3 Keccak-256 in the keccak256 field', () => {
-    const body = signedBody(KAT_PAYLOAD, {
-      version: '1',
-      sha256: SHA3_PREFIX + ZEROS,
-      keccak256: KECCAK_PREFIX + JS_SHA3_KECCAK_256,
-    });
-    expect(verify(body, katCredentials)).toMatchObject({
-      ok: true,
-      matched: 'compact-json:keccak-256',
-    });
+      sha256: SHA3_PREFIX + sha3,
+      keccak256: KECCAK_PREFIX + keccak,
+    };
+    const body = signedBody(KAT_PAYLOAD, signature);
+    expect(verify(body, katCredentials)).toEqual({ ok: true, dedupId: contentHash(body), matched });
   });
 
   it('refuses SHA-256 (SHA-2) in the sha256 field: bronID means SHA3-256', () => {
