@@ -19,6 +19,7 @@ import {
   type IngestOutcome,
   type IngestResult,
 } from './ingest-delivery.js';
+import { findVendorByRoute } from '../vendors/registry.js';
 import { settleWithin } from './settle-within.js';
 
 /** {@link Log}, kept under this name for the handler's callers. */
@@ -89,8 +90,10 @@ export function createIngestHandler(
       defect = error;
     }
     const answer = served?.answer ?? answers.unavailable();
+    const routeVendor = findVendorByRoute(event.rawPath)?.id;
     const outcome: IngestOutcome = served?.outcome ?? {
       result: 'failed',
+      ...(routeVendor !== undefined && { vendor: routeVendor }),
       reason: UNEXPECTED_ERROR,
       bodyBytes: bytes.length,
       error: defect,
