@@ -26,6 +26,14 @@ export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 const WEBHOOK_PREFIX = '/webhooks/';
 const HEALTH_PATH = '/health';
 
+/** Pages served beside the API (the inspector): tried before a request is refused as unknown. */
+export interface PageHandler {
+  /** Answers `request` when it is one of its pages (resolves `true`); leaves it alone otherwise. */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
+  /** Ends what it keeps open (live streams), so the server can close. */
+  close(): void;
+}
+
 export interface WebhookServerOptions {
   readonly port: number;
   /** Declared routes; a request to one gets the route key `POST <path>`, as in the stack. */
@@ -36,6 +44,8 @@ export interface WebhookServerOptions {
    */
   readonly webhookFallback: HttpHandler;
   readonly maxRequestBytes?: number;
+  /** Serves its pages on the same port; an API route always wins over a page. */
+  readonly pages?: PageHandler;
   /** Told about handler crashes, which API Gateway would answer with a 500. */
   readonly onError?: (error: unknown) => void;
 }
@@ -58,7 +68,13 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     });
   });
   const port = await listenOnLoopback(server, options.port, 'Webhook server');
-  return { port, close: () => closeServer(server) };
+  return {
+    port,
+    close: () => {
+      options.pages?.close();
+      return closeServer(server);
+    },
+  };
 }
 
 async function route(
@@ -73,6 +89,7 @@ async function route(
   }
   const declared = options.routes.find((candidate) => candidate.path === path);
   if (!declared && !path.startsWith(WEBHOOK_PREFIX)) {
+    if (await options.pages?.handle(request, response)) return;
     answer(response, 404, { message: 'Not Found' });
     return;
   }
@@ -103,7 +120,10 @@ async function route(
 }
 
 /** The whole body, or `undefined` once it exceeds `limit` bytes. */
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export async function readBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<Buffer | undefined> {
   if (Number(request.headers['content-length'] ?? 0) > limit) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;

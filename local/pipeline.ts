@@ -9,7 +9,6 @@ import { startEngines, type Engines } from './engines.js';
 import { formatPublishedEvent } from './format-event.js';
 import { deliveriesFileFor, FileDeliveryLog, refusedBodiesDirFor } from './file-delivery-log.js';
 import { createLocalHandlers } from './handlers.js';
-import { deliveriesFileFor } from './file-delivery-log.js';
 import { startWebhookServer, type WebhookServer } from './http-server.js';
 import { createInspector } from './inspector/inspector.js';
 import {
@@ -158,6 +157,7 @@ export async function startLocalPipeline(
     (options.keepRefusedBodies ?? keepRefusedBodiesFrom(process.env))
       ? refusedBodiesDirFor(eventsFile)
       : undefined;
+  const includePayload = options.includePayload ?? true;
   const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   const invocationMs = Math.min(
     MAX_INVOCATION_MS,
@@ -234,11 +234,9 @@ export async function startLocalPipeline(
       },
     });
     clients = createLocalClients(engines.endpoints);
+    const maxReceiveCount = options.maxReceiveCount ?? 5;
     const [queues] = await Promise.all([
-      createQueues(clients.sqs, {
-        visibilityTimeoutSeconds,
-        maxReceiveCount: options.maxReceiveCount ?? 5,
-      }),
+      createQueues(clients.sqs, { visibilityTimeoutSeconds, maxReceiveCount }),
       createTable(clients.dynamodb, tableName),
     ]);
 
@@ -253,6 +251,7 @@ export async function startLocalPipeline(
       ...(options.logLevel && { logLevel: options.logLevel }),
       includePayload,
       retentionDays: options.retentionDays ?? 90,
+      maxReceiveCount,
     });
 
     poller = new SqsPoller({
@@ -266,8 +265,6 @@ export async function startLocalPipeline(
       log: processorLog,
     });
 
-    const includePayload = options.includePayload ?? true;
-    const deadLetterQueue = { url: queues.deadLetterQueueUrl, arn: queues.deadLetterQueueArn };
     server = await startWebhookServer({
       port: options.port ?? DEFAULT_PORTS.webhooks,
       routes,
@@ -277,8 +274,8 @@ export async function startLocalPipeline(
         tableName,
         eventBusName: LOCAL_NAMES.eventBus,
         eventsFile,
-        deliveriesFile: deliveriesFileFor(eventsFile),
-        deadLetterQueue,
+        deliveriesFile,
+        deadLetterQueue: { url: queues.deadLetterQueueUrl, arn: queues.deadLetterQueueArn },
         includePayload,
       }),
       onError: (error) => console.error('local webhook server: handler crashed', error),

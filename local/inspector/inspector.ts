@@ -1,0 +1,234 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { DynamoEventHistory } from '../../lambdas/adapters/dynamo-event-history.js';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
+import { findVendor } from '../../lambdas/vendors/registry.js';
+import { subjectHistory } from '../../cli/commands/history.js';
+import { deadLetterState, startRedrive } from '../../cli/commands/redrive.js';
+import { REPLAY_LEASE_MS } from '../../cli/commands/replay.js';
+import { replayEvent, type ReplayDeps } from '../../cli/replay.js';
+import type { QueueRef } from '../../cli/target.js';
+import type { LocalClients } from '../clients.js';
+import { readBody, type PageHandler } from '../http-server.js';
+import { readRefusedDeliveries } from './deliveries.js';
+import { streamEvents } from './event-stream.js';
+import { checkChange, checkHost, SECURITY_HEADERS } from './guard.js';
+
+/**
+ * The local inspector: a page at the webhook server's root URL and the JSON it reads, over the
+ * stores the CLI reads and through the CLI's own functions (history, replay, redrive).
+ *
+ *   GET  /                          the page (static/index.html, its script and style)
+ *   GET  /inspector/events          published events, live (server-sent events)
+ *   GET  /inspector/subject?vendor&kind&id   the subject's history and state
+ *   GET  /inspector/deliveries      refused deliveries, newest first, with their reason
+ *   GET  /inspector/dead-letters    the dead-letter queue's depth and latest redrive
+ *   POST /inspector/replay {eventId}   replays one event (republished even if unchanged)
+ *   POST /inspector/redrive {}      moves the dead-letter queue back to the ingest queue
+ */
+
+export interface InspectorOptions {
+  readonly clients: Pick<LocalClients, 'dynamodb' | 'sqs' | 'eventBridge'>;
+  readonly tableName: string;
+  readonly eventBusName: string;
+  readonly eventsFile: string;
+  /** Local mode's delivery log (`deliveries.jsonl` beside the events file). */
+  readonly deliveriesFile: string;
+  readonly deadLetterQueue: QueueRef;
+  /** Whether replayed events carry the vendor's body, as the processor publishes them. */
+  readonly includePayload: boolean;
+}
+
+export const INSPECTOR_PREFIX = '/inspector/';
+
+const STATIC_DIR = new URL('./static/', import.meta.url);
+const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/inspector/inspector.js': { file: 'inspector.js', type: 'text/javascript; charset=utf-8' },
+  '/inspector/inspector.css': { file: 'inspector.css', type: 'text/css; charset=utf-8' },
+};
+/** Refusals shown; the log file keeps them all. */
+const DELIVERIES_SHOWN = 200;
+const MAX_CHANGE_BYTES = 16 * 1024;
+
+export function createInspector(options: InspectorOptions): PageHandler {
+  const { clients, tableName } = options;
+  const store = DynamoEventStore.create(clients.dynamodb, tableName);
+  const history = DynamoEventHistory.create(clients.dynamodb, tableName);
+  const replayDeps: ReplayDeps = {
+    store,
+    history,
+    publisher: new EventBridgeEventPublisher(clients.eventBridge, options.eventBusName),
+    now: () => new Date(),
+    includePayload: options.includePayload,
+    leaseMs: REPLAY_LEASE_MS,
+  };
+  const streams = new Set<AbortController>();
+
+  const get = async (
+    path: string,
+    query: URLSearchParams,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> => {
+    const page = STATIC_FILES[path];
+    if (page) {
+      const body = await readFile(fileURLToPath(new URL(page.file, STATIC_DIR)));
+      response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': page.type });
+      response.end(body);
+      return;
+    }
+    switch (path) {
+      case '/inspector/events': {
+        const stream = new AbortController();
+        streams.add(stream);
+        request.on('close', () => stream.abort());
+        try {
+          await streamEvents(options.eventsFile, response, stream.signal);
+        } finally {
+          streams.delete(stream);
+        }
+        return;
+      }
+      case '/inspector/subject': {
+        const vendor = findVendor(query.get('vendor') ?? '');
+        const kind = query.get('kind') ?? '';
+        const id = query.get('id') ?? '';
+        if (!vendor || kind === '' || id === '') {
+          json(response, 400, { message: 'Give a known vendor, a subject kind and an id' });
+          return;
+        }
+        // Keyed as the processor files subjects (process-record.ts): <vendor>#<kind>#<id>.
+        const subject = await subjectHistory(history, store, `${vendor.id}#${kind}#${id}`);
+        json(response, 200, { subject: subject ?? null });
+        return;
+      }
+      case '/inspector/deliveries':
+        json(response, 200, await readRefusedDeliveries(options.deliveriesFile, DELIVERIES_SHOWN));
+        return;
+      case '/inspector/dead-letters':
+        json(response, 200, await deadLetters());
+        return;
+      default:
+        json(response, 404, { message: 'Not Found' });
+    }
+  };
+
+  const deadLetters = async (): Promise<object> => {
+    const { waiting, destination, latest } = await deadLetterState(
+      clients.sqs,
+      options.deadLetterQueue,
+    );
+    return {
+      queue: options.deadLetterQueue.arn,
+      waiting,
+      ...(destination !== undefined && { destination }),
+      ...(latest && {
+        latestRedrive: {
+          status: latest.Status,
+          moved: latest.ApproximateNumberOfMessagesMoved ?? 0,
+          ...(latest.FailureReason !== undefined && { failureReason: latest.FailureReason }),
+        },
+      }),
+    };
+  };
+
+  const post = async (path: string, body: unknown, response: ServerResponse): Promise<void> => {
+    switch (path) {
+      case '/inspector/replay': {
+        const eventId = (body as { eventId?: unknown } | null)?.eventId;
+        if (typeof eventId !== 'string' || eventId === '') {
+          json(response, 400, { message: 'Send {"eventId": "<vendor>:<id>"}' });
+          return;
+        }
+        // The page's button asks for the event again: published even when nothing changed.
+        json(response, 200, await replayEvent(eventId, replayDeps, { dryRun: false, force: true }));
+        return;
+      }
+      case '/inspector/redrive': {
+        const before = await deadLetterState(clients.sqs, options.deadLetterQueue);
+        const running = before.latest?.Status === 'RUNNING';
+        const started = before.waiting > 0 && !running;
+        if (started) {
+          await startRedrive(clients.sqs, options.deadLetterQueue.arn, before.destination);
+        }
+        json(response, 200, {
+          started,
+          ...(!started && {
+            why: running ? 'a redrive is already running' : 'the dead-letter queue is empty',
+          }),
+          ...(await deadLetters()),
+        });
+        return;
+      }
+      default:
+        json(response, 404, { message: 'Not Found' });
+    }
+  };
+
+  return {
+    async handle(request, response) {
+      const url = new URL(request.url ?? '/', 'http://inspector');
+      const path = url.pathname;
+      if (path !== '/' && !path.startsWith(INSPECTOR_PREFIX)) return false;
+      const refusal = checkHost(request);
+      if (refusal) {
+        json(response, refusal.status, { message: refusal.message });
+        return true;
+      }
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        await get(path, url.searchParams, request, response);
+        return true;
+      }
+      if (request.method !== 'POST') {
+        json(response, 405, { message: 'Method Not Allowed' }, { allow: 'GET, POST' });
+        return true;
+      }
+      const change = checkChange(request);
+      if (change) {
+        json(response, change.status, { message: change.message });
+        return true;
+      }
+      const bytes = await readBody(request, MAX_CHANGE_BYTES);
+      let body: unknown;
+      try {
+        body = bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+      if (body === undefined) {
+        // An oversized body is not read to its end, so the connection cannot be reused.
+        json(
+          response,
+          400,
+          { message: `Send a JSON body of at most ${MAX_CHANGE_BYTES} bytes` },
+          {
+            ...(bytes === undefined && { connection: 'close' }),
+          },
+        );
+        return true;
+      }
+      await post(path, body, response);
+      return true;
+    },
+    close() {
+      for (const stream of streams) stream.abort();
+    },
+  };
+}
+
+function json(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    ...headers,
+  });
+  response.end(JSON.stringify(body));
+}
