@@ -153,23 +153,25 @@ export function describeVendorContract(vendor: Vendor): void {
         }
       });
 
-      if (vendor.proof.kind !== 'body-signature') {
-        it('in open mode, takes it without headers but refuses a wrong one', () => {
-          const open = { ...credentials, allowUnauthenticated: true };
-          expect(vendor.verify(requestFor(fixture, { headers: {} }), open)).toMatchObject({
-            ok: true,
-          });
-          const sent = fixture.expected.headers ?? {};
-          const names = Object.keys(sent);
-          expect(names.length, 'the fixture sends its proof in headers').toBeGreaterThan(0);
-          for (const name of names) {
-            const wrong = { ...sent, [name]: `${sent[name] ?? ''}x` };
-            expect(vendor.verify(requestFor(fixture, { headers: wrong }), open).ok, name).toBe(
-              false,
-            );
-          }
+      it('in open mode, takes it unproven but refuses a wrong proof', () => {
+        const open = { ...credentials, allowUnauthenticated: true };
+        const sent = fixture.expected.headers ?? {};
+        if (vendor.proof.kind === 'body-signature') {
+          expect(vendor.verify(requestFor(fixture, { body: tamper(fixture.body) }), open).ok).toBe(
+            false,
+          );
+          return;
+        }
+        expect(vendor.verify(requestFor(fixture, { headers: {} }), open)).toMatchObject({
+          ok: true,
         });
-      }
+        const names = Object.keys(sent);
+        expect(names.length, 'the fixture sends its proof in headers').toBeGreaterThan(0);
+        for (const name of names) {
+          const wrong = { ...sent, [name]: `${sent[name] ?? ''}x` };
+          expect(vendor.verify(requestFor(fixture, { headers: wrong }), open).ok, name).toBe(false);
+        }
+      });
 
       it('is refused when the body is altered, if the proof covers the body', () => {
         const result = vendor.verify(
@@ -226,5 +228,17 @@ export function describeVendorContract(vendor: Vendor): void {
         for (const draft of drafts) expect(STATUSES).toContain(draft.status);
       },
     );
+
+    it('reads no verdict and no subject in an empty object', () => {
+      const drafts = vendor.normalize({
+        route: vendor.routes[0] ?? '',
+        body: '{}',
+        json: {},
+        receivedAt: RECEIVED_AT,
+      });
+      expect(drafts).toHaveLength(1);
+      expect(drafts[0]).toMatchObject({ status: 'unknown', vendorStatus: null });
+      expect(drafts[0]).not.toHaveProperty('subject');
+    });
   });
 }
