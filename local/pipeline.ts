@@ -1,13 +1,16 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { TOKEN_PATH } from '../lambdas/token/issue-token.js';
 import { VENDORS } from '../lambdas/vendors/registry.js';
 import { createLocalClients, LOCAL_REGION, type LocalClients } from './clients.js';
 import { describeTarget, dispatchToRules, type ConsumerRule } from './consumer-rules.js';
+import { startLocalEnrichment, type LocalEnrichment } from './enrichment.js';
 import { startEngines, type Engines } from './engines.js';
 import { formatPublishedEvent } from './format-event.js';
 import { deliveriesFileFor, FileDeliveryLog, refusedBodiesDirFor } from './file-delivery-log.js';
+import { FileSecretSource } from './file-secret-source.js';
 import { createLocalHandlers } from './handlers.js';
 import { startWebhookServer, type WebhookServer } from './http-server.js';
 import { createInspector } from './inspector/inspector.js';
@@ -131,6 +134,8 @@ export interface LocalPipeline {
   readonly secretsFile: string;
   /** The instance file, when `writeInstanceFile` asked for one. */
   readonly instanceFile?: string;
+  /** Enrichment's queue, archive and vendor API stand-ins, when a vendor declares an API. */
+  readonly enrichment?: Pick<LocalEnrichment, 'standIn' | 's3' | 'queueUrl' | 'deadLetterQueueUrl'>;
   /**
    * Stops taking requests, finishes the batch in hand and the deliveries to rules, then stops
    * the engines and removes the instance file.
@@ -204,12 +209,14 @@ export async function startLocalPipeline(
   let engines: Engines | undefined;
   let clients: LocalClients | undefined;
   let poller: SqsPoller | undefined;
+  let enrichment: LocalEnrichment | undefined;
   let server: WebhookServer | undefined;
   let announced = false;
   const removeOnExit = (): void => removeInstanceFileSync(instanceFile, process.pid);
   const stop = async (): Promise<void> => {
     await server?.close();
     await poller?.stop();
+    await enrichment?.stop();
     await Promise.allSettled([...deliveries]);
     clients?.destroy();
     await engines?.stop();
@@ -231,6 +238,7 @@ export async function startLocalPipeline(
       onEvent: (event) => {
         if (print) print(formatPublishedEvent(event), event);
         if (rules.length > 0) deliverToRules(event);
+        enrichment?.onPublished(event);
       },
     });
     clients = createLocalClients(engines.endpoints);
@@ -264,6 +272,24 @@ export async function startLocalPipeline(
       waitTimeSeconds: options.pollWaitSeconds ?? 1,
       log: processorLog,
     });
+
+    if (VENDORS.some((vendor) => vendor.api)) {
+      enrichment = await startLocalEnrichment({
+        sqs: clients.sqs,
+        ingestQueueUrl: queues.queueUrl,
+        secrets: new FileSecretSource(secretsFile),
+        vendors: VENDORS,
+        fixturesDir: DEFAULT_PATHS.fixtures,
+        visibilityTimeoutSeconds,
+        maxReceiveCount: options.maxReceiveCount ?? 5,
+        invocationMs,
+        pollWaitSeconds: options.pollWaitSeconds ?? 1,
+        log: new Logger({
+          serviceName: 'kyc-enrichment-local',
+          ...(options.logLevel && { logLevel: options.logLevel }),
+        }),
+      });
+    }
 
     server = await startWebhookServer({
       port: options.port ?? DEFAULT_PORTS.webhooks,
@@ -332,6 +358,7 @@ export async function startLocalPipeline(
       ...(refusedBodiesDir !== undefined && { refusedBodiesDir }),
       secretsFile,
       ...(announced && { instanceFile }),
+      ...(enrichment && { enrichment }),
       stop,
     };
   } catch (error) {

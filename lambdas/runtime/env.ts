@@ -11,6 +11,13 @@ export const ENV = {
   includePayload: 'KYC_INCLUDE_PAYLOAD',
   retentionDays: 'KYC_RETENTION_DAYS',
   tokenTtlSeconds: 'KYC_TOKEN_TTL_SECONDS',
+  /** The ingest queue's redrive `maxReceiveCount`, so the processor knows a last receive. */
+  maxReceiveCount: 'KYC_MAX_RECEIVE_COUNT',
+  /** JSON `{"<vendor>": "<secret ARN>"}`: the secrets a function reads for several vendors. */
+  secretIds: 'KYC_SECRET_IDS',
+  resultsBucket: 'KYC_RESULTS_BUCKET',
+  /** The KMS key results are written under; unset: S3-managed keys. */
+  resultsKeyId: 'KYC_RESULTS_KEY_ID',
 } as const;
 
 /**

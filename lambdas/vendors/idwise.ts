@@ -5,6 +5,7 @@ import { checkHeaderCredentials } from '../core/header-auth.js';
 import { field, isObject, objectMember, parseJson, text } from '../core/json.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, TrustRow } from '../core/vendor.js';
+import type { ApiReading, VendorApi } from '../core/vendor-api.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vendor facts, all IDWise-specific knowledge. "Confirmed" = IDWise's webhook documentation says
@@ -207,6 +208,82 @@ export const IDWISE_VENDOR_STATUS_ORDER = ['final', 'system', 'manual'] as const
 export const IDWISE_ABSENT_DECISION_WORD = 'null';
 
 // ---------------------------------------------------------------------------------------------
+// IDWise's API (Get Journey Result), asked after the webhooks that say a result is ready. Its
+// answer holds personal data (the applicant): it is archived, and only the words below published.
+// ---------------------------------------------------------------------------------------------
+
+/** Confirmed: one base URL per hosting region; EU is the default. */
+export const IDWISE_API_BASE_URLS = {
+  eu: 'https://api.idwise.com',
+  uae: 'https://api-uae.idwise.com',
+  qatar: 'https://api-qat.idwise.com',
+} as const;
+
+/**
+ * Confirmed: a server API key is an "API Key ID" and an "API Key Secret". Inferred: they are sent
+ * as HTTP Basic credentials (id as the user name), as IDWise's API credentials page describes
+ * them for server keys; not checked against the live API.
+ */
+export const IDWISE_API_CREDENTIAL_KEYS = { keyId: 'keyId', keySecret: 'keySecret' } as const;
+
+/**
+ * Inferred path: the journey summary is `GET /journey/v2/summary/{journeyId}` (confirmed); the
+ * result is read at the same place under `result`.
+ */
+export const IDWISE_API_RESULT_PATH = '/journey/v2/result/';
+
+/** Confirmed: the webhook docs say the result of these is fetched with Get Journey Result. */
+export const IDWISE_ENRICH_AFTER = [
+  IDWISE_EVENTS.finishedJourney,
+  IDWISE_EVENTS.manuallyReviewed,
+  IDWISE_EVENTS.updatedJourney,
+] as const;
+
+/** `vendorEventType` of the events made from Get Journey Result. */
+export const IDWISE_RESULT_EVENT_TYPE = 'Journey Result';
+
+/** Confirmed answer fields (the Get Journey Result page's response model). */
+export const IDWISE_RESULT_FIELDS = {
+  finalDecision: 'final_decision',
+  manualDecision: 'manual_decision',
+  systemDecision: 'system_decision',
+  /** `{"<rule id>": RuleResultModel}`; inferred model: `{"name", "result": "Passed" | "Failed"}`, as the journey summary's rule details (confirmed) are. */
+  ruleResults: 'rule_results',
+  /** `AMLModel`; inferred members: `match_types`, the kinds of list matched (`pep`, `sanctions`, …). */
+  aml: 'aml',
+} as const;
+
+/** Inferred: the rule result word of a failed check (the summary's rule details use it). */
+export const IDWISE_FAILED_RULE_WORD = 'Failed';
+/** Inferred: the AML model's list of the kinds of match found. */
+export const IDWISE_AML_MATCH_TYPES = 'match_types';
+
+/**
+ * Inferred windows: IDWise retries a webhook for 30 minutes, so a journey still referred after a
+ * day, or still in progress after two, has most likely lost its last delivery.
+ */
+export const IDWISE_RECONCILE_AFTER_MINUTES = { in_review: 24 * 60, in_progress: 48 * 60 } as const;
+
+const IDWISE_API: VendorApi = {
+  baseUrls: IDWISE_API_BASE_URLS,
+  credentialKeys: Object.values(IDWISE_API_CREDENTIAL_KEYS),
+  enrichAfter: IDWISE_ENRICH_AFTER,
+  resultEventType: IDWISE_RESULT_EVENT_TYPE,
+  reconcileAfterMinutes: IDWISE_RECONCILE_AFTER_MINUTES,
+  subjectKinds: [IDWISE_SUBJECT_KIND],
+  request(subject, credentials) {
+    const { keyId, keySecret } = IDWISE_API_CREDENTIAL_KEYS;
+    const basic = Buffer.from(`${credentials.values[keyId]}:${credentials.values[keySecret]}`);
+    return {
+      method: 'GET',
+      path: IDWISE_API_RESULT_PATH + encodeURIComponent(subject.id),
+      headers: { authorization: `Basic ${basic.toString('base64')}`, accept: 'application/json' },
+    };
+  },
+  read: readJourneyResult,
+};
+
+// ---------------------------------------------------------------------------------------------
 
 export interface IdwiseCredentials extends BaseCredentials {
   /** Lower-cased header name → every currently accepted value (several during a rotation). */
@@ -375,6 +452,8 @@ export const idwise = defineVendor<IdwiseCredentials>({
     return [normalizeIdwise(delivery)];
   },
 
+  api: IDWISE_API,
+
   sign(body, _route, credentials) {
     const [name] = Object.keys(credentials.headers);
     const value = name === undefined ? undefined : credentials.headers[name]?.[0];
@@ -507,4 +586,42 @@ function describe(
   });
   if (reasonField !== undefined && reason !== undefined) parts.unshift(`${reasonField}=${reason}`);
   return parts.length === 0 ? null : parts.join(' ');
+}
+
+/**
+ * What consumers decide on from Get Journey Result: the decisions (the status, by the webhook's
+ * precedence), the ids of failed rules, and the AML match kinds. Nothing about the applicant.
+ */
+function readJourneyResult(answer: unknown): ApiReading | undefined {
+  if (!isObject(answer)) return undefined;
+  const decisions: Decisions = {};
+  const words: Record<string, string> = {};
+  const byLabel = {
+    final: IDWISE_RESULT_FIELDS.finalDecision,
+    manual: IDWISE_RESULT_FIELDS.manualDecision,
+    system: IDWISE_RESULT_FIELDS.systemDecision,
+  } as const;
+  for (const { label } of IDWISE_DECISION_PRECEDENCE) {
+    const word = readWord(answer, byLabel[label]);
+    if (word === undefined || word.trim().toLowerCase() === IDWISE_ABSENT_DECISION_WORD) continue;
+    decisions[label] = word;
+    words[label] = word;
+  }
+  if (Object.keys(decisions).length === 0) return undefined;
+  const rules = field(answer, IDWISE_RESULT_FIELDS.ruleResults);
+  const failedRules = isObject(rules)
+    ? Object.keys(rules).filter(
+        (id) => text(field(rules[id], 'result')) === IDWISE_FAILED_RULE_WORD,
+      )
+    : [];
+  const matchTypes = field(field(answer, IDWISE_RESULT_FIELDS.aml), IDWISE_AML_MATCH_TYPES);
+  const amlFlags = Array.isArray(matchTypes)
+    ? matchTypes.filter((flag): flag is string => typeof flag === 'string')
+    : [];
+  return {
+    status: statusFromDecisions(decisions),
+    vendorStatus: describe(undefined, undefined, decisions),
+    detailType: IDWISE_EVENT_DETAIL_TYPES[IDWISE_EVENTS.finishedJourney],
+    findings: { decisions: words, failedRules, amlFlags },
+  };
 }

@@ -1,0 +1,179 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import S3rver from 's3rver';
+import { FetchVendorApiClient } from '../lambdas/adapters/fetch-vendor-api-client.js';
+import { S3ResultArchive } from '../lambdas/adapters/s3-result-archive.js';
+import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
+import type { SecretSource } from '../lambdas/core/ports.js';
+import type { Vendor } from '../lambdas/core/vendor.js';
+import { createEnrichmentHandler } from '../lambdas/enrichment/enrichment-handler.js';
+import { VENDOR_API_TIMEOUT_MS } from '../lambdas/enrichment/settings.js';
+import { enrichmentPattern } from '../lambdas/enrichment/trigger-pattern.js';
+import { LOCAL_REGION } from './clients.js';
+import { toDeliveredEvent } from './consumer-rules.js';
+import { compilePattern } from './event-pattern.js';
+import { SqsPoller } from './poller.js';
+import type { PublishedEvent } from './put-events-server.js';
+import { LOOPBACK } from './servers.js';
+import { startVendorApiStandIn, type VendorApiStandIn } from './vendor-api-stand-in.js';
+
+/**
+ * Enrichment in local mode, built as the stack builds it: each vendor's enrichment rule (the
+ * same pattern, matched by local mode's pattern matcher) sends published events to a queue of
+ * their own with a DLQ, a poller plays the event-source mapping for the same enrichment handler,
+ * results are archived in a local S3 engine (s3rver, in a temp folder removed on stop), and the
+ * vendors' APIs are stand-ins serving their documented examples.
+ */
+
+export const LOCAL_ENRICHMENT_NAMES = {
+  queue: 'kyc-webhooks-enrichment',
+  deadLetterQueue: 'kyc-webhooks-enrichment-dlq',
+  bucket: 'kyc-webhooks-results',
+} as const;
+
+export interface LocalEnrichmentOptions {
+  readonly sqs: SQSClient;
+  readonly ingestQueueUrl: string;
+  readonly secrets: SecretSource;
+  readonly vendors: readonly Vendor[];
+  readonly fixturesDir: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly invocationMs: number;
+  readonly pollWaitSeconds: number;
+  readonly log: Logger;
+}
+
+export interface LocalEnrichment {
+  readonly standIn: VendorApiStandIn;
+  /** The local S3 engine's endpoint and the bucket results are archived in. */
+  readonly s3: { readonly endpoint: string; readonly bucket: string };
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  /** Hands a published event to the enrichment rules, as the bus does. */
+  onPublished(event: PublishedEvent): void;
+  stop(): Promise<void>;
+}
+
+export async function startLocalEnrichment(
+  options: LocalEnrichmentOptions,
+): Promise<LocalEnrichment> {
+  const { sqs } = options;
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const close of stops.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const standIn = await startVendorApiStandIn(options.vendors, options.fixturesDir);
+    stops.push(() => standIn.close());
+
+    const directory = await mkdtemp(join(tmpdir(), 'kyc-results-'));
+    stops.push(() => rm(directory, { recursive: true, force: true }));
+    const s3rver = new S3rver({ port: 0, address: LOOPBACK, silent: true, directory });
+    const { port } = await s3rver.run();
+    stops.push(() => s3rver.close());
+    const endpoint = `http://${LOOPBACK}:${port}`;
+    const s3 = new S3Client({
+      endpoint,
+      forcePathStyle: true,
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    stops.push(async () => s3.destroy());
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ENRICHMENT_NAMES.bucket }));
+
+    const deadLetterQueueUrl = await createQueue(sqs, LOCAL_ENRICHMENT_NAMES.deadLetterQueue, {});
+    const deadLetterArn = await queueArn(sqs, deadLetterQueueUrl);
+    const queueUrl = await createQueue(sqs, LOCAL_ENRICHMENT_NAMES.queue, {
+      VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: deadLetterArn,
+        maxReceiveCount: options.maxReceiveCount,
+      }),
+    });
+
+    const handler = createEnrichmentHandler({
+      secrets: options.secrets,
+      api: new FetchVendorApiClient(VENDOR_API_TIMEOUT_MS),
+      archive: new S3ResultArchive(s3, LOCAL_ENRICHMENT_NAMES.bucket),
+      queue: new SqsEventQueue(sqs, options.ingestQueueUrl),
+      now: () => new Date(),
+      log: options.log,
+      baseUrlFor: (vendorId) => standIn.baseUrlFor(vendorId),
+    });
+    const poller = new SqsPoller({
+      sqs,
+      queueUrl,
+      queueArn: await queueArn(sqs, queueUrl),
+      region: LOCAL_REGION,
+      handler: (event) => handler(event),
+      invocationMs: options.invocationMs,
+      waitTimeSeconds: options.pollWaitSeconds,
+      log: options.log,
+    });
+    poller.start();
+    stops.push(() => poller.stop());
+
+    const rules = options.vendors.flatMap((vendor) => {
+      const pattern = enrichmentPattern(vendor);
+      return pattern ? [compilePattern(pattern)] : [];
+    });
+    const sends = new Set<Promise<unknown>>();
+    stops.push(() => Promise.allSettled([...sends]));
+    return {
+      standIn,
+      s3: { endpoint, bucket: LOCAL_ENRICHMENT_NAMES.bucket },
+      queueUrl,
+      deadLetterQueueUrl,
+      onPublished(event) {
+        const delivered = toDeliveredEvent(event);
+        if (!rules.some((matches) => matches(delivered))) return;
+        const send = sqs
+          .send(
+            new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(delivered) }),
+          )
+          .catch((error: unknown) =>
+            options.log.error('local enrichment rule: the queue did not take an event', {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          )
+          .finally(() => sends.delete(send));
+        sends.add(send);
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+  );
+  if (QueueUrl === undefined) throw new Error(`Local SQS returned no URL for queue ${name}`);
+  return QueueUrl;
+}
+
+async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  if (Attributes?.QueueArn === undefined)
+    throw new Error(`Local SQS returned no ARN for ${queueUrl}`);
+  return Attributes.QueueArn;
+}

@@ -1,0 +1,92 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Vendor } from '../lambdas/core/vendor.js';
+import { closeServer, listenOnLoopback, loopbackUrl } from './servers.js';
+
+/**
+ * Stand-ins of the vendors' APIs for local mode and the tests: one loopback HTTP server, each
+ * vendor under `/<vendor id>`, answering every request of a credentialed caller with the bytes of
+ * one of the vendor's API fixtures (`test/fixtures/<vendor>/api/*.json`, built from the vendor's
+ * documented examples). Which fixture, and faults (an error status, or no answer for a while),
+ * can be set per vendor or per subject, so tests can reach every path offline.
+ */
+
+export type StandInFault = { readonly status: number } | { readonly hangMs: number };
+
+export interface VendorApiStandIn {
+  /** The base URL to give a vendor's API client instead of the vendor's own. */
+  baseUrlFor(vendorId: string): string | undefined;
+  /** Answers requests naming `subjectId` (any subject, without it) with the fixture `name`. */
+  answerWith(vendorId: string, name: string, subjectId?: string): void;
+  /** Makes every request for the vendor fail this way, until called with `undefined`. */
+  setFault(vendorId: string, fault: StandInFault | undefined): void;
+  /** Requests answered so far, by vendor, with their path (never their headers). */
+  readonly requests: readonly { readonly vendor: string; readonly path: string }[];
+  close(): Promise<void>;
+}
+
+export async function startVendorApiStandIn(
+  vendors: readonly Vendor[],
+  fixturesDir: string,
+  port = 0,
+): Promise<VendorApiStandIn> {
+  const fixtures = new Map<string, Map<string, Buffer>>();
+  for (const vendor of vendors) {
+    if (!vendor.api) continue;
+    const dir = join(fixturesDir, vendor.id, 'api');
+    const names = readdirSync(dir).filter((file) => file.endsWith('.json'));
+    fixtures.set(
+      vendor.id,
+      new Map(names.sort().map((file) => [file.slice(0, -5), readFileSync(join(dir, file))])),
+    );
+  }
+  const chosen = new Map<string, string>();
+  const faults = new Map<string, StandInFault>();
+  const requests: { vendor: string; path: string }[] = [];
+
+  const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const [, vendorId = '', ...rest] = (request.url ?? '/').split('/');
+    const path = `/${rest.join('/')}`;
+    const byName = fixtures.get(vendorId);
+    if (!byName) return end(response, 404);
+    // Every vendor API takes credentials; a stand-in that did not would hide a client sending none.
+    if (!request.headers.authorization) return end(response, 401);
+    requests.push({ vendor: vendorId, path });
+    const fault = faults.get(vendorId);
+    if (fault && 'hangMs' in fault) await new Promise((done) => setTimeout(done, fault.hangMs));
+    if (fault && 'status' in fault) return end(response, fault.status);
+    const subject = decodeURIComponent(rest.at(-1) ?? '');
+    const name =
+      chosen.get(`${vendorId}/${subject}`) ?? chosen.get(vendorId) ?? [...byName.keys()][0];
+    const body = name === undefined ? undefined : byName.get(name);
+    if (!body) return end(response, 404);
+    response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  };
+
+  const server = createServer((request, response) => {
+    request.resume();
+    answer(request, response).catch(() => end(response, 500));
+  });
+  const boundPort = await listenOnLoopback(server, port, 'vendor API stand-in');
+  const base = loopbackUrl(boundPort);
+  return {
+    baseUrlFor: (vendorId) => (fixtures.has(vendorId) ? `${base}/${vendorId}` : undefined),
+    answerWith(vendorId, name, subjectId) {
+      if (!fixtures.get(vendorId)?.has(name)) {
+        throw new Error(`no API fixture "${name}" for ${vendorId}`);
+      }
+      chosen.set(subjectId === undefined ? vendorId : `${vendorId}/${subjectId}`, name);
+    },
+    setFault(vendorId, fault) {
+      if (fault === undefined) faults.delete(vendorId);
+      else faults.set(vendorId, fault);
+    },
+    requests,
+    close: () => closeServer(server, true),
+  };
+}
+
+function end(response: ServerResponse, status: number): void {
+  if (!response.headersSent) response.writeHead(status).end();
+}
