@@ -99,6 +99,7 @@ export class KycWebhooksStack extends Stack {
     }
     const processor = new Processor(this, 'Processor', {
       queue: queue.queue,
+      maxReceiveCount: queue.maxReceiveCount,
       table: store.table,
       bus: events.bus,
       includePayload: config.includePayload,

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { DynamoDeadLetterNotes } from '../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
@@ -36,6 +37,8 @@ export interface LocalHandlerSettings {
   readonly logLevel?: LogLevel;
   readonly includePayload: boolean;
   readonly retentionDays: number;
+  /** The ingest queue's redrive `maxReceiveCount`, as the stack tells the processor. @default unknown */
+  readonly maxReceiveCount?: number;
   /**
    * Where the handlers' metrics go. @default nowhere: EMF lines would bury the log on the
    * console, and nothing reads them locally
@@ -74,6 +77,8 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
   const processorLog = logger('kyc-processor-local');
   const processor = createProcessorHandler({
     store: DynamoEventStore.create(clients.dynamodb, settings.tableName),
+    deadLetters: DynamoDeadLetterNotes.create(clients.dynamodb, settings.tableName),
+    ...(settings.maxReceiveCount !== undefined && { maxReceiveCount: settings.maxReceiveCount }),
     publisher: new EventBridgeEventPublisher(clients.eventBridge, settings.eventBusName),
     now: () => new Date(),
     includePayload: settings.includePayload,

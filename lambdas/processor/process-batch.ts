@@ -1,18 +1,19 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { KycError } from '../core/errors.js';
 import type { OutgoingEvent } from '../core/event.js';
 import type { EventPublisher, PublishOutcome } from '../core/ports.js';
-import { NO_METRICS, UNEXPECTED_ERROR, type MetricRecorder } from '../runtime/metrics.js';
+import { NO_METRICS, type MetricRecorder } from '../runtime/metrics.js';
 import { processRecord, type ProcessorDeps, type ProcessorLog } from './process-record.js';
 import { PublishBarrier, type Publish } from './publish-barrier.js';
+import { reportRecordFailure, type FailureDeps } from './record-failure.js';
 import { SubjectTurns } from './subject-turns.js';
 
-export type BatchDeps = Omit<ProcessorDeps, 'leaseMs'> & {
-  readonly publisher: EventPublisher;
-  /** Where per-event and per-record outcomes are counted. @default nothing is recorded */
-  readonly metrics?: MetricRecorder;
-};
+export type BatchDeps = Omit<ProcessorDeps, 'leaseMs'> &
+  Pick<FailureDeps, 'maxReceiveCount' | 'deadLetters'> & {
+    readonly publisher: EventPublisher;
+    /** Where per-event and per-record outcomes are counted. @default nothing is recorded */
+    readonly metrics?: MetricRecorder;
+  };
 
 /**
  * The processor's Lambda handler over its ports: every record of the batch is processed in
@@ -55,14 +56,7 @@ export function createProcessorHandler(
             });
           }
         } catch (error) {
-          const reason = error instanceof KycError ? error.code : UNEXPECTED_ERROR;
-          metrics.record('RecordFailures', 1, { reason });
-          deps.log.warn('record failed; SQS will retry it', {
-            messageId: record.messageId,
-            receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
-            reason,
-            error: error instanceof Error ? error.message : String(error),
-          });
+          await reportRecordFailure(record, error, { ...deps, metrics });
           throw error;
         }
       });

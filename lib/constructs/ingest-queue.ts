@@ -56,6 +56,8 @@ export class IngestQueue extends Construct {
    * queue as long as it may is gone once its DLQ age reaches the difference of the retentions.
    */
   readonly deadLettersExpireAfter: Duration;
+  /** Receives after which SQS moves a message that failed again to the dead-letter queue. */
+  readonly maxReceiveCount: number;
 
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
@@ -65,6 +67,7 @@ export class IngestQueue extends Construct {
         `IngestQueue: maxReceiveCount must be a positive integer, got ${maxReceiveCount}`,
       );
     }
+    this.maxReceiveCount = maxReceiveCount;
     const encryption = props.encryptionKey
       ? { encryption: QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
       : { encryption: QueueEncryption.SQS_MANAGED };

@@ -76,6 +76,8 @@ export interface ProcessorProps {
   /** Days a stored event is kept before its TTL expires it. */
   readonly retentionDays: number;
   readonly logRetention: RetentionDays;
+  /** The queue's redrive `maxReceiveCount`, so the processor logs a last failure as dead-lettering. */
+  readonly maxReceiveCount: number;
   /** Processor instances the queue may run at once. @default DEFAULT_PROCESSOR_MAX_CONCURRENCY */
   readonly maxConcurrency?: number;
   /** @default METRICS_NAMESPACE */
@@ -111,6 +113,7 @@ export class Processor extends Construct {
         [ENV.eventBusName]: props.bus.eventBusName,
         [ENV.includePayload]: String(props.includePayload),
         [ENV.retentionDays]: String(props.retentionDays),
+        [ENV.maxReceiveCount]: String(props.maxReceiveCount),
       },
     });
     // What `SqsEventSource` would create, under the id it would use (so the mapping keeps its

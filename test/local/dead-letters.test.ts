@@ -5,6 +5,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
 import type { EventStore, StoredEvent, SubjectChange } from '../../lambdas/core/ports.js';
@@ -12,6 +13,7 @@ import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/que
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
+import { RECORD_DEAD_LETTERED, RECORD_RETRIED } from '../../lambdas/processor/record-failure.js';
 import { LOCAL_REGION } from '../../local/clients.js';
 import { SqsPoller } from '../../local/poller.js';
 import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../../local/resources.js';
@@ -22,8 +24,9 @@ import { publishedDetails, queueDepth, waitFor } from '../support/wait.js';
 /**
  * Dead letters against local-aws-sqs, DynamoDB Local and the local PutEvents endpoint, with the real
  * processor and the local poller (DESIGN §4.6; README "Operating it"): a poison message is
- * retried, reaches the DLQ after the configured 5 receives with its reason in the log, and a
- * StartMessageMoveTask brings it back; once its cause is fixed it is processed exactly once.
+ * retried, reaches the DLQ after the configured 5 receives — the last failure logged as going
+ * there, and its reason noted for `redrive` under its message id — and a StartMessageMoveTask
+ * brings it back; once its cause is fixed it is processed exactly once.
  *
  * The poison is a genuine IDWise delivery that DynamoDB refuses while a fault lasts (injected by
  * wrapping the real store, as a throttled or misconfigured table would); the fault is fixed
@@ -77,6 +80,7 @@ const local = useTestEngines();
 let queues: LocalQueues;
 let deadLetterQueueArn: string;
 let store: FaultyStore;
+let notes: DynamoDeadLetterNotes;
 let poller: SqsPoller;
 const log: LogLine[] = [];
 
@@ -89,6 +93,7 @@ beforeAll(async () => {
   ]);
   deadLetterQueueArn = await arnOf(queues.deadLetterQueueUrl);
   store = new FaultyStore(DynamoEventStore.create(local.clients.dynamodb, TABLE));
+  notes = DynamoDeadLetterNotes.create(local.clients.dynamodb, TABLE);
   const record =
     (level: LogLine['level']) =>
     (message: string, attributes: Record<string, unknown>): void => {
@@ -104,6 +109,8 @@ beforeAll(async () => {
     log: { error: record('error') },
     handler: createProcessorHandler({
       store,
+      deadLetters: notes,
+      maxReceiveCount: MAX_RECEIVES,
       publisher: new EventBridgeEventPublisher(local.clients.eventBridge, LOCAL_NAMES.eventBus),
       now: () => new Date(),
       includePayload: true,
@@ -185,11 +192,10 @@ async function deliverPoison(
   return { ...delivered, eventId };
 }
 
-const RECORD_FAILED = 'record failed; SQS will retry it';
+const isFailure = (line: LogLine): boolean =>
+  line.message === RECORD_RETRIED || line.message === RECORD_DEAD_LETTERED;
 const failuresOf = (messageId: string): LogLine[] =>
-  log.filter(
-    (line) => line.message === RECORD_FAILED && line.attributes['messageId'] === messageId,
-  );
+  log.filter((line) => isFailure(line) && line.attributes['messageId'] === messageId);
 
 /* ------------------------------------------------------------------------------- the test */
 
@@ -218,6 +224,24 @@ describe('dead letters', () => {
       expect(String(line.attributes['error'])).toContain('injected refusal');
     }
     expect(failuresOf(unfixed.messageId).map(tries)).toEqual([1, 2, 3, 4, 5]);
+    // Only the last failure of each says where the message goes now.
+    for (const { messageId } of [faulty, unfixed]) {
+      expect(failuresOf(messageId).map((line) => line.message)).toEqual([
+        ...Array<string>(MAX_RECEIVES - 1).fill(RECORD_RETRIED),
+        RECORD_DEAD_LETTERED,
+      ]);
+    }
+    // And its reason is noted under its message id, without anything of its content.
+    const noted = await notes.find([faulty.messageId, unfixed.messageId]);
+    for (const { messageId } of [faulty, unfixed]) {
+      expect(noted.get(messageId)).toEqual({
+        messageId,
+        reason: 'unexpected_error',
+        errorName: 'ValidationException',
+        receiveCount: MAX_RECEIVES,
+        failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+    }
     expect(publishedEventIds()).toEqual([]);
 
     // The cause of the first is fixed; the operator redrives the DLQ (README: start-message-move-task).
@@ -244,7 +268,7 @@ describe('dead letters', () => {
       WAIT_MS,
     );
     // Five more failures of the unfixed one; none of the fixed one after the redrive.
-    expect(log.filter((line) => line.message === RECORD_FAILED)).toHaveLength(3 * MAX_RECEIVES);
+    expect(log.filter(isFailure)).toHaveLength(3 * MAX_RECEIVES);
 
     // Exactly once: one event published, stored once and marked published; a vendor retry of
     // the same delivery afterwards is a duplicate.

@@ -1,0 +1,90 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  type BatchGetCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import type { DeadLetterNote, DeadLetterNotes } from '../core/dead-letter-note.js';
+import { TABLE_SCHEMA } from './dynamo-schema.js';
+
+const PK = TABLE_SCHEMA.partitionKey;
+const TTL = TABLE_SCHEMA.timeToLiveAttribute;
+
+/**
+ * Note items share the event table, so the processor needs no other resource and no other
+ * permission than the `PutItem` it has (lib/constructs/processor.ts). Their keys start with a
+ * prefix no eventId (`<vendor>:…`) can, and they carry no index key, so no history sees them.
+ */
+const NOTE_PREFIX = 'DEADLETTER#';
+const NOTE_ITEM_TYPE = 'deadLetterNote';
+
+/** SQS keeps a message at most 14 days: a note never needs to outlive it. */
+const NOTE_LIFETIME_SECONDS = 14 * 86_400;
+
+/** `BatchGetItem` reads at most 100 keys per call. */
+const BATCH_GET_KEYS = 100;
+
+export class DynamoDeadLetterNotes implements DeadLetterNotes {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  static create(client: DynamoDBClient, tableName: string): DynamoDeadLetterNotes {
+    return new DynamoDeadLetterNotes(DynamoDBDocumentClient.from(client), tableName);
+  }
+
+  async record(note: DeadLetterNote): Promise<void> {
+    const failedSeconds = Math.floor(Date.parse(note.failedAt) / 1000);
+    // Unconditional: a message dead-lettered again after a redrive keeps its id on AWS, and the
+    // newest reason is the one the operator needs.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          [PK]: NOTE_PREFIX + note.messageId,
+          itemType: NOTE_ITEM_TYPE,
+          ...note,
+          [TTL]: failedSeconds + NOTE_LIFETIME_SECONDS,
+        },
+      }),
+    );
+  }
+
+  async find(messageIds: readonly string[]): Promise<Map<string, DeadLetterNote>> {
+    const notes = new Map<string, DeadLetterNote>();
+    const ids = [...new Set(messageIds)];
+    for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = ids
+        .slice(start, start + BATCH_GET_KEYS)
+        .map((id) => ({ [PK]: NOTE_PREFIX + id }));
+      // DynamoDB may leave keys unprocessed under load: ask again for those.
+      while (keys && keys.length > 0) {
+        const answer: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+        );
+        for (const item of answer.Responses?.[this.tableName] ?? []) {
+          const note = noteOf(item);
+          if (note) notes.set(note.messageId, note);
+        }
+        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return notes;
+  }
+}
+
+function noteOf(item: Record<string, unknown>): DeadLetterNote | undefined {
+  const { messageId, reason, errorName, receiveCount, failedAt } = item;
+  if (
+    typeof messageId !== 'string' ||
+    typeof reason !== 'string' ||
+    typeof errorName !== 'string' ||
+    typeof receiveCount !== 'number' ||
+    typeof failedAt !== 'string'
+  ) {
+    return undefined;
+  }
+  return { messageId, reason, errorName, receiveCount, failedAt };
+}
