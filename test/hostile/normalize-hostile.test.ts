@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TYPES, STATUSES, type OutgoingEvent } from '../../lambdas/core/event.js';
+import type { OutgoingEvent } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { DRAFT_LIMITS } from '../../lambdas/core/vendor.js';
 import { parseJson } from '../../lambdas/core/json.js';
@@ -26,6 +26,7 @@ import {
   jsonEdit,
   valuePaths,
 } from './mutations.js';
+import { expectInVocabulary } from '../support/drafts.js';
 
 /**
  * What the processor does with bodies ingest accepted but no vendor documented: every vendor's
@@ -37,7 +38,6 @@ import {
 
 const RECEIVED_AT = '2026-06-01T12:00:00.000Z';
 const RUNS = runsFor(800);
-const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Far above a normal normalize (well under a millisecond); catastrophic regex backtracking is not. */
 const SLOW_MS = 250;
 const tally = suiteTally('hostile normalize', { verdicts: false });
@@ -202,15 +202,7 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
             expect(fastest(took, again), 'normalize took too long').toBeLessThan(SLOW_MS);
             expect(drafts?.length).toBeGreaterThan(0);
             for (const draft of drafts ?? []) {
-              expect(STATUSES).toContain(draft.status);
-              expect(DETAIL_TYPES).toContain(draft.detailType);
-              expect(typeof draft.vendorEventType).toBe('string');
-              expect(draft.vendorEventType).not.toBe('');
-              expect(draft.vendorStatus === null || typeof draft.vendorStatus === 'string').toBe(
-                true,
-              );
-              if (draft.occurredAt !== undefined)
-                expect(draft.occurredAt).toMatch(CANONICAL_INSTANT);
+              expectInVocabulary(draft);
               // Within what DynamoDB keys and items hold, whatever the body said.
               expect(draft.vendorEventType.length).toBeLessThanOrEqual(
                 DRAFT_LIMITS.eventTypeLength,

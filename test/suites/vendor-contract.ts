@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
-import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import { parseJson } from '../../lambdas/core/json.js';
-import { instantFromIso } from '../../lambdas/core/time.js';
 import type { Vendor, WebhookRequest } from '../../lambdas/core/vendor.js';
 import { findVendorByRoute } from '../../lambdas/vendors/registry.js';
 import { vendorFixtures, type Fixture } from '../support/vendor-fixtures.js';
+import { expectInVocabulary } from '../support/drafts.js';
 
 /**
  * The contract every registered vendor must pass, on its byte-exact fixtures in
@@ -116,12 +115,7 @@ export function describeVendorContract(vendor: Vendor): void {
           receivedAt: RECEIVED_AT,
         });
         expect(drafts).toEqual(fixture.expected.events);
-        for (const draft of drafts) {
-          expect(STATUSES).toContain(draft.status);
-          expect(DETAIL_TYPES).toContain(draft.detailType);
-          if (draft.occurredAt !== undefined)
-            expect(instantFromIso(draft.occurredAt)).toBe(draft.occurredAt);
-        }
+        for (const draft of drafts) expectInVocabulary(draft);
       });
 
       it('is refused without its credentials', () => {
@@ -225,7 +219,7 @@ export function describeVendorContract(vendor: Vendor): void {
           receivedAt: RECEIVED_AT,
         });
         expect(drafts.length).toBeGreaterThan(0);
-        for (const draft of drafts) expect(STATUSES).toContain(draft.status);
+        for (const draft of drafts) expectInVocabulary(draft);
       },
     );
 

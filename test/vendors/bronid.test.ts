@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { keccak256 } from 'js-sha3';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
-import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { answerPolicyOf, DEFAULT_ANSWERS } from '../../lambdas/core/http-answers.js';
 import type { BaseCredentials } from '../../lambdas/core/vendor.js';
 import { BRONID_ROUTE, bronid } from '../../lambdas/vendors/bronid.js';
 import { vendorFixtures } from '../support/vendor-fixtures.js';
+import { expectInVocabulary } from '../support/drafts.js';
 
 /*
  * Digests in these tests never come from the code under test: SHA3-256 from node:crypto
@@ -572,9 +572,7 @@ describe('normalize', () => {
     ['ids of odd types', '{"trace":{},"submissionId":[],"verificationUuid":null,"userId":{}}'],
     ['an odd risk score', '{"idvRiskScore":"High"}'],
   ])('never throws, and returns one draft, for %s', (_name, text) => {
-    const draft = only(normalize(text));
-    expect(STATUSES).toContain(draft.status);
-    expect(DETAIL_TYPES).toContain(draft.detailType);
+    expectInVocabulary(only(normalize(text)));
   });
 
   it('gives an unrecognised shape one unknown draft without a subject', () => {

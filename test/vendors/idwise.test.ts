@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { DetailType, NormalizedDraft, Scope, Status } from '../../lambdas/core/event.js';
-import { DETAIL_TYPES, SCOPES, STATUSES } from '../../lambdas/core/event.js';
+import { SCOPES } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { answerPolicyOf, DEFAULT_ANSWERS } from '../../lambdas/core/http-answers.js';
 import type {
@@ -19,6 +19,7 @@ import {
   statusFromDecisionWord,
 } from '../../lambdas/vendors/idwise.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
+import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(idwise);
 const ROUTE = '/webhooks/idwise';
@@ -511,13 +512,8 @@ describe('idwise vendor', () => {
       ['a prototype key as event', { event: '__proto__', body: { journeyId: 'j' } }],
     ])('never throws on %s, and returns one unknown draft', (_case, json) => {
       const draft = normalizeOne(json);
-      expect(STATUSES).toContain(draft.status);
-      expect(DETAIL_TYPES).toContain(draft.detailType);
-      expect(draft.status).toBe('unknown');
-      expect(SCOPES).toContain(draft.scope);
-      expect(draft.vendorStatus).toBeNull();
-      expect(typeof draft.vendorEventType).toBe('string');
-      expect(draft.vendorEventType).not.toBe('');
+      expectInVocabulary(draft);
+      expect(draft).toMatchObject({ status: 'unknown', vendorStatus: null });
     });
 
     it('reports an unknown shape as a vendor event without a subject or verdict', () => {

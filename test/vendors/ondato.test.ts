@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
-import { DETAIL_TYPES, SCOPES, STATUSES } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { parseJson } from '../../lambdas/core/json.js';
@@ -26,6 +25,7 @@ import {
 } from '../../lambdas/vendors/ondato.js';
 import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
+import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(ondato);
 const ROUTE = '/webhooks/ondato';
@@ -1016,11 +1016,7 @@ describe('ondato', () => {
       ['a prototype key as type', { type: '__proto__', payload: { id: 'x' } }],
       ['a status that is an object', { type: 'X', payload: { status: { a: 1 } } }],
     ])('never throws on %s, and returns one draft', (_case, json) => {
-      const draft = normalizeOne(json);
-      expect(STATUSES).toContain(draft.status);
-      expect(SCOPES).toContain(draft.scope);
-      expect(DETAIL_TYPES).toContain(draft.detailType);
-      expect(draft.vendorEventType).not.toBe('');
+      expectInVocabulary(normalizeOne(json));
     });
 
     it('reports an empty envelope as an unknown vendor event', () => {

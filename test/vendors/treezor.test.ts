@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
-import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import type { NormalizedDraft } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import type { BaseCredentials } from '../../lambdas/core/vendor.js';
 import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { TREEZOR_EVENTS, TREEZOR_ROUTE, treezor } from '../../lambdas/vendors/treezor.js';
 import { vendorFixtures } from '../support/vendor-fixtures.js';
+import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(treezor);
 const SECRET = 'test_webhook_secret';
@@ -735,9 +735,6 @@ describe('normalize', () => {
   ])('never throws, and returns at least one draft, for %s', (_name, body) => {
     const drafts = normalize(body);
     expect(drafts.length).toBeGreaterThanOrEqual(1);
-    for (const draft of drafts) {
-      expect(STATUSES).toContain(draft.status);
-      expect(DETAIL_TYPES).toContain(draft.detailType);
-    }
+    for (const draft of drafts) expectInVocabulary(draft);
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
-import { DETAIL_TYPES, STATUSES } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { answerPolicyOf, DEFAULT_ANSWERS } from '../../lambdas/core/http-answers.js';
 import type {
@@ -23,6 +22,7 @@ import {
 } from '../../lambdas/vendors/truuth.js';
 import type { TruuthRouteKey } from '../../lambdas/vendors/truuth.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
+import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(truuth);
 const CALLBACK = TRUUTH_ROUTES.callback;
@@ -756,8 +756,7 @@ describe('truuth vendor', () => {
     ])('never throws on %s, and returns one unknown draft on each route', (_case, json) => {
       for (const route of truuth.routes) {
         const draft = normalizeOne(json, route);
-        expect(STATUSES).toContain(draft.status);
-        expect(DETAIL_TYPES).toContain(draft.detailType);
+        expectInVocabulary(draft);
         expect(draft.status).toBe(route === BIOPASS ? 'approved' : 'unknown');
         expect(draft.vendorStatus).toBeNull();
         expect(draft).not.toHaveProperty('subject');
