@@ -1,0 +1,139 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { sendDelivery } from '../../local/send-delivery.js';
+import { LOCAL_SECRETS, SECRETS_FILE } from '../support/credentials.js';
+import {
+  startTestPipeline,
+  treezorEventId,
+  treezorReview,
+  type TestPipeline,
+} from '../support/local-pipeline.js';
+import { publishedWithId, waitFor } from '../support/wait.js';
+import { browserTestsRun, launchChromium } from './chromium.js';
+
+/**
+ * The inspector as an operator uses it: a real Chromium on the page `npm start` serves, a real
+ * delivery through the local pipeline, and the replay checked where it lands (store and bus).
+ */
+
+/** Generous: CI shares two cores; the page itself shows an event within a second. */
+const DEADLINE_MS = 20_000;
+
+/** A subject id a hostile sender could choose: it must show as text, never become markup. */
+const HOSTILE_ID = '<img src=x onerror="document.title=`pwned`">';
+
+describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
+  let test: TestPipeline;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [test, browser] = await Promise.all([startTestPipeline(), launchChromium()]);
+    page = await browser.newPage();
+    page.setDefaultTimeout(DEADLINE_MS);
+    await page.goto(test.pipeline.urls.inspector);
+    await page.getByText('Live: new events appear').waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.stop();
+  });
+
+  const port = (): number => Number(new URL(test.pipeline.urls.server).port);
+
+  /** Sends `body` as Treezor would, signed with the secrets in `secretsFile`. */
+  const sendTreezor = async (body: string, secretsFile = SECRETS_FILE): Promise<number> => {
+    const file = join(test.dir, `body-${Date.now()}-${Math.random()}.json`);
+    writeFileSync(file, body);
+    const { status } = await sendDelivery({
+      vendor: 'treezor',
+      fixture: file,
+      port: port(),
+      secretsFile,
+    });
+    return status;
+  };
+
+  it('shows a published event live, its subject history, and replays it into the store and onto the bus', async () => {
+    const body = treezorReview({
+      webhookId: 'inspector-1',
+      userId: HOSTILE_ID,
+      modifiedDate: '2026-03-01 10:00:00',
+      kycReview: '2',
+    });
+    const eventId = treezorEventId(body);
+    expect(await sendTreezor(body)).toBe(200);
+
+    // The live list: the event's row, found by its eventId, without reloading the page.
+    const open = page.getByRole('button', { name: eventId, exact: true });
+    await open.waitFor();
+    const row = page.locator('#events tbody tr', { has: open });
+    await expect(row.textContent()).resolves.toContain(HOSTILE_ID);
+
+    // Event → its subject's history, read from the table.
+    await open.click();
+    const history = page.locator('#history tbody tr', { hasText: eventId });
+    await history.waitFor();
+    await expect(page.locator('#subject').textContent()).resolves.toContain(
+      `treezor#user#${HOSTILE_ID}`,
+    );
+
+    // → replay: published again, as a revision, and the stored event says so.
+    await history.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText(`${eventId} published`).waitFor();
+    const published = await waitFor(
+      'the replayed event on the bus',
+      () => {
+        const events = publishedWithId(test.pipeline.eventsFile, eventId);
+        return events.length === 2 && events;
+      },
+      DEADLINE_MS,
+    );
+    expect(published.map((event) => event.detail.revision)).toEqual([undefined, 1]);
+    const store = DynamoEventStore.create(test.clients.dynamodb, test.pipeline.tableName);
+    expect((await store.getEvent(eventId))?.detail.revision).toBe(1);
+    // The live list shows the republication too.
+    await expect
+      .poll(() => page.getByRole('button', { name: eventId, exact: true }).count(), {
+        timeout: DEADLINE_MS,
+      })
+      .toBe(2);
+
+    // Hostile vendor data stayed text: no element was made of it, no script ran.
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
+  });
+
+  it('shows a refused delivery with its reason', async () => {
+    const wrongSecrets = join(test.dir, 'wrong-secrets.json');
+    writeFileSync(
+      wrongSecrets,
+      JSON.stringify({ ...LOCAL_SECRETS, treezor: { webhookSecrets: ['not-the-secret'] } }),
+    );
+    const body = treezorReview({
+      webhookId: 'inspector-refused',
+      userId: 'refused-user',
+      modifiedDate: '2026-03-01 11:00:00',
+      kycReview: '2',
+    });
+    // Treezor's policy (README): a signature mismatch is answered 503, so Treezor retries.
+    expect(await sendTreezor(body, wrongSecrets)).toBe(503);
+    expect(await sendTreezor(body, wrongSecrets)).toBe(503);
+
+    const refused = page.locator('#deliveries tbody tr', { hasText: 'invalid_signature' });
+    await refused.first().waitFor();
+    const cells = await refused.first().locator('td').allTextContents();
+    // received, vendor, route, answer, reason, attempts (the same content twice), …
+    expect(cells.slice(1, 6)).toEqual([
+      'treezor',
+      '/webhooks/treezor',
+      '503 refused',
+      'invalid_signature',
+      '2',
+    ]);
+  });
+});
