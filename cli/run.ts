@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../lambdas/core/errors.js';
 import { SendError } from '../local/send-delivery.js';
 import type { Command, CommandContext } from './command.js';
+import { deliveriesCommand } from './commands/deliveries.js';
 import { historyCommand } from './commands/history.js';
 import { redriveCommand } from './commands/redrive.js';
 import { replayCommand } from './commands/replay.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   sendCommand,
   verifyCommand,
   historyCommand,
+  deliveriesCommand,
   tailCommand,
   replayCommand,
   redriveCommand,
@@ -24,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 const PROGRAM = 'kyc-webhooks';
+const NAME_WIDTH = Math.max(...COMMANDS.map((command) => command.name.length));
 
 export const USAGE = [
   `Usage: npx ${PROGRAM} <command> [options]     (same as: npm run cli -- <command> [options])`,
@@ -31,7 +34,7 @@ export const USAGE = [
   'Operate the KYC webhook pipeline, in local mode (npm start) or a deployed stack.',
   '',
   'Commands:',
-  ...COMMANDS.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`),
+  ...COMMANDS.map((command) => `  ${command.name.padEnd(NAME_WIDTH)} ${command.summary}`),
   '',
   `Run npx ${PROGRAM} <command> --help for a command's options.`,
   'Exit codes: 0 done, 1 failed or refused (the message says what to do), 2 wrong usage.',

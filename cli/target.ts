@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -54,6 +55,10 @@ export interface Target {
   eventBridge(): EventBridgeClient;
   secretsManager(): SecretsManagerClient;
   deadLetterQueue(): Promise<QueueRef>;
+  /** Where the delivery log is read (deployed stacks only). */
+  cloudWatchLogs(): CloudWatchLogsClient;
+  /** The ingest functions' log groups, which hold the delivery log (deployed stacks only). */
+  ingestLogGroups(): readonly string[];
   /** The secret a vendor's ingest function reads (deployed stacks only). */
   secretId(vendorId: string): string | undefined;
   /**
@@ -191,6 +196,10 @@ function localTarget(
     async deadLetterQueue() {
       return queueByName(sqs, LOCAL_NAMES.deadLetterQueue);
     },
+    cloudWatchLogs() {
+      throw new CliError('Local mode has no CloudWatch Logs: its delivery log is a file.');
+    },
+    ingestLogGroups: () => [],
     secretId: () => undefined,
     // `npm start` runs the processor with the default setting.
     includePayload: RUNTIME_DEFAULTS.includePayload,
@@ -253,6 +262,7 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
   const sqs = new SQSClient(config);
   let eventBridge: EventBridgeClient | undefined;
   let secretsManager: SecretsManagerClient | undefined;
+  let cloudWatchLogs: CloudWatchLogsClient | undefined;
   const where = `region ${region ?? '(from the AWS configuration)'}`;
   return {
     kind: 'stack',
@@ -272,6 +282,11 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
       return secretsManager;
     },
     deadLetterQueue: async () => deadLetterQueue,
+    cloudWatchLogs() {
+      cloudWatchLogs ??= new CloudWatchLogsClient(config);
+      return cloudWatchLogs;
+    },
+    ingestLogGroups: () => output(OUTPUTS.ingestLogGroups).split(',').filter(Boolean),
     secretId: (vendorId) => outputs[secretOutputName(vendorId)],
     // Read when a command needs it, so commands that do not (history, redrive) still work
     // against a stack deployed before the output existed.
@@ -283,6 +298,7 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
       sqs.destroy();
       eventBridge?.destroy();
       secretsManager?.destroy();
+      cloudWatchLogs?.destroy();
     },
   };
 }

@@ -33,6 +33,10 @@ export const OUTPUTS = {
   customDomainTarget: 'CustomDomainTarget',
   /** With a custom domain: the hosted zone of that target, for a Route 53 alias record. */
   customDomainHostedZoneId: 'CustomDomainHostedZoneId',
+  /** The ingest functions' log groups, comma-separated: the delivery log (`deliveries`). */
+  ingestLogGroups: 'IngestLogGroups',
+  /** With `keepRefusedBodies`: the bucket refused bodies are kept in. */
+  refusedBodiesBucket: 'RefusedBodiesBucket',
   /** The deployed `RuntimeSettings`, as JSON (`encodeSettings`). */
   settings: 'Settings',
 } as const;

@@ -1,7 +1,8 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   LOCAL_DELIVERIES_FILE_NAME,
+  parseDeliveryRecord,
   refusedBodyKey,
   type DeliveryLog,
   type DeliveryRecord,
@@ -45,4 +46,28 @@ export class FileRefusedBodyStore implements RefusedBodyStore {
     await writeFile(file, body.bytes, { mode: 0o600 });
     return file;
   }
+}
+
+/** Every record of a delivery log file, and how many lines were not records. */
+export async function readDeliveryRecords(
+  file: string,
+): Promise<{ records: DeliveryRecord[]; skipped: number; missing: boolean }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { records: [], skipped: 0, missing: true };
+    }
+    throw error;
+  }
+  const records: DeliveryRecord[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const record = parseDeliveryRecord(line);
+    if (record) records.push(record);
+    else skipped++;
+  }
+  return { records, skipped, missing: false };
 }

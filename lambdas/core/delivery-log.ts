@@ -72,12 +72,15 @@ const RESULTS: readonly string[] = ['accepted', 'refused', 'failed'] satisfies D
 
 /** One line of a delivery log file, or `undefined` when it is not a record (never throws). */
 export function parseDeliveryRecord(line: string): DeliveryRecord | undefined {
-  let value: unknown;
   try {
-    value = JSON.parse(line);
+    return toDeliveryRecord(JSON.parse(line));
   } catch {
     return undefined;
   }
+}
+
+/** `value` when it has a record's shape, else `undefined`. */
+export function toDeliveryRecord(value: unknown): DeliveryRecord | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const r = value as Record<string, unknown>;
   const text = (key: string): boolean => typeof r[key] === 'string';
@@ -97,4 +100,42 @@ export function countAttempts(records: Iterable<DeliveryRecord>): Map<string, nu
   for (const { contentHash } of records)
     counts.set(contentHash, (counts.get(contentHash) ?? 0) + 1);
   return counts;
+}
+
+/** Which records an operator asks for: a time window, and optionally one vendor or refusals. */
+export interface DeliveryQuery {
+  /** The window's start (ISO 8601); attempts are counted within the window too. */
+  readonly since: string;
+  /** The window's end (ISO 8601). */
+  readonly until: string;
+  readonly vendor?: string;
+  /** Only attempts that were not accepted (refused, or not queued). */
+  readonly notAccepted?: boolean;
+  /** The newest this many. */
+  readonly limit: number;
+}
+
+/** A record with the number of attempts in the window that carried the same content. */
+export type CountedDelivery = DeliveryRecord & { readonly attempts: number };
+
+/**
+ * Answers a query over records already in hand (local mode's file): the newest first, each with
+ * the attempts of its content in the window, whatever the vendor and refusal filters.
+ */
+export function selectDeliveries(
+  records: readonly DeliveryRecord[],
+  query: DeliveryQuery,
+): CountedDelivery[] {
+  const inWindow = records.filter(
+    (record) => record.receivedAt >= query.since && record.receivedAt <= query.until,
+  );
+  const attempts = countAttempts(inWindow);
+  // Newest first; of two at the same instant, the one recorded later.
+  return [...inWindow]
+    .reverse()
+    .filter((record) => query.vendor === undefined || record.vendor === query.vendor)
+    .filter((record) => !query.notAccepted || record.result !== 'accepted')
+    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0))
+    .slice(0, query.limit)
+    .map((record) => ({ ...record, attempts: attempts.get(record.contentHash) ?? 1 }));
 }
