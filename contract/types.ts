@@ -66,6 +66,40 @@ export interface SubjectRef {
   };
 }
 
+/**
+ * Where the event came from: absent or `webhook` for a vendor delivery, else the vendor API call
+ * that made it.
+ */
+export type Origin = 'webhook' | 'enrichment' | 'reconciliation';
+
+/**
+ * What a vendor API's answer says that consumers decide on, without personal data; present only on
+ * events made from one (`origin` other than `webhook`).
+ */
+export interface Findings {
+  /**
+   * The vendor's decision words, the one that sets the status first, e.g. `[{"by": "final", "word":
+   * "Refer"}]`.
+   */
+  readonly decisions: {
+    /** Whose decision: `final`, `system`, `manual`, … in the vendor terms. */
+    readonly by: string;
+    /** The vendor's word, e.g. `Refer`. */
+    readonly word: string;
+  }[];
+  /** Ids of the vendor's checks that failed, e.g. `under_age`. */
+  readonly failedRules: string[];
+  /** AML screening flags raised, e.g. `pep`, `sanctions`; empty when none. */
+  readonly amlFlags: string[];
+  /**
+   * The object key of the vendor's full answer in the stack's encrypted results bucket (it holds
+   * personal data, so it is referenced, never published).
+   */
+  readonly resultKey: string;
+  /** The webhook event whose claim this answer was fetched to check. */
+  readonly confirmsEventId?: string;
+}
+
 /** The normalized KYC event: the `detail` of every event on the bus. */
 export interface EventDetail {
   /**
@@ -111,6 +145,8 @@ export interface EventDetail {
   readonly occurredAt: string;
   /** When the delivery was received (UTC, milliseconds). */
   readonly receivedAt: string;
+  readonly origin?: Origin;
+  readonly findings?: Findings;
   /**
    * The vendor's body, parsed (its text when it is not JSON); absent when `payloadOmitted` says
    * why.

@@ -166,10 +166,27 @@ function buildEventSchemas() {
   const FindingsSchema = Type.Object(
     {
       decisions: Type.Readonly(
-        Type.Record(Type.String(), Type.String(), {
-          description:
-            "The vendor's decision words by name, e.g. `{\"final\": \"Refer\", \"system\": \"Refer\"}`.",
-        }),
+        Type.Array(
+          Type.Object(
+            {
+              by: Type.Readonly(
+                Type.String({
+                  minLength: 1,
+                  description:
+                    'Whose decision: `final`, `system`, `manual`, … in the vendor terms.',
+                }),
+              ),
+              word: Type.Readonly(
+                Type.String({ minLength: 1, description: "The vendor's word, e.g. `Refer`." }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            description:
+              'The vendor\'s decision words, the one that sets the status first, e.g. `[{"by": "final", "word": "Refer"}]`.',
+          },
+        ),
       ),
       failedRules: Type.Readonly(
         Type.Array(Type.String(), {
@@ -269,6 +286,8 @@ function buildEventSchemas() {
         'Vendor time, else the time the delivery was received (UTC, milliseconds).',
       ),
       receivedAt: instant('When the delivery was received (UTC, milliseconds).'),
+      origin: Type.ReadonlyOptional(OriginSchema),
+      findings: Type.ReadonlyOptional(FindingsSchema),
       payload: Type.ReadonlyOptional(
         Type.Unknown({
           description:
@@ -278,8 +297,6 @@ function buildEventSchemas() {
       payloadOmitted: Type.ReadonlyOptional(
         Type.Union([Type.Literal('disabled'), Type.Literal('too_large')], {
           description:
-      origin: Type.ReadonlyOptional(OriginSchema),
-      findings: Type.ReadonlyOptional(FindingsSchema),
             "Why `payload` is absent: the deployment switched payloads off, or the entry would exceed EventBridge's size limit.",
         }),
       ),
@@ -329,6 +346,8 @@ function buildEventSchemas() {
     Scope: ScopeSchema,
     DetailType: DetailTypeSchema,
     SubjectRef: SubjectRefSchema,
+    Origin: OriginSchema,
+    Findings: FindingsSchema,
     EventDetail: EventDetailSchema,
     KycEvent: KycEventSchema,
   };
@@ -338,11 +357,11 @@ function buildEventSchemas() {
 export const EVENT_SCHEMAS = /* @__PURE__ */ buildEventSchemas();
 
 export type Status = Type.Static<typeof EVENT_SCHEMAS.Status>;
-    Origin: OriginSchema,
-    Findings: FindingsSchema,
 export type Scope = Type.Static<typeof EVENT_SCHEMAS.Scope>;
 export type DetailType = Type.Static<typeof EVENT_SCHEMAS.DetailType>;
 export type SubjectRef = Type.Static<typeof EVENT_SCHEMAS.SubjectRef>;
+export type Origin = Type.Static<typeof EVENT_SCHEMAS.Origin>;
+export type Findings = Type.Static<typeof EVENT_SCHEMAS.Findings>;
 export type EventDetail = Type.Static<typeof EVENT_SCHEMAS.EventDetail>;
 /** The whole event as a consumer receives it (see `EVENT_SCHEMAS.KycEvent`). */
 export type KycEvent = Type.Static<typeof EVENT_SCHEMAS.KycEvent>;
@@ -352,8 +371,6 @@ const TERMINAL_STATUSES: ReadonlySet<Status> = new Set([
   'approved',
   'rejected',
   'locked',
-export type Origin = Type.Static<typeof EVENT_SCHEMAS.Origin>;
-export type Findings = Type.Static<typeof EVENT_SCHEMAS.Findings>;
   'expired',
   'cancelled',
 ]);
@@ -375,6 +392,9 @@ export interface NormalizedDraft {
   readonly vendorStatus: string | null;
   /** Vendor event time (ISO 8601), when the delivery carries one. */
   readonly occurredAt?: string;
+  /** Set only on drafts made from a vendor API's answer (see `vendor-api.ts`). */
+  readonly origin?: Exclude<Origin, 'webhook'>;
+  readonly findings?: Findings;
 }
 
 /** One EventBridge entry to be: `Source` is `kyc.<vendor>`, `Time` the vendor's event time. */
@@ -384,9 +404,6 @@ export interface OutgoingEvent {
   readonly detail: EventDetail;
 }
 
-  /** Set only on drafts made from a vendor API's answer (see `vendor-api.ts`). */
-  readonly origin?: Exclude<Origin, 'webhook'>;
-  readonly findings?: Findings;
 export function sourceOf(vendor: string): string {
   return `kyc.${vendor}`;
 }

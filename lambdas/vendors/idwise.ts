@@ -595,7 +595,7 @@ function describe(
 function readJourneyResult(answer: unknown): ApiReading | undefined {
   if (!isObject(answer)) return undefined;
   const decisions: Decisions = {};
-  const words: Record<string, string> = {};
+  const words: { by: string; word: string }[] = [];
   const byLabel = {
     final: IDWISE_RESULT_FIELDS.finalDecision,
     manual: IDWISE_RESULT_FIELDS.manualDecision,
@@ -605,7 +605,7 @@ function readJourneyResult(answer: unknown): ApiReading | undefined {
     const word = readWord(answer, byLabel[label]);
     if (word === undefined || word.trim().toLowerCase() === IDWISE_ABSENT_DECISION_WORD) continue;
     decisions[label] = word;
-    words[label] = word;
+    words.push({ by: label, word });
   }
   if (Object.keys(decisions).length === 0) return undefined;
   const rules = field(answer, IDWISE_RESULT_FIELDS.ruleResults);

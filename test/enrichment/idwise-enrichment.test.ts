@@ -86,7 +86,10 @@ describe('IDWise enrichment in local mode', () => {
       previousStatus: 'approved',
       outOfOrder: false,
       findings: {
-        decisions: { final: 'Refer', system: 'Refer' },
+        decisions: [
+          { by: 'final', word: 'Refer' },
+          { by: 'system', word: 'Refer' },
+        ],
         failedRules: ['under_age'],
         amlFlags: ['pep', 'adverse-media'],
       },
