@@ -1,17 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { sendDelivery } from '../../local/send-delivery.js';
+import { serializeQueueMessage } from '../../lambdas/core/queue-message.js';
 import { LOCAL_SECRETS, SECRETS_FILE } from '../support/credentials.js';
+import { idwiseMessage } from '../support/deliveries.js';
 import {
   startTestPipeline,
   treezorEventId,
   treezorReview,
   type TestPipeline,
 } from '../support/local-pipeline.js';
-import { publishedWithId, waitFor } from '../support/wait.js';
+import { publishedWithId, queueDepth, waitFor } from '../support/wait.js';
 import { browserTestsRun, launchChromium } from './chromium.js';
 
 /**
@@ -135,5 +138,31 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
       'invalid_signature',
       '2',
     ]);
+  });
+
+  it('shows the dead-letter queue and redrives it, and the processor then takes the message up', async () => {
+    // A delivery that reached the DLQ (its cause since fixed): a genuine queued IDWise message.
+    const eventId = 'inspector-redriven';
+    const { sqs } = test.clients;
+    const dlq = test.pipeline.urls.deadLetterQueue;
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlq,
+        MessageBody: serializeQueueMessage(
+          idwiseMessage({ eventId, journeyId: 'redriven-journey' }),
+        ),
+      }),
+    );
+    await page.getByText(/^1 message in /).waitFor();
+
+    await page.getByRole('button', { name: 'Redrive to the ingest queue' }).click();
+    await page.getByText('Redrive started.').waitFor();
+    await waitFor(
+      'the redriven message to be published',
+      () => publishedWithId(test.pipeline.eventsFile, `idwise:${eventId}`).length === 1,
+      DEADLINE_MS,
+    );
+    expect(await queueDepth(sqs, dlq)).toBe(0);
+    await page.getByText(/^0 messages in .*Latest redrive: COMPLETED, 1 moved\.$/).waitFor();
   });
 });
