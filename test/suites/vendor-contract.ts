@@ -209,30 +209,44 @@ export function describeVendorContract(vendor: Vendor): void {
       });
     });
 
-    it.each([['{}'], ['[]'], ['null'], ['"text"'], ['{"a":{"b":[1,{"c":null}]}}']])(
-      'normalizes any JSON (%s) to at least one event without throwing',
-      (body) => {
+    /** The drafts of `body` on each of the vendor's routes. */
+    const normalizeBody = (body: string) =>
+      vendor.routes.flatMap((route) => {
         const drafts = vendor.normalize({
-          route: vendor.routes[0] ?? '',
+          route,
           body,
           json: parseJson(body),
           receivedAt: RECEIVED_AT,
         });
-        expect(drafts.length).toBeGreaterThan(0);
-        for (const draft of drafts) expectInVocabulary(draft);
+        expect(drafts.length, route).toBeGreaterThan(0);
+        return drafts;
+      });
+
+    it.each([['{}'], ['{"a":{"b":[1,{"c":null}]}}'], ['[]'], ['"text"'], ['3'], ['false']])(
+      'normalizes any JSON (%s) to at least one event without throwing',
+      (body) => {
+        for (const draft of normalizeBody(body)) expectInVocabulary(draft);
       },
     );
 
-    it('reads no verdict and no subject in an empty object', () => {
-      const drafts = vendor.normalize({
-        route: vendor.routes[0] ?? '',
-        body: '{}',
-        json: {},
-        receivedAt: RECEIVED_AT,
-      });
-      expect(drafts).toHaveLength(1);
-      expect(drafts[0]).toMatchObject({ status: 'unknown', vendorStatus: null });
-      expect(drafts[0]).not.toHaveProperty('subject');
+    it.each([['[]'], ['null'], ['"text"'], ['3'], ['false'], ['not JSON at all']])(
+      'reads no vendor words and no subject where there is no JSON object (%s)',
+      (body) => {
+        for (const draft of normalizeBody(body)) {
+          expectInVocabulary(draft);
+          expect(draft.vendorStatus).toBeNull();
+          expect(draft).not.toHaveProperty('subject');
+        }
+      },
+    );
+
+    it('reads no vendor words and no subject in an empty object', () => {
+      const drafts = normalizeBody('{}');
+      expect(drafts).toHaveLength(vendor.routes.length);
+      for (const draft of drafts) {
+        expect(draft.vendorStatus).toBeNull();
+        expect(draft).not.toHaveProperty('subject');
+      }
     });
   });
 }

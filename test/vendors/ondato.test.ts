@@ -1003,12 +1003,6 @@ describe('ondato', () => {
     );
 
     it.each<[string, unknown]>([
-      ['an empty object', {}],
-      ['an array', []],
-      ['null', null],
-      ['a string', 'x'],
-      ['a number', 3],
-      ['no JSON at all', undefined],
       ['a payload that is a string', { type: 'KycIdentification.Approved', payload: 'x' }],
       ['a payload that is a list', { type: 'KycIdentification.Approved', payload: [{ id: 'x' }] }],
       ['a type that is not a string', { type: 7, payload: {} }],
