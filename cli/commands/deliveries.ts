@@ -1,4 +1,7 @@
-import { LogsInsightsDeliveryLog } from '../../lambdas/adapters/logs-insights-delivery-log.js';
+import {
+  DeliveryQueryError,
+  LogsInsightsDeliveryLog,
+} from '../../lambdas/adapters/logs-insights-delivery-log.js';
 import {
   selectDeliveries,
   type CountedDelivery,
@@ -121,7 +124,15 @@ async function fromStack(
   const logGroups = target.ingestLogGroups();
   if (logGroups.length === 0) throw new CliError(`${target.label} lists no ingest log groups`);
   out.note(`Querying ${logGroups.length} ingest log group(s) of ${target.label}…`);
-  return new LogsInsightsDeliveryLog(target.cloudWatchLogs(), logGroups, { pollMs }).find(query);
+  const log = new LogsInsightsDeliveryLog(target.cloudWatchLogs(), logGroups, { pollMs });
+  try {
+    return await log.find(query);
+  } catch (error) {
+    if (!(error instanceof DeliveryQueryError)) throw error;
+    throw new CliError(
+      `${target.label}: ${error.message}; try again, or a shorter window (--since)`,
+    );
+  }
 }
 
 function describeFilter(query: DeliveryQuery): string {
