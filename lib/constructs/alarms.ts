@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { CreateAlarmOptions, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -13,6 +13,23 @@ import { AUTHENTICATION_FAILURE_REASONS } from '../../lambdas/runtime/metrics.js
 import type { TokenReason } from '../../lambdas/token/issue-token.js';
 import { METRIC_PERIOD, pipelineMetric, sumOf } from './pipeline-metrics.js';
 import type { PipelineMetricOptions } from './pipeline-metrics.js';
+
+/**
+ * Raised when one period's value is above the threshold (0, any at all, unless one is given); no
+ * data means nothing happened, not a fault.
+ */
+const WHEN_ABOVE = {
+  threshold: 0,
+  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+  evaluationPeriods: 1,
+  treatMissingData: TreatMissingData.NOT_BREACHING,
+} as const satisfies Partial<CreateAlarmOptions>;
+
+/** As `WHEN_ABOVE`, for a threshold the value must reach. */
+const WHEN_REACHED = {
+  ...WHEN_ABOVE,
+  comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+} as const satisfies Partial<CreateAlarmOptions>;
 
 /**
  * Deliveries one vendor may have refused for authentication in five minutes before anyone is
@@ -192,10 +209,7 @@ export class Alarms extends Construct {
       .createAlarm(this, 'DeadLetterQueueNotEmpty', {
         alarmDescription:
           'A webhook delivery failed processing repeatedly; inspect and redrive the DLQ',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...WHEN_ABOVE,
       });
 
     // The alarm above fires once, when the first message arrives, and stays in alarm; this one
@@ -207,10 +221,8 @@ export class Alarms extends Construct {
           `A dead letter has waited ${Math.round(warnAfter / 86_400)} days: SQS deletes it ` +
           'within three more, and the delivery is lost. Fix the cause and redrive now ' +
           '(npx kyc-webhooks redrive)',
+        ...WHEN_ABOVE,
         threshold: warnAfter,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       });
 
     this.queueTooOld = props.queue
@@ -218,10 +230,9 @@ export class Alarms extends Construct {
       .createAlarm(this, 'QueueTooOld', {
         alarmDescription:
           'Webhooks wait in the ingest queue; the processor is failing or throttled',
+        ...WHEN_ABOVE,
         threshold: maxQueueAge.toSeconds(),
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       });
 
     // Not the stage's 5xx: a 5xx is also a deliberate refusal (Treezor asks for one on a bad
@@ -241,10 +252,7 @@ export class Alarms extends Construct {
         'secret unreadable or invalid, or a defect) and answered 503; vendors retry, but ' +
         'webhooks are lost once they give up. The ingest log’s `delivery not queued` lines give ' +
         'the vendor and the reason',
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      ...WHEN_ABOVE,
     });
 
     // A crash, a timeout or a failed cold start ends the invocation before ingest can count the
@@ -259,10 +267,7 @@ export class Alarms extends Construct {
       alarmDescription:
         'An ingest function crashed, timed out or failed to start: those deliveries were not ' +
         'queued (vendors retry). The ingest functions’ logs give the error',
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      ...WHEN_ABOVE,
     });
 
     this.credentialsMissing = sumOf(
@@ -282,10 +287,7 @@ export class Alarms extends Construct {
         'of a first deploy, or emptied), so every delivery is refused. Store them (README, ' +
         'Deploy); the dashboard’s refusals by reason, or the ingest log’s `delivery refused` ' +
         'lines with reason no_credentials_configured, name the vendor',
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      ...WHEN_ABOVE,
     });
 
     const authenticationFailures = new Map<string, Alarm>();
@@ -303,10 +305,8 @@ export class Alarms extends Construct {
           `${vendor} deliveries are being refused for authentication (credential, signature or ` +
           'source address); check a recent credential rotation or the vendor’s addresses, or ' +
           'look for probing in the ingest log (`delivery refused` lines give the reason)',
+        ...WHEN_REACHED,
         threshold: authFailureThreshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       });
       authenticationFailures.set(vendor, alarm);
     }
@@ -321,10 +321,7 @@ export class Alarms extends Construct {
           'The API answered 429: a route is over its request limit, from a flood or a limit ' +
           'below a vendor’s real traffic, and vendors that give up lose those deliveries. The ' +
           'access log (status 429, by routeKey) shows which route',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...WHEN_ABOVE,
       });
     }
 
@@ -341,10 +338,8 @@ export class Alarms extends Construct {
           'no token and cannot deliver webhooks. Compare the client id and secret set in Ondato ' +
           'with `oauthClients` in the Ondato secret; the token log’s `token refused` lines give ' +
           'the reason',
+        ...WHEN_REACHED,
         threshold: tokenRefusalThreshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
 
@@ -355,10 +350,7 @@ export class Alarms extends Construct {
       .createAlarm(this, 'ProcessorErrors', {
         alarmDescription:
           'The processor crashed, timed out or failed to start; its whole batch will be retried',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...WHEN_ABOVE,
       });
 
     // The processor has no reserved concurrency, so a throttle means the account's concurrency
@@ -368,10 +360,7 @@ export class Alarms extends Construct {
       .createAlarm(this, 'ProcessorThrottles', {
         alarmDescription:
           'The processor was throttled: the account’s Lambda concurrency is exhausted',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...WHEN_ABOVE,
       });
 
     // A failed publication is retried with its record, so a blip heals itself; ten minutes of
@@ -384,11 +373,9 @@ export class Alarms extends Construct {
       alarmDescription:
         'EventBridge is not accepting events; consumers are not receiving them (see the ' +
         'processor log’s `event not published` lines)',
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...WHEN_ABOVE,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
     this.all = [
