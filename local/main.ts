@@ -83,6 +83,8 @@ console.log(
   [
     `KYC webhook pipeline, local mode (ready in ${seconds} s)`,
     '',
+    `Inspector: ${pipeline.urls.inspector}  (live events, subject history and replay, refused deliveries, dead letters)`,
+    '',
     'Webhook URLs (POST):',
     ...pipeline.urls.webhooks.map((w) => `  ${w.vendor.padEnd(width)}  ${w.url}`),
     ...(pipeline.urls.ondatoToken ? [`Ondato OAuth2 token URL: ${pipeline.urls.ondatoToken}`] : []),
