@@ -16,6 +16,19 @@ import { resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
 
 /** A vendor id as CloudFormation writes it into logical ids: letters and digits only. */
+/** As CloudFormation states an alarm on any count in one five-minute period. */
+const ANY_IN_ONE_PERIOD = {
+  Threshold: 0,
+  ComparisonOperator: 'GreaterThanThreshold',
+  EvaluationPeriods: 1,
+  TreatMissingData: 'notBreaching',
+};
+/** As CloudFormation states an alarm on a count reached in one period. */
+const REACHED_IN_ONE_PERIOD = {
+  ...ANY_IN_ONE_PERIOD,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+};
+
 const logicalIdOf = (vendorId: string): string => vendorId.replace(/[^A-Za-z0-9]/g, '');
 
 interface MetricDataQuery {
@@ -125,10 +138,7 @@ describe('alarms', () => {
 
     it('fire on any delivery ingest failed in five minutes', () => {
       expect(alarm.Properties).toMatchObject({
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
+        ...ANY_IN_ONE_PERIOD,
         AlarmDescription: expect.stringMatching(/for our own fault/),
       });
     });
@@ -153,10 +163,7 @@ describe('alarms', () => {
 
     it('fire on any crash, timeout or failed start of an ingest function in five minutes', () => {
       expect(alarm.Properties).toMatchObject({
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
+        ...ANY_IN_ONE_PERIOD,
       });
     });
 
@@ -195,10 +202,8 @@ describe('alarms', () => {
       expect(authAlarms).toHaveLength(VENDORS.length);
       for (const [, alarm] of authAlarms) {
         expect(alarm.Properties).toMatchObject({
+          ...REACHED_IN_ONE_PERIOD,
           Threshold: 10,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          EvaluationPeriods: 1,
-          TreatMissingData: 'notBreaching',
         });
       }
     });
@@ -303,10 +308,7 @@ describe('alarms', () => {
 
     it('fire once, for any vendor, on the first delivery refused for want of credentials', () => {
       expect(alarm.Properties).toMatchObject({
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
+        ...ANY_IN_ONE_PERIOD,
       });
       const metrics = summedMetrics(alarm);
       expect(metrics.map((m) => [m.MetricStat?.Metric.MetricName, dimensionsOf(m)])).toEqual([
@@ -381,10 +383,8 @@ describe('alarms', () => {
 
     it('fire at 3 client-authentication refusals in five minutes', () => {
       expect(alarm.Properties).toMatchObject({
+        ...REACHED_IN_ONE_PERIOD,
         Threshold: 3,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
       });
       expect(summedMetrics(alarm).map(dimensionsOf)).toEqual(
         TOKEN_CLIENT_REFUSALS.map((reason) => ({ outcome: 'refused', reason })),
