@@ -16,7 +16,7 @@ import { resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
 
 /** A vendor id as CloudFormation writes it into logical ids: letters and digits only. */
-/** As CloudFormation states an alarm on any count in one five-minute period. */
+/** As CloudFormation states an alarm on any count in one period. */
 const ANY_IN_ONE_PERIOD = {
   Threshold: 0,
   ComparisonOperator: 'GreaterThanThreshold',
