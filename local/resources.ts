@@ -16,24 +16,33 @@ export const LOCAL_NAMES = {
 
 /** The table as the stack defines it, from the same `TABLE_SCHEMA`, TTL attribute included. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const index = TABLE_SCHEMA.subjectIndex;
+  const lookup = TABLE_SCHEMA.lookupIndex;
+  const legacy = TABLE_SCHEMA.legacySubjectIndex;
+  const keys = (partitionKey: string, sortKey: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: sortKey, KeyType: 'RANGE' as const },
+  ];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
-        { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
-        { AttributeName: index.partitionKey, AttributeType: 'S' },
-        { AttributeName: index.sortKey, AttributeType: 'S' },
-      ],
+        TABLE_SCHEMA.partitionKey,
+        lookup.partitionKey,
+        lookup.sortKey,
+        legacy.partitionKey,
+        legacy.sortKey,
+      ].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
       KeySchema: [{ AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
         {
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
+          IndexName: lookup.name,
+          KeySchema: keys(lookup.partitionKey, lookup.sortKey),
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...lookup.projected] },
+        },
+        {
+          IndexName: legacy.name,
+          KeySchema: keys(legacy.partitionKey, legacy.sortKey),
           Projection: { ProjectionType: 'ALL' },
         },
       ],

@@ -1,7 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  paginateQuery,
+  paginateScan,
+} from '@aws-sdk/lib-dynamodb';
 import type { DetailType, EventDetail } from '../core/event.js';
-import { TABLE_SCHEMA } from './dynamo-schema.js';
+import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 /**
  * The operator's view of the table: list and query stored events. The processor never
@@ -9,7 +15,8 @@ import { TABLE_SCHEMA } from './dynamo-schema.js';
  * declared here, beside its one adapter, until it can join `core/ports.ts`.
  *
  * Reads project away `rawBody`: a full event (whose body may be split across items) is read
- * with `EventStore.getEvent` only.
+ * with `EventStore.getEvent` only. Attribute names come from `TABLE_SCHEMA`, which the store
+ * writes with.
  */
 
 /** A stored event without its raw body. */
@@ -36,39 +43,34 @@ export interface EventFilter {
 export type ScanProgress = (counts: { readonly scanned: number; readonly matched: number }) => void;
 
 export interface EventHistory {
-  /** A subject's events from the subject index, newest (by vendor time) first. */
+  /** A subject's events from the lookup index, newest (by vendor time) first. */
   subjectEvents(subjectKey: string): Promise<EventSummary[]>;
+  /** Keys of the vendor's subjects that the customer's own reference names: one query. */
+  subjectsByReference(vendor: string, reference: string): Promise<string[]>;
   /** Keys `<vendor>#<kind>#<id>` of every subject with events, whatever its kind: a scan. */
   findSubjectKeys(vendor: string, id: string, progress?: ScanProgress): Promise<string[]>;
   /** Events matching `filter`: a scan, filtered by the table. */
   listEvents(filter: EventFilter, progress?: ScanProgress): Promise<EventSummary[]>;
 }
 
-const INDEX = TABLE_SCHEMA.subjectIndex;
+const PK = TABLE_SCHEMA.partitionKey;
+const LOOKUP = TABLE_SCHEMA.lookupIndex;
+const LEGACY = TABLE_SCHEMA.legacySubjectIndex;
+const ATTR = TABLE_SCHEMA.eventAttributes;
 
-/*
- * Attribute names written by `DynamoEventStore` (dynamo-event-store.ts); a change there must be
- * made here too. The adapter test writes through that store and reads through this one.
- */
-const ATTR = {
-  itemType: 'itemType',
-  vendor: 'vendor',
-  detailType: 'detailType',
-  receivedAt: 'receivedAt',
-  detail: 'detail',
-  publishedAt: 'publishedAt',
-  leaseUntil: 'leaseUntil',
-} as const;
-const EVENT_ITEM = 'event';
-
+/** What the publication columns need, read from the table: the index does not project them. */
+const MARK_ATTRIBUTES = [PK, ATTR.publishedAt, ATTR.leaseUntil];
 /** Everything an `EventSummary` needs: never `rawBody`, which may be hundreds of kilobytes. */
 const SUMMARY_ATTRIBUTES = [
-  INDEX.partitionKey,
+  LOOKUP.partitionKey,
+  LEGACY.partitionKey,
   ATTR.detailType,
   ATTR.detail,
   ATTR.publishedAt,
   ATTR.leaseUntil,
 ];
+/** BatchGetItem's limit of keys per request. */
+const BATCH_GET_KEYS = 100;
 
 export class DynamoEventHistory implements EventHistory {
   constructor(
@@ -84,23 +86,16 @@ export class DynamoEventHistory implements EventHistory {
   }
 
   async subjectEvents(subjectKey: string): Promise<EventSummary[]> {
-    const projection = namesFor(SUMMARY_ATTRIBUTES);
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        IndexName: INDEX.name,
-        KeyConditionExpression: '#subject = :subject',
-        ProjectionExpression: projection.expression,
-        ExpressionAttributeNames: { ...projection.names, '#subject': INDEX.partitionKey },
-        ExpressionAttributeValues: { ':subject': subjectKey },
-        ScanIndexForward: false,
-      },
-    );
-    const events: EventSummary[] = [];
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) events.push(toSummary(item));
-    }
+    const [current, legacy] = await Promise.all([
+      this.#query(LOOKUP, subjectKey, [PK, ...LOOKUP.projected]),
+      // Items written before the lookup index, until they expire (dynamo-schema.ts).
+      this.#query(LEGACY, subjectKey, SUMMARY_ATTRIBUTES),
+    ]);
+    const marks = await this.#publicationMarks(current.map((item) => String(item[PK])));
+    const events = [
+      ...current.map((item) => toSummary({ ...item, ...marks.get(String(item[PK])) })),
+      ...legacy.map(toSummary),
+    ];
     // The index orders by vendor time only; equal times are shown latest arrival first.
     return events.sort(
       (a, b) =>
@@ -109,22 +104,35 @@ export class DynamoEventHistory implements EventHistory {
     );
   }
 
+  async subjectsByReference(vendor: string, reference: string): Promise<string[]> {
+    const items = await this.#query(LOOKUP, referenceKey(vendor, reference), [LOOKUP.sortKey]);
+    return items.map((item) => String(item[LOOKUP.sortKey]));
+  }
+
   async findSubjectKeys(vendor: string, id: string, progress?: ScanProgress): Promise<string[]> {
     const prefix = `${vendor}#`;
     const suffix = `#${id}`;
     const keys = new Set<string>();
+    // The table can only test a prefix and a substring; the exact shape is checked below.
+    const shaped = (name: string) =>
+      `(begins_with(${name}, :prefix) AND contains(${name}, :suffix))`;
     await this.#scan(
       {
-        // The table can only test a prefix and a substring; the exact shape is checked below.
-        FilterExpression:
-          '#type = :event AND begins_with(#subject, :prefix) AND contains(#subject, :suffix)',
-        ProjectionExpression: '#subject',
-        ExpressionAttributeNames: { '#type': ATTR.itemType, '#subject': INDEX.partitionKey },
-        ExpressionAttributeValues: { ':event': EVENT_ITEM, ':prefix': prefix, ':suffix': suffix },
+        FilterExpression: `#type = :event AND (${shaped('#subject')} OR ${shaped('#legacy')})`,
+        ProjectionExpression: '#subject, #legacy',
+        ExpressionAttributeNames: {
+          '#type': ATTR.itemType,
+          '#subject': LOOKUP.partitionKey,
+          '#legacy': LEGACY.partitionKey,
+        },
+        ExpressionAttributeValues: {
+          ':event': TABLE_SCHEMA.eventItemType,
+          ':prefix': prefix,
+          ':suffix': suffix,
+        },
       },
       (item) => {
-        const key = item[INDEX.partitionKey];
-        if (typeof key !== 'string') return false;
+        const key = subjectKeyOf(item);
         const kind = key.slice(prefix.length, key.length - suffix.length);
         const exact = key.startsWith(prefix) && key.endsWith(suffix) && kind !== '';
         if (exact) keys.add(key);
@@ -138,7 +146,7 @@ export class DynamoEventHistory implements EventHistory {
   async listEvents(filter: EventFilter, progress?: ScanProgress): Promise<EventSummary[]> {
     const conditions = ['#type = :event'];
     const names: Record<string, string> = { '#type': ATTR.itemType };
-    const values: Record<string, unknown> = { ':event': EVENT_ITEM };
+    const values: Record<string, unknown> = { ':event': TABLE_SCHEMA.eventItemType };
     if (filter.vendor !== undefined) {
       conditions.push('#vendor = :vendor');
       names['#vendor'] = ATTR.vendor;
@@ -180,6 +188,63 @@ export class DynamoEventHistory implements EventHistory {
     );
   }
 
+  /** Every item of one index key, newest first, with the attributes asked for. */
+  async #query(
+    index: { readonly name: string; readonly partitionKey: string },
+    key: string,
+    attributes: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    const projection = namesFor(attributes);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#key = :key',
+        ProjectionExpression: projection.expression,
+        ExpressionAttributeNames: { ...projection.names, '#key': index.partitionKey },
+        ExpressionAttributeValues: { ':key': key },
+        ScanIndexForward: false,
+      },
+    );
+    const items: Record<string, unknown>[] = [];
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
+  }
+
+  /** The publication mark and lease of each event, by eventId, read from the table. */
+  async #publicationMarks(
+    eventIds: readonly string[],
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const marks = new Map<string, Record<string, unknown>>();
+    const projection = namesFor(MARK_ATTRIBUTES);
+    for (let start = 0; start < eventIds.length; start += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = eventIds
+        .slice(start, start + BATCH_GET_KEYS)
+        .map((eventId) => ({ [PK]: eventId }));
+      while (keys && keys.length > 0) {
+        const output: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: projection.expression,
+                ExpressionAttributeNames: projection.names,
+              },
+            },
+          }),
+        );
+        for (const item of output.Responses?.[this.tableName] ?? []) {
+          marks.set(String(item[PK]), item);
+        }
+        // Keys the service did not get to this time (throttling, size) are asked for again.
+        keys = output.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return marks;
+  }
+
   /** Scans the whole table (consistently), handing each returned item to `keep`. */
   async #scan(
     input: {
@@ -215,11 +280,17 @@ function namesFor(attributes: readonly string[]): {
   return { expression: Object.keys(names).join(', '), names };
 }
 
+/** The subject key of an event item of either layout (dynamo-schema.ts). */
+function subjectKeyOf(item: Record<string, unknown>): string {
+  const key = item[LOOKUP.partitionKey] ?? item[LEGACY.partitionKey];
+  return typeof key === 'string' ? key : '';
+}
+
 function toSummary(item: Record<string, unknown>): EventSummary {
   const publishedAt = item[ATTR.publishedAt];
   const leaseUntil = item[ATTR.leaseUntil];
   return {
-    subjectKey: item[INDEX.partitionKey] as string,
+    subjectKey: subjectKeyOf(item),
     detailType: item[ATTR.detailType] as DetailType,
     detail: item[ATTR.detail] as EventDetail,
     ...(typeof publishedAt === 'string' && { publishedAt }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { brotliCompress, brotliDecompress, constants, gunzip } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
@@ -23,24 +23,26 @@ import type {
   SubjectChange,
   SubjectState,
 } from '../core/ports.js';
-import { TABLE_SCHEMA } from './dynamo-schema.js';
+import { documentItemSize } from './dynamo-item-size.js';
+import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
+const LOOKUP = TABLE_SCHEMA.lookupIndex;
+const LEGACY = TABLE_SCHEMA.legacySubjectIndex;
 const TTL = TABLE_SCHEMA.timeToLiveAttribute;
 const SUBJECT_PREFIX = TABLE_SCHEMA.keyPrefixes.subject;
 const BODY_CHUNK_PREFIX = TABLE_SCHEMA.keyPrefixes.bodyChunk;
 
 /**
- * The most raw-body bytes the event item itself holds. A raw body may be as large as a queue
- * message (1 MiB) but a DynamoDB item at most 400 KB, and every byte of the event item is billed
- * again and again: one write unit per KB (rounded up), for the table and once more for the
- * `bySubject` index (it projects every attribute), on the put (twice: it is transactional) and on
- * each later update (`takeLease`, `markPublished`), since an update is billed on the whole item. So the event item
- * keeps a body only while it is small: as readable text up to this size (a typical webhook, which
- * operators read in the console), else gzip-compressed up to this size. Anything larger is
- * compressed into chunk items, which are written once and are not in the index.
+ * The largest event item that keeps its body. Every byte of the event item is billed again and
+ * again: one write unit per started KB, twice on the transactional put and once more on each
+ * later update (`takeLease`, `markPublished`), since an update is billed on the whole item. So
+ * the body is Brotli-compressed, and kept in the event item only while the item stays within one
+ * write unit (a small webhook: one item, one write); otherwise it goes to chunk items, written
+ * once before the transaction, outside every index (a 2 KB Treezor body: one 1 KB chunk, and a
+ * 1 KB event item for the transaction and the mark).
  */
-const EVENT_ITEM_BODY_MAX_BYTES = 4 * 1024;
+const ONE_WRITE_UNIT_BYTES = 1024;
 
 /**
  * Compressed-body bytes per chunk item: 16 KiB under DynamoDB's item limit (400 KB = 409,600
@@ -50,19 +52,24 @@ const EVENT_ITEM_BODY_MAX_BYTES = 4 * 1024;
  */
 const CHUNK_MAX_BYTES = 384 * 1024;
 
-const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
+const brotliAsync = promisify(brotliCompress);
+const unbrotliAsync = promisify(brotliDecompress);
+/** Brotli's best (slowest) setting pays for itself on webhook-sized bodies, not on a megabyte. */
+const BEST_QUALITY_MAX_BYTES = 64 * 1024;
 
 /**
  * One table (see dynamo-schema.ts). Event items are keyed by eventId and carry the subject key
- * and vendor time under the subject index's attribute names, so the index lists a subject's
- * history. Subject items and body chunk items use other attribute names and so stay out of that
- * index.
+ * and vendor time as the lookup index's keys, so the index lists a subject's history; a subject
+ * item carries its customer reference there, when its events gave one. Body chunk items carry
+ * no index key. Items written before the lookup index (the legacy layout) carry the subject key
+ * and vendor time under `legacySubjectIndex`'s names instead, and are read the same way.
  *
- * The raw body is stored in one of three forms (see `EVENT_ITEM_BODY_MAX_BYTES`), all read back
- * byte-identical by `getEvent`: `rawBody` (text) in the event item; `rawBodyGzip` (binary) in the
- * event item; or gzip split over `rawBodyChunks` chunk items keyed `BODY#<rawBodyChunkSet>#<n>`.
- * `rawBodyBytes` gives the size of a compressed body.
+ * The raw body is stored once, compressed (see `ONE_WRITE_UNIT_BYTES`), read back byte-identical
+ * by `getEvent`: Brotli in the event item (`rawBodyBr`), or split over `rawBodyChunks` chunk items
+ * keyed `BODY#<rawBodyChunkSet>#<n>` (`rawBodyCodec: 'br'`). `rawBodyBytes` gives its size.
+ * Items written before hold `rawBody` (text), `rawBodyGzip`, or gzip chunks (no codec): read
+ * until they expire.
  *
  * An event item and its subject's change are written in one `TransactWriteItems` (see
  * `#transact`); the cancellation reasons become the port's domain answers here.
@@ -87,7 +94,7 @@ export class DynamoEventStore implements EventStore {
   }
 
   async recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer> {
-    const body = await packBody(event);
+    const body = await packBody(event, toEventItem(event, { form: 'none' }));
     // Chunks before the transaction, because the event item is the commit point: once it
     // exists, duplicates and retries read the body through it. Written the other way round, a
     // crash between the two would leave a stored event whose body cannot be read, failing every
@@ -127,7 +134,8 @@ export class DynamoEventStore implements EventStore {
         Update: {
           TableName: this.tableName,
           Key: { [PK]: event.detail.eventId },
-          UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')} REMOVE publishedAt`,
+          // A legacy item moves to the lookup index: its old index keys go.
+          UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')} REMOVE publishedAt, ${LEGACY.partitionKey}, ${LEGACY.sortKey}`,
           // Not while another attempt holds the lease: it is publishing the stored detail, and
           // would mark this one published.
           ConditionExpression:
@@ -267,8 +275,8 @@ export class DynamoEventStore implements EventStore {
           new PutCommand({
             TableName: this.tableName,
             Item: {
+              // No `itemType`: the key's prefix says what it is, and every byte here is billed.
               [PK]: chunkKey(body.chunkSet, index),
-              itemType: 'bodyChunk',
               eventId: event.detail.eventId,
               chunk,
               // Expire with their event; orphans of a crashed attempt expire the same way.
@@ -293,10 +301,14 @@ export class DynamoEventStore implements EventStore {
           return chunk;
         }),
       );
-      return unpack(eventId, Buffer.concat(chunks), item['rawBodyBytes']);
+      const codec = item['rawBodyCodec'] === 'br' ? 'br' : 'gzip';
+      return unpack(eventId, codec, Buffer.concat(chunks), item['rawBodyBytes']);
     }
-    const compressed = item['rawBodyGzip'];
-    if (compressed instanceof Uint8Array) return unpack(eventId, compressed, item['rawBodyBytes']);
+    const brotli = item['rawBodyBr'];
+    if (brotli instanceof Uint8Array) return unpack(eventId, 'br', brotli, item['rawBodyBytes']);
+    const gzipped = item['rawBodyGzip'];
+    if (gzipped instanceof Uint8Array)
+      return unpack(eventId, 'gzip', gzipped, item['rawBodyBytes']);
     return item['rawBody'] as string;
   }
 
@@ -337,10 +349,10 @@ function isCancellation(error: unknown): error is TransactionCanceledException {
   );
 }
 
-/** The raw body as stored: see `EVENT_ITEM_BODY_MAX_BYTES`. */
+/** The raw body as stored: see `ONE_WRITE_UNIT_BYTES`; `none` only to size the rest. */
 type PackedBody =
-  | { readonly form: 'text' }
-  | { readonly form: 'gzip'; readonly bytes: number; readonly compressed: Uint8Array }
+  | { readonly form: 'none' }
+  | { readonly form: 'inline'; readonly bytes: number; readonly compressed: Uint8Array }
   | ChunkedBody;
 
 interface ChunkedBody {
@@ -350,15 +362,21 @@ interface ChunkedBody {
   readonly chunks: readonly Uint8Array[];
 }
 
-async function packBody(event: StoredEvent): Promise<PackedBody> {
+/** Attribute name and value bytes of `rawBodyBr` and `rawBodyBytes`, as DynamoDB counts them. */
+const INLINE_BODY_OVERHEAD_BYTES = 'rawBodyBr'.length + 'rawBodyBytes'.length + 8;
+
+async function packBody(event: StoredEvent, withoutBody: Item): Promise<PackedBody> {
+  // The text is compressed even when it is base64 (a non-UTF-8 body): the text comes back exact.
   const text = Buffer.from(event.rawBody, 'utf8');
-  if (text.length <= EVENT_ITEM_BODY_MAX_BYTES) return { form: 'text' };
-  // The text is compressed even when it is base64 (a non-UTF-8 body): gzip codes base64's 64
-  // symbols in about 6 bits each, close to the decoded size, and the text comes back exact.
-  const compressed = await gzipAsync(text);
-  if (compressed.length <= EVENT_ITEM_BODY_MAX_BYTES) {
-    return { form: 'gzip', bytes: text.length, compressed };
-  }
+  const compressed = await brotliAsync(text, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: text.length <= BEST_QUALITY_MAX_BYTES ? 11 : 5,
+      [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
+    },
+  });
+  // The event item is measured without a publication mark, which later replaces the lease.
+  const inline = documentItemSize(withoutBody) + compressed.length + INLINE_BODY_OVERHEAD_BYTES;
+  if (inline <= ONE_WRITE_UNIT_BYTES) return { form: 'inline', bytes: text.length, compressed };
   const chunks: Uint8Array[] = [];
   for (let start = 0; start < compressed.length; start += CHUNK_MAX_BYTES) {
     chunks.push(compressed.subarray(start, start + CHUNK_MAX_BYTES));
@@ -383,7 +401,7 @@ function chunkSetId(eventId: string, expiresAt: number, compressed: Uint8Array):
       // A JSON array is self-delimiting, whatever characters the event id holds.
       .update(JSON.stringify([eventId, expiresAt]))
       .update(compressed)
-      .digest('hex')
+      .digest('base64url')
   );
 }
 
@@ -392,13 +410,19 @@ function chunkKey(chunkSet: string, index: number): string {
 }
 
 /**
- * The body's text. gzip's trailer (a CRC-32 and the length) is checked by `gunzip`, so a damaged
- * chunk is an error, never a wrong body.
+ * The body's text. A damaged body is an error, never a wrong body: gzip's trailer (a CRC-32 and
+ * the length) is checked by `gunzip`, Brotli's stream structure by its decoder, and both lengths
+ * against `rawBodyBytes`.
  */
-async function unpack(eventId: string, compressed: Uint8Array, bytes: unknown): Promise<string> {
+async function unpack(
+  eventId: string,
+  codec: 'br' | 'gzip',
+  compressed: Uint8Array,
+  bytes: unknown,
+): Promise<string> {
   let text: Buffer;
   try {
-    text = await gunzipAsync(compressed);
+    text = await (codec === 'br' ? unbrotliAsync(compressed) : gunzipAsync(compressed));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Stored body of event ${eventId} is damaged (${reason})`, { cause: error });
@@ -411,34 +435,33 @@ async function unpack(eventId: string, compressed: Uint8Array, bytes: unknown): 
   return text.toString('utf8');
 }
 
-function bodyAttributes(event: StoredEvent, body: PackedBody): Item {
+function bodyAttributes(body: PackedBody): Item {
   switch (body.form) {
-    case 'text':
-      return { rawBody: event.rawBody };
-    case 'gzip':
-      return { rawBodyGzip: body.compressed, rawBodyBytes: body.bytes };
+    case 'none':
+      return {};
+    case 'inline':
+      return { rawBodyBr: body.compressed, rawBodyBytes: body.bytes };
     case 'chunks':
       return {
         rawBodyChunks: body.chunks.length,
         rawBodyChunkSet: body.chunkSet,
+        rawBodyCodec: 'br',
         rawBodyBytes: body.bytes,
       };
   }
 }
 
 /**
- * The normalized detail, and the copies of its fields kept at the top level for the subject
- * index and for filters: what a replay rewrites, so the item never disagrees with itself.
+ * The normalized detail (without payload: that is read from the raw body), and its subject and
+ * vendor time as the lookup index's keys: what a replay rewrites, so the item never disagrees
+ * with itself.
  */
 function detailAttributes(event: StoredEvent): Item {
-  const { detail } = event;
   return {
-    detail,
+    detail: event.detail,
     detailType: event.detailType,
-    status: detail.status,
-    vendorEventType: detail.vendorEventType,
-    [TABLE_SCHEMA.subjectIndex.partitionKey]: event.subjectKey,
-    [TABLE_SCHEMA.subjectIndex.sortKey]: detail.occurredAt,
+    [LOOKUP.partitionKey]: event.subjectKey,
+    [LOOKUP.sortKey]: event.detail.occurredAt,
   };
 }
 
@@ -447,12 +470,11 @@ function toEventItem(event: StoredEvent, body: PackedBody): Item {
   return {
     [PK]: detail.eventId,
     itemType: 'event',
-    eventId: detail.eventId,
     vendor: detail.vendor,
     ...detailAttributes(event),
     receivedAt: detail.receivedAt,
     route: event.route,
-    ...bodyAttributes(event, body),
+    ...bodyAttributes(body),
     bodyEncoding: event.bodyEncoding,
     leaseUntil: event.leaseUntil,
     publishedAt: event.publishedAt,
@@ -464,7 +486,7 @@ function fromEventItem(item: Item, rawBody: string): StoredEvent {
   return {
     detail: item['detail'] as StoredEvent['detail'],
     detailType: item['detailType'] as StoredEvent['detailType'],
-    subjectKey: item[TABLE_SCHEMA.subjectIndex.partitionKey] as string,
+    subjectKey: (item[LOOKUP.partitionKey] ?? item[LEGACY.partitionKey]) as string,
     route: item['route'] as string,
     rawBody,
     ...(item['bodyEncoding'] === 'base64' && { bodyEncoding: 'base64' as const }),
@@ -475,8 +497,17 @@ function fromEventItem(item: Item, rawBody: string): StoredEvent {
 }
 
 function toSubjectItem(state: SubjectState): Item {
+  const vendor = state.key.slice(0, state.key.indexOf('#'));
   return {
     [PK]: SUBJECT_PREFIX + state.key,
+    // Filed under the customer's reference in the lookup index (dynamo-schema.ts), so a
+    // reference finds its subjects in one query; the projected attributes are absent here, and
+    // an unchanged reference writes nothing to the index when the subject advances.
+    ...(state.externalRef !== undefined && {
+      [LOOKUP.partitionKey]: referenceKey(vendor, state.externalRef),
+      [LOOKUP.sortKey]: state.key,
+      externalRef: state.externalRef,
+    }),
     itemType: 'subject',
     subject: state.key,
     status: state.status,
@@ -499,5 +530,6 @@ function fromSubjectItem(item: Item): SubjectState {
     version: item['version'] as number,
     updatedAt: item['updatedAt'] as string,
     expiresAt: item[TTL] as number,
+    ...(typeof item['externalRef'] === 'string' && { externalRef: item['externalRef'] }),
   };
 }

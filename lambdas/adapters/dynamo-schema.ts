@@ -1,18 +1,61 @@
 /**
  * The table's shape, shared by the adapter, the CDK stack and local mode so it is stated once.
- * One table: event items keyed by their eventId, subject items keyed `SUBJECT#…`.
+ * One table: event items keyed by their eventId, subject items keyed `SUBJECT#…`, body chunk
+ * items keyed `BODY#…`.
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   timeToLiveAttribute: 'expiresAt',
-  subjectIndex: {
+  /**
+   * The one index, overloaded so that one index answers both of the operator's questions:
+   * - an event item is filed under its subject key (`<vendor>#<kind>#<id>`), sorted by vendor
+   *   time: a subject's history is one query;
+   * - a subject item whose events carry the customer's own reference is filed under
+   *   `REF#<vendor>#<reference>`, sorted by its subject key: "which subjects are reference R"
+   *   is one query, and the sort key is the answer.
+   * It projects only what `history` reads (`projected`): never raw bodies, payloads, or the
+   * publication mark, so the mark's update does not write the index.
+   */
+  lookupIndex: {
+    name: 'byLookupKey',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    projected: ['detailType', 'detail'],
+  },
+  /**
+   * The index before `lookupIndex`, projecting ALL: items written before `lookupIndex` existed
+   * carry `subjectKey`/`occurredAt` and are found only here; items written since carry neither,
+   * so they stay out of it. History reads both until the old items have expired. Removal, one
+   * release later: once `retentionDays` (90 by default) have passed since the deploy that added
+   * `lookupIndex`, delete this entry (the stack then drops the index in its own update) and the
+   * history's second query.
+   */
+  legacySubjectIndex: {
     name: 'bySubject',
     partitionKey: 'subjectKey',
     sortKey: 'occurredAt',
   },
-  /** Keys of the items that are not events start with these, so none equals an eventId (`<vendor>:…`). */
+  /** Keys that are not eventIds start with these, so none equals an eventId (`<vendor>:…`). */
   keyPrefixes: {
     subject: 'SUBJECT#',
     bodyChunk: 'BODY#',
+    reference: 'REF#',
   },
+  /** Event item attributes that the history reads and scans filter on. */
+  eventAttributes: {
+    itemType: 'itemType',
+    vendor: 'vendor',
+    detailType: 'detailType',
+    detail: 'detail',
+    receivedAt: 'receivedAt',
+    publishedAt: 'publishedAt',
+    leaseUntil: 'leaseUntil',
+  },
+  /** `itemType` of event items. */
+  eventItemType: 'event',
 } as const;
+
+/** The lookup index's partition key for the subjects a vendor's customer reference names. */
+export function referenceKey(vendor: string, reference: string): string {
+  return `${TABLE_SCHEMA.keyPrefixes.reference}${vendor}#${reference}`;
+}

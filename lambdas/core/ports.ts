@@ -42,6 +42,8 @@ export interface SubjectState {
   readonly version: number;
   readonly updatedAt: string;
   readonly expiresAt: number;
+  /** The customer's own reference for the subject, as its latest event that gave one said. */
+  readonly externalRef?: string;
 }
 
 /**

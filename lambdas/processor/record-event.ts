@@ -148,6 +148,7 @@ export function judge(
       change: { kind: 'keep', key: current.key, readVersion: current.version },
     };
   }
+  const externalRef = event.detail.subject.externalRef ?? current?.externalRef;
   const state: SubjectState = {
     key: event.subjectKey,
     status: event.detail.status,
@@ -157,6 +158,8 @@ export function judge(
     version: (current?.version ?? 0) + 1,
     updatedAt: now.toISOString(),
     expiresAt: event.expiresAt,
+    // Kept when an event does not repeat it, so the subject stays findable by it.
+    ...(externalRef !== undefined && { externalRef }),
   };
   return {
     event: {

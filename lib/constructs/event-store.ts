@@ -39,15 +39,25 @@ export class EventStore extends Construct {
       deletionProtection: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    const lookup = TABLE_SCHEMA.lookupIndex;
     this.table.addGlobalSecondaryIndex({
-      indexName: TABLE_SCHEMA.subjectIndex.name,
-      partitionKey: { name: TABLE_SCHEMA.subjectIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_SCHEMA.subjectIndex.sortKey, type: AttributeType.STRING },
-      // ALL copies raw bodies into the index, where the history reads only the summary
-      // attributes. It stays ALL for now: DynamoDB cannot change a deployed index's projection
-      // (CloudFormation fails "Cannot update GSI's properties other than Provisioned Throughput
-      // …"), so narrowing it means a new index under a new name in TABLE_SCHEMA, one deploy to
-      // add it and another to drop this one (one index created or deleted per update).
+      indexName: lookup.name,
+      partitionKey: { name: lookup.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: lookup.sortKey, type: AttributeType.STRING },
+      // Only what the history reads: an index entry of a typical event fits one write unit, and
+      // the publication mark (not projected) never writes the index.
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...lookup.projected],
+    });
+    // The ALL-projected index of items written before `lookupIndex`, kept one release (see
+    // `legacySubjectIndex`). A deployed index's projection cannot change and one update may
+    // create or delete one index, so the narrowing is two deploys: this one adds `lookupIndex`,
+    // the next (after the old items' retention) deletes this.
+    const legacy = TABLE_SCHEMA.legacySubjectIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: legacy.name,
+      partitionKey: { name: legacy.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: legacy.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
   }

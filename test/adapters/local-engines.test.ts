@@ -204,13 +204,16 @@ describe('DynamoEventStore on DynamoDB Local', () => {
     const { Items = [] } = await documents.send(
       new QueryCommand({
         TableName: table,
-        IndexName: TABLE_SCHEMA.subjectIndex.name,
+        IndexName: TABLE_SCHEMA.lookupIndex.name,
         KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': TABLE_SCHEMA.subjectIndex.partitionKey },
+        ExpressionAttributeNames: { '#s': TABLE_SCHEMA.lookupIndex.partitionKey },
         ExpressionAttributeValues: { ':s': 'idwise#journey#j1' },
       }),
     );
-    expect(Items.map((item) => item['eventId'])).toEqual(['idwise:early', 'idwise:late']);
+    expect(Items.map((item) => item[TABLE_SCHEMA.partitionKey])).toEqual([
+      'idwise:early',
+      'idwise:late',
+    ]);
   });
 
   it('keeps one subject state consistent when events race on the real engine', async () => {

@@ -109,9 +109,9 @@ async function storedEvent(eventId: string): Promise<Record<string, unknown> | u
   return Item;
 }
 
-/** A subject's history through the `bySubject` index, oldest first. */
+/** A subject's history through the lookup index, oldest first. */
 async function subjectHistory(subjectKey: string): Promise<Record<string, unknown>[]> {
-  const index = TABLE_SCHEMA.subjectIndex;
+  const index = TABLE_SCHEMA.lookupIndex;
   const { Items = [] } = await documents.send(
     new QueryCommand({
       TableName: pipeline.tableName,
@@ -186,10 +186,10 @@ describe('local mode, end to end over HTTP', () => {
         EventBusName: 'kyc-webhooks',
       });
       const item = await storedEvent(eventId);
-      expect(item).toMatchObject({ eventId, vendor });
+      expect(item).toMatchObject({ [TABLE_SCHEMA.partitionKey]: eventId, vendor });
       expect(item?.['publishedAt']).toEqual(expect.any(String));
       const history = await subjectHistory(subjectKey);
-      expect(history.map((entry) => entry['eventId'])).toEqual([eventId]);
+      expect(history.map((entry) => entry[TABLE_SCHEMA.partitionKey])).toEqual([eventId]);
     },
   );
 

@@ -159,23 +159,39 @@ describe('event store', () => {
         SSESpecification: { SSEEnabled: true },
         AttributeDefinitions: Match.arrayWith([
           { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE_SCHEMA.subjectIndex.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE_SCHEMA.subjectIndex.sortKey, AttributeType: 'S' },
+          { AttributeName: TABLE_SCHEMA.lookupIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE_SCHEMA.lookupIndex.sortKey, AttributeType: 'S' },
         ]),
-        GlobalSecondaryIndexes: [
+        GlobalSecondaryIndexes: Match.arrayWith([
           {
-            IndexName: TABLE_SCHEMA.subjectIndex.name,
+            IndexName: 'byLookupKey',
             KeySchema: [
-              { AttributeName: TABLE_SCHEMA.subjectIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: TABLE_SCHEMA.subjectIndex.sortKey, KeyType: 'RANGE' },
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
-            // Still ALL: a deployed index cannot change its projection (event-store.ts).
-            Projection: { ProjectionType: 'ALL' },
+            // Only what the history reads: never the raw body, the payload or the publication mark.
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['detailType', 'detail'] },
           },
-        ],
+        ]),
       },
     });
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^EventStoreTable') } });
+  });
+
+  it('projects ALL only in the legacy index, kept one release for items written before', () => {
+    const [[, table]] = resourcesOf(template, 'AWS::DynamoDB::Table') as [[string, CfnResource]];
+    const indexes = table.Properties['GlobalSecondaryIndexes'] as {
+      IndexName: string;
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+    }[];
+    // Two indexes at most: CloudFormation creates or deletes one per update.
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(['byLookupKey', 'bySubject']);
+    const all = indexes.filter((index) => index.Projection.ProjectionType === 'ALL');
+    expect(all.map((index) => index.IndexName)).toEqual(['bySubject']);
+    for (const index of indexes) {
+      expect(index.Projection.NonKeyAttributes ?? []).not.toContain('rawBody');
+      expect(index.Projection.NonKeyAttributes ?? []).not.toContain('publishedAt');
+    }
   });
 });
 
