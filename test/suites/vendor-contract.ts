@@ -80,7 +80,7 @@ export function describeVendorContract(vendor: Vendor): void {
       }
     });
 
-    it('signs with the first credential its secret lists', () => {
+    it('signs with the first credential its secret lists, and verifies with any listed', () => {
       const { rotation } = vendor.testing;
       const fixture = fixtureSet.read(rotation.fixture);
       const withOnly = (names: string[]) => {
@@ -91,6 +91,8 @@ export function describeVendorContract(vendor: Vendor): void {
       const sent = requestFor(fixture, { body: signed.body, headers: signed.headers });
       expect(vendor.verify(sent, withOnly(['a'])).ok, 'verified by the first').toBe(true);
       expect(vendor.verify(sent, withOnly(['b'])).ok, 'verified by the second').toBe(false);
+      // During a rotation both are listed, the new one first or last: either order accepts.
+      expect(vendor.verify(sent, withOnly(['b', 'a'])).ok, 'listed second').toBe(true);
     });
 
     it('owns routes under /webhooks/<id> that no other vendor claims', () => {
