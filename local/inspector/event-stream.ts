@@ -2,6 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { followLines } from '../../cli/follow-lines.js';
 import { SECURITY_HEADERS } from './guard.js';
 
+/** How often the file's size is read: an event reaches the page within this of its publication. */
+const FOLLOW_POLL_MS = 100;
+
 /**
  * The live stream of published events as server-sent events: every line of the events file
  * from its start, then each line the bus appends, as `tail` follows it (cli/follow-lines.ts).
@@ -14,7 +17,7 @@ export async function streamEvents(
   response: ServerResponse,
   signal: AbortSignal,
 ): Promise<void> {
-  const lines = await followLines(eventsFile, { fromStart: true, signal });
+  const lines = await followLines(eventsFile, { fromStart: true, signal, pollMs: FOLLOW_POLL_MS });
   response.writeHead(200, {
     ...SECURITY_HEADERS,
     'content-type': 'text/event-stream; charset=utf-8',
