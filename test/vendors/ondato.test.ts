@@ -792,45 +792,27 @@ describe('ondato', () => {
     // Scope, by the rule: the IDV, a KYC identification and a KYB identification are verdicts on
     // the person or business; a KYB document and a form are one check within one; anything we
     // do not know carries no verdict we can read.
+    const [VERIFICATION, DOCUMENT, VENDOR_EVENT] = [
+      'KYC Verification Updated',
+      'KYC Document Updated',
+      'KYC Vendor Event',
+    ] as const;
+    const IDV = 'identityVerification';
+
     it.each<[string, string, string, string]>([
-      [
-        'IdentityVerification.Consented',
-        'identityVerification',
-        'KYC Verification Updated',
-        'verification',
-      ],
-      [
-        'IdentityVerification.StatusChanged',
-        'identityVerification',
-        'KYC Verification Updated',
-        'verification',
-      ],
-      ['Idv.StatusChanged', 'identityVerification', 'KYC Verification Updated', 'verification'],
-      ['idv.statuschanged', 'identityVerification', 'KYC Verification Updated', 'verification'],
-      [
-        'KycIdentification.Processed',
-        'kycIdentification',
-        'KYC Verification Updated',
-        'verification',
-      ],
-      [
-        'KycIdentification.Approved',
-        'kycIdentification',
-        'KYC Verification Updated',
-        'verification',
-      ],
-      [
-        'KybIdentification.Approved',
-        'kybIdentification',
-        'KYC Verification Updated',
-        'verification',
-      ],
-      ['KybIdentification.Document.Uploaded', 'kybDocument', 'KYC Document Updated', 'step'],
-      ['KYBIDENTIFICATION.DOCUMENT.UPDATED', 'kybDocument', 'KYC Document Updated', 'step'],
-      ['Form.Created', 'form', 'KYC Vendor Event', 'step'],
-      ['Form.Updated', 'form', 'KYC Vendor Event', 'step'],
-      ['Form.Completed', 'form', 'KYC Vendor Event', 'step'],
-      ['OngoingMonitoring.Hit', 'ongoingMonitoring', 'KYC Vendor Event', 'other'],
+      ['IdentityVerification.Consented', IDV, VERIFICATION, 'verification'],
+      ['IdentityVerification.StatusChanged', IDV, VERIFICATION, 'verification'],
+      ['Idv.StatusChanged', IDV, VERIFICATION, 'verification'],
+      ['idv.statuschanged', IDV, VERIFICATION, 'verification'],
+      ['KycIdentification.Processed', 'kycIdentification', VERIFICATION, 'verification'],
+      ['KycIdentification.Approved', 'kycIdentification', VERIFICATION, 'verification'],
+      ['KybIdentification.Approved', 'kybIdentification', VERIFICATION, 'verification'],
+      ['KybIdentification.Document.Uploaded', 'kybDocument', DOCUMENT, 'step'],
+      ['KYBIDENTIFICATION.DOCUMENT.UPDATED', 'kybDocument', DOCUMENT, 'step'],
+      ['Form.Created', 'form', VENDOR_EVENT, 'step'],
+      ['Form.Updated', 'form', VENDOR_EVENT, 'step'],
+      ['Form.Completed', 'form', VENDOR_EVENT, 'step'],
+      ['OngoingMonitoring.Hit', 'ongoingMonitoring', VENDOR_EVENT, 'other'],
     ])('files %s under subject kind %s as %s, scope %s', (type, kind, detailType, scope) => {
       const body = envelope();
       body['type'] = type;
