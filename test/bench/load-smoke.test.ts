@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { figureLine, renderLoad } from '../../bench/load-report.js';
 import { runLoad } from '../../bench/load-run.js';
+import { BUILT_IN_VENDORS } from '../../lambdas/vendors/registry.js';
 import { dynamodbEndpoint } from '../support/local-pipeline.js';
 
 /**
@@ -15,7 +16,7 @@ describe('load run (smoke mode)', () => {
     const result = await runLoad({ mode: 'smoke', dynamodbEndpoint: dynamodbEndpoint() });
 
     expect(result.vendors).toEqual(
-      expect.arrayContaining(['bronid', 'idwise', 'ondato', 'treezor', 'truuth']),
+      expect.arrayContaining(BUILT_IN_VENDORS.map((vendor) => vendor.id)),
     );
     expect(result.ramp.map((step) => step.concurrency)).toEqual([1, 2]);
     expect(result.holds).toHaveLength(1);
