@@ -1,3 +1,4 @@
+import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { queueDepth } from '../../lambdas/adapters/sqs-queue-depth.js';
 import {
   GetQueueAttributesCommand,
@@ -9,56 +10,99 @@ import {
 } from '@aws-sdk/client-sqs';
 import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import type { Command } from '../command.js';
+import {
+  DeadLetterReading,
+  isEverything,
+  matches,
+  type DeadLetter,
+  type DeadLetterSelection,
+} from '../dead-letters.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
+import type { Output } from '../io.js';
 import type { QueueRef } from '../target.js';
+import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
+  vendor: { type: 'string' },
+  id: { type: 'string', multiple: true },
+  reason: { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   ...TARGET_OPTIONS,
 } as const;
 
-const USAGE = `Usage: npx kyc-webhooks redrive [--dry-run] [options]
+const USAGE = `Usage: npx kyc-webhooks redrive [selection] [--dry-run] [options]
 
-Moves every message of the dead-letter queue back to the ingest queue (SQS
-StartMessageMoveTask), showing progress until the move is done; the processor then takes
-them up again. Fix the cause first: the processor's log has a "record failed" line with each
-message's messageId and reason. A delivery that fails again returns to the DLQ after five
-receives. Stored events are never duplicated by a redrive (one stored event per eventId).
+Moves dead-letter messages back to the ingest queue, where the processor takes them up again.
+Fix the cause first: --dry-run lists each message with the reason its last receive failed
+(noted by the processor when it dead-lettered it). A delivery that fails again returns to the
+DLQ after its receives. Stored events are never duplicated by a redrive (one stored event per
+eventId).
 
-  --dry-run   show how many messages would move, and where; move nothing
-  --json      machine-readable summary
+Selection (without one, every message moves, by SQS StartMessageMoveTask, with progress):
+  --vendor V       messages of this vendor
+  --id ID          this message: its message id, eventId or dedup id (repeatable)
+  --reason CODE    messages whose last failure had this reason code (none: no note)
+Selected messages are sent to the ingest queue one by one, each deleted from the DLQ only
+once sent; the others stay in the DLQ.
 
-${TARGET_USAGE}`;
+  --dry-run   list the selected messages (message id, vendor, received, dedup id, receives,
+              last reason) and where they would go; move nothing
+  --json      machine-readable output
+
+${TARGET_USAGE}
+
+Examples:
+  npx kyc-webhooks redrive --dry-run
+  npx kyc-webhooks redrive --vendor idwise --reason unexpected_error`;
 
 /** Move-task states after which nothing changes any more. */
 const FINAL_STATES = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
 
 export const redriveCommand: Command = {
   name: 'redrive',
-  summary: 'move dead-letter messages back to the ingest queue, with progress',
+  summary: 'list dead letters with their reason, and move all or some back to the ingest queue',
   usage: USAGE,
   async run(argv, context) {
     const { out } = context;
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     if (positionals.length > 0)
       throw new UsageError(`redrive takes no arguments: ${positionals.join(' ')}`);
+    const selection: DeadLetterSelection = {
+      ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
+      ...(values.id !== undefined && { ids: values.id }),
+      ...(values.reason !== undefined && { reason: values.reason }),
+    };
     const target = await context.target(values);
     const { sqs } = target;
     const dlq = await target.deadLetterQueue();
     const { waiting, destination, latest: running } = await deadLetterState(sqs, dlq);
     const to = destination ?? 'the queues they came from';
-    if (values['dry-run'] || (waiting === 0 && running?.Status !== 'RUNNING')) {
-      const summary = `${waiting} message${waiting === 1 ? '' : 's'} in the dead-letter queue ${dlq.arn}`;
+    const notes = DynamoDeadLetterNotes.create(target.dynamodb, target.tableName);
+
+    if (values['dry-run']) {
+      const reading = await DeadLetterReading.read(sqs, dlq, notes);
+      await reading.release();
+      const selected = reading.letters.filter((letter) => matches(letter, selection));
       if (values.json) {
-        out.json({ dryRun: values['dry-run'] === true, waiting, source: dlq.arn, destination: to });
+        const total = reading.letters.length;
+        out.json({ dryRun: true, waiting: total, source: dlq.arn, destination: to, selected });
       } else {
+        printLetters(out, selected);
         out.line(
-          waiting === 0
-            ? `${summary}: nothing to redrive.`
-            : `${summary}; a redrive would move them to ${to}.`,
+          `${selected.length} of ${plural(reading.letters.length, 'message')} in the ` +
+            `dead-letter queue ${dlq.arn} selected; a redrive would move them to ${to}.`,
         );
       }
+      return EXIT.ok;
+    }
+    if (!isEverything(selection)) {
+      return redriveSelected(context.out, { sqs, dlq, selection, notes });
+    }
+    if (waiting === 0 && running?.Status !== 'RUNNING') {
+      const summary = `0 messages in the dead-letter queue ${dlq.arn}: nothing to redrive.`;
+      if (values.json) out.json({ waiting, source: dlq.arn, destination: to });
+      else out.line(summary);
       return EXIT.ok;
     }
 
@@ -67,7 +111,7 @@ export const redriveCommand: Command = {
       out.note(`A redrive of ${dlq.arn} is already running; following it.`);
     } else {
       await startRedrive(sqs, dlq.arn, destination);
-      out.note(`Moving ${waiting} message${waiting === 1 ? '' : 's'} from ${dlq.arn} to ${to}…`);
+      out.note(`Moving ${plural(waiting, 'message')} from ${dlq.arn} to ${to}…`);
     }
     for (;;) {
       task = await latestTask(sqs, dlq.arn);
@@ -92,7 +136,7 @@ export const redriveCommand: Command = {
       });
     } else if (task.Status === 'COMPLETED') {
       out.line(
-        `Moved ${moved} message${moved === 1 ? '' : 's'} back to ${to}; the processor takes them up from there.`,
+        `Moved ${plural(moved, 'message')} back to ${to}; the processor takes them up from there.`,
       );
     } else {
       out.line(
@@ -102,6 +146,67 @@ export const redriveCommand: Command = {
     return task.Status === 'COMPLETED' ? EXIT.ok : EXIT.failed;
   },
 };
+
+/** Moves the selected messages one by one; the others stay in the DLQ. */
+async function redriveSelected(
+  out: Output,
+  how: {
+    readonly sqs: SQSClient;
+    readonly dlq: QueueRef;
+    readonly selection: DeadLetterSelection;
+    readonly notes: DynamoDeadLetterNotes;
+  },
+): Promise<number> {
+  const ingest = await sourceQueue(how.sqs, how.dlq.url);
+  if (!ingest) {
+    throw new CliError(
+      `SQS names no single queue that feeds ${how.dlq.arn}; a selected redrive needs it`,
+    );
+  }
+  const reading = await DeadLetterReading.read(how.sqs, how.dlq, how.notes);
+  const { moved, notDeleted } = await reading.move(how.selection, ingest);
+  const total = reading.letters.length;
+  const stayed = total - moved.length - notDeleted.length;
+  out.line(
+    `Moved ${plural(moved.length, 'message')} of ${total} back to ${ingest.arn}; ` +
+      `${stayed} stay in the dead-letter queue.`,
+  );
+  printLetters(out, moved);
+  for (const letter of notDeleted) {
+    out.note(
+      `${letter.messageId} was sent back but SQS did not delete it from the dead-letter queue: ` +
+        'its copy there is a duplicate the processor stores once; run the redrive again to move it',
+    );
+  }
+  if (moved.length + notDeleted.length === 0) {
+    out.note('No message of the dead-letter queue matches the selection (see --dry-run).');
+    return EXIT.failed;
+  }
+  return notDeleted.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** One line per message: id, vendor, received, dedup id, receives, last reason. */
+function printLetters(out: Output, letters: readonly DeadLetter[]): void {
+  for (const letter of letters) {
+    const reason = letter.note
+      ? `${letter.note.reason} (${letter.note.errorName})`
+      : 'no reason noted';
+    out.line(
+      [
+        letter.messageId,
+        letter.vendor ?? '?',
+        letter.receivedAt ?? '?',
+        letter.dedupId ?? '(unreadable body)',
+        `receives=${letter.receiveCount}`,
+        reason,
+      ].join('  '),
+    );
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 
 /** What a redrive would move and where, and the DLQ's latest move task (CLI and inspector). */
 export interface DeadLetterState {
@@ -142,7 +247,7 @@ export async function startRedrive(
  * The queue whose redrive policy feeds this DLQ, named explicitly: messages that reached the
  * DLQ some other way (sent to it by hand) have no source queue of their own to return to.
  */
-async function sourceQueueArn(sqs: SQSClient, dlqUrl: string): Promise<string | undefined> {
+async function sourceQueue(sqs: SQSClient, dlqUrl: string): Promise<QueueRef | undefined> {
   const { queueUrls = [] } = await sqs.send(
     new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }),
   );
@@ -151,7 +256,12 @@ async function sourceQueueArn(sqs: SQSClient, dlqUrl: string): Promise<string | 
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: only, AttributeNames: ['QueueArn'] }),
   );
-  return Attributes?.QueueArn;
+  const arn = Attributes?.QueueArn;
+  return arn === undefined ? undefined : { url: only, arn };
+}
+
+async function sourceQueueArn(sqs: SQSClient, dlqUrl: string): Promise<string | undefined> {
+  return (await sourceQueue(sqs, dlqUrl))?.arn;
 }
 
 /** SQS lists the most recent move task of a source first. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
@@ -322,8 +323,10 @@ describe('redrive', () => {
     const dry = await cli(['redrive', '--dry-run'], env);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(
-      /2 messages in the dead-letter queue .*kyc-webhooks-ingest-dlq; a redrive would move them to .*:kyc-webhooks-ingest\./,
+      /2 of 2 messages in the dead-letter queue .*kyc-webhooks-ingest-dlq selected; a redrive would move them to .*:kyc-webhooks-ingest\./,
     );
+    // Sent by hand, so no processor noted why they are there.
+    expect(dry.stdout.match(/no reason noted/g)).toHaveLength(2);
 
     const run = await cli(['redrive'], env);
     expect(run.code, run.stderr).toBe(0);
@@ -338,6 +341,81 @@ describe('redrive', () => {
 
     const empty = await cli(['redrive'], env);
     expect(empty.stdout).toContain('0 messages in the dead-letter queue');
+  });
+
+  it('lists each message with its last reason, and moves only the selected ones', async () => {
+    const { QueueUrl = '' } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.deadLetterQueue }),
+    );
+    const sent = new Map<string, string>();
+    for (const id of ['cli-test-pick-1', 'cli-test-pick-2', 'cli-test-pick-3']) {
+      const message = idwiseMessage({ eventId: id, journeyId: `journey-${id}` });
+      const { MessageId = '' } = await sqs.send(
+        new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(message) }),
+      );
+      sent.set(id, MessageId);
+    }
+    // What the processor notes when it dead-letters a message (record-failure.ts).
+    const notes = DynamoDeadLetterNotes.create(testPipeline.clients.dynamodb, pipeline.tableName);
+    const failedAt = '2026-12-01T10:00:00.000Z';
+    for (const id of ['cli-test-pick-1', 'cli-test-pick-2']) {
+      await notes.record({
+        messageId: sent.get(id) ?? '',
+        reason: id.endsWith('1') ? 'publish_failed' : 'store_throttled',
+        errorName: 'PublishError',
+        receiveCount: 5,
+        failedAt,
+      });
+    }
+
+    const dry = await cli(['redrive', '--dry-run', '--reason', 'publish_failed'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    const [line, summary] = dry.stdout.trim().split('\n');
+    expect(line?.split('  ')).toEqual([
+      sent.get('cli-test-pick-1'),
+      'idwise',
+      expect.stringMatching(/^\d{4}-/),
+      'cli-test-pick-1',
+      'receives=5',
+      'publish_failed (PublishError)',
+    ]);
+    expect(summary).toMatch(/^1 of 3 messages in the dead-letter queue .* selected;/);
+    const json = await cli(['redrive', '--dry-run', '--reason', 'none', '--json'], env);
+    const listed = JSON.parse(json.stdout) as { selected: { messageId: string }[] };
+    expect(listed.selected.map((letter) => letter.messageId)).toEqual([
+      sent.get('cli-test-pick-3'),
+    ]);
+
+    // Two selected, by eventId and by message id; the third stays.
+    const run = await cli(
+      ['redrive', '--id', 'idwise:cli-test-pick-1', '--id', sent.get('cli-test-pick-3') ?? ''],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Moved 2 messages of 3 back to');
+    expect(run.stdout).toContain('1 stay in the dead-letter queue');
+    await waitFor(
+      'the selected events',
+      () =>
+        timesPublished('idwise:cli-test-pick-1') === 1 &&
+        timesPublished('idwise:cli-test-pick-3') === 1,
+    );
+    const left = await cli(['redrive', '--dry-run', '--json'], env);
+    const remaining = JSON.parse(left.stdout) as { selected: { messageId: string }[] };
+    expect(remaining.selected.map((letter) => letter.messageId)).toEqual([
+      sent.get('cli-test-pick-2'),
+    ]);
+    expect(timesPublished('idwise:cli-test-pick-2')).toBe(0);
+
+    const nothing = await cli(['redrive', '--vendor', 'treezor'], env);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('No message of the dead-letter queue matches');
+
+    // The rest, all at once, as before.
+    expect((await cli(['redrive'], env)).code).toBe(0);
+    await waitFor('the last one', () => timesPublished('idwise:cli-test-pick-2') === 1);
+    expect(timesPublished('idwise:cli-test-pick-1')).toBe(1);
+    expect(timesPublished('idwise:cli-test-pick-3')).toBe(1);
   });
 });
 

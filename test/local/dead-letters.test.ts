@@ -5,6 +5,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeadLetterReading } from '../../cli/dead-letters.js';
 import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
@@ -243,6 +244,28 @@ describe('dead letters', () => {
       });
     }
     expect(publishedEventIds()).toEqual([]);
+
+    // What redrive --dry-run lists: each message under the id the processor noted it by.
+    const reading = await DeadLetterReading.read(
+      local.clients.sqs,
+      { url: queues.deadLetterQueueUrl, arn: deadLetterQueueArn },
+      notes,
+    );
+    await reading.release();
+    expect(reading.letters).toEqual(
+      [faulty, unfixed].map(({ messageId, message }) => ({
+        messageId,
+        vendor: 'idwise',
+        receivedAt: message.receivedAt,
+        dedupId: message.dedupId,
+        receiveCount: MAX_RECEIVES,
+        note: {
+          reason: 'unexpected_error',
+          errorName: 'ValidationException',
+          failedAt: noted.get(messageId)?.failedAt,
+        },
+      })),
+    );
 
     // The cause of the first is fixed; the operator redrives the DLQ (README: start-message-move-task).
     store.failing.delete(faultyId);
