@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import { RUNTIME_DEFAULTS, type RuntimeSettings } from '../lambdas/runtime/env.js';
 import { DEFAULT_ROUTE_THROTTLE, THROTTLE_BOUNDS } from './constructs/ingest-api.js';
 import type { RouteThrottle } from './constructs/ingest-api.js';
+import { REFUSED_BODY_DAYS } from './constructs/refused-body-bucket.js';
 import {
   DEFAULT_PROCESSOR_MAX_CONCURRENCY,
   PROCESSOR_MAX_CONCURRENCY_BOUNDS,
@@ -52,6 +53,11 @@ export interface KycWebhooksConfig extends RuntimeSettings {
   readonly tracing: boolean;
   /** A custom domain for the API. @default null (the execute-api URL only) */
   readonly customDomain: CustomDomainConfig | null;
+  /**
+   * Keep the bodies ingest refuses, for diagnosis, this many days (1 to 7) in an encrypted
+   * bucket; `null` keeps none. @default null
+   */
+  readonly keepRefusedBodies: { readonly days: number } | null;
 }
 
 /** A regional custom domain for the webhook API; DNS is the operator's. */
@@ -85,6 +91,7 @@ const DEFAULTS: Omit<KycWebhooksConfig, 'vendors' | 'archiveRetentionDays'> = {
   kmsKey: false,
   tracing: false,
   customDomain: null,
+  keepRefusedBodies: null,
 };
 
 /** Keys of one deployment's block: the base block, or one stage's. */
@@ -214,6 +221,7 @@ function parseBlock(
     kmsKey: readKmsKey(input['kmsKey']),
     tracing: readBoolean(input, 'tracing', DEFAULTS.tracing),
     customDomain: readCustomDomain(input['customDomain']),
+    keepRefusedBodies: readKeepRefusedBodies(input['keepRefusedBodies']),
   };
 }
 
@@ -397,6 +405,19 @@ function readKmsKey(value: unknown): boolean | string {
     );
   }
   return value;
+}
+
+function readKeepRefusedBodies(value: unknown): { readonly days: number } | null {
+  if (value === undefined || value === null) return DEFAULTS.keepRefusedBodies;
+  const { min, max } = REFUSED_BODY_DAYS;
+  const expected = `expected null or {"days": N} with N from ${min} to ${max}`;
+  if (!isRecord(value)) fail(`"keepRefusedBodies": ${expected}, got ${JSON.stringify(value)}`);
+  rejectUnknownKeys(value, ['days'], '"keepRefusedBodies" ');
+  const { days } = value;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < min || days > max) {
+    fail(`"keepRefusedBodies": ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return { days };
 }
 
 const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import { IngestApi } from './constructs/ingest-api.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { metricsNamespaceFor } from './constructs/node-function.js';
 import { PROCESSOR_BATCHING_WINDOW, PROCESSOR_TIMEOUT, Processor } from './constructs/processor.js';
+import { RefusedBodyBucket } from './constructs/refused-body-bucket.js';
 import { TokenEndpoint } from './constructs/token-endpoint.js';
 import { encodeSettings, OUTPUTS, secretOutputName, stackNameFor } from './outputs.js';
 
@@ -63,6 +64,12 @@ export class KycWebhooksStack extends Stack {
       consumerBatchingWindow: PROCESSOR_BATCHING_WINDOW,
       ...(encryptionKey && { encryptionKey }),
     });
+    const refusedBodies = config.keepRefusedBodies
+      ? new RefusedBodyBucket(this, 'RefusedBodies', {
+          days: config.keepRefusedBodies.days,
+          ...(encryptionKey && { encryptionKey }),
+        })
+      : undefined;
     const ingest = new IngestApi(this, 'IngestApi', {
       vendors: VENDORS.filter((vendor) => config.vendors.includes(vendor.id)).map((vendor) => ({
         id: vendor.id,
@@ -80,6 +87,7 @@ export class KycWebhooksStack extends Stack {
         reservedConcurrency: config.ingestReservedConcurrency,
       }),
       ...(config.customDomain && { customDomain: config.customDomain }),
+      ...(refusedBodies && { refusedBodies }),
     });
     // Ondato's OAuth2 token URL, on the same API, reading the Ondato ingest function's secret.
     const ondato = ingest.vendors.get(ONDATO_VENDOR_ID);
@@ -165,6 +173,19 @@ export class KycWebhooksStack extends Stack {
       new CfnOutput(this, OUTPUTS.customDomainHostedZoneId, {
         description: 'Hosted zone of that target, for a Route 53 alias record',
         value: ingest.customDomain.regionalHostedZoneId,
+      });
+    }
+    new CfnOutput(this, OUTPUTS.ingestLogGroups, {
+      description: 'The delivery log: npx kyc-webhooks deliveries queries these log groups',
+      value: Fn.join(
+        ',',
+        [...ingest.vendors.values()].map((vendor) => vendor.function.logGroup.logGroupName),
+      ),
+    });
+    if (refusedBodies) {
+      new CfnOutput(this, OUTPUTS.refusedBodiesBucket, {
+        description: 'Refused bodies, by vendor and day (bodyRef in the delivery log)',
+        value: refusedBodies.bucket.bucketName,
       });
     }
     for (const [vendorId, vendor] of ingest.vendors) {

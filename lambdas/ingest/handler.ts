@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
 import { SqsEventQueue } from '../adapters/sqs-event-queue.js';
+import type { RefusedBodyStore } from '../core/delivery-log.js';
 import { ConfigurationError } from '../core/errors.js';
 import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
@@ -28,9 +29,22 @@ const secrets = new SecretsManagerSecretSource(
 const queue = new SqsEventQueue(new SQSClient({}), requireEnv(ENV.queueUrl));
 const logger = new Logger();
 const metrics = new PowertoolsMetricRecorder(new Metrics());
+// Set only when the stack keeps refused bodies; the S3 client is loaded only then, so the
+// default bundle's cold start does not pay for it.
+const refusedBodiesBucket = process.env[ENV.refusedBodiesBucket];
+const refusedBodies = refusedBodiesBucket
+  ? await loadRefusedBodyStore(refusedBodiesBucket)
+  : undefined;
 
 export const handler = observeInvocations(
-  createIngestHandler({ vendorId, secrets, queue, log: logger, metrics }),
+  createIngestHandler({
+    vendorId,
+    secrets,
+    queue,
+    log: logger,
+    metrics,
+    ...(refusedBodies && { refusedBodies }),
+  }),
   {
     logger,
     metrics,
@@ -38,3 +52,11 @@ export const handler = observeInvocations(
     correlationId: (event: APIGatewayProxyEventV2) => event.requestContext.requestId,
   },
 );
+
+async function loadRefusedBodyStore(bucket: string): Promise<RefusedBodyStore> {
+  const [{ S3Client }, { S3RefusedBodyStore }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../adapters/s3-refused-body-store.js'),
+  ]);
+  return new S3RefusedBodyStore(new S3Client({}), bucket);
+}

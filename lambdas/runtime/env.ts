@@ -11,6 +11,8 @@ export const ENV = {
   includePayload: 'KYC_INCLUDE_PAYLOAD',
   retentionDays: 'KYC_RETENTION_DAYS',
   tokenTtlSeconds: 'KYC_TOKEN_TTL_SECONDS',
+  /** The bucket ingest keeps refused bodies in; unset: they are not kept. */
+  refusedBodiesBucket: 'KYC_REFUSED_BODIES_BUCKET',
   /** The ingest queue's redrive `maxReceiveCount`, so the processor knows a last receive. */
   maxReceiveCount: 'KYC_MAX_RECEIVE_COUNT',
   /** JSON `{"<vendor>": "<secret ARN>"}`: the secrets a function reads for several vendors. */

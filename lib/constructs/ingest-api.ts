@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { ingestBundle } from '../function-bundles.js';
 import { buildNodeFunction, METRICS_NAMESPACE } from './node-function.js';
+import type { RefusedBodyBucket } from './refused-body-bucket.js';
 
 /** One route's token bucket: requests per second sustained, and how many may arrive at once. */
 export interface RouteThrottle {
@@ -136,6 +137,8 @@ export interface IngestApiProps {
   readonly reservedConcurrency?: number;
   /** A custom domain the stage is mapped to. @default none: the execute-api URL only */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** Where each function keeps the bodies it refuses. @default none: refused bodies are not kept */
+  readonly refusedBodies?: RefusedBodyBucket;
 }
 
 /** One vendor's ingest: its function, and the secret only that function may read. */
@@ -186,6 +189,7 @@ export class VendorIngest extends Construct {
     grantSecretRead(this.function, this.secret.secretArn);
     props.queue.grant(this.function, 'sqs:SendMessage');
     props.queue.encryptionMasterKey?.grant(this.function, ...QUEUE_SEND_KEY_ACTIONS);
+    props.refusedBodies?.grantPutFor(this.function, vendor.id);
   }
 }
 

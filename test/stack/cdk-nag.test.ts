@@ -26,6 +26,7 @@ const EVERY_OPTION = {
       'arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
   },
   ingestReservedConcurrency: 20,
+  keepRefusedBodies: { days: 7 },
   // A stage inheriting the base block's custom domain would be refused.
   stages: {},
 };
@@ -68,6 +69,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     ['the staging stage', {}, 'staging'],
     ['every option on, with a key created in the stack', EVERY_OPTION, undefined],
     ['a key given by ARN', { kmsKey: KEY_ARN }, undefined],
+    ['refused bodies kept under S3-managed keys', { keepRefusedBodies: { days: 3 } }, undefined],
   ])('leave no finding unfixed and unacknowledged with %s', (_name, overrides, stage) => {
     const checked = synthWithNag(overrides, stage);
     expect(checked.pack.validateScope(checked.app).violations).toEqual([]);
@@ -82,7 +84,11 @@ describe('cdk-nag AwsSolutions checks', () => {
 
   it('acknowledge only rules that cannot be fixed, each with its own reason', () => {
     const rules = new Set(acknowledgements.map((ack) => ruleOf(ack.id)));
-    expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-SMG4']);
+    expect([...rules].sort()).toEqual([
+      'AwsSolutions-APIG4',
+      'AwsSolutions-S1',
+      'AwsSolutions-SMG4',
+    ]);
     for (const ack of acknowledgements) expect(ack.reason.length, ack.id).toBeGreaterThan(80);
   });
 
@@ -114,7 +120,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     const traced = acknowledgementsIn(synthWithNag({ tracing: true }).app).filter(
       (ack) => ruleOf(ack.id) === 'AwsSolutions-IAM5',
     );
-    expect(traced).toHaveLength(VENDORS.length + 2);
+    expect(traced).toHaveLength(VENDORS.length + 3);
     for (const ack of traced) {
       // CDK files an id without a `prefix::` under `Annotation::`; cdk-nag matches either.
       expect(ack.id).toMatch(/(^|::)AwsSolutions-IAM5\[Resource::\*\]$/);
@@ -134,7 +140,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         { Properties: { Policies?: { PolicyDocument: { Statement: unknown[] } }[] } }
       >,
     );
-    expect(roles.length).toBe(VENDORS.length + 2);
+    expect(roles.length).toBe(VENDORS.length + 3);
     for (const role of roles) {
       expect(role.Properties.Policies?.[0]?.PolicyDocument.Statement).toEqual([
         {

@@ -22,6 +22,7 @@ describe('parseConfig', () => {
       kmsKey: false,
       tracing: false,
       customDomain: null,
+      keepRefusedBodies: null,
     });
   });
 
