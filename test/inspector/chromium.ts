@@ -10,6 +10,11 @@ import { chromium, type Browser } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
+/** How long a browser test waits for one thing: generous, as CI shares two cores. */
+export const DEADLINE_MS = 20_000;
+/** A browser test: several waits of up to `DEADLINE_MS` each, on a loaded machine. */
+export const TEST_TIMEOUT_MS = 90_000;
+
 export const INSTALL_HINT = 'install Chromium to run them: sudo apt-get install -y chromium';
 
 /** The browser binary: `CHROMIUM_PATH` when set, else the first of the usual places. */

@@ -15,15 +15,12 @@ import {
   type TestPipeline,
 } from '../support/local-pipeline.js';
 import { publishedWithId, queueDepth, waitFor } from '../support/wait.js';
-import { browserTestsRun, launchChromium } from './chromium.js';
+import { browserTestsRun, DEADLINE_MS, launchChromium, TEST_TIMEOUT_MS } from './chromium.js';
 
 /**
  * The inspector as an operator uses it: a real Chromium on the page `npm start` serves, a real
  * delivery through the local pipeline, and the replay checked where it lands (store and bus).
  */
-
-/** Generous: CI shares two cores; the page itself shows an event within a second. */
-const DEADLINE_MS = 20_000;
 
 /** A subject id a hostile sender could choose: it must show as text, never become markup. */
 const HOSTILE_ID = '<img src=x onerror="document.title=`pwned`">';
@@ -61,108 +58,120 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
     return status;
   };
 
-  it('shows a published event live, its subject history, and replays it into the store and onto the bus', async () => {
-    const body = treezorReview({
-      webhookId: 'inspector-1',
-      userId: HOSTILE_ID,
-      modifiedDate: '2026-03-01 10:00:00',
-      kycReview: '2',
-    });
-    const eventId = treezorEventId(body);
-    expect(await sendTreezor(body)).toBe(200);
+  it(
+    'shows a published event live, its subject history, and replays it into the store and onto the bus',
+    async () => {
+      const body = treezorReview({
+        webhookId: 'inspector-1',
+        userId: HOSTILE_ID,
+        modifiedDate: '2026-03-01 10:00:00',
+        kycReview: '2',
+      });
+      const eventId = treezorEventId(body);
+      expect(await sendTreezor(body)).toBe(200);
 
-    // The live list: the event's row, found by its eventId, without reloading the page.
-    const open = page.getByRole('button', { name: eventId, exact: true });
-    await open.waitFor();
-    const row = page.locator('#events tbody tr', { has: open });
-    await expect(row.textContent()).resolves.toContain(HOSTILE_ID);
+      // The live list: the event's row, found by its eventId, without reloading the page.
+      const open = page.getByRole('button', { name: eventId, exact: true });
+      await open.waitFor();
+      const row = page.locator('#events tbody tr', { has: open });
+      await expect(row.textContent()).resolves.toContain(HOSTILE_ID);
 
-    // Event → its subject's history, read from the table.
-    await open.click();
-    const history = page.locator('#history tbody tr', { hasText: eventId });
-    await history.waitFor();
-    await expect(page.locator('#subject').textContent()).resolves.toContain(
-      `treezor#user#${HOSTILE_ID}`,
-    );
+      // Event → its subject's history, read from the table.
+      await open.click();
+      const history = page.locator('#history tbody tr', { hasText: eventId });
+      await history.waitFor();
+      await expect(page.locator('#subject').textContent()).resolves.toContain(
+        `treezor#user#${HOSTILE_ID}`,
+      );
 
-    // → replay: published again, as a revision, and the stored event says so.
-    await history.getByRole('button', { name: 'Replay' }).click();
-    await page.getByText(`${eventId} published`).waitFor();
-    const published = await waitFor(
-      'the replayed event on the bus',
-      () => {
-        const events = publishedWithId(test.pipeline.eventsFile, eventId);
-        return events.length === 2 && events;
-      },
-      DEADLINE_MS,
-    );
-    expect(published.map((event) => event.detail.revision)).toEqual([undefined, 1]);
-    const store = DynamoEventStore.create(test.clients.dynamodb, test.pipeline.tableName);
-    expect((await store.getEvent(eventId))?.detail.revision).toBe(1);
-    // The live list shows the republication too.
-    await expect
-      .poll(() => page.getByRole('button', { name: eventId, exact: true }).count(), {
-        timeout: DEADLINE_MS,
-      })
-      .toBe(2);
+      // → replay: published again, as a revision, and the stored event says so.
+      await history.getByRole('button', { name: 'Replay' }).click();
+      await page.getByText(`${eventId} published`).waitFor();
+      const published = await waitFor(
+        'the replayed event on the bus',
+        () => {
+          const events = publishedWithId(test.pipeline.eventsFile, eventId);
+          return events.length === 2 && events;
+        },
+        DEADLINE_MS,
+      );
+      expect(published.map((event) => event.detail.revision)).toEqual([undefined, 1]);
+      const store = DynamoEventStore.create(test.clients.dynamodb, test.pipeline.tableName);
+      expect((await store.getEvent(eventId))?.detail.revision).toBe(1);
+      // The live list shows the republication too.
+      await expect
+        .poll(() => page.getByRole('button', { name: eventId, exact: true }).count(), {
+          timeout: DEADLINE_MS,
+        })
+        .toBe(2);
 
-    // Hostile vendor data stayed text: no element was made of it, no script ran.
-    expect(await page.locator('img').count()).toBe(0);
-    expect(await page.title()).not.toBe('pwned');
-  });
+      // Hostile vendor data stayed text: no element was made of it, no script ran.
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.title()).not.toBe('pwned');
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('shows a refused delivery with its reason', async () => {
-    const wrongSecrets = join(test.dir, 'wrong-secrets.json');
-    writeFileSync(
-      wrongSecrets,
-      JSON.stringify({ ...LOCAL_SECRETS, treezor: { webhookSecrets: ['not-the-secret'] } }),
-    );
-    const body = treezorReview({
-      webhookId: 'inspector-refused',
-      userId: 'refused-user',
-      modifiedDate: '2026-03-01 11:00:00',
-      kycReview: '2',
-    });
-    // Treezor's policy (README): a signature mismatch is answered 503, so Treezor retries.
-    expect(await sendTreezor(body, wrongSecrets)).toBe(503);
-    expect(await sendTreezor(body, wrongSecrets)).toBe(503);
+  it(
+    'shows a refused delivery with its reason',
+    async () => {
+      const wrongSecrets = join(test.dir, 'wrong-secrets.json');
+      writeFileSync(
+        wrongSecrets,
+        JSON.stringify({ ...LOCAL_SECRETS, treezor: { webhookSecrets: ['not-the-secret'] } }),
+      );
+      const body = treezorReview({
+        webhookId: 'inspector-refused',
+        userId: 'refused-user',
+        modifiedDate: '2026-03-01 11:00:00',
+        kycReview: '2',
+      });
+      // Treezor's policy (README): a signature mismatch is answered 503, so Treezor retries.
+      expect(await sendTreezor(body, wrongSecrets)).toBe(503);
+      expect(await sendTreezor(body, wrongSecrets)).toBe(503);
 
-    const refused = page.locator('#deliveries tbody tr', { hasText: 'invalid_signature' });
-    await refused.first().waitFor();
-    const cells = await refused.first().locator('td').allTextContents();
-    // received, vendor, route, answer, reason, attempts (the same content twice), …
-    expect(cells.slice(1, 6)).toEqual([
-      'treezor',
-      '/webhooks/treezor',
-      '503 refused',
-      'invalid_signature',
-      '2',
-    ]);
-  });
+      const refused = page.locator('#deliveries tbody tr', { hasText: 'invalid_signature' });
+      await refused.first().waitFor();
+      const cells = await refused.first().locator('td').allTextContents();
+      // received, vendor, route, answer, reason, attempts (the same content twice), …
+      expect(cells.slice(1, 6)).toEqual([
+        'treezor',
+        '/webhooks/treezor',
+        '503 refused',
+        'invalid_signature',
+        '2',
+      ]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('shows the dead-letter queue and redrives it, and the processor then takes the message up', async () => {
-    // A delivery that reached the DLQ (its cause since fixed): a genuine queued IDWise message.
-    const eventId = 'inspector-redriven';
-    const { sqs } = test.clients;
-    const dlq = test.pipeline.urls.deadLetterQueue;
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: dlq,
-        MessageBody: serializeQueueMessage(
-          idwiseMessage({ eventId, journeyId: 'redriven-journey' }),
-        ),
-      }),
-    );
-    await page.getByText(/^1 message in /).waitFor();
+  it(
+    'shows the dead-letter queue and redrives it, and the processor then takes the message up',
+    async () => {
+      // A delivery that reached the DLQ (its cause since fixed): a genuine queued IDWise message.
+      const eventId = 'inspector-redriven';
+      const { sqs } = test.clients;
+      const dlq = test.pipeline.urls.deadLetterQueue;
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: dlq,
+          MessageBody: serializeQueueMessage(
+            idwiseMessage({ eventId, journeyId: 'redriven-journey' }),
+          ),
+        }),
+      );
+      await page.getByText(/^1 message in /).waitFor();
 
-    await page.getByRole('button', { name: 'Redrive to the ingest queue' }).click();
-    await page.getByText('Redrive started.').waitFor();
-    await waitFor(
-      'the redriven message to be published',
-      () => publishedWithId(test.pipeline.eventsFile, `idwise:${eventId}`).length === 1,
-      DEADLINE_MS,
-    );
-    expect(await queueDepth(sqs, dlq)).toBe(0);
-    await page.getByText(/^0 messages in .*Latest redrive: COMPLETED, 1 moved\.$/).waitFor();
-  });
+      await page.getByRole('button', { name: 'Redrive to the ingest queue' }).click();
+      await page.getByText('Redrive started.').waitFor();
+      await waitFor(
+        'the redriven message to be published',
+        () => publishedWithId(test.pipeline.eventsFile, `idwise:${eventId}`).length === 1,
+        DEADLINE_MS,
+      );
+      expect(await queueDepth(sqs, dlq)).toBe(0);
+      await page.getByText(/^0 messages in .*Latest redrive: COMPLETED, 1 moved\.$/).waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -7,14 +7,12 @@ import { sendDelivery } from '../../local/send-delivery.js';
 import { SECRETS_FILE } from '../support/local-pipeline.js';
 import { spawnNpmStart } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
-import { browserTestsRun, launchChromium } from './chromium.js';
+import { browserTestsRun, DEADLINE_MS, launchChromium, TEST_TIMEOUT_MS } from './chromium.js';
 
 /**
  * What an operator does: `npm start`, open the inspector URL its banner prints, send a fixture,
  * and watch the event appear on the page without reloading it.
  */
-
-const DEADLINE_MS = 20_000;
 
 describe.runIf(browserTestsRun())('npm start and its inspector page', () => {
   let dir: string;
@@ -38,26 +36,30 @@ describe.runIf(browserTestsRun())('npm start and its inspector page', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints the inspector URL, whose page shows a fixture sent afterwards', async () => {
-    await waitFor('the start banner', () => stdout.includes('Ctrl-C'), DEADLINE_MS);
-    const url = /^Inspector: (http:\/\/localhost:\d+\/) /m.exec(stdout)?.[1];
-    expect(url, stdout).toBeDefined();
+  it(
+    'prints the inspector URL, whose page shows a fixture sent afterwards',
+    async () => {
+      await waitFor('the start banner', () => stdout.includes('Ctrl-C'), DEADLINE_MS);
+      const url = /^Inspector: (http:\/\/localhost:\d+\/) /m.exec(stdout)?.[1];
+      expect(url, stdout).toBeDefined();
 
-    const page = await browser.newPage();
-    page.setDefaultTimeout(DEADLINE_MS);
-    await page.goto(url ?? '');
-    await page.getByText('Live: new events appear').waitFor();
-    await page.getByText('No event published yet').waitFor();
+      const page = await browser.newPage();
+      page.setDefaultTimeout(DEADLINE_MS);
+      await page.goto(url ?? '');
+      await page.getByText('Live: new events appear').waitFor();
+      await page.getByText('No event published yet').waitFor();
 
-    const sent = await sendDelivery({
-      vendor: 'truuth',
-      fixture: 'callback-fail',
-      port: Number(new URL(url ?? '').port),
-      secretsFile: SECRETS_FILE,
-    });
-    expect(sent.status).toBe(200);
-    const row = page.locator('#events tbody tr', { hasText: 'kyc.truuth' });
-    await row.waitFor();
-    expect(await row.count()).toBe(1);
-  });
+      const sent = await sendDelivery({
+        vendor: 'truuth',
+        fixture: 'callback-fail',
+        port: Number(new URL(url ?? '').port),
+        secretsFile: SECRETS_FILE,
+      });
+      expect(sent.status).toBe(200);
+      const row = page.locator('#events tbody tr', { hasText: 'kyc.truuth' });
+      await row.waitFor();
+      expect(await row.count()).toBe(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
