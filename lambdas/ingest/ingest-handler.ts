@@ -14,6 +14,7 @@ import {
 } from '../runtime/metrics.js';
 import {
   ingestDelivery,
+  MAX_QUEUE_MESSAGE_BYTES,
   requestBytes,
   type IngestDeps,
   type IngestOutcome,
@@ -112,8 +113,11 @@ export function createIngestHandler(
       contentHash: bodyHash(bytes),
     };
     const contentType = lowerCaseHeaders(event.headers ?? {})['content-type'];
+    // A body over the queue's limit is not kept: its size is the reason, and a flood of large
+    // bodies must not become a storage bill.
+    const keepable = bytes.length <= (deps.maxMessageBytes ?? MAX_QUEUE_MESSAGE_BYTES);
     const bodyRef =
-      outcome.result === 'refused' && deps.refusedBodies
+      outcome.result === 'refused' && keepable && deps.refusedBodies
         ? await keepBody(deps.refusedBodies, {
             vendor: outcome.vendor ?? deps.vendorId ?? UNKNOWN_VENDOR,
             requestId,

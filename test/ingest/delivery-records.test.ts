@@ -242,6 +242,14 @@ describe('refused bodies, when switched on', () => {
     expect(deliveries.records.map((record) => record.bodyRef)).toEqual([undefined, undefined]);
   });
 
+  it('does not keep a body over the queue’s limit: its size is the reason', async () => {
+    const store = new MemoryBodyStore();
+    const { send, deliveries } = harness({ refusedBodies: store, maxMessageBytes: 10 });
+    await send();
+    expect(deliveries.records[0]?.reason).toBe('body_too_large');
+    expect(store.kept).toEqual([]);
+  });
+
   it('answers the same when the store fails or hangs, with no bodyRef', async () => {
     const failing: RefusedBodyStore = { keep: () => Promise.reject(new Error('AccessDenied')) };
     const hanging: RefusedBodyStore = { keep: () => new Promise<string>(() => undefined) };
