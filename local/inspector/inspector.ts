@@ -41,7 +41,7 @@ export interface InspectorOptions {
   readonly includePayload: boolean;
 }
 
-export const INSPECTOR_PREFIX = '/inspector/';
+const INSPECTOR_PREFIX = '/inspector/';
 
 const STATIC_DIR = new URL('./static/', import.meta.url);
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
@@ -178,7 +178,7 @@ export function createInspector(options: InspectorOptions): PageHandler {
         json(response, refusal.status, { message: refusal.message });
         return true;
       }
-      if (request.method === 'GET' || request.method === 'HEAD') {
+      if (request.method === 'GET') {
         await get(path, url.searchParams, request, response);
         return true;
       }

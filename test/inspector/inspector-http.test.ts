@@ -80,6 +80,7 @@ describe('the page', () => {
     expect((await send('GET', '/webhooks/treezor')).status).toBe(405);
     expect((await send('GET', '/nothing-here')).status).toBe(404);
     expect((await send('GET', '/inspector/nothing-here')).status).toBe(404);
+    expect((await send('DELETE', '/inspector/deliveries')).status).toBe(405);
   });
 });
 
