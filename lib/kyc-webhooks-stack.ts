@@ -8,6 +8,7 @@ import { VENDORS } from '../lambdas/vendors/registry.js';
 import { readConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
 import { OperationsDashboard } from './constructs/dashboard.js';
+import { Enrichment } from './constructs/enrichment.js';
 import { EVENT_BUS_NAME, KycEventBus } from './constructs/event-bus.js';
 import { EventStore } from './constructs/event-store.js';
 import { IngestApi } from './constructs/ingest-api.js';
@@ -117,6 +118,27 @@ export class KycWebhooksStack extends Stack {
       metricsNamespace,
       tracing: config.tracing,
     });
+    // Vendors whose API says when to fetch a result; each is asked only once its secret holds
+    // API credentials (an `api` member), so deploying this costs nothing until then.
+    const enriched = VENDORS.filter((vendor) => vendor.api?.enrichAfter.length).flatMap(
+      (vendor) => {
+        const access = ingest.vendors.get(vendor.id);
+        return access ? [{ vendor, secret: access.secret }] : [];
+      },
+    );
+    if (enriched.length > 0) {
+      new Enrichment(this, 'Enrichment', {
+        vendors: enriched,
+        bus: events.bus,
+        ingestQueue: queue.queue,
+        retentionDays: config.retentionDays,
+        logRetention: config.logRetentionDays,
+        secretMaxAgeSeconds: config.secretMaxAgeSeconds,
+        metricsNamespace,
+        tracing: config.tracing,
+        ...(encryptionKey && { encryptionKey }),
+      });
+    }
     const alarms = new Alarms(this, 'Alarms', {
       queue: queue.queue,
       deadLetterQueue: queue.deadLetterQueue,

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { environmentOf, resourcesOf, synthStack } from '../stack/synth-stack.js';
+
+const template = synthStack();
+const enrichmentFunction = resourcesOf(template, 'AWS::Lambda::Function').find(
+  ([, fn]) => environmentOf(fn)['POWERTOOLS_SERVICE_NAME'] === 'kyc-enrichment',
+);
+const [bucketId, bucket] = resourcesOf(template, 'AWS::S3::Bucket').find(([id]) =>
+  id.startsWith('EnrichmentResults'),
+)!;
+
+describe('enrichment in the stack', () => {
+  it('has one function, told the ingest queue, the results bucket and the secrets of vendors with an API', () => {
+    expect(enrichmentFunction).toBeDefined();
+    const env = environmentOf(enrichmentFunction![1]);
+    expect(env['KYC_QUEUE_URL']).toEqual({ Ref: expect.stringMatching(/^IngestQueue/) });
+    expect(env['KYC_RESULTS_BUCKET']).toEqual({ Ref: bucketId });
+    // Only IDWise declares an API today: only its secret is named.
+    expect(JSON.stringify(env['KYC_SECRET_IDS'])).toContain('IngestApiidwiseSecret');
+    expect(JSON.stringify(env['KYC_SECRET_IDS'])).not.toMatch(
+      /IngestApi(treezor|ondato|bronid|truuth)Secret/,
+    );
+  });
+
+  it('keeps results private, encrypted, TLS-only, for the retention, and beyond the stack', () => {
+    const props = bucket.Properties;
+    expect(props['PublicAccessBlockConfiguration']).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.stringify(props['BucketEncryption'])).toContain('"SSEAlgorithm":"AES256"');
+    expect(props['LifecycleConfiguration']).toEqual({
+      Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }],
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    const [, policy] = resourcesOf(template, 'AWS::S3::BucketPolicy').find(
+      ([, p]) => JSON.stringify(p.Properties['Bucket']) === JSON.stringify({ Ref: bucketId }),
+    )!;
+    const statements = (
+      policy.Properties['PolicyDocument'] as { Statement: Record<string, unknown>[] }
+    ).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    // The one writer, PutObject alone.
+    const allows = statements.filter((s) => s['Effect'] === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Action: 's3:PutObject',
+      Principal: {
+        AWS: { 'Fn::GetAtt': [expect.stringMatching(/^EnrichmentFunctionRole/), 'Arn'] },
+      },
+    });
+  });
+
+  it('writes results under the stack key when it has one', () => {
+    const keyed = resourcesOf(synthStack({ kmsKey: true }), 'AWS::S3::Bucket').find(([id]) =>
+      id.startsWith('EnrichmentResults'),
+    )!;
+    expect(JSON.stringify(keyed[1].Properties['BucketEncryption'])).toContain(
+      '"SSEAlgorithm":"aws:kms"',
+    );
+  });
+
+  it('sends IDWise’s Finished Journey, Manually Reviewed and Updated Journey from the bus to its own queue', () => {
+    const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([id]) =>
+      id.startsWith('Enrichment'),
+    );
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0]!;
+    expect(rule.Properties['EventPattern']).toEqual({
+      source: ['kyc.idwise'],
+      detail: { vendorEventType: ['Finished Journey', 'Manually Reviewed', 'Updated Journey'] },
+    });
+    expect(JSON.stringify(rule.Properties['Targets'])).toMatch(/EnrichmentQueue/);
+    expect(JSON.stringify(rule.Properties['EventBusName'])).toMatch(/EventBus/);
+  });
+
+  it('drains its queue a few records at a time, at most two instances at once, retrying only failures', () => {
+    const [, mapping] = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').find(([id]) =>
+      id.startsWith('EnrichmentFunction'),
+    )!;
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    const queues = resourcesOf(template, 'AWS::SQS::Queue').filter(([id]) =>
+      id.startsWith('EnrichmentQueue'),
+    );
+    expect(queues).toHaveLength(2);
+    const main = queues.find(([, q]) => q.Properties['RedrivePolicy'] !== undefined)!;
+    const timeout = enrichmentFunction![1].Properties['Timeout'] as number;
+    expect(main[1].Properties['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('is left out when no enabled vendor has an API', () => {
+    const treezorOnly = synthStack({ vendors: ['treezor'] });
+    expect(
+      resourcesOf(treezorOnly, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('Enrichment')),
+    ).toEqual([]);
+  });
+});
