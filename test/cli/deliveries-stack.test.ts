@@ -34,19 +34,20 @@ const LOG_GROUPS = [
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
 
-writeFileSync(
-  outputsFile,
-  JSON.stringify({
-    [STACK_NAME]: {
-      [OUTPUTS.apiUrl]: 'https://abc.execute-api.eu-west-1.amazonaws.com/',
-      [OUTPUTS.tableName]: 'kyc-webhooks-events',
-      [OUTPUTS.eventBusName]: 'kyc-webhooks',
-      [OUTPUTS.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/dlq',
-      [OUTPUTS.deadLetterQueueArn]: 'arn:aws:sqs:eu-west-1:111122223333:dlq',
-      [OUTPUTS.ingestLogGroups]: LOG_GROUPS.join(','),
-    },
-  }),
-);
+/** Writes an outputs file as `cdk deploy --outputs-file` would, with the ingest log groups or not. */
+function writeOutputs(file: string, withLogGroups: boolean): void {
+  const outputs = {
+    [OUTPUTS.apiUrl]: 'https://abc.execute-api.eu-west-1.amazonaws.com/',
+    [OUTPUTS.tableName]: 'kyc-webhooks-events',
+    [OUTPUTS.eventBusName]: 'kyc-webhooks',
+    [OUTPUTS.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/dlq',
+    [OUTPUTS.deadLetterQueueArn]: 'arn:aws:sqs:eu-west-1:111122223333:dlq',
+    ...(withLogGroups && { [OUTPUTS.ingestLogGroups]: LOG_GROUPS.join(',') }),
+  };
+  writeFileSync(file, JSON.stringify({ [STACK_NAME]: outputs }));
+}
+
+writeOutputs(outputsFile, true);
 
 afterAll(() => {
   logs.restore();
@@ -225,18 +226,7 @@ describe('npx kyc-webhooks deliveries --outputs …', () => {
 
   it('says what to do when the stack predates the delivery log output', async () => {
     const old = join(dir, 'old-outputs.json');
-    writeFileSync(
-      old,
-      JSON.stringify({
-        [STACK_NAME]: {
-          [OUTPUTS.deadLetterQueueArn]: 'arn:aws:sqs:eu-west-1:111122223333:dlq',
-          [OUTPUTS.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/dlq',
-          [OUTPUTS.apiUrl]: 'https://abc.execute-api.eu-west-1.amazonaws.com/',
-          [OUTPUTS.tableName]: 'kyc-webhooks-events',
-          [OUTPUTS.eventBusName]: 'kyc-webhooks',
-        },
-      }),
-    );
+    writeOutputs(old, false);
     const { code, stderr } = await run(['deliveries', '--outputs', old]);
     expect(code).toBe(1);
     expect(stderr).toContain(OUTPUTS.ingestLogGroups);
