@@ -55,8 +55,15 @@ const CHUNK_MAX_BYTES = 384 * 1024;
 const gunzipAsync = promisify(gunzip);
 const brotliAsync = promisify(brotliCompress);
 const unbrotliAsync = promisify(brotliDecompress);
-/** Brotli's best (slowest) setting pays for itself on webhook-sized bodies, not on a megabyte. */
-const BEST_QUALITY_MAX_BYTES = 64 * 1024;
+/** Brotli settings: a fast one for every body, the best only for a small body that needs it. */
+const FAST_QUALITY = 6;
+const BEST_QUALITY = 11;
+const BEST_QUALITY_MAX_BYTES = 16 * 1024;
+/**
+ * The most compressed bytes a chunk item holds within one write unit: the rest of the 1 KB is its
+ * key (`BODY#` + 43 + `#0`), `eventId` (up to 100 bytes here), `expiresAt` and attribute names.
+ */
+const ONE_UNIT_CHUNK_BYTES = 1024 - 200;
 
 /**
  * One table (see dynamo-schema.ts). Event items are keyed by eventId and carry the subject key
@@ -368,25 +375,45 @@ const INLINE_BODY_OVERHEAD_BYTES = 'rawBodyBr'.length + 'rawBodyBytes'.length + 
 async function packBody(event: StoredEvent, withoutBody: Item): Promise<PackedBody> {
   // The text is compressed even when it is base64 (a non-UTF-8 body): the text comes back exact.
   const text = Buffer.from(event.rawBody, 'utf8');
-  const compressed = await brotliAsync(text, {
+  const fast = await compress(text, FAST_QUALITY);
+  const packed = pack(event, withoutBody, text.length, fast);
+  // Brotli's best setting is ten times slower: used only when it is what keeps a small body's
+  // item within one write unit.
+  if (text.length > BEST_QUALITY_MAX_BYTES || fitsOneUnit(packed)) return packed;
+  return pack(event, withoutBody, text.length, await compress(text, BEST_QUALITY));
+}
+
+function compress(text: Buffer, quality: number): Promise<Buffer> {
+  return brotliAsync(text, {
     params: {
-      [constants.BROTLI_PARAM_QUALITY]: text.length <= BEST_QUALITY_MAX_BYTES ? 11 : 5,
+      [constants.BROTLI_PARAM_QUALITY]: quality,
       [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
     },
   });
-  // The event item is measured without a publication mark, which later replaces the lease.
+}
+
+/** In the event item while that stays within one write unit, else in chunk items. */
+function pack(
+  event: StoredEvent,
+  withoutBody: Item,
+  bytes: number,
+  compressed: Uint8Array,
+): PackedBody {
+  // The event item is measured with its lease, which the publication mark later replaces.
   const inline = documentItemSize(withoutBody) + compressed.length + INLINE_BODY_OVERHEAD_BYTES;
-  if (inline <= ONE_WRITE_UNIT_BYTES) return { form: 'inline', bytes: text.length, compressed };
+  if (inline <= ONE_WRITE_UNIT_BYTES) return { form: 'inline', bytes, compressed };
   const chunks: Uint8Array[] = [];
   for (let start = 0; start < compressed.length; start += CHUNK_MAX_BYTES) {
     chunks.push(compressed.subarray(start, start + CHUNK_MAX_BYTES));
   }
-  return {
-    form: 'chunks',
-    bytes: text.length,
-    chunkSet: chunkSetId(event.detail.eventId, event.expiresAt, compressed),
-    chunks,
-  };
+  const chunkSet = chunkSetId(event.detail.eventId, event.expiresAt, compressed);
+  return { form: 'chunks', bytes, chunkSet, chunks };
+}
+
+function fitsOneUnit(body: PackedBody): boolean {
+  if (body.form !== 'chunks') return true;
+  const [only, ...more] = body.chunks;
+  return more.length === 0 && only !== undefined && only.length <= ONE_UNIT_CHUNK_BYTES;
 }
 
 /**
