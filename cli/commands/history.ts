@@ -14,15 +14,20 @@ import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
   kind: { type: 'string' },
+  reference: { type: 'string' },
   scan: { type: 'boolean' },
   json: { type: 'boolean' },
   ...TARGET_OPTIONS,
 } as const;
 
 const USAGE = `Usage: npx kyc-webhooks history <vendor> <subject-id> [options]
+       npx kyc-webhooks history <vendor> --reference <your-reference> [options]
 
 What happened to verification X: every stored event of the subject, newest first (by vendor
-time), from the table's bySubject index, and the subject's current state.
+time), from the table's lookup index, and the subject's current state.
+
+  --reference REF  find the subjects by your own reference (the events' subject.externalRef,
+                   for vendors that echo one): one index query, no scan
 
   --kind KIND   the subject kind (user, document, journey, …): subjects are keyed
                 <vendor>#<kind>#<id>. Without it, the kinds the vendor's events use are tried
@@ -34,6 +39,7 @@ ${TARGET_USAGE}
 
 Examples:
   npx kyc-webhooks history treezor 6461762
+  npx kyc-webhooks history idwise --reference customer-42
   npx kyc-webhooks history idwise d3f85a7ad9a95a2a45a7fa29 --kind journey --json`;
 
 export interface SubjectHistory {
@@ -59,10 +65,16 @@ export const historyCommand: Command = {
   usage: USAGE,
   async run(argv, { out, now, target: resolveTarget }) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    const [vendorId, id, ...extra] = positionals;
-    if (vendorId === undefined || id === undefined || extra.length > 0) {
-      throw new UsageError('history needs a vendor and a subject id');
+    const [vendorId, idArg, ...extra] = positionals;
+    const reference = values.reference;
+    if (
+      vendorId === undefined ||
+      extra.length > 0 ||
+      (idArg === undefined) === (reference === undefined)
+    ) {
+      throw new UsageError('history needs a vendor and either a subject id or --reference REF');
     }
+    const id = idArg ?? '';
     const vendor = requireVendor(vendorId);
     const target = await resolveTarget(values);
     const history = DynamoEventHistory.create(target.dynamodb, target.tableName);
@@ -75,7 +87,10 @@ export const historyCommand: Command = {
     };
 
     let searched: string;
-    if (values.kind !== undefined) {
+    if (reference !== undefined) {
+      for (const key of await history.subjectsByReference(vendor.id, reference)) await collect(key);
+      searched = `reference ${reference}`;
+    } else if (values.kind !== undefined) {
       await collect(`${vendor.id}#${values.kind}#${id}`);
       searched = `kind ${values.kind}`;
     } else {
@@ -96,7 +111,12 @@ export const historyCommand: Command = {
     }
 
     if (values.json) {
-      out.json({ vendor: vendor.id, id, searched, subjects: found });
+      out.json({
+        vendor: vendor.id,
+        ...(reference === undefined ? { id } : { reference }),
+        searched,
+        subjects: found,
+      });
     } else {
       for (const [i, subject] of found.entries()) {
         if (i > 0) out.line();
@@ -105,7 +125,8 @@ export const historyCommand: Command = {
     }
     if (found.length === 0) {
       out.note(
-        `No events for ${vendor.id} subject ${id} in ${target.label} (searched ${searched}).`,
+        `No events for ${vendor.id} ${reference === undefined ? `subject ${id}` : `reference ${reference}`} ` +
+          `in ${target.label} (searched ${searched}).`,
       );
       return EXIT.failed;
     }
@@ -113,6 +134,11 @@ export const historyCommand: Command = {
   },
 };
 
+/**
+ * One subject, within 100 columns: a header, the current state, then per event one row (vendor
+ * time to the second, delay of receipt, status change, vendor event type, publication) and its
+ * eventId on the line below, which replay and the console take.
+ */
 function printSubject(
   line: (text?: string) => void,
   { subjectKey, state, events }: SubjectHistory,
@@ -120,46 +146,55 @@ function printSubject(
 ): void {
   const [vendor, kind] = subjectKey.split('#');
   const id = subjectKey.slice(`${vendor}#${kind}#`.length);
-  line(`${vendor} ${kind} ${id}  (subjectKey ${subjectKey})`);
+  line(`${vendor} ${kind} ${id}`);
   line(
     state
-      ? `current state: ${state.status} (previous ${state.previousStatus ?? 'none'}), vendor time ` +
-          `${state.occurredAt}, set by ${state.eventId}; version ${state.version}, updated ${state.updatedAt}`
-      : 'current state: none stored (expired, or its events were never applied)',
+      ? `now ${state.status} (was ${state.previousStatus ?? 'none'}) since ${shortTime(state.occurredAt)}, ` +
+          `set by ${state.eventId}; v${state.version}` +
+          (state.externalRef === undefined ? '' : `, your reference ${state.externalRef}`)
+      : 'no current state stored (expired, or its events were never applied)',
   );
-  line(`${events.length} event${events.length === 1 ? '' : 's'}, newest first:`);
+  line(`${events.length} event${events.length === 1 ? '' : 's'}, newest first (times UTC):`);
   const rows = events.map((event) => {
     const { detail } = event;
     return [
-      detail.occurredAt,
-      detail.receivedAt,
-      `${detail.previousStatus ?? '(none)'} → ${detail.status}`,
-      detail.outOfOrder ? 'OUT OF ORDER' : 'no',
+      shortTime(detail.occurredAt),
+      delay(detail.occurredAt, detail.receivedAt),
+      `${detail.previousStatus ?? '-'} → ${detail.status}${detail.outOfOrder ? ' (late)' : ''}`,
       detail.vendorEventType,
-      detail.eventId,
       publication(event, now),
     ];
   });
-  line(
-    formatTable(
-      [
-        'occurredAt (vendor)',
-        'receivedAt',
-        'status',
-        'outOfOrder',
-        'vendorEventType',
-        'eventId',
-        'published',
-      ],
-      rows,
-    ),
+  const table = formatTable(
+    ['vendor time', 'received', 'status', 'vendor event', 'published'],
+    rows,
   );
+  const [header, ...lines] = table.split('\n');
+  line(header);
+  lines.forEach((text, i) => {
+    line(text);
+    line(`  ${events[i]?.detail.eventId ?? ''}`);
+  });
+}
+
+/** `2026-01-02 10:00:00`: an instant to the second, UTC. */
+function shortTime(instant: string): string {
+  return instant.slice(0, 19).replace('T', ' ');
+}
+
+/** How long after the vendor's time the delivery arrived: `+2s`, `+5m`, `+3h`, `+2d`, or `-1s`. */
+function delay(occurredAt: string, receivedAt: string): string {
+  const seconds = Math.round((Date.parse(receivedAt) - Date.parse(occurredAt)) / 1000);
+  const sign = seconds < 0 ? '-' : '+';
+  const s = Math.abs(seconds);
+  if (s < 120) return `${sign}${s}s`;
+  if (s < 7200) return `${sign}${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${sign}${Math.round(s / 3600)}h`;
+  return `${sign}${Math.round(s / 86_400)}d`;
 }
 
 function publication(event: EventSummary, now: string): string {
-  if (event.publishedAt !== undefined) return event.publishedAt;
-  if (event.leaseUntil !== undefined && event.leaseUntil > now) {
-    return `NO (being published, lease until ${event.leaseUntil})`;
-  }
-  return 'NO (replay --unpublished publishes it)';
+  if (event.publishedAt !== undefined) return shortTime(event.publishedAt);
+  if (event.leaseUntil !== undefined && event.leaseUntil > now) return 'NO (publishing now)';
+  return 'NO (replay --unpublished)';
 }
