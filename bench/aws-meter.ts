@@ -7,11 +7,20 @@ import { itemSize, readUnits, writeUnits, type Item } from './item-size.js';
 /**
  * Counts every AWS request the pipeline makes, by service and operation, with what each one
  * bills: SQS requests and EventBridge entries per started 64 KiB, DynamoDB read and write units
- * from item sizes (table and the `bySubject` index). Attached as SDK middleware, so the product's
- * adapters run unchanged.
+ * from item sizes (the table, and each index by its projection), a transaction's actions at 2
+ * write units per started KB each. Attached as SDK middleware, so the product's adapters run
+ * unchanged.
  */
 
 export type Service = 'dynamodb' | 'sqs' | 'eventbridge';
+
+export type ItemKind = 'event' | 'subject' | 'bodyChunk';
+
+export interface StoredItem {
+  readonly key: string;
+  readonly kind: ItemKind;
+  readonly bytes: number;
+}
 
 export interface MeterRecord {
   readonly service: Service;
@@ -27,11 +36,8 @@ export interface MeterRecord {
   readonly wruIndex?: number;
   /** DynamoDB: table units the engine itself reported (ReturnConsumedCapacity). */
   readonly reportedUnits?: number;
-  /** DynamoDB writes: size of the larger of the item before and after. */
-  readonly itemBytes?: number;
-  /** DynamoDB writes: size of the item after the write, and which kind of item it is. */
-  readonly afterBytes?: number;
-  readonly itemKind?: 'event' | 'subject';
+  /** DynamoDB writes: each item written, its kind and its size after the write. */
+  readonly stored?: readonly StoredItem[];
   /** EventBridge PutEvents: entry sizes as EventBridge counts them. */
   readonly entryBytes?: readonly number[];
 }
@@ -41,7 +47,6 @@ const chunks = (bytes: number): number => Math.max(1, Math.ceil(bytes / CHUNK));
 const utf8 = (text: unknown): number => (typeof text === 'string' ? Buffer.byteLength(text) : 0);
 
 const PK = TABLE_SCHEMA.partitionKey;
-const INDEX = TABLE_SCHEMA.subjectIndex;
 
 type Input = Record<string, unknown>;
 
@@ -49,30 +54,96 @@ function operationOf(commandName: string | undefined): string {
   return (commandName ?? 'Unknown').replace(/Command$/, '');
 }
 
-/** Whether an item appears in the sparse `bySubject` index (both of its keys are strings). */
-function inIndex(item: Item | undefined): boolean {
-  return item?.[INDEX.partitionKey]?.S !== undefined && item[INDEX.sortKey]?.S !== undefined;
+/** The table's indexes as DynamoDB maintains them: keys, and what each entry copies. */
+const INDEXES = [
+  {
+    keys: [TABLE_SCHEMA.lookupIndex.partitionKey, TABLE_SCHEMA.lookupIndex.sortKey],
+    projected: TABLE_SCHEMA.lookupIndex.projected as readonly string[] | 'ALL',
+  },
+  {
+    keys: [TABLE_SCHEMA.legacySubjectIndex.partitionKey, TABLE_SCHEMA.legacySubjectIndex.sortKey],
+    projected: 'ALL' as const,
+  },
+];
+
+/** An item's entry in a sparse index (both keys strings), as the index stores it. */
+function indexEntry(index: (typeof INDEXES)[number], item: Item | undefined): Item | undefined {
+  if (!item || index.keys.some((key) => item[key]?.S === undefined)) return undefined;
+  if (index.projected === 'ALL') return item;
+  const names = [PK, ...index.keys, ...index.projected];
+  return Object.fromEntries(
+    names.flatMap((name) => (item[name] ? [[name, item[name]] as const] : [])),
+  );
 }
 
-function indexKey(item: Item | undefined): string {
-  return `${item?.[INDEX.partitionKey]?.S ?? ''}\u0000${item?.[INDEX.sortKey]?.S ?? ''}`;
+/** A JSON text that is the same for equal items whatever their attribute order. */
+function canonical(value: unknown): string {
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /**
- * Index writes for one table write (ProjectionType ALL, so an entry is the whole item): a new
- * or updated entry is one write of its size; a changed index key is a delete plus a put.
+ * Index writes for one table write, by the documented rule: a new entry is one write of its
+ * size, a removed one one write, a changed index key a delete plus a put, and a write that
+ * changes neither the keys nor a projected attribute writes nothing to the index.
  */
 function indexUnits(before: Item | undefined, after: Item | undefined): number {
-  const was = inIndex(before);
-  const is = inIndex(after);
-  if (was && is) {
-    return indexKey(before) === indexKey(after)
-      ? writeUnits(itemSize(after))
-      : writeUnits(itemSize(before)) + writeUnits(itemSize(after));
+  return INDEXES.reduce((total, index) => {
+    const was = indexEntry(index, before);
+    const is = indexEntry(index, after);
+    const keyOf = (entry: Item) => canonical(index.keys.map((key) => entry[key]));
+    if (was && is) {
+      if (keyOf(was) !== keyOf(is))
+        return total + writeUnits(itemSize(was)) + writeUnits(itemSize(is));
+      return canonical(was) === canonical(is) ? total : total + writeUnits(itemSize(is));
+    }
+    if (is) return total + writeUnits(itemSize(is));
+    if (was) return total + writeUnits(itemSize(was));
+    return total;
+  }, 0);
+}
+
+/** What kind of item a key names (dynamo-schema.ts). */
+function kindOf(key: string): ItemKind {
+  if (key.startsWith(TABLE_SCHEMA.keyPrefixes.subject)) return 'subject';
+  if (key.startsWith(TABLE_SCHEMA.keyPrefixes.bodyChunk)) return 'bodyChunk';
+  return 'event';
+}
+
+/** One item a write names: its key, and the item it writes (a Put), if any. */
+interface Target {
+  readonly table: string;
+  readonly key: Item;
+  readonly written?: Item;
+  /** A transaction's ConditionCheck: billed as a write, changes nothing. */
+  readonly checkOnly?: boolean;
+}
+
+function targetOf(request: Input): Target | undefined {
+  const written = request['Item'] as Item | undefined;
+  const key = (request['Key'] as Item | undefined) ?? (written?.[PK] && { [PK]: written[PK] });
+  return key
+    ? { table: String(request['TableName']), key, ...(written && { written }) }
+    : undefined;
+}
+
+/** The items a write request touches: one for a single-item write, each action of a transaction. */
+function targetsOf(operation: string, input: Input): Target[] {
+  if (['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation)) {
+    const target = targetOf(input);
+    return target ? [target] : [];
   }
-  if (is) return writeUnits(itemSize(after));
-  if (was) return writeUnits(itemSize(before));
-  return 0;
+  if (operation !== 'TransactWriteItems') return [];
+  return ((input['TransactItems'] ?? []) as Input[]).flatMap((action) => {
+    const [kind, request] = Object.entries(action)[0] ?? [];
+    const target = request ? targetOf(request as Input) : undefined;
+    return target ? [{ ...target, checkOnly: kind === 'ConditionCheck' }] : [];
+  });
 }
 
 export class AwsMeter {
@@ -113,26 +184,26 @@ export class AwsMeter {
         const operation = operationOf(context.commandName);
         // By the build step the document client has marshalled the input to AttributeValues.
         const input = args.input as Input;
-        const written = input['Item'] as Item | undefined;
-        const writtenKey = written?.[PK];
-        const key: Item | undefined =
-          (input['Key'] as Item | undefined) ?? (writtenKey && { [PK]: writtenKey });
-        const isWrite = ['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation);
-        const before = isWrite && key ? await image(input['TableName'], key) : undefined;
+        const targets = targetsOf(operation, input);
+        // A transactional write bills 2 units per started KB of each action (prepare, commit).
+        const perKb = operation === 'TransactWriteItems' ? 2 : 1;
+        const before = await Promise.all(targets.map((t) => image(t.table, t.key)));
         let result;
         try {
           result = await next(args);
         } catch (error) {
           // A failed conditional write still bills units; assumed by the larger item size.
-          if (isWrite) {
-            const bytes = Math.max(itemSize(before), itemSize(written));
+          if (targets.length > 0) {
             this.#records.push({
               service: 'dynamodb',
               operation,
               failed: true,
-              wruTable: writeUnits(bytes),
+              wruTable: targets.reduce(
+                (sum, t, i) =>
+                  sum + perKb * writeUnits(Math.max(itemSize(before[i]), itemSize(t.written))),
+                0,
+              ),
               wruIndex: 0,
-              itemBytes: bytes,
             });
           }
           throw error;
@@ -140,19 +211,25 @@ export class AwsMeter {
         const output = result.output as unknown as Input;
         const reported = (output['ConsumedCapacity'] as { CapacityUnits?: number } | undefined)
           ?.CapacityUnits;
-        if (isWrite && key) {
-          const after = await image(input['TableName'], key);
-          const bytes = Math.max(itemSize(before), itemSize(after));
+        if (targets.length > 0) {
+          const after = await Promise.all(targets.map((t) => image(t.table, t.key)));
+          let wruTable = 0;
+          let wruIndex = 0;
+          const stored: StoredItem[] = [];
+          targets.forEach((target, i) => {
+            wruTable += perKb * writeUnits(Math.max(itemSize(before[i]), itemSize(after[i])));
+            if (target.checkOnly) return;
+            wruIndex += indexUnits(before[i], after[i]);
+            const key = String(target.key[PK]?.S ?? '');
+            stored.push({ key, kind: kindOf(key), bytes: itemSize(after[i]) });
+          });
           this.#records.push({
             service: 'dynamodb',
             operation,
             failed: false,
-            wruTable: writeUnits(bytes),
-            wruIndex: indexUnits(before, after),
-            itemBytes: bytes,
-            afterBytes: itemSize(after),
-            // Event items carry the index keys; subject items do not (dynamo-event-store.ts).
-            itemKind: inIndex(after) || inIndex(before) ? 'event' : 'subject',
+            wruTable,
+            wruIndex,
+            stored,
             ...(reported !== undefined && { reportedUnits: reported }),
           });
         } else {

@@ -26,6 +26,19 @@ export const ASSUMPTIONS = {
   storageOverheadBytes: 100,
   /** CloudWatch Logs counts 26 bytes per log event beside the message (PutLogEvents sizing). */
   logEventOverheadBytes: 26,
+  /** The lookup index's entry of an event, at most one write unit (test/storage/item-size.test.ts). */
+  indexEntryBytes: 1024,
+  /**
+   * Fixed monthly quantities of one default deployment, assumed (not read from a synthesized
+   * stack): alarms of lib/constructs/alarms.ts, one dashboard, one secret per vendor, and the
+   * custom metric streams (name × dimension values) a quiet deployment of five vendors emits.
+   */
+  alarms: 12,
+  dashboards: 1,
+  secrets: 5,
+  metricStreams: 30,
+  /** The traffic of the monthly figure. */
+  monthlyWebhooks: 100_000,
 } as const;
 
 /**
@@ -92,9 +105,17 @@ function storedBytes(u: DeliveryUsage): number {
   const overhead = ASSUMPTIONS.storageOverheadBytes;
   const event = u.dynamo.eventItemBytes;
   const subject = u.dynamo.subjectItemBytes;
-  // Event items are stored in the table and again in the ALL-projected index.
-  const events = event > 0 ? 2 * (event + overhead) : 0;
+  // Event items (and body chunks) in the table, plus their lookup index entry (upper bound).
+  const events = event > 0 ? event + overhead + ASSUMPTIONS.indexEntryBytes + overhead : 0;
   return events + (subject > 0 ? subject + overhead : 0);
+}
+
+/** Table bytes alone: what point-in-time recovery bills (indexes are not backed up). */
+function tableBytes(u: DeliveryUsage): number {
+  const overhead = ASSUMPTIONS.storageOverheadBytes;
+  const event = u.dynamo.eventItemBytes;
+  const subject = u.dynamo.subjectItemBytes;
+  return (event > 0 ? event + overhead : 0) + (subject > 0 ? subject + overhead : 0);
 }
 
 export const COST_LINES: readonly CostLine[] = [
@@ -147,6 +168,12 @@ export const COST_LINES: readonly CostLine[] = [
     price: PRICES.dynamoStorageGbMonth,
     quantity: (u) => (storedBytes(u) / GB) * ASSUMPTIONS.tableRetentionMonths,
     describe: (u) => `${bytes(storedBytes(u))} × ${ASSUMPTIONS.tableRetentionMonths} mo`,
+  },
+  {
+    item: `DynamoDB point-in-time recovery (${ASSUMPTIONS.tableRetentionMonths} months of table)`,
+    price: PRICES.dynamoPitrGbMonth,
+    quantity: (u) => (tableBytes(u) / GB) * ASSUMPTIONS.tableRetentionMonths,
+    describe: (u) => `${bytes(tableBytes(u))} × ${ASSUMPTIONS.tableRetentionMonths} mo`,
   },
   {
     item: 'EventBridge custom events',
@@ -207,4 +234,35 @@ export function topShares(u: DeliveryUsage, count: number): string {
     .slice(0, count)
     .map((c) => `${c.item} ${((100 * c.cost) / total).toFixed(0)}%`)
     .join(', ');
+}
+
+/** A fixed monthly cost of one deployment, whatever its traffic. */
+export interface FixedLine {
+  readonly item: string;
+  readonly price: Price;
+  readonly quantity: number;
+}
+
+export const FIXED_MONTHLY: readonly FixedLine[] = [
+  {
+    item: 'CloudWatch custom metrics',
+    price: PRICES.cloudWatchMetricMonth,
+    quantity: ASSUMPTIONS.metricStreams,
+  },
+  { item: 'CloudWatch alarms', price: PRICES.cloudWatchAlarmMonth, quantity: ASSUMPTIONS.alarms },
+  {
+    item: 'CloudWatch dashboard',
+    price: PRICES.cloudWatchDashboardMonth,
+    quantity: ASSUMPTIONS.dashboards,
+  },
+  { item: 'Secrets Manager secrets', price: PRICES.secretMonth, quantity: ASSUMPTIONS.secrets },
+];
+
+export function fixedMonthly(): number {
+  return FIXED_MONTHLY.reduce((sum, line) => sum + line.quantity * line.price.usd, 0);
+}
+
+/** Dollars a month at `ASSUMPTIONS.monthlyWebhooks` webhooks of this kind, fixed costs included. */
+export function monthlyCost(u: DeliveryUsage): number {
+  return (totalPerMillion(u) * ASSUMPTIONS.monthlyWebhooks) / PER_MILLION + fixedMonthly();
 }

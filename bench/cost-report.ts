@@ -2,6 +2,8 @@ import {
   ASSUMPTIONS,
   bytes,
   COST_LINES,
+  FIXED_MONTHLY,
+  fixedMonthly,
   logBytesPerDelivery,
   perMillion,
   topShares,
@@ -55,6 +57,16 @@ export function costSection(
     tables: [
       costTable(usage),
       {
+        caption: `Fixed monthly costs of one deployment (${usd(fixedMonthly())} a month):`,
+        headers: ['line item', 'list price', 'quantity', '$ a month'],
+        rows: FIXED_MONTHLY.map((line) => [
+          line.item,
+          line.price.display,
+          String(line.quantity),
+          usd(line.quantity * line.price.usd),
+        ]),
+      },
+      {
         caption: 'Prices used (prices.ts):',
         headers: ['price', 'per', 'published at'],
         rows: Object.values(PRICES).map((p) => [p.display, p.per, p.source]),
@@ -71,14 +83,17 @@ export function costSection(
         'Lambda request lines only.',
       `Retention: table TTL ${ASSUMPTIONS.tableRetentionMonths} months (retentionDays 90), ` +
         `archive ${ASSUMPTIONS.archiveRetentionMonths} months, logs ` +
-        `${ASSUMPTIONS.logRetentionMonths} month (cdk.json). Storage counts the event item ` +
-        'twice (table and ALL-projected index) plus one subject item per event (every event ' +
-        `about a new subject: the upper bound), each with ${ASSUMPTIONS.storageOverheadBytes} B ` +
-        'overhead; log storage is counted uncompressed (an upper bound).',
+        `${ASSUMPTIONS.logRetentionMonths} month (cdk.json). Storage counts each item as its ` +
+        'last write left it (event item, body chunk, subject item), plus a lookup index entry ' +
+        `of ${ASSUMPTIONS.indexEntryBytes} B per event (its upper bound), each with ` +
+        `${ASSUMPTIONS.storageOverheadBytes} B overhead; point-in-time recovery bills the table ` +
+        'alone; log storage is counted uncompressed (an upper bound).',
       ...logs,
-      'Not included: free tiers; Secrets Manager (one read per warm ingest function per ' +
-        '5 minutes); KMS for the AWS-managed table key; point-in-time recovery; alarms, ' +
-        'dashboard and metrics (fixed monthly); the Ondato token endpoint (one call per token ' +
+      `Fixed monthly (below, in the monthly figure at ${ASSUMPTIONS.monthlyWebhooks} webhooks): ` +
+        'custom metric streams, alarms, dashboard and secrets, by the assumed counts in ' +
+        'cost-model.ts (not read from a synthesized stack).',
+      'Not included: free tiers; Secrets Manager API calls (one read per warm ingest function ' +
+        'per 5 minutes); KMS for the AWS-managed table key; the Ondato token endpoint (one call per token ' +
         'lifetime); data transfer (answers are ~20 B); idle SQS polling by the event source ' +
         'mapping; deliveries that are refused.',
     ],

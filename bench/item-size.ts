@@ -1,25 +1,17 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { numberSize } from '../lambdas/adapters/dynamo-item-size.js';
 
 /**
  * DynamoDB item size as the service bills it ("Item sizes and formats" in the DynamoDB
  * developer guide): attribute names and string values in UTF-8 bytes, numbers about one byte
  * per two significant digits plus one, 1 byte for a boolean or null, and 3 bytes of overhead
- * per list or map plus 1 byte per element. dynalite counts string length in UTF-16 code units,
- * so its reported units can differ for non-ASCII text; this follows the documented rule.
+ * per list or map plus 1 byte per element (the adapter sizes document-form items by the same
+ * rule, lambdas/adapters/dynamo-item-size.ts); this is the marshalled form the meter sees.
  */
 
 export type Item = Record<string, AttributeValue>;
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
-
-function numberSize(text: string): number {
-  const digits = text
-    .replace(/^-/, '')
-    .replace(/[eE].*$/, '')
-    .replace('.', '');
-  const significant = digits.replace(/^0+/, '').replace(/0+$/, '');
-  return 1 + Math.ceil(Math.max(1, significant.length) / 2) + (text.startsWith('-') ? 1 : 0);
-}
 
 export function valueSize(value: AttributeValue): number {
   if (value.S !== undefined) return utf8(value.S);

@@ -42,6 +42,8 @@ const markdown = await format(renderReport(report), {
 });
 writeFileSync(out, markdown);
 process.stdout.write(markdown);
+// The headline figures last, as plain lines (the README's Performance section quotes them).
+process.stdout.write(`\n${report.summary.join('\n')}\n`);
 process.stderr.write(
   `bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s; written to ${out}\n`,
 );

@@ -91,6 +91,36 @@ export const PRICES = {
     per: 'GB-month of CloudWatch Logs storage',
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
+  dynamoPitrGbMonth: {
+    usd: 0.2,
+    display: '$0.20 per GB-month',
+    per: 'GB-month of table size under continuous backups (point-in-time recovery)',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+  },
+  cloudWatchMetricMonth: {
+    usd: 0.3,
+    display: '$0.30 per metric-month',
+    per: 'custom metric (each name and dimension-value combination), first 10,000',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  cloudWatchAlarmMonth: {
+    usd: 0.1,
+    display: '$0.10 per alarm-month',
+    per: 'standard-resolution alarm (per metric it reads)',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  cloudWatchDashboardMonth: {
+    usd: 3,
+    display: '$3.00 per dashboard-month',
+    per: 'custom dashboard (beyond the first three)',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  secretMonth: {
+    usd: 0.4,
+    display: '$0.40 per secret-month',
+    per: 'Secrets Manager secret',
+    source: 'https://aws.amazon.com/secrets-manager/pricing/',
+  },
 } as const satisfies Readonly<Record<string, Price>>;
 
 /** AWS bills these quantities in binary gigabytes. */

@@ -19,6 +19,8 @@ export interface ProcessorResult {
   /** Processor time per batch of 10, by vendor, for the cost model's notes. */
   readonly batch: Readonly<Record<ScenarioVendor, Summary>>;
   readonly usage: readonly DeliveryUsage[];
+  /** Treezor's new event against the engine's conditional put of the same item: median ratio. */
+  readonly treezorRatio: number;
 }
 
 const BATCH = 10;
@@ -134,7 +136,7 @@ function usageRow(u: DeliveryUsage): string[] {
   const wru = u.dynamo.wruTable + u.dynamo.wruIndex;
   return [
     u.label,
-    `${n(u.dynamo.getItem)} / ${n(u.dynamo.putItem)} / ${n(u.dynamo.updateItem)}`,
+    `${n(u.dynamo.getItem)} / ${n(u.dynamo.putItem)} / ${n(u.dynamo.updateItem)} / ${n(u.dynamo.transactWriteItems)}`,
     n(u.dynamo.rru),
     `${n(u.dynamo.wruTable)} + ${n(u.dynamo.wruIndex)} = ${n(wru)}`,
     `${n(u.dynamo.floorWru)} (${formatRatio(wru / u.dynamo.floorWru)})`,
@@ -181,20 +183,22 @@ export async function runProcessorBench(
   return {
     batch: { idwise: idwise.batch, treezor: treezor.batch },
     usage,
+    treezorRatio: treezor.row.subject.median / treezor.row.floor.median,
     sections: [
       {
         title: '4a. Processor throughput through the local engines',
         intro:
-          '`createProcessorHandler` over `DynamoEventStore` on dynalite and ' +
+          '`createProcessorHandler` over `DynamoEventStore` on DynamoDB Local and ' +
           '`EventBridgeEventPublisher` on the local PutEvents endpoint, fed SQS events of 10 ' +
           'records (the event source mapping’s batch size) built by the real ingest handler; ' +
           'every event new, each about its own subject. The floor is the same engine’s raw ' +
           'conditional-put rate for an item of the same size.',
         ratios: [idwise.row, treezor.row],
         notes: [
-          'A new event costs two consistent reads, a subject compare-and-set, a conditional put, ' +
-            'its share of one PutEvents call, and a conditional update: the ratio is the price ' +
-            'of exactly-once storage and ordered subject state over a single put.',
+          'A new event costs two consistent reads, one TransactWriteItems (the event created and ' +
+            'its subject advanced, each on a condition), its share of one PutEvents call, and a ' +
+            'conditional update (the published mark): the ratio is the price of exactly-once ' +
+            'storage and ordered subject state over a single put.',
         ],
       },
       {
@@ -203,18 +207,19 @@ export async function runProcessorBench(
           'Every SDK request counted by operation through middleware on the clients, for ten ' +
           'deliveries end to end (ingest handler → local SQS → receive/processor/delete as the ' +
           'event source mapping does), divided by ten. DynamoDB units are computed from item ' +
-          'sizes: 1 WRU per started KB written (by the larger of the item before and after), ' +
-          '1 RRU per started 4 KB of a strongly consistent read; the `bySubject` index ' +
-          'projects ALL attributes, so each event write is written again to the index.',
+          'sizes: 1 WRU per started KB written (by the larger of the item before and after), 2 per ' +
+          'started KB for each action of a TransactWriteItems, 1 RRU per started 4 KB of a ' +
+          'strongly consistent read; an index is written only when a write changes its keys or ' +
+          'an attribute it projects (the lookup index projects `detailType` and `detail`).',
         tables: [
           {
             headers: [
               'delivery',
-              'DynamoDB Get / Put / Update',
+              'DynamoDB Get / Put / Update / Transact',
               'RRU',
               'WRU table + index',
               'floor: raw body written once (ratio)',
-              'table units, computed / dynalite',
+              'table units, computed / DynamoDB Local',
               'SQS send / receive / delete → billed',
               'PutEvents calls / entries / 64 KB chunks',
               'stored: event item + subject item',
@@ -223,8 +228,7 @@ export async function runProcessorBench(
           },
         ],
         notes: [
-          'dynalite does support ReturnConsumedCapacity for single-item calls, but counts ' +
-            'table units only, never index writes, and measures strings in UTF-16 code units: ' +
+          'DynamoDB Local reports ReturnConsumedCapacity for the table only, never index writes: ' +
             'its figure is compared with the computed table side (reads plus writes) as a ' +
             'cross-check, and the computed units are the ones costed.',
           'Receive and delete are per batch: at 10 messages per receive each delivery carries a ' +

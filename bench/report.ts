@@ -32,6 +32,8 @@ export interface Report {
   readonly date: string;
   readonly machine: readonly string[];
   readonly sections: readonly Section[];
+  /** The headline figures, one per line, last in the report and on the console. */
+  readonly summary: readonly string[];
 }
 
 export function formatQuantity(value: number, quantity: Quantity): string {
@@ -123,5 +125,6 @@ export function renderReport(report: Report): string {
       parts.push('', ...section.notes.map((note) => `- ${note}`));
     }
   }
+  parts.push('', '## Summary', '', '```', ...report.summary, '```');
   return `${parts.join('\n')}\n`;
 }

@@ -1,11 +1,13 @@
 import { startBenchEngines } from './bench-engines.js';
 import { runColdStartBench } from './cold-start-bench.js';
 import { configFor, type Mode } from './config.js';
+import { monthlyCost, totalPerMillion } from './cost-model.js';
 import { costSection, readmeSection } from './cost-report.js';
 import { runIngestBench } from './ingest-bench.js';
 import { describeLoad, describeMachine } from './machine.js';
 import { runProcessorBench } from './processor-bench.js';
 import { formatQuantity, type Report, type Section } from './report.js';
+import type { DeliveryUsage } from './usage.js';
 import { consumedCount } from './stats.js';
 import { runVerifyBench } from './verify-bench.js';
 
@@ -24,6 +26,7 @@ export async function runBench(options: BenchOptions): Promise<Report> {
   const progress = options.progress ?? (() => undefined);
   const machine = describeMachine();
   const sections: Section[] = [];
+  let summary: string[] | undefined;
 
   progress('verification per vendor');
   sections.push(runVerifyBench(config));
@@ -50,15 +53,29 @@ export async function runBench(options: BenchOptions): Promise<Report> {
       }),
       readmeSection(processor.usage, typical),
     );
+    summary = summaryLines(typical, processor.treezorRatio);
   } finally {
     await engines.stop();
   }
   progress(`done (${consumedCount()} results consumed)`);
+  if (!summary) throw new Error('bench: no summary');
   return {
     title: 'kyc-webhooks benchmarks',
     command: options.command,
     date: new Date().toISOString(),
     machine: [...machine, describeLoad('at the end')],
     sections,
+    summary,
   };
+}
+
+/** The bench's last lines, exactly as the README's Performance section quotes them. */
+function summaryLines(treezor: DeliveryUsage, ratio: number): string[] {
+  const wru = treezor.dynamo.wruTable + treezor.dynamo.wruIndex;
+  return [
+    `writes: treezor-2kb-new ${wru.toFixed(0)} WRU (table+index)`,
+    `cost: treezor-2kb-new default $${totalPerMillion(treezor).toFixed(2)} per million`,
+    `cost: monthly at 100k webhooks default $${monthlyCost(treezor).toFixed(2)}`,
+    `processor: treezor new event ${ratio.toFixed(2)}× the engine's conditional put of the same item`,
+  ];
 }

@@ -1,4 +1,9 @@
-import { eventBridgeChunks, type MeterRecord } from './aws-meter.js';
+import {
+  eventBridgeChunks,
+  type ItemKind,
+  type MeterRecord,
+  type StoredItem,
+} from './aws-meter.js';
 import type { ScenarioRun } from './accounting.js';
 import { itemSize, writeUnits } from './item-size.js';
 
@@ -11,6 +16,7 @@ export interface DeliveryUsage {
     readonly getItem: number;
     readonly putItem: number;
     readonly updateItem: number;
+    readonly transactWriteItems: number;
     readonly rru: number;
     readonly wruTable: number;
     readonly wruIndex: number;
@@ -60,13 +66,13 @@ export function deliveryUsage(
       (r) => r.service === service && (operation === undefined || r.operation === operation),
     );
   const dynamo = of('dynamodb');
-  const writes = dynamo.filter((r) => !r.failed && r.afterBytes !== undefined);
-  // The last write to an item is what stays stored: markPublished for events, the CAS for subjects.
-  const stored = (kind: 'event' | 'subject', operation: string): number =>
-    sum(
-      writes.filter((r) => r.itemKind === kind && r.operation === operation),
-      (r) => r.afterBytes,
-    );
+  // What stays stored until the TTL: each item as its last write left it.
+  const last = new Map<string, StoredItem>();
+  for (const item of dynamo.flatMap((r) => (r.failed ? [] : (r.stored ?? [])))) {
+    last.set(item.key, item);
+  }
+  const stored = (kind: ItemKind): number =>
+    [...last.values()].filter((item) => item.kind === kind).reduce((t, i) => t + i.bytes, 0);
   const receives = of('sqs', 'ReceiveMessage');
   const puts = of('eventbridge', 'PutEvents');
   const entryBytes = puts.flatMap((r) => r.entryBytes ?? []);
@@ -78,12 +84,13 @@ export function deliveryUsage(
       getItem: per(of('dynamodb', 'GetItem').length),
       putItem: per(of('dynamodb', 'PutItem').length),
       updateItem: per(of('dynamodb', 'UpdateItem').length),
+      transactWriteItems: per(of('dynamodb', 'TransactWriteItems').length),
       rru: per(sum(dynamo, (r) => r.rru)),
       wruTable: per(sum(dynamo, (r) => r.wruTable)),
       wruIndex: per(sum(dynamo, (r) => r.wruIndex)),
       reportedUnits: per(sum(dynamo, (r) => r.reportedUnits)),
-      eventItemBytes: per(stored('event', 'UpdateItem')),
-      subjectItemBytes: per(stored('subject', 'PutItem')),
+      eventItemBytes: per(stored('event') + stored('bodyChunk')),
+      subjectItemBytes: per(stored('subject')),
       floorWru: writeUnits(itemSize({ pk: { S: sample.eventId }, rawBody: { S: sample.body } })),
     },
     sqs: {
