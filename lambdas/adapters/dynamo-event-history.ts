@@ -87,7 +87,7 @@ export class DynamoEventHistory implements EventHistory {
 
   async subjectEvents(subjectKey: string): Promise<EventSummary[]> {
     const [current, legacy] = await Promise.all([
-      this.#query(LOOKUP, subjectKey, [PK, ...LOOKUP.projected]),
+      this.#query(LOOKUP, subjectKey, [PK, LOOKUP.partitionKey, ...LOOKUP.projected]),
       // Items written before the lookup index, until they expire (dynamo-schema.ts).
       this.#query(LEGACY, subjectKey, SUMMARY_ATTRIBUTES),
     ]);
