@@ -7,7 +7,7 @@ import type { Target } from './target.js';
 export function explainAwsError(error: unknown, target: Target | undefined): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const local = target?.kind === 'local';
-  const startIt = 'is `npm start` running? (It must use the same ports as this command.)';
+  const startIt = notRunning(target);
   const code = errorCode(error);
 
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND') {
@@ -39,6 +39,21 @@ export function explainAwsError(error: unknown, target: Target | undefined): str
     return `AWS denied the request: ${error.message}`;
   }
   return undefined;
+}
+
+/**
+ * What to check when local mode does not answer: the CLI found its ports through the running
+ * instance's file, else tried the defaults; ports set in the environment override either.
+ */
+function notRunning(target: Target | undefined): string {
+  const instance = target?.localInstance;
+  return instance
+    ? `is \`npm start\` (process ${instance.pid}, found through its instance file) still ` +
+        'running? Ports set in the environment (PORT, KYC_DYNAMODB_PORT, KYC_SQS_PORT) ' +
+        'override what that file says.'
+    : 'is `npm start` running? None was found through its instance file (.local/instance.json, ' +
+        "or in KYC_EVENTS_FILE's folder), so this command tried the default ports and any the " +
+        'environment sets.';
 }
 
 /** Which local engine refused the connection, from the port Node reports. */

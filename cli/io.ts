@@ -14,6 +14,14 @@ export interface CliIo {
   readonly stdinIsTty: boolean;
 }
 
+/**
+ * The SDK's notice that its 2027 releases need Node 22 is about the toolchain, which the README
+ * states; repeated on every command it would bury the answer.
+ */
+export function quietSdkNodeNotice(): void {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+}
+
 export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),

@@ -1,4 +1,4 @@
-import { processIo } from './io.js';
+import { processIo, quietSdkNodeNotice } from './io.js';
 import { runCli } from './run.js';
 
 /**
@@ -6,9 +6,7 @@ import { runCli } from './run.js';
  * operator's CLI. All of it lives in `runCli`, which the tests run in-process.
  */
 
-// The SDK's notice that its 2027 releases need Node 22 is about the toolchain, which the README
-// states; repeated on every command it would bury the answer.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+quietSdkNodeNotice();
 
 // `tail … | head` closes the pipe while tail still writes: the reader has all it wanted.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -48,6 +48,15 @@ export interface RunOptions {
   readonly interruption?: AbortSignal;
 }
 
+/**
+ * A usage mistake gets the command's synopsis and where its options are, not the whole page:
+ * the mistake stays on screen above it.
+ */
+export function shortUsage(command: Command): string {
+  const [synopsis = ''] = command.usage.split('\n');
+  return `${synopsis}\nRun npx ${PROGRAM} ${command.name} --help for its options.`;
+}
+
 /** The whole CLI, in-process: parses `argv` (without node and script), returns the exit code. */
 export async function runCli(
   argv: readonly string[],
@@ -63,7 +72,10 @@ export async function runCli(
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    out.note(`Unknown command "${name}".\n\n${USAGE}`);
+    const names = COMMANDS.map((c) => c.name).join(', ');
+    out.note(
+      `Unknown command "${name}". Commands: ${names}.\nRun npx ${PROGRAM} --help for what each does.`,
+    );
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -99,7 +111,7 @@ export async function runCli(
     return await command.run(rest, context);
   } catch (error) {
     if (error instanceof UsageError) {
-      out.note(`${error.message}\n\n${command.usage}`);
+      out.note(`${error.message}\n${shortUsage(command)}`);
       return error.exitCode;
     }
     if (error instanceof CliError) {

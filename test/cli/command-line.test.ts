@@ -36,11 +36,17 @@ describe('the kyc-webhooks command', () => {
     }
     const unknown = await cli(['frobnicate'], {});
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+    expect(unknown.stderr).toContain('Unknown command "frobnicate". Commands: send, verify');
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(2);
 
-    const badOption = await cli(['history', 'treezor', '1', '--nope'], {});
+    // The mistake, the command's synopsis and where its options are: three lines, not the page.
+    const badOption = await cli(['replay', '--nope'], {});
     expect(badOption.code).toBe(2);
-    expect(badOption.stderr).toContain("Unknown option '--nope'");
+    expect(badOption.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining("Unknown option '--nope'"),
+      'Usage: npx kyc-webhooks replay <selection> [options]',
+      'Run npx kyc-webhooks replay --help for its options.',
+    ]);
 
     const badVendor = await cli(['history', 'nobody', '1'], {});
     expect(badVendor.code).toBe(2);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendDelivery } from '../../local/send-delivery.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
-import { cli, SECRETS_FILE } from './cli-support.js';
+import { cli, freePort, SECRETS_FILE } from './cli-support.js';
 import { localBusEntries, waitFor } from '../support/wait.js';
 
 /**
@@ -85,6 +85,40 @@ describe('local mode found through its instance file', () => {
   });
 });
 
+describe('an instance whose engines do not answer', () => {
+  it('says which npm start was asked, and that the environment overrides its ports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyc-silent-'));
+    try {
+      const { pipeline } = testPipeline;
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      // A live process (this one) whose file names a port where nothing answers.
+      writeFileSync(
+        join(dir, 'instance.json'),
+        JSON.stringify({
+          pid: process.pid,
+          startedAt: '2026-01-01T00:00:00.000Z',
+          urls: { ...pipeline.urls, dynamodb: closed },
+          tableName: pipeline.tableName,
+          eventBusName: pipeline.eventBusName,
+          eventsFile: join(dir, 'events.jsonl'),
+          deliveriesFile: join(dir, 'deliveries.jsonl'),
+          secretsFile: pipeline.secretsFile,
+        }),
+      );
+      const run = await cli(['history', 'treezor', '6461762', '--kind', 'user'], {
+        KYC_EVENTS_FILE: join(dir, 'events.jsonl'),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `Nothing answers at ${closed} (DynamoDB): is \`npm start\` (process ${process.pid}, ` +
+          'found through its instance file) still running?',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a stale instance file', () => {
   it('is ignored with a note', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kyc-stale-'));
@@ -101,6 +135,7 @@ describe('a stale instance file', () => {
           tableName: pipeline.tableName,
           eventBusName: pipeline.eventBusName,
           eventsFile: join(dir, 'events.jsonl'),
+          deliveriesFile: join(dir, 'deliveries.jsonl'),
           secretsFile: pipeline.secretsFile,
         }),
       );

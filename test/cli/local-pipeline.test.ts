@@ -462,7 +462,10 @@ describe('when the pipeline is not running', () => {
     const history = await cli(['history', 'treezor', USER], down);
     expect(history.code).toBe(1);
     expect(history.stderr).toBe(
-      `Nothing answers at http://127.0.0.1:${closed} (DynamoDB): is \`npm start\` running? (It must use the same ports as this command.)\n`,
+      `Nothing answers at http://127.0.0.1:${closed} (DynamoDB): is \`npm start\` running? ` +
+        'None was found through its instance file (.local/instance.json, or in ' +
+        "KYC_EVENTS_FILE's folder), so this command tried the default ports and any the " +
+        'environment sets.\n',
     );
 
     const replay = await cli(['replay', '--unpublished', '--dry-run'], down);
