@@ -13,8 +13,10 @@ import type { LocalPipeline } from './pipeline.js';
 /** What a running pipeline tells the CLI: its own description, less what the CLI derives. */
 export interface LocalInstance extends Pick<
   LocalPipeline,
-  'tableName' | 'eventBusName' | 'eventsFile' | 'deliveriesFile' | 'secretsFile'
+  'tableName' | 'eventBusName' | 'eventsFile' | 'secretsFile'
 > {
+  /** The delivery log; an instance file written before it existed has none (it is beside the events file). */
+  readonly deliveriesFile?: string;
   readonly pid: number;
   readonly startedAt: string;
   readonly urls: Pick<
@@ -111,7 +113,7 @@ function isInstance(value: unknown): value is LocalInstance {
     typeof tableName === 'string' &&
     typeof eventBusName === 'string' &&
     typeof eventsFile === 'string' &&
-    typeof deliveriesFile === 'string' &&
+    (deliveriesFile === undefined || typeof deliveriesFile === 'string') &&
     typeof secretsFile === 'string'
   );
 }
