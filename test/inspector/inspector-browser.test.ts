@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
@@ -31,7 +31,10 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [test, browser] = await Promise.all([startTestPipeline(), launchChromium()]);
+    [test, browser] = await Promise.all([
+      startTestPipeline({ keepRefusedBodies: true }),
+      launchChromium(),
+    ]);
     page = await browser.newPage();
     page.setDefaultTimeout(DEADLINE_MS);
     await page.goto(test.pipeline.urls.inspector);
@@ -113,7 +116,7 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
   );
 
   it(
-    'shows a refused delivery with its reason',
+    'shows a refused delivery with its reason and where its body was kept',
     async () => {
       const wrongSecrets = join(test.dir, 'wrong-secrets.json');
       writeFileSync(
@@ -141,6 +144,10 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
         'invalid_signature',
         '2',
       ]);
+      // Kept, as asked, where the page says: the operator can read what the vendor sent (the
+      // body as signed, so with the signature Treezor puts in it).
+      const kept = JSON.parse(readFileSync(cells[8] ?? '', 'utf8')) as { webhookId?: string };
+      expect(kept.webhookId).toBe('inspector-refused');
     },
     TEST_TIMEOUT_MS,
   );

@@ -212,6 +212,7 @@ async function refreshDeliveries() {
           el('td', {}, d.attempts),
           el('td', {}, d.sourceIp),
           el('td', {}, d.bodyBytes),
+          el('td', {}, d.bodyRef ?? '(not kept)'),
         ),
       ),
     );
