@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../lambdas/core/delivery-log.js';
 import { readRefusedDeliveries } from '../../local/inspector/deliveries.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { sendDelivery } from '../../local/send-delivery.js';
+import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { localBusEntries, waitFor } from '../support/wait.js';
 
 /**
  * The inspector's HTTP surface, as a hostile page or a rebinding DNS name would meet it: it
@@ -146,6 +148,55 @@ describe('requests it refuses', () => {
       eventId: 'treezor:unknown',
       outcome: 'missing',
     });
+  });
+});
+
+describe('the live stream', () => {
+  it('sends each published event, and ends when local mode stops', async () => {
+    const own = await startTestPipeline();
+    let stopped = false;
+    try {
+      const { port: ownPort } = new URL(own.pipeline.urls.server);
+      let received = '';
+      const ended = new Promise<void>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: ownPort,
+            path: '/inspector/events',
+            headers: { host: `localhost:${ownPort}` },
+          },
+          (res) => {
+            expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (received += chunk));
+            res.on('end', resolve);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      const { status } = await sendDelivery({
+        vendor: 'idwise',
+        fixture: 'finished-journey-complete',
+        port: Number(ownPort),
+        secretsFile: SECRETS_FILE,
+      });
+      expect(status).toBe(200);
+      const line = await waitFor('the event on the stream', () =>
+        received.split('\n').find((text) => text.startsWith('data: ')),
+      );
+      const event = JSON.parse(line.slice('data: '.length)) as { Source: string; Detail: string };
+      expect(event.Source).toBe('kyc.idwise');
+      expect(localBusEntries(own.pipeline.eventsFile)).toEqual([event]);
+
+      // An open page must not keep local mode from stopping.
+      await own.stop();
+      stopped = true;
+      await ended;
+    } finally {
+      if (!stopped) await own.stop();
+    }
   });
 });
 
