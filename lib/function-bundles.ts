@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { REFUSED_BODIES_BUILD_CONSTANT } from '../lambdas/core/delivery-log.js';
 import { BUNDLED_VENDOR_CONSTANT } from '../lambdas/vendors/registry.js';
 
 /**
@@ -46,10 +47,17 @@ export interface FunctionBundle {
  * vendor (`lambdas/vendors/registry.ts` says how), so no other vendor's code is loaded at its
  * cold start.
  */
-export function ingestBundle(vendorId: string): FunctionBundle {
+export function ingestBundle(
+  vendorId: string,
+  options: { readonly keepsRefusedBodies?: boolean } = {},
+): FunctionBundle {
   return {
     entry: 'lambdas/ingest/handler.ts',
-    define: { [BUNDLED_VENDOR_CONSTANT]: JSON.stringify(vendorId) },
+    define: {
+      [BUNDLED_VENDOR_CONSTANT]: JSON.stringify(vendorId),
+      // The S3 client only where the stack keeps refused bodies (`keepRefusedBodies`).
+      [REFUSED_BODIES_BUILD_CONSTANT]: String(options.keepsRefusedBodies ?? false),
+    },
   };
 }
 

@@ -38,6 +38,12 @@ export interface DeliveryLog {
   record(record: DeliveryRecord): Promise<void>;
 }
 
+/**
+ * The build constant (esbuild `define`) saying whether an ingest bundle holds the refused-body
+ * store: only functions of a stack that keeps refused bodies load the S3 client.
+ */
+export const REFUSED_BODIES_BUILD_CONSTANT = 'KYC_KEEPS_REFUSED_BODIES';
+
 /** The local delivery log's file name, beside local mode's events file. */
 export const LOCAL_DELIVERIES_FILE_NAME = 'deliveries.jsonl';
 

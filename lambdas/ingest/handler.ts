@@ -5,12 +5,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
 import { SqsEventQueue } from '../adapters/sqs-event-queue.js';
-import type { RefusedBodyStore } from '../core/delivery-log.js';
 import { ConfigurationError } from '../core/errors.js';
 import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { findVendor } from '../vendors/registry.js';
 import { createIngestHandler } from './ingest-handler.js';
+
+/** Defined by the build (`REFUSED_BODIES_BUILD_CONSTANT`); undefined outside a bundle. */
+declare const KYC_KEEPS_REFUSED_BODIES: boolean | undefined;
 
 // Composition root: read the environment once and build clients at cold start.
 const vendorId = requireEnv(ENV.vendor);
@@ -29,12 +31,24 @@ const secrets = new SecretsManagerSecretSource(
 const queue = new SqsEventQueue(new SQSClient({}), requireEnv(ENV.queueUrl));
 const logger = new Logger();
 const metrics = new PowertoolsMetricRecorder(new Metrics());
-// Set only when the stack keeps refused bodies; the S3 client is loaded only then, so the
-// default bundle's cold start does not pay for it.
+// Set only when the stack keeps refused bodies. A function built for that (the build defines
+// KYC_KEEPS_REFUSED_BODIES, lib/function-bundles.ts) loads the S3 client; any other bundle leaves
+// it out, as esbuild drops the `import()` behind a constant false, so its cold start does not
+// pay for it.
 const refusedBodiesBucket = process.env[ENV.refusedBodiesBucket];
-const refusedBodies = refusedBodiesBucket
-  ? await loadRefusedBodyStore(refusedBodiesBucket)
-  : undefined;
+if (refusedBodiesBucket && KYC_KEEPS_REFUSED_BODIES === false) {
+  throw new ConfigurationError(
+    `${ENV.refusedBodiesBucket} is set, but this bundle was built without the refused-body store`,
+  );
+}
+const refusedBodies =
+  (typeof KYC_KEEPS_REFUSED_BODIES === 'undefined' || KYC_KEEPS_REFUSED_BODIES) &&
+  refusedBodiesBucket
+    ? new (await import('../adapters/s3-refused-body-store.js')).S3RefusedBodyStore(
+        new (await import('@aws-sdk/client-s3')).S3Client({}),
+        refusedBodiesBucket,
+      )
+    : undefined;
 
 export const handler = observeInvocations(
   createIngestHandler({
@@ -52,11 +66,3 @@ export const handler = observeInvocations(
     correlationId: (event: APIGatewayProxyEventV2) => event.requestContext.requestId,
   },
 );
-
-async function loadRefusedBodyStore(bucket: string): Promise<RefusedBodyStore> {
-  const [{ S3Client }, { S3RefusedBodyStore }] = await Promise.all([
-    import('@aws-sdk/client-s3'),
-    import('../adapters/s3-refused-body-store.js'),
-  ]);
-  return new S3RefusedBodyStore(new S3Client({}), bucket);
-}

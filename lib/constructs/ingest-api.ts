@@ -166,7 +166,7 @@ export class VendorIngest extends Construct {
     });
     this.function = buildNodeFunction(this, 'Function', {
       // The one ingest handler, bundled with this vendor's module and no other's.
-      ...ingestBundle(vendor.id),
+      ...ingestBundle(vendor.id, { keepsRefusedBodies: props.refusedBodies !== undefined }),
       serviceName: `kyc-ingest-${vendor.id}`,
       description: `Verifies ${vendor.id} webhooks and queues them`,
       timeout: Duration.seconds(10),

@@ -122,3 +122,17 @@ describe('the bundles the stack deploys', () => {
     }
   });
 });
+
+describe('the S3 client of the refused-body store', () => {
+  const isS3Client = (path: string): boolean => path.includes('@aws-sdk/client-s3/');
+
+  it('is left out of an ingest bundle by default', async () => {
+    const { inputs } = (await ingestBundles.get('treezor'))!;
+    expect(inputs.filter(isS3Client)).toEqual([]);
+  });
+
+  it('is in a bundle built to keep refused bodies', async () => {
+    const { inputs } = await bundle(ingestBundle('treezor', { keepsRefusedBodies: true }));
+    expect(inputs.some(isS3Client)).toBe(true);
+  });
+});
