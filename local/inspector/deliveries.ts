@@ -1,47 +1,31 @@
-import { readFile } from 'node:fs/promises';
-import {
-  countAttempts,
-  parseDeliveryRecord,
-  type DeliveryRecord,
-} from '../../lambdas/core/delivery-log.js';
-
-/** A refused (or failed) delivery, with how many attempts carried the same content. */
-export interface RefusedDelivery extends DeliveryRecord {
-  readonly attempts: number;
-}
+import { selectDeliveries, type CountedDelivery } from '../../lambdas/core/delivery-log.js';
+import { readDeliveryRecords } from '../file-delivery-log.js';
 
 export interface RefusedDeliveries {
   /** Whether local mode's delivery log exists yet. */
   readonly logged: boolean;
-  /** Newest first, at most `limit`. */
-  readonly deliveries: readonly RefusedDelivery[];
+  /** Newest first, at most `limit`, each with the attempts its content took. */
+  readonly deliveries: readonly CountedDelivery[];
 }
 
+/** Since local mode empties its log at start, its window is the whole file. */
+const WHOLE_LOG = '0000-01-01T00:00:00.000Z';
+
 /**
- * The refusals and failures in local mode's delivery log. Tolerates the file not existing yet
- * and a last line still being written (or any line that is not a record): those are skipped.
+ * The refusals and failures in local mode's delivery log, as `deliveries --refused` reads them:
+ * a log not written yet, or a last line still being written, is no error.
  */
 export async function readRefusedDeliveries(
   file: string,
   limit: number,
+  now: Date = new Date(),
 ): Promise<RefusedDeliveries> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { logged: false, deliveries: [] };
-    throw error;
-  }
-  const records = text
-    .split('\n')
-    .map(parseDeliveryRecord)
-    .filter((record): record is DeliveryRecord => record !== undefined);
-  const attempts = countAttempts(records);
-  const deliveries = records
-    .filter((record) => record.result !== 'accepted')
-    .slice(-limit)
-    .reverse()
-    .map((record) => ({ ...record, attempts: attempts.get(record.contentHash) ?? 1 }));
-  return { logged: true, deliveries };
+  const { records, missing } = await readDeliveryRecords(file);
+  const deliveries = selectDeliveries(records, {
+    since: WHOLE_LOG,
+    until: now.toISOString(),
+    notAccepted: true,
+    limit,
+  });
+  return { logged: !missing, deliveries };
 }
