@@ -2,6 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import {
+  CreateTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
@@ -10,6 +15,10 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import S3rver from 's3rver';
+import {
+  DynamoOpenSubjects,
+  OPEN_SUBJECTS_SCHEMA,
+} from '../lambdas/adapters/dynamo-open-subjects.js';
 import { FetchVendorApiClient } from '../lambdas/adapters/fetch-vendor-api-client.js';
 import { S3ResultArchive } from '../lambdas/adapters/s3-result-archive.js';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
@@ -17,7 +26,8 @@ import type { SecretSource } from '../lambdas/core/ports.js';
 import type { Vendor } from '../lambdas/core/vendor.js';
 import { createEnrichmentHandler } from '../lambdas/enrichment/enrichment-handler.js';
 import { VENDOR_API_TIMEOUT_MS } from '../lambdas/enrichment/settings.js';
-import { enrichmentPattern } from '../lambdas/enrichment/trigger-pattern.js';
+import { vendorApiPattern } from '../lambdas/enrichment/trigger-pattern.js';
+import { sweep, type SweepOptions, type SweepReport } from '../lambdas/reconcile/sweep.js';
 import { LOCAL_REGION } from './clients.js';
 import { toDeliveredEvent } from './consumer-rules.js';
 import { compilePattern } from './event-pattern.js';
@@ -42,6 +52,10 @@ export const LOCAL_ENRICHMENT_NAMES = {
 
 export interface LocalEnrichmentOptions {
   readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  /** The open-subjects table to create and use; the tests give each pipeline its own. */
+  readonly openSubjectsTable: string;
+  readonly retentionDays: number;
   readonly ingestQueueUrl: string;
   readonly secrets: SecretSource;
   readonly vendors: readonly Vendor[];
@@ -59,8 +73,10 @@ export interface LocalEnrichment {
   readonly s3: { readonly endpoint: string; readonly bucket: string };
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
-  /** Hands a published event to the enrichment rules, as the bus does. */
+  /** Hands a published event to the vendor API rules, as the bus does. */
   onPublished(event: PublishedEvent): void;
+  /** Runs the reconciliation sweep now (`now` stands for the clock, to see past a window). */
+  reconcile(options: SweepOptions, now?: Date): Promise<SweepReport>;
   stop(): Promise<void>;
 }
 
@@ -101,15 +117,22 @@ export async function startLocalEnrichment(
       }),
     });
 
-    const handler = createEnrichmentHandler({
+    await createOpenSubjectsTable(options.dynamodb, options.openSubjectsTable);
+    const deps = {
       secrets: options.secrets,
       api: new FetchVendorApiClient(VENDOR_API_TIMEOUT_MS),
       archive: new S3ResultArchive(s3, LOCAL_ENRICHMENT_NAMES.bucket),
       queue: new SqsEventQueue(sqs, options.ingestQueueUrl),
       now: () => new Date(),
       log: options.log,
-      baseUrlFor: (vendorId) => standIn.baseUrlFor(vendorId),
-    });
+      baseUrlFor: (vendorId: string) => standIn.baseUrlFor(vendorId),
+      subjects: new DynamoOpenSubjects(
+        options.dynamodb,
+        options.openSubjectsTable,
+        options.retentionDays,
+      ),
+    };
+    const handler = createEnrichmentHandler(deps);
     const poller = new SqsPoller({
       sqs,
       queueUrl,
@@ -124,7 +147,7 @@ export async function startLocalEnrichment(
     stops.push(() => poller.stop());
 
     const rules = options.vendors.flatMap((vendor) => {
-      const pattern = enrichmentPattern(vendor);
+      const pattern = vendorApiPattern(vendor);
       return pattern ? [compilePattern(pattern)] : [];
     });
     const sends = new Set<Promise<unknown>>();
@@ -149,6 +172,8 @@ export async function startLocalEnrichment(
           .finally(() => sends.delete(send));
         sends.add(send);
       },
+      reconcile: (sweepOptions, now) =>
+        sweep(sweepOptions, { ...deps, ...(now && { now: () => now }) }),
       stop,
     };
   } catch (error) {
@@ -176,4 +201,27 @@ async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
   if (Attributes?.QueueArn === undefined)
     throw new Error(`Local SQS returned no ARN for ${queueUrl}`);
   return Attributes.QueueArn;
+}
+
+/** The open-subjects table as the stack defines it, from the same schema, TTL included. */
+async function createOpenSubjectsTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: OPEN_SUBJECTS_SCHEMA.partitionKey, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: OPEN_SUBJECTS_SCHEMA.partitionKey, KeyType: 'HASH' }],
+    }),
+  );
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: {
+        AttributeName: OPEN_SUBJECTS_SCHEMA.timeToLiveAttribute,
+        Enabled: true,
+      },
+    }),
+  );
 }

@@ -135,7 +135,10 @@ export interface LocalPipeline {
   /** The instance file, when `writeInstanceFile` asked for one. */
   readonly instanceFile?: string;
   /** Enrichment's queue, archive and vendor API stand-ins, when a vendor declares an API. */
-  readonly enrichment?: Pick<LocalEnrichment, 'standIn' | 's3' | 'queueUrl' | 'deadLetterQueueUrl'>;
+  readonly enrichment?: Pick<
+    LocalEnrichment,
+    'standIn' | 's3' | 'queueUrl' | 'deadLetterQueueUrl' | 'reconcile'
+  >;
   /**
    * Stops taking requests, finishes the batch in hand and the deliveries to rules, then stops
    * the engines and removes the instance file.
@@ -276,6 +279,9 @@ export async function startLocalPipeline(
     if (VENDORS.some((vendor) => vendor.api)) {
       enrichment = await startLocalEnrichment({
         sqs: clients.sqs,
+        dynamodb: clients.dynamodb,
+        openSubjectsTable: `${tableName}-open-subjects`,
+        retentionDays: options.retentionDays ?? 90,
         ingestQueueUrl: queues.queueUrl,
         secrets: new FileSecretSource(secretsFile),
         vendors: VENDORS,

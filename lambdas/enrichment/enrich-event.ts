@@ -1,18 +1,27 @@
 import { PoisonMessageError } from '../core/errors.js';
+import type { EventDetail } from '../core/event.js';
 import { field, isObject, parseJson, text } from '../core/json.js';
+import type { OpenSubjects } from '../reconcile/open-subjects.js';
+import { trackSubject } from '../reconcile/track-subject.js';
 import { findVendor } from '../vendors/registry.js';
 import { askVendorApi, type AskDeps, type AskOutcome } from './ask-vendor-api.js';
 
-/** What became of one published event handed to enrichment. */
+/** What became of one published event handed to the vendor API worker. */
 export type EnrichOutcome = AskOutcome | 'not-a-trigger';
 
+export interface EnrichDeps extends AskDeps {
+  /** Where subjects awaiting reconciliation are kept. */
+  readonly subjects: OpenSubjects;
+}
+
 /**
- * Enriches one published event, as its EventBridge rule delivers it to the enrichment queue:
- * when its vendor's API declares the event a trigger, asks that API for the subject's result
- * (see `askVendorApi`). Anything else is `not-a-trigger` (the rule should not have sent it).
- * A body that is not a published event is poison: the queue dead-letters it after its retries.
+ * Handles one published event as its vendor's rule delivers it to the worker's queue: first
+ * follows its subject for reconciliation (see `trackSubject`), then, when the vendor's API
+ * declares the event a trigger, asks that API for the subject's result (see `askVendorApi`).
+ * Both steps are idempotent, so a retried message repeats them safely. A body that is not a
+ * published event is poison: the queue dead-letters it after its retries.
  */
-export async function enrichEvent(body: string, deps: AskDeps): Promise<EnrichOutcome> {
+export async function enrichEvent(body: string, deps: EnrichDeps): Promise<EnrichOutcome> {
   const detail = field(parseJson(body), 'detail');
   const vendorId = text(field(detail, 'vendor'));
   const eventId = text(field(detail, 'eventId'));
@@ -20,12 +29,21 @@ export async function enrichEvent(body: string, deps: AskDeps): Promise<EnrichOu
   const subject = field(detail, 'subject');
   const kind = text(field(subject, 'kind'));
   const id = text(field(subject, 'id'));
-  if (!vendorId || !eventId || !eventType || !isObject(subject) || !kind || !id) {
-    throw new PoisonMessageError('not a published event');
-  }
+  const readable =
+    vendorId &&
+    eventId &&
+    eventType &&
+    isObject(subject) &&
+    kind &&
+    id &&
+    text(field(detail, 'status')) &&
+    text(field(detail, 'occurredAt'));
+  if (!readable) throw new PoisonMessageError('not a published event');
   const vendor = findVendor(vendorId);
   const api = vendor?.api;
-  if (!vendor || !api?.enrichAfter.includes(eventType) || !api.subjectKinds.includes(kind)) {
+  if (!vendor || !api) return 'not-a-trigger';
+  await trackSubject(vendor, detail as EventDetail, deps.subjects);
+  if (!api.enrichAfter.includes(eventType) || !api.subjectKinds.includes(kind)) {
     return 'not-a-trigger';
   }
   return askVendorApi(

@@ -1,7 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { KycError } from '../core/errors.js';
-import type { AskDeps } from './ask-vendor-api.js';
-import { enrichEvent } from './enrich-event.js';
+import { enrichEvent, type EnrichDeps } from './enrich-event.js';
 
 /**
  * The enrichment function over its ports: the records of a batch are enriched one after the
@@ -10,7 +9,7 @@ import { enrichEvent } from './enrich-event.js';
  * after the queue's receive limit. Logs name the event and the outcome, never an answer.
  */
 export function createEnrichmentHandler(
-  deps: AskDeps,
+  deps: EnrichDeps,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];

@@ -20,6 +20,7 @@ export const ENV = {
   resultsBucket: 'KYC_RESULTS_BUCKET',
   /** The KMS key results are written under; unset: S3-managed keys. */
   resultsKeyId: 'KYC_RESULTS_KEY_ID',
+  openSubjectsTable: 'KYC_OPEN_SUBJECTS_TABLE',
 } as const;
 
 /**

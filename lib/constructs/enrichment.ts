@@ -1,8 +1,9 @@
 import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -12,12 +13,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Vendor } from '../../lambdas/core/vendor.js';
 import { ENRICHMENT_BATCH_SIZE, VENDOR_API_TIMEOUT_MS } from '../../lambdas/enrichment/settings.js';
-import { enrichmentPattern } from '../../lambdas/enrichment/trigger-pattern.js';
+import { vendorApiPattern } from '../../lambdas/enrichment/trigger-pattern.js';
+import { OPEN_SUBJECTS_SCHEMA } from '../../lambdas/adapters/dynamo-open-subjects.js';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { grantSecretRead, QUEUE_SEND_KEY_ACTIONS } from './ingest-api.js';
 import { IngestQueue } from './ingest-queue.js';
 import { buildNodeFunction } from './node-function.js';
-import { EVENT_SOURCE_QUEUE_ACTIONS } from './processor.js';
+import { EVENT_SOURCE_QUEUE_ACTIONS, TABLE_KEY_ACTIONS } from './processor.js';
 
 /**
  * Calls one vendor API at a time per instance (records are enriched one after the other), so this
@@ -30,6 +32,11 @@ export const ENRICHMENT_MAX_CONCURRENCY = 2;
 export const ENRICHMENT_TIMEOUT = Duration.millis(
   ENRICHMENT_BATCH_SIZE * VENDOR_API_TIMEOUT_MS + 10_000,
 );
+
+/** How often the reconciliation sweep runs; the shortest window (IDWise's, a day) is far longer. */
+export const RECONCILE_EVERY = Duration.hours(1);
+/** Lambda's longest: a sweep asks one subject after another, each within the API timeout. */
+export const RECONCILE_TIMEOUT = Duration.minutes(15);
 
 export interface EnrichmentProps {
   /** The vendors whose API declares triggers, each with the secret holding its credentials. */
@@ -48,15 +55,21 @@ export interface EnrichmentProps {
 }
 
 /**
- * Enrichment: a rule per vendor on the pipeline's own bus sends the events after which the vendor
- * says its result is ready to a queue of their own (with a DLQ), so a vendor API outage delays
- * only enrichment; a function asks the API, archives the answer in an encrypted bucket and queues
- * what consumers decide on to the ingest queue (lambdas/enrichment/).
+ * What the pipeline asks of vendors' own APIs (lambdas/enrichment/, lambdas/reconcile/). A rule
+ * per vendor on the pipeline's own bus sends its events to a queue of their own (with a DLQ), so a
+ * vendor API outage delays only this; a function follows each subject left without a verdict in a
+ * small table of its own (only for vendors that reconcile, so no other vendor's writes cost more)
+ * and, after the events that say a result is ready, asks the API. An hourly sweep asks about
+ * subjects left open past their window. Both archive the answer in an encrypted bucket and queue
+ * what consumers decide on to the ingest queue, so the processor orders and deduplicates it.
  */
 export class Enrichment extends Construct {
   readonly function: NodejsFunction;
   readonly queue: IngestQueue;
   readonly bucket: Bucket;
+  readonly openSubjects: Table;
+  /** The scheduled reconciliation sweep. */
+  readonly reconcile: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: EnrichmentProps) {
     super(scope, id);
@@ -83,26 +96,44 @@ export class Enrichment extends Construct {
     // published, and EventBridge can send to it without a key policy naming every rule.
     this.queue = new IngestQueue(this, 'Queue', { consumerTimeout: ENRICHMENT_TIMEOUT });
 
+    this.openSubjects = new Table(this, 'OpenSubjects', {
+      partitionKey: { name: OPEN_SUBJECTS_SCHEMA.partitionKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: OPEN_SUBJECTS_SCHEMA.timeToLiveAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(key
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: key }
+        : { encryption: TableEncryption.AWS_MANAGED }),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const environment = {
+      [ENV.queueUrl]: props.ingestQueue.queueUrl,
+      [ENV.resultsBucket]: this.bucket.bucketName,
+      ...(key && { [ENV.resultsKeyId]: key.keyArn }),
+      [ENV.secretIds]: JSON.stringify(
+        Object.fromEntries(
+          props.vendors.map(({ vendor, secret }) => [vendor.id, secret.secretArn]),
+        ),
+      ),
+      [ENV.secretMaxAgeSeconds]: String(props.secretMaxAgeSeconds),
+      [ENV.openSubjectsTable]: this.openSubjects.tableName,
+      [ENV.retentionDays]: String(props.retentionDays),
+    };
+    const shared = {
+      logRetention: props.logRetention,
+      environment,
+      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
+      ...(props.tracing !== undefined && { tracing: props.tracing }),
+    };
+
     this.function = buildNodeFunction(this, 'Function', {
       entry: 'lambdas/enrichment/handler.ts',
       serviceName: 'kyc-enrichment',
-      description: "Fetches vendors' results after their webhooks and queues what they say",
+      description: "Follows vendors' subjects and fetches their results after their webhooks",
       timeout: ENRICHMENT_TIMEOUT,
       memorySize: 256,
-      logRetention: props.logRetention,
-      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
-      ...(props.tracing !== undefined && { tracing: props.tracing }),
-      environment: {
-        [ENV.queueUrl]: props.ingestQueue.queueUrl,
-        [ENV.resultsBucket]: this.bucket.bucketName,
-        ...(key && { [ENV.resultsKeyId]: key.keyArn }),
-        [ENV.secretIds]: JSON.stringify(
-          Object.fromEntries(
-            props.vendors.map(({ vendor, secret }) => [vendor.id, secret.secretArn]),
-          ),
-        ),
-        [ENV.secretMaxAgeSeconds]: String(props.secretMaxAgeSeconds),
-      },
+      ...shared,
     });
     const queue = this.queue.queue;
     this.function.addEventSourceMapping(`SqsEventSource:${Names.nodeUniqueId(queue.node)}`, {
@@ -112,33 +143,66 @@ export class Enrichment extends Construct {
       reportBatchItemFailures: true,
     });
     queue.grant(this.function, ...EVENT_SOURCE_QUEUE_ACTIONS);
-    // As ingest sends: SendMessage alone (`grantSendMessages` adds GetQueueAttributes and
-    // GetQueueUrl), and the queue's key when it has one.
-    props.ingestQueue.grant(this.function, 'sqs:SendMessage');
-    props.ingestQueue.encryptionMasterKey?.grant(this.function, ...QUEUE_SEND_KEY_ACTIONS);
-    // PutObject alone, granted by the bucket (same account: its policy suffices), so the one
-    // writer is stated where the data is; `grantPut` would add legal holds, retention and tagging,
-    // which nothing calls.
+    this.#grantAsking(this.function, props);
+    // lambdas/adapters/dynamo-open-subjects.ts: conditional PutItem and DeleteItem.
+    this.#grantTable(this.function, ['dynamodb:DeleteItem', 'dynamodb:PutItem'], key);
+
+    this.reconcile = buildNodeFunction(this, 'ReconcileFunction', {
+      entry: 'lambdas/reconcile/handler.ts',
+      serviceName: 'kyc-reconcile',
+      description: "Asks vendors' APIs about subjects left without a verdict past their window",
+      timeout: RECONCILE_TIMEOUT,
+      memorySize: 256,
+      ...shared,
+    });
+    this.#grantAsking(this.reconcile, props);
+    // The sweep reads the whole (small) table: Scan, paginated.
+    this.#grantTable(this.reconcile, ['dynamodb:Scan'], key);
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'Runs the reconciliation sweep',
+      schedule: Schedule.rate(RECONCILE_EVERY),
+      targets: [new LambdaFunction(this.reconcile, { retryAttempts: 0 })],
+    });
+
+    for (const { vendor } of props.vendors) {
+      const pattern = vendorApiPattern(vendor);
+      if (!pattern) continue;
+      new Rule(this, `${vendor.id}Trigger`, {
+        eventBus: props.bus,
+        description: `Sends ${vendor.displayName} events to its API worker`,
+        eventPattern: {
+          source: [...pattern.source],
+          ...(pattern.detail && { detail: pattern.detail }),
+        },
+        targets: [new SqsQueue(queue)],
+      });
+    }
+  }
+
+  /**
+   * What asking a vendor's API takes (lambdas/enrichment/ask-vendor-api.ts): its secret
+   * (GetSecretValue alone), SendMessage to the ingest queue, and PutObject in the results bucket,
+   * granted by the bucket's policy (same account: it suffices), so its writers are stated where
+   * the data is; `grantPut` would add legal holds, retention and tagging, which nothing calls.
+   */
+  #grantAsking(fn: NodejsFunction, props: EnrichmentProps): void {
+    for (const { secret } of props.vendors) grantSecretRead(fn, secret.secretArn);
+    props.ingestQueue.grant(fn, 'sqs:SendMessage');
+    props.ingestQueue.encryptionMasterKey?.grant(fn, ...QUEUE_SEND_KEY_ACTIONS);
     this.bucket.addToResourcePolicy(
       new PolicyStatement({
-        principals: [this.function.grantPrincipal],
+        principals: [fn.grantPrincipal],
         actions: ['s3:PutObject'],
         resources: [this.bucket.arnForObjects('*')],
       }),
     );
     // Writing an object under the bucket's key.
-    key?.grant(this.function, 'kms:GenerateDataKey');
+    props.encryptionKey?.grant(fn, 'kms:GenerateDataKey');
+  }
 
-    for (const { vendor, secret } of props.vendors) {
-      grantSecretRead(this.function, secret.secretArn);
-      const pattern = enrichmentPattern(vendor);
-      if (!pattern) continue;
-      new Rule(this, `${vendor.id}Trigger`, {
-        eventBus: props.bus,
-        description: `Sends ${vendor.displayName} events after which its result is ready to enrichment`,
-        eventPattern: { source: [...pattern.source], detail: pattern.detail },
-        targets: [new SqsQueue(queue)],
-      });
-    }
+  /** `actions` on the open-subjects table alone, and its key's when it has one. */
+  #grantTable(fn: NodejsFunction, actions: string[], key: IKey | undefined): void {
+    Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.openSubjects.tableArn] });
+    key?.grant(fn, ...TABLE_KEY_ACTIONS);
   }
 }

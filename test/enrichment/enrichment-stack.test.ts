@@ -48,15 +48,14 @@ describe('enrichment in the stack', () => {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
     );
-    // The one writer, PutObject alone.
+    // The two writers (the worker and the sweep), PutObject alone.
     const allows = statements.filter((s) => s['Effect'] === 'Allow');
     expect(allows).toHaveLength(1);
-    expect(allows[0]).toMatchObject({
-      Action: 's3:PutObject',
-      Principal: {
-        AWS: { 'Fn::GetAtt': [expect.stringMatching(/^EnrichmentFunctionRole/), 'Arn'] },
-      },
-    });
+    expect(allows[0]!['Action']).toBe('s3:PutObject');
+    const principals = JSON.stringify(allows[0]!['Principal']);
+    expect(principals).toMatch(/EnrichmentFunctionRole/);
+    expect(principals).toMatch(/EnrichmentReconcileFunctionRole/);
+    expect(principals.match(/Role[0-9A-F]{8}/g)).toHaveLength(2);
   });
 
   it('writes results under the stack key when it has one', () => {
@@ -68,16 +67,13 @@ describe('enrichment in the stack', () => {
     );
   });
 
-  it('sends IDWise’s Finished Journey, Manually Reviewed and Updated Journey from the bus to its own queue', () => {
+  it('sends every IDWise event from the bus to its own queue: each may open or close a subject', () => {
     const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([id]) =>
-      id.startsWith('Enrichment'),
+      id.startsWith('Enrichmentidwise'),
     );
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0]!;
-    expect(rule.Properties['EventPattern']).toEqual({
-      source: ['kyc.idwise'],
-      detail: { vendorEventType: ['Finished Journey', 'Manually Reviewed', 'Updated Journey'] },
-    });
+    expect(rule.Properties['EventPattern']).toEqual({ source: ['kyc.idwise'] });
     expect(JSON.stringify(rule.Properties['Targets'])).toMatch(/EnrichmentQueue/);
     expect(JSON.stringify(rule.Properties['EventBusName'])).toMatch(/EventBus/);
   });
@@ -98,6 +94,26 @@ describe('enrichment in the stack', () => {
     const main = queues.find(([, q]) => q.Properties['RedrivePolicy'] !== undefined)!;
     const timeout = enrichmentFunction![1].Properties['Timeout'] as number;
     expect(main[1].Properties['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('sweeps hourly, and keeps open subjects in a table of their own, encrypted, with a TTL', () => {
+    const [, schedule] = resourcesOf(template, 'AWS::Events::Rule').find(([id]) =>
+      id.startsWith('EnrichmentReconcileSchedule'),
+    )!;
+    expect(schedule.Properties['ScheduleExpression']).toBe('rate(1 hour)');
+    expect(JSON.stringify(schedule.Properties['Targets'])).toMatch(/EnrichmentReconcile/);
+    const [, table] = resourcesOf(template, 'AWS::DynamoDB::Table').find(([id]) =>
+      id.startsWith('EnrichmentOpenSubjects'),
+    )!;
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    // No index: the events table is the one that gets a new index this release.
+    expect(table.Properties['GlobalSecondaryIndexes']).toBeUndefined();
   });
 
   it('is left out when no enabled vendor has an API', () => {

@@ -120,7 +120,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     const traced = acknowledgementsIn(synthWithNag({ tracing: true }).app).filter(
       (ack) => ruleOf(ack.id) === 'AwsSolutions-IAM5',
     );
-    expect(traced).toHaveLength(VENDORS.length + 3);
+    expect(traced).toHaveLength(VENDORS.length + 4);
     for (const ack of traced) {
       // CDK files an id without a `prefix::` under `Annotation::`; cdk-nag matches either.
       expect(ack.id).toMatch(/(^|::)AwsSolutions-IAM5\[Resource::\*\]$/);
@@ -140,7 +140,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         { Properties: { Policies?: { PolicyDocument: { Statement: unknown[] } }[] } }
       >,
     );
-    expect(roles.length).toBe(VENDORS.length + 3);
+    expect(roles.length).toBe(VENDORS.length + 4);
     for (const role of roles) {
       expect(role.Properties.Policies?.[0]?.PolicyDocument.Statement).toEqual([
         {

@@ -33,9 +33,9 @@ describe('data lifetime', () => {
   });
 
   it('protects the table from deletion', () => {
-    expect(only(template, 'AWS::DynamoDB::Table').Properties['DeletionProtectionEnabled']).toBe(
-      true,
-    );
+    expect(
+      only(template, 'AWS::DynamoDB::Table', 'EventStore').Properties['DeletionProtectionEnabled'],
+    ).toBe(true);
   });
 
   it('archives events exactly as long as the table keeps them, unless set apart', () => {
@@ -69,7 +69,9 @@ describe('a customer-managed key', () => {
     });
 
     it('encrypts the table, both queues, the bus and the archive', () => {
-      expect(only(template, 'AWS::DynamoDB::Table').Properties['SSESpecification']).toEqual({
+      expect(
+        only(template, 'AWS::DynamoDB::Table', 'EventStore').Properties['SSESpecification'],
+      ).toEqual({
         SSEEnabled: true,
         SSEType: 'KMS',
         KMSMasterKeyId: keyArn,
@@ -105,7 +107,9 @@ describe('a customer-managed key', () => {
 
     it('is used as it is, never created', () => {
       template.resourceCountIs('AWS::KMS::Key', 0);
-      expect(only(template, 'AWS::DynamoDB::Table').Properties['SSESpecification']).toMatchObject({
+      expect(
+        only(template, 'AWS::DynamoDB::Table', 'EventStore').Properties['SSESpecification'],
+      ).toMatchObject({
         KMSMasterKeyId: KEY_ARN,
       });
       for (const [id, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {

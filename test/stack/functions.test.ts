@@ -33,14 +33,14 @@ describe.each(functions)('function %s', (_id, fn) => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     expect(env['POWERTOOLS_SERVICE_NAME']).toMatch(
-      /^kyc-(ingest-[a-z0-9-]+|token-ondato|processor|enrichment)$/,
+      /^kyc-(ingest-[a-z0-9-]+|token-ondato|processor|enrichment|reconcile)$/,
     );
   });
 });
 
 describe('functions', () => {
-  it('are one per vendor, the processor, enrichment and Ondato’s token endpoint, each with a distinct service name', () => {
-    expect(functions).toHaveLength(VENDORS.length + 3);
+  it('are one per vendor, the processor, enrichment, reconciliation and Ondato’s token endpoint, each with a distinct service name', () => {
+    expect(functions).toHaveLength(VENDORS.length + 4);
     const names = functions.map(([, fn]) => environmentOf(fn)['POWERTOOLS_SERVICE_NAME']);
     expect(new Set(names).size).toBe(functions.length);
   });

@@ -14,7 +14,7 @@ interface PolicyDocument {
   readonly Statement: readonly Statement[];
 }
 
-type Kind = 'ingest' | 'token' | 'processor' | 'enrichment';
+type Kind = 'ingest' | 'token' | 'processor' | 'enrichment' | 'reconcile';
 
 /** Every statement any policy gives each function's role, keyed by function logical id. */
 function grantsByFunction(
@@ -33,7 +33,9 @@ function grantsByFunction(
           ? 'token'
           : service === 'kyc-enrichment'
             ? 'enrichment'
-            : 'processor';
+            : service === 'kyc-reconcile'
+              ? 'reconcile'
+              : 'processor';
     const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const inline = (
       (roles.get(roleId)?.Properties['Policies'] ?? []) as { PolicyDocument: PolicyDocument }[]
@@ -81,16 +83,21 @@ const EXPECTED: Readonly<Record<Kind, readonly string[]>> = {
     'sqs:ReceiveMessage',
   ],
   // lambdas/enrichment/handler.ts: GetSecretValue on the secrets of vendors with an API, its own
-  // queue's event source, SendMessage to the ingest queue. Its one write to the results bucket is
-  // granted by the bucket's policy (test/enrichment/enrichment-stack.test.ts).
+  // queue's event source, SendMessage to the ingest queue, PutItem and DeleteItem on the
+  // open-subjects table. Its one write to the results bucket is granted by the bucket's policy
+  // (test/enrichment/enrichment-stack.test.ts).
   enrichment: [
     ...LOGS,
+    'dynamodb:DeleteItem',
+    'dynamodb:PutItem',
     'secretsmanager:GetSecretValue',
     'sqs:DeleteMessage',
     'sqs:GetQueueAttributes',
     'sqs:ReceiveMessage',
     'sqs:SendMessage',
   ],
+  // lambdas/reconcile/handler.ts: Scan on the open-subjects table, then what enrichment asks with.
+  reconcile: [...LOGS, 'dynamodb:Scan', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'],
 };
 
 /** What a customer-managed key adds: SQS sends and receives, DynamoDB reads and writes. */
@@ -98,8 +105,9 @@ const WITH_KEY: Readonly<Record<Kind, readonly string[]>> = {
   ingest: ['kms:Decrypt', 'kms:GenerateDataKey'],
   token: [],
   processor: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-  // Sending to the ingest queue, and writing results under the bucket's key.
-  enrichment: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  // Sending to the ingest queue, writing results under the bucket's key, the open-subjects table.
+  enrichment: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  reconcile: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
 };
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -118,6 +126,7 @@ describe.each([
     expect(kinds.filter((k) => k === 'token')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'processor')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'enrichment')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'reconcile')).toHaveLength(1);
   });
 
   it('grants each function exactly the actions its code calls, and no new one unnoticed', () => {

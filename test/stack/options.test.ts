@@ -22,7 +22,7 @@ describe('tracing (off by default)', () => {
 
   it('turns on X-Ray active tracing on every function', () => {
     const functions = resourcesOf(synthStack({ tracing: true }), 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(VENDORS.length + 3);
+    expect(functions).toHaveLength(VENDORS.length + 4);
     for (const [id, fn] of functions) {
       expect(fn.Properties['TracingConfig'], id).toEqual({ Mode: 'Active' });
     }

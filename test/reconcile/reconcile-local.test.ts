@@ -1,0 +1,145 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDetail } from '../../lambdas/core/event.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
+import { sendDelivery } from '../../local/send-delivery.js';
+import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { localBusEntries, waitFor, waitForQueueDrained } from '../support/wait.js';
+
+const JOURNEY = 'journey-left-in-review';
+const HOUR = 3_600_000;
+/** IDWise's in_review window, as its vendor file states it: a day. */
+const PAST_WINDOW = () => new Date(Date.now() + 25 * HOUR);
+
+let testPipeline: TestPipeline;
+let pipeline: LocalPipeline;
+
+beforeAll(async () => {
+  testPipeline = await startTestPipeline();
+  ({ pipeline } = testPipeline);
+});
+
+afterAll(async () => {
+  await testPipeline?.stop();
+});
+
+function details(): EventDetail[] {
+  return localBusEntries(pipeline.eventsFile).map(
+    (entry) => JSON.parse(entry.Detail) as EventDetail,
+  );
+}
+
+function enrichment() {
+  const found = pipeline.enrichment;
+  if (!found) throw new Error('local mode started no vendor API worker');
+  return found;
+}
+
+/** A Finished User Steps delivery (not an enrichment trigger) that leaves the journey referred. */
+async function sendReferred(journeyId: string, eventId: string): Promise<void> {
+  const file = join(testPipeline.dir, `${eventId}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      event: 'Finished User Steps',
+      body: {
+        eventId,
+        journeyId,
+        systemDecision: 'Refer',
+        manualDecision: null,
+        finalDecision: null,
+      },
+    }),
+  );
+  const route = '/webhooks/idwise';
+  const sent = await sendDelivery({
+    vendor: 'idwise',
+    fixture: file,
+    route,
+    url: pipeline.urls.server + route,
+  });
+  expect(sent.status).toBe(200);
+}
+
+describe('reconciliation in local mode', () => {
+  it('resolves a subject left in_review past its window from the vendor API', async () => {
+    await sendReferred(JOURNEY, 'referred-1');
+    await waitFor('the webhook event', () =>
+      details().some((d) => d.eventId === 'idwise:referred-1' && d.status === 'in_review'),
+    );
+    // Not due inside its window; due past it.
+    const due = await waitFor('the subject to be open', async () => {
+      const report = await enrichment().reconcile({ dryRun: true }, PAST_WINDOW());
+      return report.entries.find((entry) => entry.open.subject.id === JOURNEY);
+    });
+    expect(due).toMatchObject({ outcome: 'due', open: { vendor: 'idwise', status: 'in_review' } });
+    const early = await enrichment().reconcile({ dryRun: true }, new Date(Date.now() + HOUR));
+    expect(early.entries.filter((entry) => entry.open.subject.id === JOURNEY)).toEqual([]);
+    const otherVendor = await enrichment().reconcile(
+      { dryRun: true, vendor: 'treezor' },
+      PAST_WINDOW(),
+    );
+    expect(otherVendor.entries).toEqual([]);
+    // A dry run asks nothing.
+    expect(enrichment().standIn.requests.filter((r) => r.path.endsWith(JOURNEY))).toEqual([]);
+
+    enrichment().standIn.answerWith('idwise', 'journey-result-complete', JOURNEY);
+    const report = await enrichment().reconcile({ vendor: 'idwise' }, PAST_WINDOW());
+    expect(report.entries.filter((entry) => entry.open.subject.id === JOURNEY)).toMatchObject([
+      { outcome: 'queued' },
+    ]);
+
+    const resolved = await waitFor('the reconciled event', () =>
+      details().find((d) => d.origin === 'reconciliation' && d.subject.id === JOURNEY),
+    );
+    expect(resolved).toMatchObject({
+      vendor: 'idwise',
+      vendorEventType: 'Journey Result',
+      subject: { kind: 'journey', id: JOURNEY },
+      status: 'approved',
+      previousStatus: 'in_review',
+      outOfOrder: false,
+      findings: {
+        decisions: [
+          { by: 'final', word: 'Complete' },
+          { by: 'system', word: 'Complete' },
+        ],
+      },
+    });
+
+    // Resolved, the subject is no longer open: the next sweep asks nothing about it.
+    await waitFor('the subject to be closed', async () => {
+      const after = await enrichment().reconcile({ dryRun: true }, PAST_WINDOW());
+      return !after.entries.some((entry) => entry.open.subject.id === JOURNEY);
+    });
+  });
+
+  it('stores what a second sweep learns again only once', async () => {
+    const journey = 'journey-still-referred';
+    await sendReferred(journey, 'referred-2');
+    await waitFor('the subject to be open', async () => {
+      const report = await enrichment().reconcile({ dryRun: true }, PAST_WINDOW());
+      return report.entries.some((entry) => entry.open.subject.id === journey);
+    });
+    enrichment().standIn.answerWith('idwise', 'journey-result-refer', journey);
+    await enrichment().reconcile({ vendor: 'idwise' }, PAST_WINDOW());
+    await enrichment().reconcile({ vendor: 'idwise' }, PAST_WINDOW());
+    // Both sweeps' messages are processed before counting.
+    await waitForQueueDrained(testPipeline.clients.sqs, pipeline.urls.queue);
+    const reconciled = await waitFor('the reconciled event', () => {
+      const found = details().filter(
+        (d) => d.origin === 'reconciliation' && d.subject.id === journey,
+      );
+      return found.length > 0 && found;
+    });
+    // The vendor still refers it: one event (in_review, the same findings), and the subject stays open.
+    expect(reconciled).toHaveLength(1);
+    expect(reconciled[0]).toMatchObject({
+      status: 'in_review',
+      findings: { failedRules: ['under_age'] },
+    });
+    const later = await enrichment().reconcile({ dryRun: true }, PAST_WINDOW());
+    expect(later.entries.some((entry) => entry.open.subject.id === journey)).toBe(true);
+  });
+});
