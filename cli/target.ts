@@ -59,6 +59,8 @@ export interface Target {
   cloudWatchLogs(): CloudWatchLogsClient;
   /** The ingest functions' log groups, which hold the delivery log (deployed stacks only). */
   ingestLogGroups(): readonly string[];
+  /** The processor's log group, whose "event published" lines `tail` follows (stacks only). */
+  processorLogGroup(): string;
   /** The secret a vendor's ingest function reads (deployed stacks only). */
   secretId(vendorId: string): string | undefined;
   /**
@@ -200,6 +202,9 @@ function localTarget(
       throw new CliError('Local mode has no CloudWatch Logs: its delivery log is a file.');
     },
     ingestLogGroups: () => [],
+    processorLogGroup() {
+      throw new CliError('Local mode has no processor log group: tail reads its events file.');
+    },
     secretId: () => undefined,
     // `npm start` runs the processor with the default setting.
     includePayload: RUNTIME_DEFAULTS.includePayload,
@@ -287,6 +292,7 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
       return cloudWatchLogs;
     },
     ingestLogGroups: () => output(OUTPUTS.ingestLogGroups).split(',').filter(Boolean),
+    processorLogGroup: () => output(OUTPUTS.processorLogGroup),
     secretId: (vendorId) => outputs[secretOutputName(vendorId)],
     // Read when a command needs it, so commands that do not (history, redrive) still work
     // against a stack deployed before the output existed.

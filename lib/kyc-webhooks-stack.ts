@@ -204,6 +204,10 @@ export class KycWebhooksStack extends Stack {
         [...ingest.vendors.values()].map((vendor) => vendor.function.logGroup.logGroupName),
       ),
     });
+    new CfnOutput(this, OUTPUTS.processorLogGroup, {
+      description: 'What the processor publishes: npx kyc-webhooks tail --stack follows this group',
+      value: processor.function.logGroup.logGroupName,
+    });
     if (refusedBodies) {
       new CfnOutput(this, OUTPUTS.refusedBodiesBucket, {
         description: 'Refused bodies, by vendor and day (bodyRef in the delivery log)',

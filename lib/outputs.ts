@@ -35,6 +35,8 @@ export const OUTPUTS = {
   customDomainHostedZoneId: 'CustomDomainHostedZoneId',
   /** The ingest functions' log groups, comma-separated: the delivery log (`deliveries`). */
   ingestLogGroups: 'IngestLogGroups',
+  /** The processor's log group: `tail` follows its "event published" lines on a stack. */
+  processorLogGroup: 'ProcessorLogGroup',
   /** With `keepRefusedBodies`: the bucket refused bodies are kept in. */
   refusedBodiesBucket: 'RefusedBodiesBucket',
   /** The deployed `RuntimeSettings`, as JSON (`encodeSettings`). */

@@ -3,11 +3,14 @@ import { compilePattern, parsePattern } from '../../local/event-pattern.js';
 import { parseObject } from '../../local/format-event.js';
 import type { PublishedEvent } from '../../local/put-events-server.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
-import { parseCommandArgs, parseTime, TARGET_OPTIONS } from '../args.js';
-import type { Command } from '../command.js';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { sourceOf } from '../../lambdas/core/event.js';
+import { parseCommandArgs, parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { followPublished } from '../follow-published.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { followLines } from '../follow-lines.js';
-import { isLocal } from '../target.js';
+import type { Target } from '../target.js';
 import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
@@ -20,9 +23,8 @@ const OPTIONS = {
 
 const USAGE = `Usage: npx kyc-webhooks tail [options]
 
-Follows the events local mode publishes, as they are published, one line each: time, source,
-detail-type, eventId, subject, status, outOfOrder. It reads the events file of the running
-npm start (found through its instance file, like every command). Ctrl-C stops it (exit 0).
+Follows published events as they are published, one line each: time, source, detail-type,
+eventId, subject, status, outOfOrder. Ctrl-C stops it (exit 0).
 
   --since T        first the events already published whose delivery was received at or
                    after T (an ISO date or instant, today, yesterday, or a duration ago: 30m,
@@ -30,22 +32,38 @@ npm start (found through its instance file, like every command). Ctrl-C stops it
   --vendor V       only this vendor's events (source kyc.V)
   --pattern JSON   only the events an EventBridge rule with this event pattern would receive,
                    e.g. '{"detail": {"status": ["approved"], "outOfOrder": [false]}}'
-  --json           each event as its line of the events file (JSON), nothing else
+  --json           each event as a PutEvents entry (JSON), nothing else
 
-Local mode only, for now: with --stack or --outputs it says what to use instead (exit 2).
+Local mode: reads the events file of the running npm start (found through its instance file,
+like every command), payload included.
+A deployed stack (--stack/--outputs): follows the "event published" lines of the processor's
+log group (the stack's ProcessorLogGroup output; CloudWatch Logs FilterLogEvents, polled, a few
+seconds behind) and reads each event's stored detail from the table, so no resource is created
+and no personal data is logged. It shows what the processor publishes, without the payload;
+republications by replay are not in that log.
+
+${TARGET_USAGE}
 
 Examples:
   npx kyc-webhooks tail
   npx kyc-webhooks tail --vendor treezor --since 1h
-  npx kyc-webhooks tail --pattern '{"detail-type": ["KYC Verification Updated"]}' --json`;
+  npx kyc-webhooks tail --stack KycWebhooks --pattern '{"detail-type": ["KYC Verification Updated"]}'`;
 
 /** Sources padded to the longest, so the columns after them line up. */
 const SOURCE_WIDTH = Math.max(...VENDORS.map((vendor) => `kyc.${vendor.id}`.length));
 const DETAIL_TYPE_WIDTH = 'KYC Verification Updated'.length;
 
+/** One published event, and whether it was published before following began. */
+interface Followed {
+  readonly event: PublishedEvent;
+  /** The event as printed with --json. */
+  readonly json: string;
+  readonly backlog: boolean;
+}
+
 export const tailCommand: Command = {
   name: 'tail',
-  summary: 'follow published events live (local mode), with vendor and pattern filters',
+  summary: 'follow published events live (local mode or a stack), with vendor and pattern filters',
   usage: USAGE,
   async run(argv, context) {
     const { out } = context;
@@ -53,7 +71,6 @@ export const tailCommand: Command = {
     if (positionals.length > 0) {
       throw new UsageError(`tail takes no arguments: ${positionals.join(' ')}`);
     }
-    if (!isLocal(values)) throw new CliError(deployedStackMessage(values.stack), EXIT.usage);
     const since =
       values.since === undefined ? undefined : parseTime(values.since, context.now(), '--since');
     const source =
@@ -68,19 +85,43 @@ export const tailCommand: Command = {
     }
 
     const target = await context.target(values);
-    const file = target.localEventsFile;
-    if (file === undefined) throw new CliError('local mode has no events file');
-    const lines = await followLines(file, {
-      fromStart: since !== undefined,
-      signal: context.interruption(),
-      onNote: (text) => out.note(text),
-    });
-    const instance = target.localInstance;
-    out.note(
-      instance
-        ? `Following ${file} (local mode, process ${instance.pid}); Ctrl-C to stop.`
-        : `Following ${file}; no local mode is running yet (npm start). Ctrl-C to stop.`,
-    );
+    const events =
+      target.kind === 'local'
+        ? await followLocal(target, since, context)
+        : followStack(target, since, context);
+    for await (const { event, json, backlog } of events) {
+      // Events published from now on are shown whatever their receive time: a replayed event
+      // keeps the time its delivery was first received.
+      if (backlog && since !== undefined && receivedAt(event) < since) continue;
+      if (source !== undefined && event.Source !== source) continue;
+      if (matches && !matches(toDeliveredEvent(event))) continue;
+      out.line(values.json ? json : formatLine(event));
+    }
+    return EXIT.ok;
+  },
+};
+
+/** The running npm start's events file, as it grows. */
+async function followLocal(
+  target: Target,
+  since: string | undefined,
+  context: CommandContext,
+): Promise<AsyncIterable<Followed>> {
+  const { out } = context;
+  const file = target.localEventsFile;
+  if (file === undefined) throw new CliError('local mode has no events file');
+  const lines = await followLines(file, {
+    fromStart: since !== undefined,
+    signal: context.interruption(),
+    onNote: (text) => out.note(text),
+  });
+  const instance = target.localInstance;
+  out.note(
+    instance
+      ? `Following ${file} (local mode, process ${instance.pid}); Ctrl-C to stop.`
+      : `Following ${file}; no local mode is running yet (npm start). Ctrl-C to stop.`,
+  );
+  return (async function* () {
     let skipped = 0;
     for await (const line of lines) {
       const event = readEvent(line.text);
@@ -88,25 +129,40 @@ export const tailCommand: Command = {
         if (skipped++ === 0) out.note(`Skipping a line of ${file} that is not an event.`);
         continue;
       }
-      // Events published from now on are shown whatever their receive time: a replayed event
-      // keeps the time its delivery was first received.
-      if (line.backlog && since !== undefined && receivedAt(event) < since) continue;
-      if (source !== undefined && event.Source !== source) continue;
-      if (matches && !matches(toDeliveredEvent(event))) continue;
-      out.line(values.json ? line.text : formatLine(event));
+      yield { event, json: line.text, backlog: line.backlog };
     }
-    return EXIT.ok;
-  },
-};
+  })();
+}
 
-function deployedStackMessage(stack: string | undefined): string {
-  return (
-    `tail follows local mode only, for now: EventBridge has no API that reads the events on a ` +
-    `bus, so this CLI cannot follow ${stack === undefined ? 'a deployed stack' : `stack ${stack}`} ` +
-    'without creating resources in it. Instead, add a rule on its bus with a CloudWatch Logs ' +
-    'group as its target (README, "Following a deployed stack\'s events"), then follow the ' +
-    'group: aws logs tail /aws/events/kyc-webhooks-tail --follow'
-  );
+/** A deployed stack: the processor's "event published" lines, each read from the table. */
+async function* followStack(
+  target: Target,
+  since: string | undefined,
+  context: CommandContext,
+): AsyncIterable<Followed> {
+  const logGroup = target.processorLogGroup();
+  const store = DynamoEventStore.create(target.dynamodb, target.tableName);
+  const lines = followPublished(target.cloudWatchLogs(), logGroup, {
+    ...(since !== undefined && { since: Date.parse(since) }),
+    now: context.now,
+    // Once a second by default: well within FilterLogEvents' rate, and Logs is seconds behind.
+    pollMs: context.pollMs,
+    signal: context.interruption(),
+  });
+  context.out.note(`Following ${logGroup} of ${target.label}; Ctrl-C to stop.`);
+  for await (const line of lines) {
+    const stored = await store.getEvent(line.eventId);
+    // Expired since (a --since far back): nothing left to show.
+    if (!stored) continue;
+    const event: PublishedEvent = {
+      Source: sourceOf(stored.detail.vendor),
+      DetailType: stored.detailType,
+      Detail: JSON.stringify(stored.detail),
+      EventBusName: target.eventBusName,
+      Time: stored.detail.occurredAt,
+    };
+    yield { event, json: JSON.stringify(event), backlog: line.backlog };
+  }
 }
 
 /** time, source, detail-type, eventId, subject, status, outOfOrder */

@@ -15,6 +15,9 @@ export type BatchDeps = Omit<ProcessorDeps, 'leaseMs'> &
     readonly metrics?: MetricRecorder;
   };
 
+/** The log line of each event EventBridge took; `tail` follows these on a deployed stack. */
+export const EVENT_PUBLISHED = 'event published';
+
 /**
  * The processor's Lambda handler over its ports: every record of the batch is processed in
  * parallel (events of one subject taking turns to write it), their events are published
@@ -49,7 +52,7 @@ export function createProcessorHandler(
           const outcomes = await processRecord(record, recordDeps, observedPublish);
           for (const [eventId, { result, vendor }] of outcomes) {
             if (result === 'duplicate') metrics.record('DuplicateEvents', 1, { vendor });
-            deps.log.info(result === 'published' ? 'event published' : 'duplicate event skipped', {
+            deps.log.info(result === 'published' ? EVENT_PUBLISHED : 'duplicate event skipped', {
               eventId,
               messageId: record.messageId,
               vendor,

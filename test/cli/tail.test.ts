@@ -10,7 +10,8 @@ import { localBusEntries, waitFor } from '../support/wait.js';
 
 /**
  * `kyc-webhooks tail` follows the events file of local mode as events are published: one line
- * per event, filtered by vendor or by an EventBridge pattern, ended by Ctrl-C with exit 0.
+ * per event, filtered by vendor or by an EventBridge pattern, ended by Ctrl-C with exit 0. (A
+ * deployed stack: tail-stack.test.ts.)
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'kyc-tail-'));
@@ -172,20 +173,6 @@ describe('tail', () => {
     const tail = startTail([], { KYC_EVENTS_FILE: file });
     await waitFor('the note', () => tail.output.stderr.includes('does not exist yet'));
     expect(await tail.interrupt()).toBe(0);
-  });
-
-  it('says a deployed stack is not supported yet, and what to use instead (exit 2)', async () => {
-    for (const target of [
-      ['--stack', 'KycWebhooks'],
-      ['--outputs', join(dir, 'none.json')],
-    ]) {
-      const tail = startTail(target, {});
-      const code = await tail.interrupt();
-      expect(code).toBe(2);
-      expect(tail.output.stderr).toContain('tail follows local mode only, for now');
-      expect(tail.output.stderr).toContain('CloudWatch Logs');
-      expect(tail.output.stderr).toContain('aws logs tail');
-    }
   });
 
   it('refuses a bad pattern or vendor as a usage error, naming the problem', async () => {
