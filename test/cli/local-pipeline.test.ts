@@ -229,15 +229,23 @@ describe('replay', () => {
       env,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`${eventId}  published`);
+    expect(run.stdout).toContain(`${eventId}  published as revision 1`);
     expect(run.stdout).toContain(
       `subject treezor#user#${USER}: unknown → approved (this event set its state; corrected)`,
     );
     expect(run.stdout).toContain(`${ID['cli-test-review-1']}  published`);
 
-    // Published again under the same eventId (consumers dedupe by it), now with current words.
+    // Published again under the same eventId, now with current words and its first revision
+    // (consumers dedupe on eventId + revision).
     const published = publishedDetails(pipeline.eventsFile).filter((d) => d.eventId === eventId);
-    expect(published.map((d) => d.status)).toEqual(['approved', 'approved']);
+    const revisionOf = (detail: object) => (detail as { revision?: number }).revision;
+    expect(published.map((d) => [d.status, revisionOf(d)])).toEqual([
+      ['approved', undefined],
+      ['approved', 1],
+    ]);
+    // The revision is stored: the next republication counts on from it.
+    const forced = await cli(['replay', '--event-id', eventId, '--force'], env);
+    expect(forced.stdout).toContain(`${eventId}  published as revision 2`);
     const [subject] = (await historyJson('treezor', USER, 'user')).subjects;
     expect(subject?.state).toMatchObject({
       status: 'approved',
