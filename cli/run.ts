@@ -3,6 +3,7 @@ import { SendError } from '../local/send-delivery.js';
 import type { Command, CommandContext } from './command.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { historyCommand } from './commands/history.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { redriveCommand } from './commands/redrive.js';
 import { replayCommand } from './commands/replay.js';
 import { secretsCommand } from './commands/secrets.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   tailCommand,
   replayCommand,
   redriveCommand,
+  reconcileCommand,
   secretsCommand,
 ];
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -61,6 +62,8 @@ export interface Target {
   ingestLogGroups(): readonly string[];
   /** The processor's log group, whose "event published" lines `tail` follows (stacks only). */
   processorLogGroup(): string;
+  /** The reconciliation sweep's function, and a client to invoke it (deployed stacks only). */
+  reconcileFunction(): { readonly name: string; readonly lambda: LambdaClient };
   /** The secret a vendor's ingest function reads (deployed stacks only). */
   secretId(vendorId: string): string | undefined;
   /**
@@ -205,6 +208,9 @@ function localTarget(
     processorLogGroup() {
       throw new CliError('Local mode has no processor log group: tail reads its events file.');
     },
+    reconcileFunction() {
+      throw new CliError('Local mode has no sweep function: reconcile asks npm start instead.');
+    },
     secretId: () => undefined,
     // `npm start` runs the processor with the default setting.
     includePayload: RUNTIME_DEFAULTS.includePayload,
@@ -268,6 +274,7 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
   let eventBridge: EventBridgeClient | undefined;
   let secretsManager: SecretsManagerClient | undefined;
   let cloudWatchLogs: CloudWatchLogsClient | undefined;
+  let lambda: LambdaClient | undefined;
   const where = `region ${region ?? '(from the AWS configuration)'}`;
   return {
     kind: 'stack',
@@ -293,6 +300,10 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
     },
     ingestLogGroups: () => output(OUTPUTS.ingestLogGroups).split(',').filter(Boolean),
     processorLogGroup: () => output(OUTPUTS.processorLogGroup),
+    reconcileFunction() {
+      lambda ??= new LambdaClient(config);
+      return { name: output(OUTPUTS.reconcileFunction), lambda };
+    },
     secretId: (vendorId) => outputs[secretOutputName(vendorId)],
     // Read when a command needs it, so commands that do not (history, redrive) still work
     // against a stack deployed before the output existed.
@@ -305,6 +316,7 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
       eventBridge?.destroy();
       secretsManager?.destroy();
       cloudWatchLogs?.destroy();
+      lambda?.destroy();
     },
   };
 }

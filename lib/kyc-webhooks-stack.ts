@@ -127,7 +127,7 @@ export class KycWebhooksStack extends Stack {
       },
     );
     if (enriched.length > 0) {
-      new Enrichment(this, 'Enrichment', {
+      const enrichment = new Enrichment(this, 'Enrichment', {
         vendors: enriched,
         bus: events.bus,
         ingestQueue: queue.queue,
@@ -137,6 +137,10 @@ export class KycWebhooksStack extends Stack {
         metricsNamespace,
         tracing: config.tracing,
         ...(encryptionKey && { encryptionKey }),
+      });
+      new CfnOutput(this, OUTPUTS.reconcileFunction, {
+        description: 'The reconciliation sweep: npx kyc-webhooks reconcile --stack invokes it',
+        value: enrichment.reconcile.functionName,
       });
     }
     const alarms = new Alarms(this, 'Alarms', {

@@ -39,6 +39,8 @@ export const OUTPUTS = {
   processorLogGroup: 'ProcessorLogGroup',
   /** With `keepRefusedBodies`: the bucket refused bodies are kept in. */
   refusedBodiesBucket: 'RefusedBodiesBucket',
+  /** With a vendor that has an API: the reconciliation sweep's function (`reconcile`). */
+  reconcileFunction: 'ReconcileFunctionName',
   /** The deployed `RuntimeSettings`, as JSON (`encodeSettings`). */
   settings: 'Settings',
 } as const;

@@ -28,6 +28,8 @@ import { createEnrichmentHandler } from '../lambdas/enrichment/enrichment-handle
 import { VENDOR_API_TIMEOUT_MS } from '../lambdas/enrichment/settings.js';
 import { vendorApiPattern } from '../lambdas/enrichment/trigger-pattern.js';
 import { sweep, type SweepOptions, type SweepReport } from '../lambdas/reconcile/sweep.js';
+import { readSweepRequest, toSweepAnswer } from '../lambdas/reconcile/sweep-request.js';
+import type { HttpRoute } from './http-server.js';
 import { LOCAL_REGION } from './clients.js';
 import { toDeliveredEvent } from './consumer-rules.js';
 import { compilePattern } from './event-pattern.js';
@@ -49,6 +51,13 @@ export const LOCAL_ENRICHMENT_NAMES = {
   deadLetterQueue: 'kyc-webhooks-enrichment-dlq',
   bucket: 'kyc-webhooks-results',
 } as const;
+
+/**
+ * Where the CLI's `reconcile` asks a running `npm start` for a sweep, as it invokes the deployed
+ * function: `POST` with the same JSON request. JSON only, so a web page cannot post one (a
+ * cross-origin JSON request needs a preflight, which this server never grants).
+ */
+export const LOCAL_RECONCILE_PATH = '/local/reconcile';
 
 export interface LocalEnrichmentOptions {
   readonly sqs: SQSClient;
@@ -77,6 +86,8 @@ export interface LocalEnrichment {
   onPublished(event: PublishedEvent): void;
   /** Runs the reconciliation sweep now (`now` stands for the clock, to see past a window). */
   reconcile(options: SweepOptions, now?: Date): Promise<SweepReport>;
+  /** `LOCAL_RECONCILE_PATH`, for the webhook server. */
+  readonly reconcileRoute: HttpRoute;
   stop(): Promise<void>;
 }
 
@@ -174,6 +185,28 @@ export async function startLocalEnrichment(
       },
       reconcile: (sweepOptions, now) =>
         sweep(sweepOptions, { ...deps, ...(now && { now: () => now }) }),
+      reconcileRoute: {
+        path: LOCAL_RECONCILE_PATH,
+        async handler(event) {
+          const type = event.headers['content-type'] ?? '';
+          if (!type.startsWith('application/json')) return { statusCode: 415 };
+          let options: SweepOptions;
+          try {
+            const text = event.isBase64Encoded
+              ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+              : (event.body ?? '{}');
+            options = readSweepRequest(JSON.parse(text === '' ? '{}' : text));
+          } catch (error) {
+            return { statusCode: 400, body: (error as Error).message };
+          }
+          const answer = toSweepAnswer(await sweep(options, deps));
+          return {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(answer),
+          };
+        },
+      },
       stop,
     };
   } catch (error) {

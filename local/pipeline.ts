@@ -299,7 +299,7 @@ export async function startLocalPipeline(
 
     server = await startWebhookServer({
       port: options.port ?? DEFAULT_PORTS.webhooks,
-      routes,
+      routes: enrichment ? [...routes, enrichment.reconcileRoute] : routes,
       webhookFallback: ingest,
       pages: createInspector({
         clients,
