@@ -35,6 +35,40 @@ export async function cli(
   return { code, stdout, stderr };
 }
 
+/**
+ * A command that runs until Ctrl-C (tail), in-process: `interrupt` plays Ctrl-C and resolves with
+ * its exit code; `lines` is what it printed so far.
+ */
+export function startInterruptible(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly now: Date; readonly pollMs?: number },
+) {
+  const controller = new AbortController();
+  const output = { stdout: '', stderr: '' };
+  const io: CliIo = {
+    stdout: (text) => (output.stdout += text),
+    stderr: (text) => (output.stderr += text),
+    stderrIsTty: false,
+    env,
+    readStdin: async () => '',
+    stdinIsTty: true,
+  };
+  const exit = runCli(argv, io, {
+    interruption: controller.signal,
+    now: () => options.now,
+    ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+  });
+  return {
+    output,
+    lines: (): string[] => output.stdout.split('\n').filter((line) => line !== ''),
+    async interrupt(): Promise<number> {
+      controller.abort();
+      return exit;
+    },
+  };
+}
+
 /** The environment `npm start` would have been given to run on the pipeline's ports. */
 export function envFor(pipeline: LocalPipeline): Record<string, string> {
   const port = (url: string): string => new URL(url).port;

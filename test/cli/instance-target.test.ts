@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery } from '../../local/send-delivery.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 import { cli, freePort, SECRETS_FILE } from './cli-support.js';
@@ -85,6 +86,24 @@ describe('local mode found through its instance file', () => {
   });
 });
 
+/** The test pipeline's own description in `dir`, as written by process `pid`, with these URLs. */
+function writeInstanceFile(dir: string, pid: number, urls: LocalPipeline['urls']): void {
+  const { pipeline } = testPipeline;
+  writeFileSync(
+    join(dir, 'instance.json'),
+    JSON.stringify({
+      pid,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      urls,
+      tableName: pipeline.tableName,
+      eventBusName: pipeline.eventBusName,
+      eventsFile: join(dir, 'events.jsonl'),
+      deliveriesFile: join(dir, 'deliveries.jsonl'),
+      secretsFile: pipeline.secretsFile,
+    }),
+  );
+}
+
 describe('an instance whose engines do not answer', () => {
   it('says which npm start was asked, and that the environment overrides its ports', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kyc-silent-'));
@@ -92,19 +111,7 @@ describe('an instance whose engines do not answer', () => {
       const { pipeline } = testPipeline;
       const closed = `http://127.0.0.1:${await freePort()}`;
       // A live process (this one) whose file names a port where nothing answers.
-      writeFileSync(
-        join(dir, 'instance.json'),
-        JSON.stringify({
-          pid: process.pid,
-          startedAt: '2026-01-01T00:00:00.000Z',
-          urls: { ...pipeline.urls, dynamodb: closed },
-          tableName: pipeline.tableName,
-          eventBusName: pipeline.eventBusName,
-          eventsFile: join(dir, 'events.jsonl'),
-          deliveriesFile: join(dir, 'deliveries.jsonl'),
-          secretsFile: pipeline.secretsFile,
-        }),
-      );
+      writeInstanceFile(dir, process.pid, { ...pipeline.urls, dynamodb: closed });
       const run = await cli(['history', 'treezor', '6461762', '--kind', 'user'], {
         KYC_EVENTS_FILE: join(dir, 'events.jsonl'),
       });
@@ -126,19 +133,7 @@ describe('a stale instance file', () => {
       const gone = spawnSync(process.execPath, ['-e', '']).pid;
       const { pipeline } = testPipeline;
       // The running pipeline's own description, but from a process that has ended.
-      writeFileSync(
-        join(dir, 'instance.json'),
-        JSON.stringify({
-          pid: gone,
-          startedAt: '2026-01-01T00:00:00.000Z',
-          urls: pipeline.urls,
-          tableName: pipeline.tableName,
-          eventBusName: pipeline.eventBusName,
-          eventsFile: join(dir, 'events.jsonl'),
-          deliveriesFile: join(dir, 'deliveries.jsonl'),
-          secretsFile: pipeline.secretsFile,
-        }),
-      );
+      writeInstanceFile(dir, gone, pipeline.urls);
       const run = await cli(['history', 'treezor', '6461762', '--kind', 'user'], {
         KYC_EVENTS_FILE: join(dir, 'events.jsonl'),
         // Somewhere nothing answers, so the stale file's ports would be the only way in.

@@ -9,8 +9,6 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../cli/io.js';
-import { runCli } from '../../cli/run.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
 import { OUTPUTS, STACK_NAME } from '../../lib/outputs.js';
@@ -18,6 +16,7 @@ import { createTable } from '../../local/resources.js';
 import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
 import { dynamodbEndpoint, LOCAL_CLIENT, uniqueTableName } from '../support/local-pipeline.js';
 import { waitFor } from '../support/wait.js';
+import { startInterruptible } from './cli-support.js';
 
 /**
  * `tail` against a deployed stack: the processor's "event published" log lines, each event read
@@ -35,21 +34,21 @@ const SAVED_ENV = { ...process.env };
 /** Received ten minutes before the tail starts (IDWise sends no time of its own). */
 const RECEIVED_AT = new Date(NOW.getTime() - 600_000).toISOString();
 
-/** As `cdk deploy --outputs-file` writes them. */
-const outputsFile = join(dir, 'outputs.json');
-writeFileSync(
-  outputsFile,
-  JSON.stringify({
-    [STACK_NAME]: {
-      [OUTPUTS.apiUrl]: 'https://abc.execute-api.us-east-1.amazonaws.com/',
-      [OUTPUTS.tableName]: TABLE,
-      [OUTPUTS.eventBusName]: 'kyc-webhooks',
-      [OUTPUTS.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/111122223333/dlq',
-      [OUTPUTS.deadLetterQueueArn]: 'arn:aws:sqs:us-east-1:111122223333:dlq',
-      [OUTPUTS.processorLogGroup]: LOG_GROUP,
-    },
-  }),
-);
+/** As `cdk deploy --outputs-file` writes them: the stack's outputs, less those left out. */
+function writeOutputs(file: string, leftOut: readonly string[] = []): string {
+  const outputs: Record<string, string> = {
+    [OUTPUTS.apiUrl]: 'https://abc.execute-api.us-east-1.amazonaws.com/',
+    [OUTPUTS.tableName]: TABLE,
+    [OUTPUTS.eventBusName]: 'kyc-webhooks',
+    [OUTPUTS.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/111122223333/dlq',
+    [OUTPUTS.deadLetterQueueArn]: 'arn:aws:sqs:us-east-1:111122223333:dlq',
+    [OUTPUTS.processorLogGroup]: LOG_GROUP,
+  };
+  for (const name of leftOut) delete outputs[name];
+  writeFileSync(file, JSON.stringify({ [STACK_NAME]: outputs }));
+  return file;
+}
+const outputsFile = writeOutputs(join(dir, 'outputs.json'));
 
 beforeAll(async () => {
   Object.assign(process.env, {
@@ -110,29 +109,14 @@ function published(id: string, eventId: string, timestamp: number): FilteredLogE
 }
 
 function startTail(argv: readonly string[]) {
-  const controller = new AbortController();
-  const output = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: (text) => (output.stdout += text),
-    stderr: (text) => (output.stderr += text),
-    stderrIsTty: false,
-    env: {},
-    readStdin: async () => '',
-    stdinIsTty: true,
-  };
-  const exit = runCli(['tail', '--outputs', outputsFile, ...argv], io, {
-    interruption: controller.signal,
-    now: () => NOW,
-    pollMs: 20,
-  });
-  return {
-    output,
-    lines: (): string[] => output.stdout.split('\n').filter((line) => line !== ''),
-    async interrupt(): Promise<number> {
-      controller.abort();
-      return exit;
+  return startInterruptible(
+    ['tail', '--outputs', outputsFile, ...argv],
+    {},
+    {
+      now: NOW,
+      pollMs: 20,
     },
-  };
+  );
 }
 
 describe('tail on a deployed stack', () => {
@@ -213,19 +197,7 @@ describe('tail on a deployed stack', () => {
   });
 
   it('says which output is missing from a stack deployed before it', async () => {
-    const old = join(dir, 'old-outputs.json');
-    writeFileSync(
-      old,
-      JSON.stringify({
-        [STACK_NAME]: {
-          [OUTPUTS.apiUrl]: 'https://abc.execute-api.us-east-1.amazonaws.com/',
-          [OUTPUTS.tableName]: TABLE,
-          [OUTPUTS.eventBusName]: 'kyc-webhooks',
-          [OUTPUTS.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/111122223333/dlq',
-          [OUTPUTS.deadLetterQueueArn]: 'arn:aws:sqs:us-east-1:111122223333:dlq',
-        },
-      }),
-    );
+    const old = writeOutputs(join(dir, 'old-outputs.json'), [OUTPUTS.processorLogGroup]);
     const tail = startTail(['--outputs', old]);
     expect(await tail.interrupt()).toBe(1);
     expect(tail.output.stderr).toContain(`has no output ${OUTPUTS.processorLogGroup}`);

@@ -2,8 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../cli/io.js';
-import { runCli } from '../../cli/run.js';
+import { startInterruptible } from './cli-support.js';
 import { sendDelivery } from '../../local/send-delivery.js';
 import { SECRETS_FILE, startTestPipeline } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor } from '../support/wait.js';
@@ -19,28 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A tail running in-process; `interrupt` plays Ctrl-C and resolves with its exit code. */
 function startTail(argv: readonly string[], env: Readonly<Record<string, string>>) {
-  const controller = new AbortController();
-  const output = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: (text) => (output.stdout += text),
-    stderr: (text) => (output.stderr += text),
-    stderrIsTty: false,
-    env,
-    readStdin: async () => '',
-    stdinIsTty: true,
-  };
-  const exit = runCli(['tail', ...argv], io, {
-    interruption: controller.signal,
-    now: () => new Date('2026-06-01T12:00:00.000Z'),
-  });
-  return {
-    output,
-    lines: (): string[] => output.stdout.split('\n').filter((line) => line !== ''),
-    async interrupt(): Promise<number> {
-      controller.abort();
-      return exit;
-    },
-  };
+  return startInterruptible(['tail', ...argv], env, { now: new Date('2026-06-01T12:00:00.000Z') });
 }
 
 /** A line as local mode's PutEvents endpoint writes it. */
