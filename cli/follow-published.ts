@@ -4,6 +4,7 @@ import {
   type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { EVENT_PUBLISHED } from '../lambdas/processor/process-batch.js';
+import { CliError } from './errors.js';
 
 /**
  * The events a deployed processor publishes, as they are published: its log's "event published"
@@ -54,6 +55,12 @@ export async function* followPublished(
     } catch (error) {
       // Ctrl-C during a request ends the follow; anything else is the operator's to see.
       if (options.signal.aborted) return;
+      if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+        throw new CliError(
+          `No log group ${logGroupName} (${error.message}): the processor has not run yet, ` +
+            'or --region or the stack is not the one that created it',
+        );
+      }
       throw error;
     }
     for (const line of lines) {

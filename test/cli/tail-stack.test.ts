@@ -196,6 +196,22 @@ describe('tail on a deployed stack', () => {
     });
   });
 
+  it('says when the log group does not exist, rather than blaming the table', async () => {
+    logs.reset();
+    logs.on(FilterLogEventsCommand).rejects(
+      Object.assign(new Error('The specified log group does not exist.'), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
+    const tail = startTail([]);
+    await waitFor('the answer', () => tail.output.stderr.includes('No log group'));
+    expect(await tail.interrupt()).toBe(1);
+    expect(tail.output.stderr).toContain(
+      `No log group ${LOG_GROUP} (The specified log group does not exist.)`,
+    );
+    expect(tail.output.stderr).not.toContain('No table');
+  });
+
   it('says which output is missing from a stack deployed before it', async () => {
     const old = writeOutputs(join(dir, 'old-outputs.json'), [OUTPUTS.processorLogGroup]);
     const tail = startTail(['--outputs', old]);
