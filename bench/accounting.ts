@@ -1,10 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
 import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
 import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
+import { observeInvocations, PowertoolsMetricRecorder } from '../lambdas/runtime/observability.js';
 import { LOCAL_REGION } from '../local/clients.js';
 import { toSqsRecord } from '../local/poller.js';
 import type { MeterRecord } from './aws-meter.js';
@@ -16,12 +19,16 @@ import { captureStdout } from './log-capture.js';
 /**
  * One scenario end to end through the local engines, metered: deliveries through the ingest
  * handler onto SQS, then drained the way Lambda's event source mapping does (receive up to 10,
- * invoke the processor, delete what it did not report failed). Both handlers log through
- * Powertools at INFO, as deployed, so their log lines are captured too.
+ * invoke the processor, delete what it did not report failed). Both handlers are composed as
+ * their Lambda entry points compose them (the ingest and processor handler.ts): Powertools logger at INFO with
+ * the Lambda context on every line, and metrics flushed as EMF lines, so the captured lines are
+ * the ones a deployment writes.
  */
 
 export interface ScenarioRun {
   readonly deliveries: number;
+  /** Messages per processor invocation: the event source mapping's batch, 10 under load. */
+  readonly batchSize: number;
   readonly records: readonly MeterRecord[];
   readonly ingestLogLines: readonly string[];
   readonly processorLogLines: readonly string[];
@@ -37,31 +44,80 @@ const TRACE_ENV = '_X_AMZN_TRACE_ID';
 const TRACE_ID = 'Root=1-6744a1b2-5c3d2e1f0a9b8c7d6e5f4a3b;Parent=53995c3f42cd8ad8;Sampled=0';
 
 /** The event source mapping's batch size (lib/constructs/processor.ts). */
-const BATCH_SIZE = 10;
+export const BATCH_SIZE = 10;
 /** Receives that may come back empty before the drain gives up on missing messages. */
 const MAX_EMPTY_RECEIVES = 20;
+
+/**
+ * A Lambda context as the runtime passes it (names as the stack's functions get them), so the
+ * logger's context fields are as long as deployed ones.
+ */
+function lambdaContext(functionName: string, memoryMb: number): Context {
+  const requestId = '6f7f0961-4a0e-4d8d-9d4e-5f7b2d0e3a11';
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/06/01/[$LATEST]0123456789abcdef0123456789abcdef',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Powertools metrics as the functions publish them (the stack sets the namespace). */
+function deployedMetrics(serviceName: string): PowertoolsMetricRecorder {
+  return new PowertoolsMetricRecorder(new Metrics({ namespace: 'KycWebhooks', serviceName }));
+}
 
 export async function runScenario(
   engines: BenchEngines,
   bodies: readonly SignedBody[],
+  batchSize = BATCH_SIZE,
 ): Promise<ScenarioRun> {
   const vendorId = bodies[0]?.vendorId;
   if (vendorId === undefined) throw new Error('bench: a scenario needs deliveries');
   const { clients, queues, meter } = engines;
-  const ingest = createIngestHandler({
-    vendorId,
-    secrets: fixtureSecrets(),
-    queue: new SqsEventQueue(clients.sqs, queues.queueUrl),
-    log: new Logger({ serviceName: `kyc-ingest-${vendorId}`, logLevel: 'INFO' }),
-  });
-  const processor = createProcessorHandler({
-    store: DynamoEventStore.create(clients.dynamodb, engines.tableName),
-    publisher: new EventBridgeEventPublisher(clients.eventBridge, engines.eventBusName),
-    now: () => new Date(),
-    includePayload: true,
-    retentionDays: 90,
-    log: new Logger({ serviceName: 'kyc-processor', logLevel: 'INFO' }),
-  });
+  const ingestLogger = new Logger({ serviceName: 'kyc-webhooks-ingest', logLevel: 'INFO' });
+  const ingestMetrics = deployedMetrics('kyc-webhooks-ingest');
+  const ingest = observeInvocations(
+    createIngestHandler({
+      vendorId,
+      secrets: fixtureSecrets(),
+      queue: new SqsEventQueue(clients.sqs, queues.queueUrl),
+      log: ingestLogger,
+      metrics: ingestMetrics,
+    }),
+    {
+      logger: ingestLogger,
+      metrics: ingestMetrics,
+      correlationId: (event) => event.requestContext.requestId,
+    },
+  );
+  const processorLogger = new Logger({ serviceName: 'kyc-webhooks-processor', logLevel: 'INFO' });
+  const processorMetrics = deployedMetrics('kyc-webhooks-processor');
+  const processor = observeInvocations(
+    createProcessorHandler({
+      store: DynamoEventStore.create(clients.dynamodb, engines.tableName),
+      publisher: new EventBridgeEventPublisher(clients.eventBridge, engines.eventBusName),
+      now: () => new Date(),
+      includePayload: true,
+      retentionDays: 90,
+      log: processorLogger,
+      metrics: processorMetrics,
+    }),
+    { logger: processorLogger, metrics: processorMetrics },
+  );
+  const ingestContext = lambdaContext(
+    `KycWebhooks-Ingest${vendorId}Function8A1B2C3D-AbCdEfGhIjKl`,
+    256,
+  );
+  const processorContext = lambdaContext('KycWebhooks-ProcessorFunction5E6F7A8B-MnOpQrStUvWx', 512);
 
   meter.reset();
   meter.enabled = true;
@@ -69,20 +125,22 @@ export async function runScenario(
   process.env[TRACE_ENV] = TRACE_ID;
   let processorInvocations = 0;
   try {
-    const { lines } = await captureStdout(async () => {
+    const ingested = await captureStdout(async () => {
       for (const [i, delivery] of bodies.entries()) {
         const event = apiGatewayEvent(delivery.route, delivery.body, delivery.headers, `acc-${i}`);
-        const answer = await ingest(event);
+        const answer = await ingest(event, ingestContext);
         if (answer.statusCode !== 200)
           throw new Error(`bench: ingest answered ${answer.statusCode}`);
       }
+    });
+    const processed = await captureStdout(async () => {
       let received = 0;
       let empty = 0;
       while (received < bodies.length && empty < MAX_EMPTY_RECEIVES) {
         const { Messages = [] } = await clients.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: queues.queueUrl,
-            MaxNumberOfMessages: BATCH_SIZE,
+            MaxNumberOfMessages: batchSize,
             WaitTimeSeconds: 0,
             AttributeNames: ['All'],
             MessageSystemAttributeNames: ['All'],
@@ -95,10 +153,7 @@ export async function runScenario(
         received += Messages.length;
         const records = Messages.map((m) => toSqsRecord(m, queues.queueArn, LOCAL_REGION));
         processorInvocations += 1;
-        const response = await processor(
-          { Records: records },
-          { getRemainingTimeInMillis: () => 30_000 },
-        );
+        const response = await processor({ Records: records }, processorContext);
         if (response.batchItemFailures.length > 0) {
           throw new Error(`bench: ${response.batchItemFailures.length} records failed`);
         }
@@ -111,18 +166,12 @@ export async function runScenario(
       }
       if (received < bodies.length) throw new Error('bench: not every delivery reached the queue');
     });
-    const serviceOf = (line: string): string => {
-      try {
-        return String((JSON.parse(line) as { service?: unknown }).service ?? '');
-      } catch {
-        return '';
-      }
-    };
     return {
       deliveries: bodies.length,
+      batchSize,
       records: [...meter.records()],
-      ingestLogLines: lines.filter((l) => serviceOf(l).startsWith('kyc-ingest')),
-      processorLogLines: lines.filter((l) => serviceOf(l) === 'kyc-processor'),
+      ingestLogLines: ingested.lines,
+      processorLogLines: processed.lines,
       ingestInvocations: bodies.length,
       processorInvocations,
     };

@@ -20,6 +20,8 @@ export interface StoredItem {
   readonly key: string;
   readonly kind: ItemKind;
   readonly bytes: number;
+  /** Bytes of its entries in the table's indexes. */
+  readonly indexBytes: number;
 }
 
 export interface MeterRecord {
@@ -221,7 +223,15 @@ export class AwsMeter {
             if (target.checkOnly) return;
             wruIndex += indexUnits(before[i], after[i]);
             const key = String(target.key[PK]?.S ?? '');
-            stored.push({ key, kind: kindOf(key), bytes: itemSize(after[i]) });
+            stored.push({
+              key,
+              kind: kindOf(key),
+              bytes: itemSize(after[i]),
+              indexBytes: INDEXES.reduce(
+                (sum, index) => sum + itemSize(indexEntry(index, after[i])),
+                0,
+              ),
+            });
           });
           this.#records.push({
             service: 'dynamodb',
@@ -234,13 +244,17 @@ export class AwsMeter {
           });
         } else {
           // The pipeline only reads single items; other operations are counted without units.
-          const item = output['Item'] as Item | undefined;
+          // The item is read again through `images`: a document client's output is no longer
+          // in AttributeValue form here.
+          const key = input['Key'] as Item | undefined;
+          const read =
+            operation === 'GetItem' && key ? await image(input['TableName'], key) : undefined;
           this.#records.push({
             service: 'dynamodb',
             operation,
             failed: false,
             ...(operation === 'GetItem' && {
-              rru: readUnits(itemSize(item), input['ConsistentRead'] === true),
+              rru: readUnits(itemSize(read), input['ConsistentRead'] === true),
             }),
             ...(reported !== undefined && { reportedUnits: reported }),
           });

@@ -1,3 +1,4 @@
+import { describeDeployment, type Deployment } from './deployment.js';
 import { formatQuantity } from './report.js';
 import { GB, PRICES, type Price } from './prices.js';
 import type { DeliveryUsage } from './usage.js';
@@ -18,27 +19,23 @@ export const ASSUMPTIONS = {
    */
   ingestMs: 30,
   processorBatchMs: 150,
-  /** cdk.json: retentionDays 90 (table TTL), archiveRetentionDays 365, logRetentionDays 30. */
-  tableRetentionMonths: 3,
-  archiveRetentionMonths: 12,
-  logRetentionMonths: 1,
+  /** Months an archive set to keep events forever (0) is counted for. */
+  foreverMonths: 12,
   /** DynamoDB adds 100 bytes of overhead per item, and per index entry, for storage. */
   storageOverheadBytes: 100,
   /** CloudWatch Logs counts 26 bytes per log event beside the message (PutLogEvents sizing). */
   logEventOverheadBytes: 26,
-  /** The lookup index's entry of an event, at most one write unit (test/storage/item-size.test.ts). */
-  indexEntryBytes: 1024,
-  /**
-   * Fixed monthly quantities of one default deployment, assumed (not read from a synthesized
-   * stack): alarms of lib/constructs/alarms.ts, one dashboard, one secret per vendor, and the
-   * custom metric streams (name × dimension values) a quiet deployment of five vendors emits.
-   */
-  alarms: 12,
-  dashboards: 1,
-  secrets: 5,
-  metricStreams: 30,
   /** The traffic of the monthly figure. */
   monthlyWebhooks: 100_000,
+} as const;
+
+/** The default deployment the model prices: its retention settings and fixed resources. */
+export const DEPLOYMENT: Deployment = describeDeployment();
+const months = (days: number): number => (days === 0 ? ASSUMPTIONS.foreverMonths : days / 30);
+export const RETENTION_MONTHS = {
+  table: months(DEPLOYMENT.retentionDays),
+  archive: months(DEPLOYMENT.archiveRetentionDays),
+  logs: months(DEPLOYMENT.logRetentionDays),
 } as const;
 
 /**
@@ -101,21 +98,16 @@ const n = (value: number, digits = 2): string =>
   Number.isInteger(value) ? String(value) : value.toFixed(digits);
 export const bytes = (value: number): string => formatQuantity(value, 'bytes');
 
-function storedBytes(u: DeliveryUsage): number {
-  const overhead = ASSUMPTIONS.storageOverheadBytes;
-  const event = u.dynamo.eventItemBytes;
-  const subject = u.dynamo.subjectItemBytes;
-  // Event items (and body chunks) in the table, plus their lookup index entry (upper bound).
-  const events = event > 0 ? event + overhead + ASSUMPTIONS.indexEntryBytes + overhead : 0;
-  return events + (subject > 0 ? subject + overhead : 0);
+/** Table bytes: what point-in-time recovery bills (indexes are not backed up). */
+function tableBytes(u: DeliveryUsage): number {
+  const { eventItemBytes, subjectItemBytes, items } = u.dynamo;
+  return eventItemBytes + subjectItemBytes + items * ASSUMPTIONS.storageOverheadBytes;
 }
 
-/** Table bytes alone: what point-in-time recovery bills (indexes are not backed up). */
-function tableBytes(u: DeliveryUsage): number {
-  const overhead = ASSUMPTIONS.storageOverheadBytes;
-  const event = u.dynamo.eventItemBytes;
-  const subject = u.dynamo.subjectItemBytes;
-  return (event > 0 ? event + overhead : 0) + (subject > 0 ? subject + overhead : 0);
+/** Table and index bytes: what storage bills. */
+function storedBytes(u: DeliveryUsage): number {
+  const { indexBytes, indexEntries } = u.dynamo;
+  return tableBytes(u) + indexBytes + indexEntries * ASSUMPTIONS.storageOverheadBytes;
 }
 
 export const COST_LINES: readonly CostLine[] = [
@@ -164,16 +156,16 @@ export const COST_LINES: readonly CostLine[] = [
     describe: (u) => `${n(u.dynamo.rru)} RRU`,
   },
   {
-    item: `DynamoDB storage until the TTL (${ASSUMPTIONS.tableRetentionMonths} months)`,
+    item: `DynamoDB storage until the TTL (${RETENTION_MONTHS.table} months)`,
     price: PRICES.dynamoStorageGbMonth,
-    quantity: (u) => (storedBytes(u) / GB) * ASSUMPTIONS.tableRetentionMonths,
-    describe: (u) => `${bytes(storedBytes(u))} × ${ASSUMPTIONS.tableRetentionMonths} mo`,
+    quantity: (u) => (storedBytes(u) / GB) * RETENTION_MONTHS.table,
+    describe: (u) => `${bytes(storedBytes(u))} × ${RETENTION_MONTHS.table} mo`,
   },
   {
-    item: `DynamoDB point-in-time recovery (${ASSUMPTIONS.tableRetentionMonths} months of table)`,
+    item: `DynamoDB point-in-time recovery (${RETENTION_MONTHS.table} months of table)`,
     price: PRICES.dynamoPitrGbMonth,
-    quantity: (u) => (tableBytes(u) / GB) * ASSUMPTIONS.tableRetentionMonths,
-    describe: (u) => `${bytes(tableBytes(u))} × ${ASSUMPTIONS.tableRetentionMonths} mo`,
+    quantity: (u) => (tableBytes(u) / GB) * RETENTION_MONTHS.table,
+    describe: (u) => `${bytes(tableBytes(u))} × ${RETENTION_MONTHS.table} mo`,
   },
   {
     item: 'EventBridge custom events',
@@ -188,11 +180,10 @@ export const COST_LINES: readonly CostLine[] = [
     describe: (u) => bytes(u.eventBridge.entryBytes),
   },
   {
-    item: `EventBridge archive, storage (${ASSUMPTIONS.archiveRetentionMonths} months)`,
+    item: `EventBridge archive, storage (${RETENTION_MONTHS.archive} months)`,
     price: PRICES.eventBridgeArchiveGbMonth,
-    quantity: (u) => (u.eventBridge.entryBytes / GB) * ASSUMPTIONS.archiveRetentionMonths,
-    describe: (u) =>
-      `${bytes(u.eventBridge.entryBytes)} × ${ASSUMPTIONS.archiveRetentionMonths} mo`,
+    quantity: (u) => (u.eventBridge.entryBytes / GB) * RETENTION_MONTHS.archive,
+    describe: (u) => `${bytes(u.eventBridge.entryBytes)} × ${RETENTION_MONTHS.archive} mo`,
   },
   {
     item: 'CloudWatch Logs ingestion',
@@ -201,11 +192,10 @@ export const COST_LINES: readonly CostLine[] = [
     describe: (u) => bytes(logBytesPerDelivery(u).total),
   },
   {
-    item: `CloudWatch Logs storage (${ASSUMPTIONS.logRetentionMonths} month)`,
+    item: `CloudWatch Logs storage (${RETENTION_MONTHS.logs} month)`,
     price: PRICES.logsStorageGbMonth,
-    quantity: (u) => (logBytesPerDelivery(u).total / GB) * ASSUMPTIONS.logRetentionMonths,
-    describe: (u) =>
-      `${bytes(logBytesPerDelivery(u).total)} × ${ASSUMPTIONS.logRetentionMonths} mo`,
+    quantity: (u) => (logBytesPerDelivery(u).total / GB) * RETENTION_MONTHS.logs,
+    describe: (u) => `${bytes(logBytesPerDelivery(u).total)} × ${RETENTION_MONTHS.logs} mo`,
   },
 ];
 
@@ -241,28 +231,56 @@ export interface FixedLine {
   readonly item: string;
   readonly price: Price;
   readonly quantity: number;
+  readonly basis: string;
 }
 
-export const FIXED_MONTHLY: readonly FixedLine[] = [
-  {
-    item: 'CloudWatch custom metrics',
-    price: PRICES.cloudWatchMetricMonth,
-    quantity: ASSUMPTIONS.metricStreams,
-  },
-  { item: 'CloudWatch alarms', price: PRICES.cloudWatchAlarmMonth, quantity: ASSUMPTIONS.alarms },
-  {
-    item: 'CloudWatch dashboard',
-    price: PRICES.cloudWatchDashboardMonth,
-    quantity: ASSUMPTIONS.dashboards,
-  },
-  { item: 'Secrets Manager secrets', price: PRICES.secretMonth, quantity: ASSUMPTIONS.secrets },
-];
-
-export function fixedMonthly(): number {
-  return FIXED_MONTHLY.reduce((sum, line) => sum + line.quantity * line.price.usd, 0);
+/**
+ * Metric streams of a quiet deployment: those the scenarios published, each naming a vendor
+ * counted once per enabled vendor. A lower bound: refusals and failures add streams by reason.
+ */
+export function deploymentMetricStreams(usage: readonly DeliveryUsage[]): number {
+  const streams = new Set(usage.flatMap((u) => u.metricStreams));
+  const perVendor = [...streams].filter((stream) => stream.includes('<vendor>')).length;
+  return perVendor * DEPLOYMENT.vendors + (streams.size - perVendor);
 }
 
-/** Dollars a month at `ASSUMPTIONS.monthlyWebhooks` webhooks of this kind, fixed costs included. */
-export function monthlyCost(u: DeliveryUsage): number {
-  return (totalPerMillion(u) * ASSUMPTIONS.monthlyWebhooks) / PER_MILLION + fixedMonthly();
+export function fixedLines(usage: readonly DeliveryUsage[]): FixedLine[] {
+  return [
+    {
+      item: 'CloudWatch custom metrics',
+      price: PRICES.cloudWatchMetricMonth,
+      quantity: deploymentMetricStreams(usage),
+      basis: `streams published in the scenarios, per vendor × ${DEPLOYMENT.vendors} vendors`,
+    },
+    {
+      item: 'CloudWatch alarms',
+      price: PRICES.cloudWatchAlarmMonth,
+      quantity: DEPLOYMENT.alarmMetrics,
+      basis: `${DEPLOYMENT.alarms} alarms of the synthesized stack, by the metrics each reads`,
+    },
+    {
+      item: 'CloudWatch dashboard',
+      price: PRICES.cloudWatchDashboardMonth,
+      quantity: DEPLOYMENT.dashboards,
+      basis: 'the synthesized stack',
+    },
+    {
+      item: 'Secrets Manager secrets',
+      price: PRICES.secretMonth,
+      quantity: DEPLOYMENT.secrets,
+      basis: 'the synthesized stack (one per vendor)',
+    },
+  ];
+}
+
+export function fixedMonthly(usage: readonly DeliveryUsage[]): number {
+  return fixedLines(usage).reduce((sum, line) => sum + line.quantity * line.price.usd, 0);
+}
+
+/**
+ * Dollars a month at `ASSUMPTIONS.monthlyWebhooks` webhooks like `u` (which should be measured
+ * at the small batches such traffic gets), fixed costs included.
+ */
+export function monthlyCost(u: DeliveryUsage, usage: readonly DeliveryUsage[]): number {
+  return (totalPerMillion(u) * ASSUMPTIONS.monthlyWebhooks) / PER_MILLION + fixedMonthly(usage);
 }

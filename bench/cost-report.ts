@@ -2,8 +2,9 @@ import {
   ASSUMPTIONS,
   bytes,
   COST_LINES,
-  FIXED_MONTHLY,
+  fixedLines,
   fixedMonthly,
+  RETENTION_MONTHS,
   logBytesPerDelivery,
   perMillion,
   topShares,
@@ -57,12 +58,13 @@ export function costSection(
     tables: [
       costTable(usage),
       {
-        caption: `Fixed monthly costs of one deployment (${usd(fixedMonthly())} a month):`,
-        headers: ['line item', 'list price', 'quantity', '$ a month'],
-        rows: FIXED_MONTHLY.map((line) => [
+        caption: `Fixed monthly costs of one default deployment (${usd(fixedMonthly(usage))} a month):`,
+        headers: ['line item', 'list price', 'quantity', 'from', '$ a month'],
+        rows: fixedLines(usage).map((line) => [
           line.item,
           line.price.display,
           String(line.quantity),
+          line.basis,
           usd(line.quantity * line.price.usd),
         ]),
       },
@@ -78,20 +80,20 @@ export function costSection(
         `${measured.ingestMs}); processor ${ASSUMPTIONS.processorMemoryGb * 1024} MB for an ` +
         `assumed ${ASSUMPTIONS.processorBatchMs} ms per batch of 10 (measured here on the local ` +
         `engines: ${measured.processorBatchMs}). Cold starts are not included.`,
-      'Batches of 10: one processor invocation, one ReceiveMessage and one DeleteMessageBatch ' +
-        'per 10 deliveries, as measured; smaller batches at low traffic raise the SQS and ' +
-        'Lambda request lines only.',
-      `Retention: table TTL ${ASSUMPTIONS.tableRetentionMonths} months (retentionDays 90), ` +
-        `archive ${ASSUMPTIONS.archiveRetentionMonths} months, logs ` +
-        `${ASSUMPTIONS.logRetentionMonths} month (cdk.json). Storage counts each item as its ` +
-        'last write left it (event item, body chunk, subject item), plus a lookup index entry ' +
-        `of ${ASSUMPTIONS.indexEntryBytes} B per event (its upper bound), each with ` +
-        `${ASSUMPTIONS.storageOverheadBytes} B overhead; point-in-time recovery bills the table ` +
+      'Batches as each scenario ran them: one processor invocation, one ReceiveMessage and one ' +
+        'DeleteMessageBatch per batch of 10, or per message at low traffic (batches of 1, ' +
+        `priced with the same ${ASSUMPTIONS.processorBatchMs} ms an invocation: an upper bound).`,
+      `Retention: table TTL ${RETENTION_MONTHS.table} months (retentionDays 90), ` +
+        `archive ${RETENTION_MONTHS.archive} months, logs ` +
+        `${RETENTION_MONTHS.logs} month (cdk.json). Storage counts each item as its ` +
+        'last write left it (event item, body chunk, subject item) and the index entries they ' +
+        `left, each with ${ASSUMPTIONS.storageOverheadBytes} B overhead (a known subject's item is ` +
+        'counted again though it existed: an upper bound); point-in-time recovery bills the table ' +
         'alone; log storage is counted uncompressed (an upper bound).',
       ...logs,
       `Fixed monthly (below, in the monthly figure at ${ASSUMPTIONS.monthlyWebhooks} webhooks): ` +
-        'custom metric streams, alarms, dashboard and secrets, by the assumed counts in ' +
-        'cost-model.ts (not read from a synthesized stack).',
+        'custom metric streams, alarms, dashboard and secrets of the default stack as synthesized ' +
+        'from cdk.json, whose retention settings the table above uses too.',
       'Not included: free tiers; Secrets Manager API calls (one read per warm ingest function ' +
         'per 5 minutes); KMS for the AWS-managed table key; the Ondato token endpoint (one call per token ' +
         'lifetime); data transfer (answers are ~20 B); idle SQS polling by the event source ' +
@@ -115,8 +117,8 @@ export function readmeSection(usage: readonly DeliveryUsage[], typical: Delivery
       `Lambda arm64: ingest 256 MB × ${ASSUMPTIONS.ingestMs} ms per webhook, processor ` +
         `512 MB × ${ASSUMPTIONS.processorBatchMs} ms per batch of 10 (assumed AWS durations).`,
       'SQS: one send per webhook, one receive and one delete per batch of 10.',
-      `Stored ${ASSUMPTIONS.tableRetentionMonths} months (TTL), archived ` +
-        `${ASSUMPTIONS.archiveRetentionMonths} months, logs kept ${ASSUMPTIONS.logRetentionMonths} ` +
+      `Stored ${RETENTION_MONTHS.table} months (TTL), archived ` +
+        `${RETENTION_MONTHS.archive} months, logs kept ${RETENTION_MONTHS.logs} ` +
         'month, logged at INFO.',
       `Largest lines for ${typical.label}: ${topShares(typical, 3)}.`,
     ],

@@ -16,21 +16,37 @@ export interface SignedBody {
   readonly route: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** The number the subject's id was made from: pass it back for another event of the subject. */
+  readonly subject: number;
 }
 
-/** The fixture each scenario is built from, and the ids that make a delivery distinct. */
+/**
+ * The fixture each scenario is built from, and the ids that make a delivery distinct: the
+ * event's id first, then its subject's.
+ */
 const SCENARIOS: Readonly<
-  Record<ScenarioVendor, { readonly fixture: string; readonly ids: readonly string[] }>
+  Record<
+    ScenarioVendor,
+    {
+      readonly fixture: string;
+      /** Values that make the event distinct, in the signed content its dedup id is bound to. */
+      readonly eventIds: readonly string[];
+      readonly subjectId: string;
+    }
+  >
 > = {
-  // A typical small event: IDWise's journey result (eventId, journeyId).
+  // A typical small event: IDWise's journey result (eventId; journeyId).
   idwise: {
     fixture: 'finished-journey-complete',
-    ids: ['30c365d2-e077-46cc-b633-5949c110fd11', 'd3f85a7ad9a95a2a45a7fa29'],
+    eventIds: ['30c365d2-e077-46cc-b633-5949c110fd11'],
+    subjectId: 'd3f85a7ad9a95a2a45a7fa29',
   },
-  // A typical Treezor user event, about 2 KB (webhook id, user id).
+  // A typical Treezor user event, about 2 KB (webhook id, and the signed payload's clientId,
+  // since Treezor's dedup id is bound to the signed payload; user id).
   treezor: {
     fixture: 'user.kycreview',
-    ids: ['8f3577ec-c126-4e94-a3df-1bdccfb0b89f', '6461762'],
+    eventIds: ['8f3577ec-c126-4e94-a3df-1bdccfb0b89f', '516899'],
+    subjectId: '6461762',
   },
 };
 
@@ -48,16 +64,26 @@ function uniqueLike(original: string, n: number): string {
   return original.slice(0, original.length - width) + digits;
 }
 
-export function scenarioBodies(vendorId: ScenarioVendor, count: number): SignedBody[] {
-  const { fixture: name, ids } = SCENARIOS[vendorId];
+/**
+ * `count` deliveries, each a new event; about new subjects, or about `subjects[i]` (from earlier
+ * bodies' `subject`) when given.
+ */
+export function scenarioBodies(
+  vendorId: ScenarioVendor,
+  count: number,
+  subjects?: readonly number[],
+): SignedBody[] {
+  const { fixture: name, eventIds, subjectId } = SCENARIOS[vendorId];
   const fixture = loadFixture(vendorId, name);
   const credentials = loadCredentials(fixture.vendor);
-  return Array.from({ length: count }, () => {
+  return Array.from({ length: count }, (_, i) => {
     counter += 1;
+    const subject = subjects?.[i] ?? counter;
     let body = fixture.body;
-    for (const id of ids) body = body.split(id).join(uniqueLike(id, counter));
+    for (const id of eventIds) body = body.split(id).join(uniqueLike(id, counter));
+    body = body.split(subjectId).join(uniqueLike(subjectId, subject));
     const signed = fixture.vendor.sign(body, fixture.route, credentials);
-    return { vendorId, route: fixture.route, body: signed.body, headers: signed.headers };
+    return { vendorId, route: fixture.route, body: signed.body, headers: signed.headers, subject };
   });
 }
 

@@ -24,6 +24,10 @@ export interface ProcessorResult {
 }
 
 const BATCH = 10;
+/** The batch a trickle of webhooks gets: 100,000 a month is one every 26 seconds. */
+const LOW_TRAFFIC_BATCH = 1;
+export const TREEZOR_NEW = 'Treezor user event, new (≈2 KB body)';
+export const TREEZOR_LOW = 'Treezor user event, new, low traffic (batches of 1)';
 const silent: ProcessorLog = { info() {}, warn() {} };
 const CONTEXT = { getRemainingTimeInMillis: () => 30_000 };
 
@@ -151,10 +155,11 @@ async function accountFor(
   engines: BenchEngines,
   label: string,
   bodies: ReturnType<typeof scenarioBodies>,
+  batchSize = BATCH,
 ): Promise<DeliveryUsage> {
   const [sample] = await queueMessagesFor(bodies.slice(0, 1));
   if (!sample) throw new Error('bench: no sample message');
-  const run = await runScenario(engines, bodies);
+  const run = await runScenario(engines, bodies, batchSize);
   return deliveryUsage(label, run, {
     eventId: `${sample.vendor}:${sample.dedupId}`,
     body: sample.body,
@@ -169,15 +174,24 @@ export async function runProcessorBench(
   const treezor = await throughput(engines, 'treezor', config);
 
   const idwiseBodies = scenarioBodies('idwise', BATCH);
+  const treezorBodies = scenarioBodies('treezor', BATCH);
   const usage = [
     await accountFor(engines, 'IDWise, new event (small body)', idwiseBodies),
+    await accountFor(engines, TREEZOR_NEW, treezorBodies),
+    // A second event about each subject of the previous scenario: its state is read and replaced.
     await accountFor(
       engines,
-      'Treezor user event, new (≈2 KB body)',
-      scenarioBodies('treezor', BATCH),
+      'Treezor user event, known subject',
+      scenarioBodies(
+        'treezor',
+        BATCH,
+        treezorBodies.map((body) => body.subject),
+      ),
     ),
     // The same ten IDWise deliveries again: every one is a duplicate of a published event.
     await accountFor(engines, 'Duplicate delivery (IDWise, already published)', idwiseBodies),
+    // Low traffic: the event source mapping hands the processor one message at a time.
+    await accountFor(engines, TREEZOR_LOW, scenarioBodies('treezor', BATCH), LOW_TRAFFIC_BATCH),
   ];
 
   return {

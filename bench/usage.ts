@@ -10,6 +10,13 @@ import { itemSize, writeUnits } from './item-size.js';
 /** What one delivery spends on AWS, averaged over a metered scenario run. */
 export interface DeliveryUsage {
   readonly label: string;
+  /** Messages per processor invocation in the run. */
+  readonly batchSize: number;
+  /**
+   * The custom metric streams (name and dimension values) the run's EMF lines published, the
+   * vendor's own value written `<vendor>`: each is billed as one metric a month.
+   */
+  readonly metricStreams: readonly string[];
   readonly bodyBytes: number;
   readonly invocations: { readonly ingest: number; readonly processor: number };
   readonly dynamo: {
@@ -24,6 +31,11 @@ export interface DeliveryUsage {
     readonly reportedUnits: number;
     /** Stored bytes per delivery that live until the TTL: event items and subject items. */
     readonly eventItemBytes: number;
+    /** Bytes of index entries per delivery (each also pays the per-item storage overhead). */
+    readonly indexBytes: number;
+    readonly indexEntries: number;
+    /** Table items per delivery (event, body chunks, subject): each pays storage overhead. */
+    readonly items: number;
     readonly subjectItemBytes: number;
     /** Units to write the raw body once, keyed by its event id: the storage floor. */
     readonly floorWru: number;
@@ -78,6 +90,8 @@ export function deliveryUsage(
   const entryBytes = puts.flatMap((r) => r.entryBytes ?? []);
   return {
     label,
+    batchSize: run.batchSize,
+    metricStreams: metricStreams([...run.ingestLogLines, ...run.processorLogLines]),
     bodyBytes: Buffer.byteLength(sample.body),
     invocations: { ingest: per(run.ingestInvocations), processor: per(run.processorInvocations) },
     dynamo: {
@@ -90,6 +104,9 @@ export function deliveryUsage(
       wruIndex: per(sum(dynamo, (r) => r.wruIndex)),
       reportedUnits: per(sum(dynamo, (r) => r.reportedUnits)),
       eventItemBytes: per(stored('event') + stored('bodyChunk')),
+      indexBytes: per([...last.values()].reduce((t, i) => t + i.indexBytes, 0)),
+      indexEntries: per([...last.values()].filter((i) => i.indexBytes > 0).length),
+      items: per(last.size),
       subjectItemBytes: per(stored('subject')),
       floorWru: writeUnits(itemSize({ pk: { S: sample.eventId }, rawBody: { S: sample.body } })),
     },
@@ -112,4 +129,38 @@ export function deliveryUsage(
       processorLines: per(run.processorLogLines.length),
     },
   };
+}
+
+interface EmfLine {
+  readonly _aws?: {
+    readonly CloudWatchMetrics?: readonly {
+      readonly Dimensions?: readonly (readonly string[])[];
+      readonly Metrics?: readonly { readonly Name: string }[];
+    }[];
+  };
+  readonly [dimension: string]: unknown;
+}
+
+/** Metric streams of CloudWatch embedded-metric-format lines, by name and dimension values. */
+export function metricStreams(lines: readonly string[]): string[] {
+  const streams = new Set<string>();
+  for (const line of lines) {
+    let parsed: EmfLine;
+    try {
+      parsed = JSON.parse(line) as EmfLine;
+    } catch {
+      continue;
+    }
+    for (const directive of parsed._aws?.CloudWatchMetrics ?? []) {
+      for (const dimensions of directive.Dimensions ?? []) {
+        const values = dimensions.map(
+          (name) => `${name}=${name === 'vendor' ? '<vendor>' : String(parsed[name])}`,
+        );
+        for (const metric of directive.Metrics ?? []) {
+          streams.add(`${metric.Name}{${values.join(',')}}`);
+        }
+      }
+    }
+  }
+  return [...streams].sort();
 }

@@ -60,6 +60,16 @@ describe('bench harness (smoke mode)', () => {
       expect(count).toBe(width);
     }
     expect(markdown).toContain('**Total per million webhooks**');
+    // The headline lines the README quotes, in this order and these words, last in the report.
+    const headline = [
+      /^writes: treezor-2kb-new \d+ WRU \(table\+index\)$/,
+      /^cost: treezor-2kb-new default \$\d+\.\d\d per million$/,
+      /^cost: monthly at 100k webhooks default \$\d+\.\d\d$/,
+      /^processor: treezor new event \d+\.\d\d× the engine's conditional put of the same item$/,
+    ];
+    expect(report.summary).toHaveLength(headline.length);
+    report.summary.forEach((line, i) => expect(line).toMatch(headline[i]!));
+    expect(markdown.trimEnd().endsWith(`${report.summary.join('\n')}\n\`\`\``)).toBe(true);
     expect(markdown).not.toMatch(/NaN|undefined|Infinity/);
   }, 60_000);
 });

@@ -1,0 +1,102 @@
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AwsMeter } from '../../bench/aws-meter.js';
+import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
+import { createLocalClients } from '../../local/clients.js';
+import { useTestEngines } from '../support/local-pipeline.js';
+
+/**
+ * The bench's meter on DynamoDB Local, against units worked out by hand from DynamoDB's billing
+ * rules: a transactional write bills 2 units per started KB of each action, a condition check
+ * included; an index is written only when its keys or a projected attribute change.
+ */
+
+const local = useTestEngines();
+const LOOKUP = TABLE_SCHEMA.lookupIndex;
+let table: string;
+let documents: DynamoDBDocumentClient;
+let meter: AwsMeter;
+
+beforeAll(async () => {
+  table = await local.freshTable('meter');
+  meter = new AwsMeter();
+  // A client of its own: the meter's middleware must not see the item images it reads.
+  const metered = createLocalClients(local.engines.endpoints);
+  meter.attachDynamo(metered.dynamodb, local.clients.dynamodb);
+  documents = DynamoDBDocumentClient.from(metered.dynamodb);
+  return () => metered.destroy();
+});
+
+/** An event-like item of about `bytes` bytes, in the lookup index. */
+function eventItem(pk: string, bytes: number): Record<string, unknown> {
+  return {
+    pk,
+    [LOOKUP.partitionKey]: 'idwise#journey#j1',
+    [LOOKUP.sortKey]: '2026-01-01T00:00:00.000Z',
+    detail: { status: 'approved' },
+    padding: 'x'.repeat(bytes),
+  };
+}
+
+describe('AwsMeter on DynamoDB Local', () => {
+  it('bills a transaction 2 units per started KB of each action, and its index entry once', async () => {
+    await documents.send(new PutCommand({ TableName: table, Item: { pk: 'SUBJECT#s1', v: 1 } }));
+    meter.reset();
+    meter.enabled = true;
+    await documents.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          // About 1.5 KB: 2 KB started, twice.
+          { Put: { TableName: table, Item: eventItem('idwise:e1', 1500) } },
+          // A small item checked: 1 KB started, twice.
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: { pk: 'SUBJECT#s1' },
+              ConditionExpression: 'v = :v',
+              ExpressionAttributeValues: { ':v': 1 },
+            },
+          },
+        ],
+      }),
+    );
+    meter.enabled = false;
+    const [record] = meter.records();
+    expect(record?.operation).toBe('TransactWriteItems');
+    expect(record?.wruTable).toBe(2 * 2 + 2 * 1);
+    // The index entry holds keys, pk and `detail` only (not `padding`): one unit.
+    expect(record?.wruIndex).toBe(1);
+  });
+
+  it('writes no index for an update of an attribute the index does not project', async () => {
+    await documents.send(new PutCommand({ TableName: table, Item: eventItem('idwise:e2', 100) }));
+    meter.reset();
+    meter.enabled = true;
+    await documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: 'idwise:e2' },
+        UpdateExpression: 'SET publishedAt = :at',
+        ExpressionAttributeValues: { ':at': '2026-01-01T00:00:01.000Z' },
+      }),
+    );
+    await documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: 'idwise:e2' },
+        UpdateExpression: 'SET detail = :d',
+        ExpressionAttributeValues: { ':d': { status: 'rejected' } },
+      }),
+    );
+    meter.enabled = false;
+    expect(meter.records().map((r) => [r.wruTable, r.wruIndex])).toEqual([
+      [1, 0],
+      [1, 1],
+    ]);
+  });
+});
