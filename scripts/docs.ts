@@ -5,6 +5,7 @@ import { SCOPE_MEANINGS, STATUS_MEANINGS } from '../lambdas/core/event.js';
 import { answerPolicyOf, DEFAULT_ANSWERS } from '../lambdas/core/http-answers.js';
 import type { RefusalReason, StatusMappingRow, TrustRow, Vendor } from '../lambdas/core/vendor.js';
 import { BUILT_IN_VENDORS } from '../lambdas/vendors/registry.js';
+import { API_REGION_KEY, API_SECRET_KEY } from '../lambdas/core/vendor-api.js';
 
 /**
  * `npm run docs`: rewrites the README's generated sections from the one place each fact lives —
@@ -26,6 +27,7 @@ export const SECTIONS: readonly Section[] = [
   { name: 'status-vocabulary', source: '`lambdas/core/event.ts`', render: renderVocabulary },
   { name: 'vendor-answers', source: "each vendor's `answers`", render: renderAnswers },
   { name: 'vendor-trust', source: "each vendor's `trust`", render: renderTrust },
+  { name: 'vendor-apis', source: "each vendor's `api`", render: renderVendorApis },
   { name: 'status-mapping', source: "each vendor's `statusMapping`", render: renderStatusMapping },
 ];
 
@@ -48,6 +50,32 @@ export function renderVocabulary(): string {
       Object.entries(SCOPE_MEANINGS).map(([scope, meaning]) => [code(scope), meaning]),
     ),
   ].join('\n\n');
+}
+
+/** Per vendor: what its API is asked, after which events, when it reconciles, with which keys. */
+export function renderVendorApis(vendors: readonly Vendor[]): string {
+  const rows = byName(vendors).map((vendor) => {
+    const api = vendor.api;
+    if (!api) return [vendor.displayName, 'nothing: no API is asked', '—', '—', '—'];
+    const windows = Object.entries(api.reconcileAfterMinutes).map(
+      ([status, minutes]) => `${code(status)} after ${minutes / 60} h`,
+    );
+    const members = [...api.credentialKeys, `${API_REGION_KEY}?`].join(', ');
+    const regions = Object.entries(api.baseUrls)
+      .map(([region, url]) => `${code(region)} ${url}`)
+      .join(', ');
+    return [
+      vendor.displayName,
+      api.fetches,
+      api.enrichAfter.length === 0 ? '—' : api.enrichAfter.map(code).join(', '),
+      windows.length === 0 ? '—' : windows.join(', '),
+      `${code(`${API_SECRET_KEY}: {${members}}`)} in its secret; ${code(API_REGION_KEY)}: ${regions} (the first by default)`,
+    ];
+  });
+  return table(
+    ['vendor', 'fetched', 'after (enrichment)', 'reconciled when left', 'credentials'],
+    rows,
+  );
 }
 
 /** Every vendor's answers where they differ from DESIGN §3.1's table, and its sender's retries. */

@@ -50,6 +50,8 @@ export interface ApiReading {
 }
 
 export interface VendorApi<Trigger extends string = string> {
+  /** What is fetched, for the README: the vendor's name for the call, and its method and path. */
+  readonly fetches: string;
   /** Region name → base URL (no trailing slash); the first is the default. */
   readonly baseUrls: Readonly<Record<string, string>>;
   /** The string members of the secret's `api` object, all required, e.g. `keyId`, `keySecret`. */

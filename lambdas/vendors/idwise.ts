@@ -265,6 +265,7 @@ export const IDWISE_AML_MATCH_TYPES = 'match_types';
 export const IDWISE_RECONCILE_AFTER_MINUTES = { in_review: 24 * 60, in_progress: 48 * 60 } as const;
 
 const IDWISE_API: VendorApi = {
+  fetches: `Get Journey Result (\`GET ${IDWISE_API_RESULT_PATH}{journeyId}\`)`,
   baseUrls: IDWISE_API_BASE_URLS,
   credentialKeys: Object.values(IDWISE_API_CREDENTIAL_KEYS),
   enrichAfter: IDWISE_ENRICH_AFTER,
