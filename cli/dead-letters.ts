@@ -120,7 +120,18 @@ export class DeadLetterReading {
       if (fresh.length === 0) break;
       for (const message of fresh) received.set(message.MessageId ?? '', message);
     }
-    const found = await notes.find([...received.keys()]);
+    let found: Map<string, DeadLetterNote>;
+    try {
+      found = await notes.find([...received.keys()]);
+    } catch (error) {
+      // Not readable now: the messages go back as they were, not hidden for minutes.
+      await release(
+        sqs,
+        dlq,
+        [...received.values()].map((m) => m.ReceiptHandle ?? ''),
+      );
+      throw error;
+    }
     const held = [...received.values()].map((message) => ({
       letter: letterOf(message, found.get(message.MessageId ?? '')),
       body: message.Body ?? '',
@@ -175,19 +186,24 @@ export class DeadLetterReading {
   async #releaseAll(which: (held: Held) => boolean): Promise<void> {
     if (this.#done) return;
     this.#done = true;
-    const held = this.#held.filter(which);
-    for (let start = 0; start < held.length; start += 10) {
-      await this.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.dlq.url,
-          Entries: held.slice(start, start + 10).map((entry, i) => ({
-            Id: String(i),
-            ReceiptHandle: entry.receiptHandle,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
-    }
+    const handles = this.#held.filter(which).map((held) => held.receiptHandle);
+    await release(this.sqs, this.dlq, handles);
+  }
+}
+
+/** Makes received messages visible again at once. */
+async function release(sqs: SQSClient, dlq: QueueRef, handles: readonly string[]): Promise<void> {
+  for (let start = 0; start < handles.length; start += 10) {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: dlq.url,
+        Entries: handles.slice(start, start + 10).map((handle, i) => ({
+          Id: String(i),
+          ReceiptHandle: handle,
+          VisibilityTimeout: 0,
+        })),
+      }),
+    );
   }
 }
 
