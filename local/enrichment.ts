@@ -74,6 +74,10 @@ export interface LocalEnrichmentOptions {
   readonly invocationMs: number;
   readonly pollWaitSeconds: number;
   readonly log: Logger;
+  /** How long one API call may take. @default VENDOR_API_TIMEOUT_MS, as deployed */
+  readonly apiTimeoutMs?: number;
+  /** The poller's pause on an empty queue when `pollWaitSeconds` is 0. @default the poller's */
+  readonly idleMs?: number;
 }
 
 export interface LocalEnrichment {
@@ -131,7 +135,7 @@ export async function startLocalEnrichment(
     await createOpenSubjectsTable(options.dynamodb, options.openSubjectsTable);
     const deps = {
       secrets: options.secrets,
-      api: new FetchVendorApiClient(VENDOR_API_TIMEOUT_MS),
+      api: new FetchVendorApiClient(options.apiTimeoutMs ?? VENDOR_API_TIMEOUT_MS),
       archive: new S3ResultArchive(s3, LOCAL_ENRICHMENT_NAMES.bucket),
       queue: new SqsEventQueue(sqs, options.ingestQueueUrl),
       now: () => new Date(),
@@ -152,6 +156,7 @@ export async function startLocalEnrichment(
       handler: (event) => handler(event),
       invocationMs: options.invocationMs,
       waitTimeSeconds: options.pollWaitSeconds,
+      ...(options.idleMs !== undefined && { idleMs: options.idleMs }),
       log: options.log,
     });
     poller.start();

@@ -14,6 +14,9 @@ import { closeServer, listenOnLoopback, loopbackUrl } from './servers.js';
 
 export type StandInFault = { readonly status: number } | { readonly hangMs: number };
 
+/** Decides, request by request, whether and how a vendor's stand-in fails (the soak's faults). */
+export type StandInFaults = (vendorId: string, path: string) => StandInFault | undefined;
+
 export interface VendorApiStandIn {
   /** The base URL to give a vendor's API client instead of the vendor's own. */
   baseUrlFor(vendorId: string): string | undefined;
@@ -21,6 +24,8 @@ export interface VendorApiStandIn {
   answerWith(vendorId: string, name: string, subjectId?: string): void;
   /** Makes every request for the vendor fail this way, until called with `undefined`. */
   setFault(vendorId: string, fault: StandInFault | undefined): void;
+  /** Asks `decide` about every request, after any fault `setFault` set; `undefined` stops. */
+  setFaults(decide: StandInFaults | undefined): void;
   /** Requests answered so far, by vendor, with their path (never their headers). */
   readonly requests: readonly { readonly vendor: string; readonly path: string }[];
   close(): Promise<void>;
@@ -43,6 +48,7 @@ export async function startVendorApiStandIn(
   }
   const chosen = new Map<string, string>();
   const faults = new Map<string, StandInFault>();
+  let decide: StandInFaults | undefined;
   const requests: { vendor: string; path: string }[] = [];
 
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -53,7 +59,7 @@ export async function startVendorApiStandIn(
     // Every vendor API takes credentials; a stand-in that did not would hide a client sending none.
     if (!request.headers.authorization) return end(response, 401);
     requests.push({ vendor: vendorId, path });
-    const fault = faults.get(vendorId);
+    const fault = faults.get(vendorId) ?? decide?.(vendorId, path);
     if (fault && 'hangMs' in fault) await new Promise((done) => setTimeout(done, fault.hangMs));
     if (fault && 'status' in fault) return end(response, fault.status);
     const subject = decodeURIComponent(rest.at(-1) ?? '');
@@ -81,6 +87,9 @@ export async function startVendorApiStandIn(
     setFault(vendorId, fault) {
       if (fault === undefined) faults.delete(vendorId);
       else faults.set(vendorId, fault);
+    },
+    setFaults(decider) {
+      decide = decider;
     },
     requests,
     close: () => closeServer(server, true),

@@ -6,6 +6,7 @@ import type { EventStore, StoredEvent, SubjectState } from '../lambdas/core/port
 import type { PublishedEvent } from '../local/put-events-server.js';
 import { tally, UNEXPLAINED, type Ledger } from './ledger.js';
 import type { PlannedEvent, Scenario } from './scenario.js';
+import { findVendor } from '../lambdas/vendors/registry.js';
 
 /**
  * Reads what the pipeline left behind (the table, through the real store, and every event
@@ -22,11 +23,16 @@ export interface Audit {
   readonly events: number;
   readonly acknowledgedEvents: number;
   readonly storedEvents: number;
+  /** Events made from a vendor API's answer (enrichment), stored. */
+  readonly apiEvents: number;
   readonly subjectItems: number;
   readonly unexpectedItems: Finding;
   readonly publishedEntries: number;
   readonly publishedEvents: number;
-  /** Acknowledged, and never published (or not even stored). */
+  /**
+   * Acknowledged, and never published (or not even stored); or an acknowledged event after
+   * which its vendor's result is fetched, and no result of it was ever published.
+   */
   readonly lost: Finding;
   /** Stored but without its published mark at the end. */
   readonly unmarked: Finding;
@@ -96,9 +102,19 @@ export async function audit(input: AuditInput): Promise<Audit> {
   // Items keyed like an event id (`<vendor>:…`) that no vendor sent: a forgery, or an event
   // stored under a second id. Other items (subject states, whatever else the store keeps) are
   // checked through the store.
+  // Events made from a vendor API's answer are the pipeline's own: held to the same rules below.
   const unexpected = new Collector();
+  const apiStored = new Map<string, StoredEvent>();
   for (const key of await scanKeys(input.dynamodb, input.tableName)) {
-    if (EVENT_ID_SHAPE.test(key) && !stored.has(key)) unexpected.add(key);
+    if (!EVENT_ID_SHAPE.test(key) || stored.has(key)) continue;
+    const item = await store.getEvent(key);
+    if (item?.detail.origin !== undefined) apiStored.set(key, item);
+    else unexpected.add(key);
+  }
+  const enriched = new Set<string>();
+  for (const copies of published.values()) {
+    const confirms = copies[0]?.findings?.confirmsEventId;
+    if (confirms !== undefined) enriched.add(confirms);
   }
 
   const lost = new Collector();
@@ -121,14 +137,35 @@ export async function audit(input: AuditInput): Promise<Audit> {
     }
     const mismatch = contentMismatch(event, item, ledger);
     if (mismatch) content.add(`${event.eventId}: ${mismatch}`);
+    if (
+      acknowledged.has(event.eventId) &&
+      isEnrichmentTrigger(item) &&
+      !enriched.has(event.eventId)
+    ) {
+      lost.add(`${event.eventId} (acknowledged, its result never published)`);
+    }
+  }
+  for (const [eventId, item] of apiStored) {
+    const copies = published.get(eventId) ?? [];
+    if (copies.length === 0) lost.add(`${eventId} (stored, never published)`);
+    if (item.publishedAt === undefined) unmarked.add(eventId);
+    const first = copies[0];
+    if (first && copies.some((copy) => !isDeepStrictEqual(copy, first))) {
+      storedTwice.add(`${eventId}: published ${copies.length} times with differing details`);
+    } else if (first && !isDeepStrictEqual(withoutPayload(first), item.detail)) {
+      storedTwice.add(`${eventId}: published unlike it is stored`);
+    }
   }
 
   const inconsistent = new Collector();
   const regressions = new Collector();
   for (const subject of scenario.subjects) {
-    const events = subject.events
-      .map((event) => stored.get(event.eventId))
-      .filter((event): event is StoredEvent => event !== undefined);
+    const events = [
+      ...subject.events
+        .map((event) => stored.get(event.eventId))
+        .filter((event): event is StoredEvent => event !== undefined),
+      ...[...apiStored.values()].filter((event) => event.subjectKey === subject.key),
+    ];
     if (events.length === 0) continue;
     const state = subjects.get(subject.key);
     const verdict = judgeSubject(events, state, published);
@@ -142,13 +179,14 @@ export async function audit(input: AuditInput): Promise<Audit> {
   const sent = new Set(scenario.events.map((event) => event.eventId));
   const strangers = new Collector();
   for (const eventId of published.keys()) {
-    if (!sent.has(eventId)) strangers.add(eventId);
+    if (!sent.has(eventId) && !apiStored.has(eventId)) strangers.add(eventId);
   }
 
   return {
     events: scenario.events.length,
     acknowledgedEvents: acknowledged.size,
     storedEvents: stored.size,
+    apiEvents: apiStored.size,
     subjectItems: subjects.size,
     unexpectedItems: unexpected.finding,
     publishedEntries: input.published.length,
@@ -346,4 +384,14 @@ async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void
   for (let i = 0; i < items.length; i += size) {
     await Promise.all(items.slice(i, i + size).map(work));
   }
+}
+
+/** Whether the pipeline fetches the vendor's result after this stored event. */
+function isEnrichmentTrigger(item: StoredEvent): boolean {
+  const api = findVendor(item.detail.vendor)?.api;
+  return (
+    api !== undefined &&
+    api.enrichAfter.includes(item.detail.vendorEventType) &&
+    api.subjectKinds.includes(item.detail.subject.kind)
+  );
 }

@@ -54,6 +54,10 @@ export interface FaultRates {
   readonly publishPartialEntries: number;
   /** An invocation crashes at one chosen port call, before or after it took effect. */
   readonly crash: number;
+  /** A vendor API answers 503 (enrichment is retried by its queue). */
+  readonly vendorApiError: number;
+  /** A vendor API answers nothing before the client's deadline. */
+  readonly vendorApiTimeout: number;
   /**
    * Share of events whose item is a hot key: every call on it is throttled for as long as
    * faults last, so each of its messages fails all five receives and lands in the DLQ.
@@ -83,6 +87,8 @@ export const DEFAULT_FAULT_RATES: FaultRates = {
   publishPartial: 0.04,
   publishPartialEntries: 0.3,
   crash: 0.1,
+  vendorApiError: 0.15,
+  vendorApiTimeout: 0.05,
   hotEvents: 0.003,
 };
 
@@ -98,6 +104,7 @@ const TRANSACTION_KINDS = [
   'transactionThrottled',
 ] as const;
 const PUBLISH_KINDS = ['publishFailed', 'publishAnswerLost', 'publishPartial'] as const;
+export const VENDOR_API_KINDS = ['vendorApiError', 'vendorApiTimeout'] as const;
 export const FAULT_KINDS: readonly FaultKind[] = [
   ...QUEUE_KINDS,
   ...WRITE_KINDS,
@@ -105,6 +112,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'readThrottled',
   ...PUBLISH_KINDS,
   'crash',
+  ...VENDOR_API_KINDS,
 ];
 
 /** Every injected error's message starts with this, so the logs tell them from real ones. */

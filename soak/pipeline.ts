@@ -16,6 +16,11 @@ import { FileSecretSource } from '../local/file-secret-source.js';
 import { SqsPoller } from '../local/poller.js';
 import type { PublishedEvent } from '../local/put-events-server.js';
 import { createQueues, createTable, LOCAL_NAMES, type LocalQueues } from '../local/resources.js';
+import { startLocalEnrichment, type LocalEnrichment } from '../local/enrichment.js';
+import { DEFAULT_PATHS } from '../local/project-paths.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { VENDORS } from '../lambdas/vendors/registry.js';
+import { SOAK_API_TIMEOUT_MS, vendorApiFaults } from './vendor-api-faults.js';
 import { injectPublishFaults, injectQueueFaults, injectStoreFaults } from './fault-injectors.js';
 import type { FaultSwitch } from './faults.js';
 import { tally, type Ledger } from './ledger.js';
@@ -49,6 +54,11 @@ export interface SoakPipeline {
   readonly queues: LocalQueues;
   /** The real store over a fault-free client, for the audit. */
   readonly store: EventStore;
+  /**
+   * The vendor API worker of local mode (enrichment and subject tracking) on the same engines,
+   * its stand-in APIs failing and timing out under `faults`.
+   */
+  readonly enrichment: LocalEnrichment;
   readonly tableName: string;
   readonly eventsFile: string;
   startPollers(): void;
@@ -69,6 +79,7 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
   let clean: LocalClients | undefined;
   let faulty: LocalClients | undefined;
   let pollers: SqsPoller[] = [];
+  let enrichment: LocalEnrichment | undefined;
   const stopPollers = async (): Promise<void> => {
     await Promise.all(pollers.map((poller) => poller.stop()));
     pollers = [];
@@ -77,6 +88,7 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
     options.dynamodbEndpoint === undefined ? LOCAL_NAMES.table : `kyc-soak-${randomUUID()}`;
   const stop = async (): Promise<void> => {
     await stopPollers();
+    await enrichment?.stop();
     if (options.dynamodbEndpoint !== undefined && clean) {
       await clean.dynamodb.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
     }
@@ -95,7 +107,10 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
       sqsPort: 0,
       eventBridgePort: 0,
       eventsFile,
-      onEvent: options.onPublished,
+      onEvent: (event) => {
+        options.onPublished(event);
+        enrichment?.onPublished(event);
+      },
     });
     clean = createLocalClients(engines.endpoints);
     faulty = createLocalClients(engines.endpoints);
@@ -145,12 +160,34 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
       invocationMs: options.invocationMs,
     });
 
+    // The worker's own calls (its queue, the ingest queue, its table) are fault-free: the faults
+    // it meets are the vendor API's, and the processor meets all the others on its messages.
+    enrichment = await startLocalEnrichment({
+      sqs: clean.sqs,
+      dynamodb: clean.dynamodb,
+      openSubjectsTable: `${tableName}-open-subjects`,
+      retentionDays: 90,
+      ingestQueueUrl: queues.queueUrl,
+      secrets: new FileSecretSource(options.secretsFile),
+      vendors: VENDORS,
+      fixturesDir: DEFAULT_PATHS.fixtures,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      maxReceiveCount: 5,
+      invocationMs: options.invocationMs,
+      pollWaitSeconds: 0,
+      idleMs: 20,
+      apiTimeoutMs: SOAK_API_TIMEOUT_MS,
+      log: new Logger({ serviceName: 'kyc-enrichment-soak', logLevel: 'SILENT' }),
+    });
+    enrichment.standIn.setFaults(vendorApiFaults(options.seed, faults));
+
     const cleanClients = clean;
     return {
       ingest,
       clients: clean,
       queues,
       store: DynamoEventStore.create(clean.dynamodb, tableName),
+      enrichment,
       tableName,
       eventsFile,
       startPollers() {

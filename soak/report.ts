@@ -1,3 +1,4 @@
+import { VENDOR_API_KINDS } from './faults.js';
 import { sortedCounts, tally } from './ledger.js';
 import type { SoakResult } from './run-soak.js';
 import { deadLetterCauses } from './verdict.js';
@@ -54,6 +55,13 @@ export function formatReport(result: SoakResult): string {
 
   section('Outcome');
   row('stored events', audit.storedEvents, `of ${audit.acknowledgedEvents} acknowledged`);
+  row(
+    'results fetched from vendor APIs',
+    audit.apiEvents,
+    `stored and published as events; vendor API faults: ${VENDOR_API_KINDS.map(
+      (kind) => `${kind} ${result.faults.get(kind) ?? 0}`,
+    ).join(', ')}`,
+  );
   row('subject items', audit.subjectItems);
   row(
     'published entries',

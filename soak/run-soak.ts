@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { VENDORS } from '../lambdas/vendors/registry.js';
 import { DEFAULT_PATHS } from '../local/project-paths.js';
 import type { PublishedEvent } from '../local/put-events-server.js';
@@ -123,17 +124,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     // Depth counts messages in flight too, so an empty queue is a finished one; the pause only
     // rides out a poll that raced a delete.
     const quietMs = 300;
-    let drained = await waitUntilEmpty(sqs, [pipeline.queues.queueUrl], { deadline, quietMs });
+    // The vendor API worker's queue too: what it learns comes back through the ingest queue.
+    const { enrichment } = pipeline;
+    const working = [pipeline.queues.queueUrl, enrichment.queueUrl];
+    const deadLetterQueues = [pipeline.queues.deadLetterQueueUrl, enrichment.deadLetterQueueUrl];
+    let drained = await waitUntilEmpty(sqs, working, { deadline, quietMs });
     faults.off();
-    const deadLettered = await queueDepth(sqs, pipeline.queues.deadLetterQueueUrl);
-    progress(`faults off; ${deadLettered} message(s) in the DLQ, redriving`);
-    const redriven = await redrive(sqs, pipeline.queues.deadLetterQueueUrl, deadline);
+    const deadLettered = await depthOf(sqs, deadLetterQueues);
+    progress(`faults off; ${deadLettered} message(s) in the DLQs, redriving`);
+    let redriven = 0;
+    for (const dlq of deadLetterQueues) redriven += await redrive(sqs, dlq, deadline);
     drained =
-      (await waitUntilEmpty(sqs, [pipeline.queues.queueUrl, pipeline.queues.deadLetterQueueUrl], {
-        deadline,
-        quietMs,
-      })) && drained;
-    const deadLetteredAtEnd = await queueDepth(sqs, pipeline.queues.deadLetterQueueUrl);
+      (await waitUntilEmpty(sqs, [...working, ...deadLetterQueues], { deadline, quietMs })) &&
+      drained;
+    const deadLetteredAtEnd = await depthOf(sqs, deadLetterQueues);
     await pipeline.stopPollers();
     const drainMs = Date.now() - started - trafficMs;
 
@@ -163,4 +167,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     clearInterval(ticker);
     await pipeline.stop();
   }
+}
+
+async function depthOf(sqs: SQSClient, queueUrls: readonly string[]): Promise<number> {
+  let depth = 0;
+  for (const url of queueUrls) depth += await queueDepth(sqs, url);
+  return depth;
 }
