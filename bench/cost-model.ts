@@ -14,11 +14,13 @@ export const ASSUMPTIONS = {
   processorMemoryGb: 512 / 1024,
   /**
    * Billed durations on AWS, assumed: ingest is one SQS SendMessage round trip (~10–20 ms
-   * in-region) plus the handler; a processor batch is a few sequential DynamoDB calls per
-   * record (in parallel across records) and one PutEvents call. Local figures are beside them.
+   * in-region) plus the handler; a processor invocation is a few sequential DynamoDB calls per
+   * record (in parallel across records) and one PutEvents call: a base plus a share per record,
+   * 150 ms for a batch of 10. Local figures are beside them.
    */
   ingestMs: 30,
-  processorBatchMs: 150,
+  processorBaseMs: 50,
+  processorRecordMs: 10,
   /** Months an archive set to keep events forever (0) is counted for. */
   foreverMonths: 12,
   /** DynamoDB adds 100 bytes of overhead per item, and per index entry, for storage. */
@@ -110,6 +112,19 @@ function storedBytes(u: DeliveryUsage): number {
   return tableBytes(u) + indexBytes + indexEntries * ASSUMPTIONS.storageOverheadBytes;
 }
 
+/** Processor milliseconds of one invocation with `batchSize` records. */
+export function processorMs(batchSize: number): number {
+  return ASSUMPTIONS.processorBaseMs + ASSUMPTIONS.processorRecordMs * batchSize;
+}
+
+/** Lambda GB-milliseconds per webhook: its ingest invocation and its share of a processor's. */
+function computeGbMs(u: DeliveryUsage): number {
+  return (
+    u.invocations.ingest * ASSUMPTIONS.ingestMemoryGb * ASSUMPTIONS.ingestMs +
+    u.invocations.processor * ASSUMPTIONS.processorMemoryGb * processorMs(u.batchSize)
+  );
+}
+
 export const COST_LINES: readonly CostLine[] = [
   {
     item: 'API Gateway HTTP API',
@@ -126,16 +141,8 @@ export const COST_LINES: readonly CostLine[] = [
   {
     item: 'Lambda compute, arm64',
     price: PRICES.lambdaArmGbSecond,
-    quantity: (u) =>
-      u.invocations.ingest * ASSUMPTIONS.ingestMemoryGb * (ASSUMPTIONS.ingestMs / 1000) +
-      u.invocations.processor *
-        ASSUMPTIONS.processorMemoryGb *
-        (ASSUMPTIONS.processorBatchMs / 1000),
-    describe: (u) =>
-      `${(
-        u.invocations.ingest * ASSUMPTIONS.ingestMemoryGb * ASSUMPTIONS.ingestMs +
-        u.invocations.processor * ASSUMPTIONS.processorMemoryGb * ASSUMPTIONS.processorBatchMs
-      ).toFixed(1)} GB-ms`,
+    quantity: (u) => computeGbMs(u) / 1000,
+    describe: (u) => `${computeGbMs(u).toFixed(1)} GB-ms`,
   },
   {
     item: 'SQS requests',

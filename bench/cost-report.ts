@@ -6,6 +6,7 @@ import {
   fixedMonthly,
   RETENTION_MONTHS,
   logBytesPerDelivery,
+  processorMs,
   perMillion,
   topShares,
   totalPerMillion,
@@ -78,11 +79,12 @@ export function costSection(
       `Lambda: ingest ${ASSUMPTIONS.ingestMemoryGb * 1024} MB for an assumed ` +
         `${ASSUMPTIONS.ingestMs} ms per request (measured here through local SQS: ` +
         `${measured.ingestMs}); processor ${ASSUMPTIONS.processorMemoryGb * 1024} MB for an ` +
-        `assumed ${ASSUMPTIONS.processorBatchMs} ms per batch of 10 (measured here on the local ` +
+        `assumed ${processorMs(10)} ms per batch of 10 and ${processorMs(1)} ms for one record ` +
+        `(${ASSUMPTIONS.processorBaseMs} ms + ${ASSUMPTIONS.processorRecordMs} ms a record; measured here on the local ` +
         `engines: ${measured.processorBatchMs}). Cold starts are not included.`,
       'Batches as each scenario ran them: one processor invocation, one ReceiveMessage and one ' +
         'DeleteMessageBatch per batch of 10, or per message at low traffic (batches of 1, ' +
-        `priced with the same ${ASSUMPTIONS.processorBatchMs} ms an invocation: an upper bound).`,
+        'as the event source mapping hands out when messages trickle in).',
       `Retention: table TTL ${RETENTION_MONTHS.table} months (retentionDays 90), ` +
         `archive ${RETENTION_MONTHS.archive} months, logs ` +
         `${RETENTION_MONTHS.logs} month (cdk.json). Storage counts each item as its ` +
@@ -115,8 +117,11 @@ export function readmeSection(usage: readonly DeliveryUsage[], typical: Delivery
     tables: [{ headers: ['', ...usage.map((u) => u.label)], rows }],
     notes: [
       `Lambda arm64: ingest 256 MB × ${ASSUMPTIONS.ingestMs} ms per webhook, processor ` +
-        `512 MB × ${ASSUMPTIONS.processorBatchMs} ms per batch of 10 (assumed AWS durations).`,
-      'SQS: one send per webhook, one receive and one delete per batch of 10.',
+        `512 MB × ${processorMs(10)} ms per batch of 10, ${processorMs(1)} ms per batch of 1 ` +
+        '(assumed AWS durations).',
+      'SQS: one send per webhook, one receive and one delete per batch (10, or 1 at low traffic).',
+      `Monthly: the low-traffic scenario × ${ASSUMPTIONS.monthlyWebhooks.toLocaleString('en-US')} ` +
+        `plus the fixed monthly costs (section 5): ${usd(fixedMonthly(usage))}.`,
       `Stored ${RETENTION_MONTHS.table} months (TTL), archived ` +
         `${RETENTION_MONTHS.archive} months, logs kept ${RETENTION_MONTHS.logs} ` +
         'month, logged at INFO.',
