@@ -147,13 +147,15 @@ function printSubject(
   const [vendor, kind] = subjectKey.split('#');
   const id = subjectKey.slice(`${vendor}#${kind}#`.length);
   line(`${vendor} ${kind} ${id}`);
-  line(
-    state
-      ? `now ${state.status} (was ${state.previousStatus ?? 'none'}) since ${shortTime(state.occurredAt)}, ` +
-          `set by ${state.eventId}; v${state.version}` +
-          (state.externalRef === undefined ? '' : `, your reference ${state.externalRef}`)
-      : 'no current state stored (expired, or its events were never applied)',
-  );
+  if (state) {
+    line(
+      `now ${state.status} (was ${state.previousStatus ?? 'none'}) since ${shortTime(state.occurredAt)}, version ${state.version}`,
+    );
+    line(`  set by ${state.eventId}`);
+    if (state.externalRef !== undefined) line(`  your reference ${state.externalRef}`);
+  } else {
+    line('no current state stored (expired, or its events were never applied)');
+  }
   line(`${events.length} event${events.length === 1 ? '' : 's'}, newest first (times UTC):`);
   const rows = events.map((event) => {
     const { detail } = event;

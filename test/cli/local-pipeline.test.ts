@@ -170,6 +170,26 @@ describe('history', () => {
     expect(text.stdout).toContain(`now approved (was in_review)`);
   });
 
+  it("finds the subjects of the customer's own reference in one index query, within 100 columns", async () => {
+    // The IDWise step the send test posted carries the customer's reference 8446291042680.
+    const run = await cli(['history', 'idwise', '--reference', '8446291042680'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('idwise journey b91d05036de565e523e7d4c3');
+    expect(run.stdout).toContain('your reference 8446291042680');
+    expect(run.stderr).not.toMatch(/scann/i);
+    for (const line of run.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
+
+    const none = await cli(['history', 'idwise', '--reference', 'nobody'], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('No events for idwise reference nobody');
+    const both = await cli(
+      ['history', 'idwise', 'b91d05036de565e523e7d4c3', '--reference', 'x'],
+      env,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('either a subject id or --reference');
+  });
+
   it('finds a subject of an unknown kind by scanning, and says when there is none', async () => {
     const scanned = await cli(['history', 'treezor', USER, '--scan'], env);
     expect(scanned.code).toBe(0);
