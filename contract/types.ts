@@ -98,6 +98,11 @@ export interface Findings {
   readonly resultKey: string;
   /** The webhook event whose claim this answer was fetched to check. */
   readonly confirmsEventId?: string;
+  /**
+   * With `confirmsEventId`: whether the vendor's API gives the status that event claimed (`false`:
+   * this event's status is the API's).
+   */
+  readonly confirmed?: boolean;
 }
 
 /** The normalized KYC event: the `detail` of every event on the bus. */

@@ -41,9 +41,12 @@ export async function startVendorApiStandIn(
     if (!vendor.api) continue;
     const dir = join(fixturesDir, vendor.id, 'api');
     const names = readdirSync(dir).filter((file) => file.endsWith('.json'));
+    // By name, so an answer named plainly (`verification-status`) comes before
+    // its variants (`…-rejected`): the first is what a subject gets unless told otherwise.
+    const byName = names.map((file) => file.slice(0, -'.json'.length)).sort();
     fixtures.set(
       vendor.id,
-      new Map(names.sort().map((file) => [file.slice(0, -5), readFileSync(join(dir, file))])),
+      new Map(byName.map((name) => [name, readFileSync(join(dir, `${name}.json`))])),
     );
   }
   const chosen = new Map<string, string>();
@@ -56,8 +59,10 @@ export async function startVendorApiStandIn(
     const path = `/${rest.join('/')}`;
     const byName = fixtures.get(vendorId);
     if (!byName) return end(response, 404);
-    // Every vendor API takes credentials; a stand-in that did not would hide a client sending none.
-    if (!request.headers.authorization) return end(response, 401);
+    // Every vendor API takes credentials, in a header (IDWise) or in the body (bronID); a stand-in
+    // that took a request with neither would hide a client sending none.
+    const sent = await readAll(request);
+    if (!request.headers.authorization && sent.length === 0) return end(response, 401);
     requests.push({ vendor: vendorId, path });
     const fault = faults.get(vendorId) ?? decide?.(vendorId, path);
     if (fault && 'hangMs' in fault) await new Promise((done) => setTimeout(done, fault.hangMs));
@@ -71,7 +76,6 @@ export async function startVendorApiStandIn(
   };
 
   const server = createServer((request, response) => {
-    request.resume();
     answer(request, response).catch(() => end(response, 500));
   });
   const boundPort = await listenOnLoopback(server, port, 'vendor API stand-in');
@@ -94,6 +98,12 @@ export async function startVendorApiStandIn(
     requests,
     close: () => closeServer(server, true),
   };
+}
+
+async function readAll(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function end(response: ServerResponse, status: number): void {

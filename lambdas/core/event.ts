@@ -211,6 +211,12 @@ function buildEventSchemas() {
           description: 'The webhook event whose claim this answer was fetched to check.',
         }),
       ),
+      confirmed: Type.ReadonlyOptional(
+        Type.Boolean({
+          description:
+            "With `confirmsEventId`: whether the vendor's API gives the status that event claimed (`false`: this event's status is the API's).",
+        }),
+      ),
     },
     {
       title: 'Findings',

@@ -43,10 +43,12 @@ export interface ApiRequest {
  */
 export interface ApiReading {
   readonly status: Status;
+  /** The vendor's time of the state the answer reports, when it says (else: when it was fetched). */
+  readonly occurredAt?: string;
   readonly vendorStatus: string | null;
   readonly detailType: DetailType;
   /** The vendor's words consumers decide on: decisions, failed rule ids, AML flags. */
-  readonly findings: Omit<Findings, 'resultKey' | 'confirmsEventId'>;
+  readonly findings: Omit<Findings, 'resultKey' | 'confirmsEventId' | 'confirmed'>;
 }
 
 export interface VendorApi<Trigger extends string = string> {
@@ -140,6 +142,8 @@ export interface ApiFindingsMessage {
   readonly resultKey: string;
   /** The event whose claim the answer was fetched to check, for enrichment. */
   readonly confirmsEventId?: string;
+  /** Whether the answer's status is the one that event claimed. */
+  readonly confirmed?: boolean;
 }
 
 /** The queue route of an API answer for `vendorId`. */
@@ -175,11 +179,13 @@ export function draftFromApiMessage(body: string): NormalizedDraft {
     status: reading.status,
     scope: 'verification',
     vendorStatus: reading.vendorStatus,
+    ...(reading.occurredAt !== undefined && { occurredAt: reading.occurredAt }),
     origin: message.origin,
     findings: {
       ...reading.findings,
       resultKey: message.resultKey,
       ...(message.confirmsEventId !== undefined && { confirmsEventId: message.confirmsEventId }),
+      ...(message.confirmed !== undefined && { confirmed: message.confirmed }),
     },
   };
 }

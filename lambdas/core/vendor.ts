@@ -292,7 +292,7 @@ export function defineVendor<C extends BaseCredentials>(vendor: Vendor<C>): Vend
     ...vendor,
     normalize: (delivery) =>
       api && isApiRoute(delivery.route)
-        ? [boundDraft(draftFromApiMessage(delivery.body))]
+        ? [boundDraft(withPlausibleTime(draftFromApiMessage(delivery.body), delivery))]
         : vendor.normalize(delivery).map((draft) => boundDraft(withPlausibleTime(draft, delivery))),
     ...(api && {
       // The API credentials are optional, but a malformed `api` member fails like any other key.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { KycError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
 import type { EventQueue, Log, SecretSource } from '../core/ports.js';
-import type { SubjectRef } from '../core/event.js';
+import type { Status, SubjectRef } from '../core/event.js';
 import {
   apiRoute,
   baseUrlOf,
@@ -37,6 +37,8 @@ export interface AskRequest {
   readonly origin: ApiFindingsMessage['origin'];
   /** For enrichment: the event whose result is fetched, which makes the queued event's id. */
   readonly confirmsEventId?: string;
+  /** For enrichment: the status that event claimed, which the answer confirms or not. */
+  readonly claimedStatus?: Status;
 }
 
 /**
@@ -84,6 +86,9 @@ export async function askVendorApi(request: AskRequest, deps: AskDeps): Promise<
     reading,
     resultKey,
     ...(request.confirmsEventId !== undefined && { confirmsEventId: request.confirmsEventId }),
+    ...(request.claimedStatus !== undefined && {
+      confirmed: reading.status === request.claimedStatus,
+    }),
   };
   await deps.queue.send({
     vendor: vendor.id,

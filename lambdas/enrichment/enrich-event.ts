@@ -47,7 +47,13 @@ export async function enrichEvent(body: string, deps: EnrichDeps): Promise<Enric
     return 'not-a-trigger';
   }
   return askVendorApi(
-    { vendor, subject: { kind, id }, origin: 'enrichment', confirmsEventId: eventId },
+    {
+      vendor,
+      subject: { kind, id },
+      origin: 'enrichment',
+      confirmsEventId: eventId,
+      claimedStatus: (detail as EventDetail).status,
+    },
     deps,
   );
 }

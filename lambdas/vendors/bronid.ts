@@ -10,6 +10,7 @@ import { findValueSpan, withoutMember } from '../core/json-span.js';
 import { matchesAny } from '../core/secure-compare.js';
 import { instantFromEpochMillis } from '../core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
+import type { VendorApi } from '../core/vendor-api.js';
 import type {
   BaseCredentials,
   CredentialCheck,
@@ -154,6 +155,100 @@ export const BRONID_STATUS_MAPPING: readonly StatusMappingRow[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// bronID's API: `getVerificationStatus` returns the latest webhook's content, so it confirms (or
+// not) what a webhook claimed; its signature serialization is unconfirmed, the API's TLS is not.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Confirmed: the documented endpoint is on bronID's test environment. The production host is not
+ * in the public docs, so it is not declared: add it here once bronID gives it.
+ */
+export const BRONID_API_BASE_URLS = { dev: 'https://dev.bronid.com' } as const;
+
+/** Confirmed: `POST /getVerificationStatus` with a JSON body, looked up by `trace` or `userId`. */
+export const BRONID_API_PATH = '/getVerificationStatus';
+
+/** Confirmed: the API authenticates with body members, not headers. */
+export const BRONID_API_BODY = {
+  version: 'metadata_version',
+  serviceUid: 'metadata_serviceUid',
+  secretKey: 'metadata_secretKey',
+  trace: 'trace',
+} as const;
+/** Confirmed: the API version every documented call sends. */
+export const BRONID_API_VERSION = '4';
+
+/** The secret's `api` members: bronID's service uid and API secret key. */
+export const BRONID_API_CREDENTIAL_KEYS = {
+  serviceUid: 'serviceUid',
+  secretKey: 'secretKey',
+} as const;
+
+/**
+ * Inferred: a subject is named by its `submissionId` when the webhook has one; the API is asked by
+ * `trace` with that id, which is the same value in bronID's sample (an entity's single attempt).
+ * For an individual with several attempts the API may not find it by the grouping id.
+ */
+export const BRONID_API_LOOKUP = BRONID_API_BODY.trace;
+
+/**
+ * Inferred window: bronID's retries are undocumented, and a pending verification may wait for a
+ * reviewer; two days without news is worth asking about.
+ */
+export const BRONID_RECONCILE_AFTER_MINUTES = { in_review: 48 * 60 } as const;
+
+/** Every `vendorEventType` a status webhook gets: each is checked against the API. */
+const BRONID_STATUS_EVENT_TYPES = [
+  ...Object.keys(BRONID_VERIFICATION_STATUSES).map(
+    (word) => BRONID_EVENT_TYPE_PREFIXES.verificationStatus + word,
+  ),
+  ...Object.keys(BRONID_SUBMISSION_STATUSES).map(
+    (word) => BRONID_EVENT_TYPE_PREFIXES.submissionStatus + word,
+  ),
+];
+
+const BRONID_API: VendorApi = {
+  fetches: `getVerificationStatus (\`POST ${BRONID_API_PATH}\`, by \`${BRONID_API_LOOKUP}\`)`,
+  baseUrls: BRONID_API_BASE_URLS,
+  credentialKeys: Object.values(BRONID_API_CREDENTIAL_KEYS),
+  enrichAfter: BRONID_STATUS_EVENT_TYPES,
+  resultEventType: 'Verification Status',
+  reconcileAfterMinutes: BRONID_RECONCILE_AFTER_MINUTES,
+  subjectKinds: [BRONID_SUBJECT_KIND],
+  request(subject, credentials) {
+    return {
+      method: 'POST',
+      path: BRONID_API_PATH,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        [BRONID_API_BODY.version]: BRONID_API_VERSION,
+        [BRONID_API_BODY.serviceUid]: credentials.values[BRONID_API_CREDENTIAL_KEYS.serviceUid],
+        [BRONID_API_BODY.secretKey]: credentials.values[BRONID_API_CREDENTIAL_KEYS.secretKey],
+        [BRONID_API_LOOKUP]: subject.id,
+      }),
+    };
+  },
+  read(answer) {
+    if (!isObject(answer)) return undefined;
+    const draft = normalizeBronid(answer);
+    if (draft.status === 'unknown' && draft.vendorStatus === null) return undefined;
+    const decisions = [BRONID_FIELDS.verificationStatus, BRONID_FIELDS.submissionStatus].flatMap(
+      (name) => {
+        const word = text(field(answer, name));
+        return word === undefined ? [] : [{ by: name, word }];
+      },
+    );
+    return {
+      status: draft.status,
+      vendorStatus: draft.vendorStatus,
+      detailType: draft.detailType,
+      ...(draft.occurredAt !== undefined && { occurredAt: draft.occurredAt }),
+      findings: { decisions, failedRules: [], amlFlags: [] },
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 
 export interface BronidCredentials extends BaseCredentials {
   /** Every key currently accepted; the first one signs (rotation: add, switch, remove). */
@@ -165,6 +260,7 @@ export const bronid = defineVendor<BronidCredentials>({
   displayName: 'bronID',
   routes: [BRONID_ROUTE],
   // Confirmed: bronID expects `200 OK`, the default answer.
+  api: BRONID_API,
   answers: {
     senderRetries: 'Expects `200 OK`; its retry behaviour is not documented.',
   },

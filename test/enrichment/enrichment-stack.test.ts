@@ -15,11 +15,11 @@ describe('enrichment in the stack', () => {
     const env = environmentOf(enrichmentFunction![1]);
     expect(env['KYC_QUEUE_URL']).toEqual({ Ref: expect.stringMatching(/^IngestQueue/) });
     expect(env['KYC_RESULTS_BUCKET']).toEqual({ Ref: bucketId });
-    // Only IDWise declares an API today: only its secret is named.
-    expect(JSON.stringify(env['KYC_SECRET_IDS'])).toContain('IngestApiidwiseSecret');
-    expect(JSON.stringify(env['KYC_SECRET_IDS'])).not.toMatch(
-      /IngestApi(treezor|ondato|bronid|truuth)Secret/,
-    );
+    // The vendors that declare an API (IDWise, bronID): only their secrets are named.
+    const secretIds = JSON.stringify(env['KYC_SECRET_IDS']);
+    expect(secretIds).toContain('IngestApiidwiseSecret');
+    expect(secretIds).toContain('IngestApibronidSecret');
+    expect(secretIds).not.toMatch(/IngestApi(treezor|ondato|truuth)Secret/);
   });
 
   it('keeps results private, encrypted, TLS-only, for the retention, and beyond the stack', () => {

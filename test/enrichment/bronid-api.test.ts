@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readApiCredentials, type VendorApi } from '../../lambdas/core/vendor-api.js';
+import { bronid } from '../../lambdas/vendors/bronid.js';
+
+const api = bronid.api as VendorApi;
+const answer = (name: string): unknown =>
+  JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL(`../fixtures/bronid/api/${name}.json`, import.meta.url)),
+      'utf8',
+    ),
+  );
+
+describe('bronID API: getVerificationStatus', () => {
+  it('asks by trace, with the service uid and secret key in the body as bronID documents', () => {
+    const credentials = readApiCredentials(
+      { api: { serviceUid: 'uid-1', secretKey: 'key-1' } },
+      api,
+      'bronid',
+    )!;
+    const request = api.request({ kind: 'verification', id: 'trace-1' }, credentials);
+    expect(request).toMatchObject({ method: 'POST', path: '/getVerificationStatus' });
+    expect(JSON.parse(request.body!)).toEqual({
+      metadata_version: '4',
+      metadata_serviceUid: 'uid-1',
+      metadata_secretKey: 'key-1',
+      trace: 'trace-1',
+    });
+  });
+
+  it('reads the documented answer: the status words, and the time of the webhook it repeats', () => {
+    expect(api.read(answer('verification-status'))).toEqual({
+      status: 'approved',
+      vendorStatus:
+        'verificationStatus=verified submissionStatus=submitted idvRiskScore=Low to Medium',
+      detailType: 'KYC Verification Updated',
+      // 1732151352 s
+      occurredAt: '2024-11-21T01:09:12.000Z',
+      findings: {
+        decisions: [
+          { by: 'verificationStatus', word: 'verified' },
+          { by: 'submissionStatus', word: 'submitted' },
+        ],
+        failedRules: [],
+        amlFlags: [],
+      },
+    });
+  });
+
+  it('is asked after every status webhook, and reads no status as no result', () => {
+    expect(api.enrichAfter).toEqual(
+      expect.arrayContaining([
+        'verification.verified',
+        'verification.pending',
+        'submission.incomplete',
+      ]),
+    );
+    expect(api.read({ name: 'My Company' })).toBeUndefined();
+    expect(api.read('verified')).toBeUndefined();
+  });
+});

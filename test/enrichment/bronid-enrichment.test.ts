@@ -1,0 +1,79 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDetail } from '../../lambdas/core/event.js';
+import type { LocalPipeline } from '../../local/pipeline.js';
+import { sendDelivery } from '../../local/send-delivery.js';
+import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { localBusEntries, waitFor } from '../support/wait.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/bronid/', import.meta.url));
+const ROUTE = '/webhooks/bronid';
+
+let testPipeline: TestPipeline;
+let pipeline: LocalPipeline;
+
+beforeAll(async () => {
+  testPipeline = await startTestPipeline();
+  ({ pipeline } = testPipeline);
+});
+
+afterAll(async () => {
+  await testPipeline?.stop();
+});
+
+function details(): EventDetail[] {
+  return localBusEntries(pipeline.eventsFile).map((e) => JSON.parse(e.Detail) as EventDetail);
+}
+
+/** The `verified` fixture for another verification, signed on sending with the dev key. */
+async function sendVerified(verificationUuid: string): Promise<string> {
+  const body = JSON.parse(readFileSync(join(FIXTURES, 'verified.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  delete body['signature'];
+  body['verificationUuid'] = verificationUuid;
+  const file = join(testPipeline.dir, `${verificationUuid}.json`);
+  writeFileSync(file, JSON.stringify(body));
+  const sent = await sendDelivery({
+    vendor: 'bronid',
+    fixture: file,
+    route: ROUTE,
+    url: pipeline.urls.server + ROUTE,
+  });
+  expect(sent.status).toBe(200);
+  const webhook = await waitFor('the webhook event', () =>
+    details().find((d) => d.subject.id === verificationUuid && d.origin === undefined),
+  );
+  return webhook.eventId;
+}
+
+describe('bronID: the API confirms a webhook, or does not', () => {
+  it('marks a status the API gives too as confirmed', async () => {
+    const eventId = await sendVerified('verification-confirmed');
+    const result = await waitFor('the API result', () =>
+      details().find((d) => d.findings?.confirmsEventId === eventId),
+    );
+    expect(result).toMatchObject({
+      vendor: 'bronid',
+      origin: 'enrichment',
+      status: 'approved',
+      findings: { confirmed: true },
+    });
+    expect(pipeline.enrichment?.standIn.requests).toContainEqual({
+      vendor: 'bronid',
+      path: '/getVerificationStatus',
+    });
+  });
+
+  it('marks a status the API contradicts as not confirmed, and publishes the API’s', async () => {
+    pipeline.enrichment!.standIn.answerWith('bronid', 'verification-status-rejected');
+    const eventId = await sendVerified('verification-contradicted');
+    const result = await waitFor('the API result', () =>
+      details().find((d) => d.findings?.confirmsEventId === eventId),
+    );
+    expect(result).toMatchObject({ status: 'rejected', findings: { confirmed: false } });
+  });
+});
