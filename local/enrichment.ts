@@ -8,12 +8,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import S3rver from 's3rver';
 import {
   DynamoOpenSubjects,
@@ -35,6 +30,7 @@ import { toDeliveredEvent } from './consumer-rules.js';
 import { compilePattern } from './event-pattern.js';
 import { SqsPoller } from './poller.js';
 import type { PublishedEvent } from './put-events-server.js';
+import { createQueue, queueArn } from './resources.js';
 import { LOOPBACK } from './servers.js';
 import { startVendorApiStandIn, type VendorApiStandIn } from './vendor-api-stand-in.js';
 
@@ -218,27 +214,6 @@ export async function startLocalEnrichment(
     await stop();
     throw error;
   }
-}
-
-async function createQueue(
-  sqs: SQSClient,
-  name: string,
-  attributes: Record<string, string>,
-): Promise<string> {
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-  );
-  if (QueueUrl === undefined) throw new Error(`Local SQS returned no URL for queue ${name}`);
-  return QueueUrl;
-}
-
-async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  if (Attributes?.QueueArn === undefined)
-    throw new Error(`Local SQS returned no ARN for ${queueUrl}`);
-  return Attributes.QueueArn;
 }
 
 /** The open-subjects table as the stack defines it, from the same schema, TTL included. */

@@ -92,7 +92,8 @@ export async function createQueues(
   };
 }
 
-async function createQueue(
+/** Creates (or finds) a queue by name with these attributes, and returns its URL. */
+export async function createQueue(
   client: SQSClient,
   name: string,
   attributes: Record<string, string>,
@@ -104,7 +105,7 @@ async function createQueue(
   return QueueUrl;
 }
 
-async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
+export async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );

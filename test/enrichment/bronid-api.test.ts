@@ -1,17 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readApiCredentials, type VendorApi } from '../../lambdas/core/vendor-api.js';
 import { bronid } from '../../lambdas/vendors/bronid.js';
+import { apiFixture } from './enrichment-support.js';
 
 const api = bronid.api as VendorApi;
-const answer = (name: string): unknown =>
-  JSON.parse(
-    readFileSync(
-      fileURLToPath(new URL(`../fixtures/bronid/api/${name}.json`, import.meta.url)),
-      'utf8',
-    ),
-  );
+const answer = (name: string): unknown => apiFixture('bronid', name);
 
 describe('bronID API: getVerificationStatus', () => {
   it('asks by trace, with the service uid and secret key in the body as bronID documents', () => {

@@ -1,15 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../lambdas/core/event.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
-import { sendDelivery } from '../../local/send-delivery.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
-import { localBusEntries, waitFor } from '../support/wait.js';
+import { waitFor } from '../support/wait.js';
+import { publishedDetails, sendBody } from './enrichment-support.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/bronid/', import.meta.url));
-const ROUTE = '/webhooks/bronid';
 
 let testPipeline: TestPipeline;
 let pipeline: LocalPipeline;
@@ -23,9 +22,7 @@ afterAll(async () => {
   await testPipeline?.stop();
 });
 
-function details(): EventDetail[] {
-  return localBusEntries(pipeline.eventsFile).map((e) => JSON.parse(e.Detail) as EventDetail);
-}
+const details = (): EventDetail[] => publishedDetails(testPipeline);
 
 /** The `verified` fixture for another verification, signed on sending with the dev key. */
 async function sendVerified(verificationUuid: string): Promise<string> {
@@ -35,15 +32,7 @@ async function sendVerified(verificationUuid: string): Promise<string> {
   >;
   delete body['signature'];
   body['verificationUuid'] = verificationUuid;
-  const file = join(testPipeline.dir, `${verificationUuid}.json`);
-  writeFileSync(file, JSON.stringify(body));
-  const sent = await sendDelivery({
-    vendor: 'bronid',
-    fixture: file,
-    route: ROUTE,
-    url: pipeline.urls.server + ROUTE,
-  });
-  expect(sent.status).toBe(200);
+  await sendBody(testPipeline, 'bronid', JSON.stringify(body));
   const webhook = await waitFor('the webhook event', () =>
     details().find((d) => d.subject.id === verificationUuid && d.origin === undefined),
   );

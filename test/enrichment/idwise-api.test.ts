@@ -1,18 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { baseUrlOf, readApiCredentials, type VendorApi } from '../../lambdas/core/vendor-api.js';
 import { idwise } from '../../lambdas/vendors/idwise.js';
+import { apiFixture } from './enrichment-support.js';
 
 const api = idwise.api as VendorApi;
-const answer = (name: string): unknown =>
-  JSON.parse(
-    readFileSync(
-      fileURLToPath(new URL(`../fixtures/idwise/api/${name}.json`, import.meta.url)),
-      'utf8',
-    ),
-  );
+const answer = (name: string): unknown => apiFixture('idwise', name);
 
 describe('IDWise API: reading Get Journey Result', () => {
   it('reads a referred journey: the status, the decisions, the failed rules and the AML flags', () => {

@@ -1,13 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPipeline } from '../../local/pipeline.js';
-import { sendDelivery } from '../../local/send-delivery.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor, type PublishedEvent } from '../support/wait.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
+import { sendBody } from './enrichment-support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures/idwise');
@@ -52,19 +52,7 @@ function enrichmentOf(eventId: string): Promise<PublishedEvent> {
   );
 }
 
-async function send(body: string): Promise<void> {
-  const dir = testPipeline.dir;
-  const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, body);
-  const route = '/webhooks/idwise';
-  const result = await sendDelivery({
-    vendor: 'idwise',
-    fixture: file,
-    route,
-    url: pipeline.urls.server + route,
-  });
-  expect(result.status).toBe(200);
-}
+const send = (body: string): Promise<void> => sendBody(testPipeline, 'idwise', body);
 
 describe('IDWise enrichment in local mode', () => {
   it('follows a Finished Journey with a published Journey Result carrying the decision details and no personal data', async () => {

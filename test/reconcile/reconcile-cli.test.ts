@@ -1,8 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SweepAnswer } from '../../lambdas/reconcile/sweep-request.js';
-import { sendDelivery } from '../../local/send-delivery.js';
+import { sendBody } from '../enrichment/enrichment-support.js';
 import { cli } from '../cli/cli-support.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 import { waitFor } from '../support/wait.js';
@@ -13,17 +11,14 @@ let env: Record<string, string>;
 beforeAll(async () => {
   testPipeline = await startTestPipeline({ writeInstanceFile: true });
   env = { KYC_EVENTS_FILE: testPipeline.pipeline.eventsFile };
-  const file = join(testPipeline.dir, 'referred.json');
-  writeFileSync(
-    file,
+  await sendBody(
+    testPipeline,
+    'idwise',
     JSON.stringify({
       event: 'Finished User Steps',
       body: { eventId: 'cli-referred-1', journeyId: 'cli-journey', systemDecision: 'Refer' },
     }),
   );
-  const route = '/webhooks/idwise';
-  const url = testPipeline.pipeline.urls.server + route;
-  expect((await sendDelivery({ vendor: 'idwise', fixture: file, route, url })).status).toBe(200);
 });
 
 afterAll(async () => {

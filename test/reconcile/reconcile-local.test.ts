@@ -1,11 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../lambdas/core/event.js';
 import type { LocalPipeline } from '../../local/pipeline.js';
-import { sendDelivery } from '../../local/send-delivery.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
-import { localBusEntries, waitFor, waitForQueueDrained } from '../support/wait.js';
+import { waitFor, waitForQueueDrained } from '../support/wait.js';
+import { publishedDetails, sendBody } from '../enrichment/enrichment-support.js';
 
 const JOURNEY = 'journey-left-in-review';
 const HOUR = 3_600_000;
@@ -26,11 +24,7 @@ afterAll(async () => {
   await testPipeline?.stop();
 });
 
-function details(): EventDetail[] {
-  return localBusEntries(pipeline.eventsFile).map(
-    (entry) => JSON.parse(entry.Detail) as EventDetail,
-  );
-}
+const details = (): EventDetail[] => publishedDetails(testPipeline);
 
 function enrichment() {
   const found = pipeline.enrichment;
@@ -40,9 +34,9 @@ function enrichment() {
 
 /** A Finished User Steps delivery (not an enrichment trigger) that leaves the journey referred. */
 async function sendReferred(journeyId: string, eventId: string): Promise<void> {
-  const file = join(testPipeline.dir, `${eventId}.json`);
-  writeFileSync(
-    file,
+  await sendBody(
+    testPipeline,
+    'idwise',
     JSON.stringify({
       event: 'Finished User Steps',
       body: {
@@ -54,14 +48,6 @@ async function sendReferred(journeyId: string, eventId: string): Promise<void> {
       },
     }),
   );
-  const route = '/webhooks/idwise';
-  const sent = await sendDelivery({
-    vendor: 'idwise',
-    fixture: file,
-    route,
-    url: pipeline.urls.server + route,
-  });
-  expect(sent.status).toBe(200);
 }
 
 describe('reconciliation in local mode', () => {

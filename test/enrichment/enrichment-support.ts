@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { EventDetail } from '../../lambdas/core/event.js';
+import { findVendor } from '../../lambdas/vendors/registry.js';
+import { sendDelivery } from '../../local/send-delivery.js';
+import type { TestPipeline } from '../support/local-pipeline.js';
+import { localBusEntries } from '../support/wait.js';
+
+/** A vendor API answer fixture (`test/fixtures/<vendor>/api/<name>.json`), parsed. */
+export function apiFixture(vendor: string, name: string): unknown {
+  const file = fileURLToPath(new URL(`../fixtures/${vendor}/api/${name}.json`, import.meta.url));
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** The detail of every event the test pipeline's bus received, in order. */
+export function publishedDetails(test: TestPipeline): EventDetail[] {
+  return localBusEntries(test.pipeline.eventsFile).map(
+    (entry) => JSON.parse(entry.Detail) as EventDetail,
+  );
+}
+
+/** Sends `body` to the vendor's first route, signed as the vendor would; it must be taken. */
+export async function sendBody(test: TestPipeline, vendorId: string, body: string): Promise<void> {
+  const route = findVendor(vendorId)?.routes[0];
+  if (route === undefined) throw new Error(`no route for ${vendorId}`);
+  const file = join(test.dir, `${randomUUID()}.json`);
+  writeFileSync(file, body);
+  const url = test.pipeline.urls.server + route;
+  const sent = await sendDelivery({ vendor: vendorId, fixture: file, route, url });
+  expect(sent.status).toBe(200);
+}
