@@ -88,6 +88,15 @@ export const TRUUTH_ROUTE_FIELD = 'route';
 export const TRUUTH_SUBJECT_KIND = 'verification';
 
 /**
+ * A URL in the body and its query string (`$1` is the URL without it), JSON-escaped slashes
+ * included. Confirmed: the callback's report links are pre-signed URLs that expire; inferred: a
+ * retry may carry them signed anew, and only their query (signature, expiry) changes. So the dedup
+ * id hashes the body with every URL's query cut out: a retry with re-signed links collapses into
+ * its first delivery, while any other change still makes a new event.
+ */
+export const TRUUTH_URL_QUERY = /(https?:(?:\\?\/){2}(?:[^"?\s\\]|\\\/)*)\?(?:[^"\s\\]|\\.)*/g;
+
+/**
  * Inferred proofing outcome words (compared case-insensitively). The most severe word present
  * decides: one FAIL rejects, else one WARNING sends the case to review; approval needs every
  * outcome to be PASS. Any other word makes the outcomes inconclusive unless a FAIL or WARNING is
@@ -213,7 +222,7 @@ export const truuth = defineVendor<TruuthCredentials>({
     {
       field: 'the whole body',
       proof: 'credential',
-      use: 'the dedup id (route + SHA-256 of the body): the token vouches for every byte',
+      use: 'the dedup id (route + SHA-256 of the body with the query strings of its URLs cut out, so re-signed report links do not make a retry new): the token vouches for every byte',
     },
   ],
   testing: {
@@ -309,15 +318,15 @@ function acceptedValues(route: string, credentials: TruuthCredentials): readonly
 }
 
 /**
- * Truuth documents no event id and no delivery id, so the dedup id is a hash of the raw body: a
- * retry of the same bytes collapses to one event. It is prefixed with the route key because the
+ * Truuth documents no event id and no delivery id, so the dedup id is a hash of the raw body
+ * (less its URLs' query strings, see `TRUUTH_URL_QUERY`): a retry collapses to one event. It is prefixed with the route key because the
  * two event types may well carry the same body for one verification (inferred: their payloads
  * are not published); without the prefix a Biopass delivery would be taken for a duplicate of
  * its Callback and never published.
  */
 function dedupIdOf(route: string, body: string): string {
   const key = routeKeyOf(route);
-  const hash = bodyHash(body);
+  const hash = bodyHash(body.replace(TRUUTH_URL_QUERY, '$1'));
   return key === undefined ? hash : `${key}:${hash}`;
 }
 
