@@ -76,5 +76,11 @@ describe('DynamoEventHistory', () => {
     ]);
     expect(events[0]?.leaseUntil).toBe('2030-01-01T00:00:00.000Z');
     expect(events.every((e) => e.subjectKey === SUBJECT)).toBe(true);
+    // The old item reads back whole through the store too, body and subject included.
+    expect(await store.getEvent('idwise:h0')).toMatchObject({
+      subjectKey: SUBJECT,
+      rawBody: '{"event":"old"}',
+      publishedAt: '2025-12-31T00:00:01.000Z',
+    });
   });
 });

@@ -57,8 +57,10 @@ describe('stored items of every fixture', () => {
         );
         expect(itemSize(eventItem)).toBeLessThanOrEqual(KB);
         expect(itemSize(subjectItem)).toBeLessThanOrEqual(KB);
-        // Stored once, compressed: in the event item, or in one chunk item beside it.
+        // Stored once, compressed: in the event item, or in one chunk item beside it; the
+        // detail holds no second copy of the payload.
         expect(eventItem?.['rawBody']).toBeUndefined();
+        expect(eventItem?.['detail']?.M?.['payload']).toBeUndefined();
         const chunkSet = eventItem?.['rawBodyChunkSet']?.S;
         if (chunkSet !== undefined) {
           expect(eventItem?.['rawBodyChunks']?.N).toBe('1');
