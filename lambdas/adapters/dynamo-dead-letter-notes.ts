@@ -16,7 +16,7 @@ const TTL = TABLE_SCHEMA.timeToLiveAttribute;
  * permission than the `PutItem` it has (lib/constructs/processor.ts). Their keys start with a
  * prefix no eventId (`<vendor>:…`) can, and they carry no index key, so no history sees them.
  */
-const NOTE_PREFIX = 'DEADLETTER#';
+const NOTE_PREFIX = TABLE_SCHEMA.keyPrefixes.deadLetterNote;
 const NOTE_ITEM_TYPE = 'deadLetterNote';
 
 /** SQS keeps a message at most 14 days: a note never needs to outlive it. */

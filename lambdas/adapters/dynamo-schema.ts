@@ -1,7 +1,7 @@
 /**
  * The table's shape, shared by the adapter, the CDK stack and local mode so it is stated once.
  * One table: event items keyed by their eventId, subject items keyed `SUBJECT#…`, body chunk
- * items keyed `BODY#…`.
+ * items keyed `BODY#…`, the processor's notes on dead-lettered messages keyed `DEADLETTER#…`.
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
@@ -40,6 +40,7 @@ export const TABLE_SCHEMA = {
     subject: 'SUBJECT#',
     bodyChunk: 'BODY#',
     reference: 'REF#',
+    deadLetterNote: 'DEADLETTER#',
   },
   /** Event item attributes that the history reads and scans filter on. */
   eventAttributes: {
