@@ -16,6 +16,8 @@ describe('stack outputs operators rely on (README: Deploy, Operating it)', () =>
     'TreezorSecretArn',
     'IdwiseSecretArn',
     'Settings',
+    'ProcessorLogGroup',
+    'IngestLogGroups',
   ])('%s', (name) => {
     expect(Object.keys(outputs)).toContain(name);
   });

@@ -101,6 +101,16 @@ describe('processor', () => {
     expect(env[ENV.retentionDays]).toBe('90');
   });
 
+  it("is told the ingest queue's maxReceiveCount, so it can say a last failure is dead-lettered", () => {
+    const [, queue] =
+      resourcesOf(template, 'AWS::SQS::Queue').find(([, candidate]) =>
+        JSON.stringify(candidate.Properties['RedrivePolicy'] ?? null).includes('maxReceiveCount'),
+      ) ?? [];
+    const policy = queue?.Properties['RedrivePolicy'] as { maxReceiveCount: number };
+    expect(policy.maxReceiveCount).toBe(5);
+    expect(environmentOf(processor)[ENV.maxReceiveCount]).toBe(String(policy.maxReceiveCount));
+  });
+
   it('passes the payload switch and retention from config', () => {
     const env = synthStack({ includePayload: false, retentionDays: 7 }).findResources(
       'AWS::Lambda::Function',
