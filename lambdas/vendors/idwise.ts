@@ -376,8 +376,13 @@ export const idwise = defineVendor<IdwiseCredentials>({
   // Built from the tables above, so each fact stays in one place; the README's mapping table is
   // generated from these rows and the tests feed each one through `normalize`.
   testing: {
-    // Confirmed: IDWise webhooks carry no personal data.
-    personal: { fields: [], freeTextFields: [], knownValues: [] },
+    // Confirmed: IDWise webhooks carry no personal data. Its API's journey result names the
+    // applicant (test/fixtures/idwise/api/): archived, never published or logged.
+    personal: {
+      fields: ['full_name', 'birth_date'],
+      freeTextFields: [],
+      knownValues: ['Jane Example', '1990-04-12'],
+    },
     rotation: {
       secret: (authorization) => ({ headers: { authorization } }),
       credential: (name) => `Basic ${Buffer.from(`idwise:password-${name}`).toString('base64')}`,
