@@ -6,12 +6,13 @@ import type { SubjectTurns } from './subject-turns.js';
 /**
  * How an event is stored once and applied to its subject (DESIGN §4.2, §4.3, §4.5):
  *
- * 1. Read the event. Stored already? Resume it: nothing to do if it is published, else take
- *    its publication lease (another attempt holds it: `EventBusyError`, SQS retries later).
- * 2. Else read its subject and judge the event against it (`judge`, with core/ordering.ts).
- * 3. Store the event and its subject change in one atomic write, holding the lease from the
+ * 1. Read its subject and judge the event against it (`judge`, with core/ordering.ts).
+ * 2. Store the event and its subject change in one atomic write, holding the lease from the
  *    start. The store refuses it when another attempt got there first — the event exists, or
- *    the subject moved — and then nothing was written: back to 1.
+ *    the subject moved — and then nothing was written.
+ * 3. The event exists: read it and resume it — nothing to do if it is published, else take its
+ *    publication lease (another attempt holds it: `EventBusyError`, SQS retries later). The
+ *    subject moved: back to 1.
  *
  * So every stored event was judged against the subject state it left behind, in the same
  * write; a crash leaves either both or neither, and the retry starts again at 1.
@@ -80,9 +81,14 @@ async function storeAgainstSubject(
   // Whether other writers were seen at the subject: it moved during these attempts.
   let moved = false;
   let stalls = 0;
+  // A new event is the common case, so the first attempt does not read it: the transaction's
+  // condition says whether it exists (`event-exists`), and only then is it read and resumed.
+  let mayExist = false;
   for (let attempt = 1; ; attempt += 1) {
-    const stored = await deps.store.getEvent(eventId);
-    if (stored) return resume(stored, deps);
+    if (mayExist) {
+      const stored = await deps.store.getEvent(eventId);
+      if (stored) return resume(stored, deps);
+    }
     const current = await deps.store.getSubject(subjectKey);
     if (refused && current?.version !== refused.version) moved = true;
     else if (refused?.conflict) {
@@ -108,6 +114,11 @@ async function storeAgainstSubject(
       continue;
     }
     if (answer === 'stored') return event;
+    if (answer === 'event-exists') {
+      // Stored by an earlier attempt or another delivery of it: not a contention, read it.
+      mayExist = true;
+      continue;
+    }
     deps.log.info('another attempt wrote first; reading again', { eventId, answer, attempt });
     refused = { version: current?.version };
   }

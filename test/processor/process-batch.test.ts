@@ -211,8 +211,8 @@ describe('processor', () => {
 
   describe('a crash between any two steps, then a retry', () => {
     type Step = { object: 'store' | 'publisher'; method: string; when: 'before' | 'after' };
+    // The steps of a new event: it is read only once its write finds it stored.
     const steps: Step[] = [
-      { object: 'store', method: 'getEvent', when: 'before' },
       { object: 'store', method: 'getSubject', when: 'before' },
       { object: 'store', method: 'recordEvent', when: 'before' },
       { object: 'store', method: 'recordEvent', when: 'after' },
