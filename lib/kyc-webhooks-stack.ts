@@ -1,5 +1,6 @@
 import { CfnOutput, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -126,8 +127,9 @@ export class KycWebhooksStack extends Stack {
         return access ? [{ vendor, secret: access.secret }] : [];
       },
     );
+    let enrichment: Enrichment | undefined;
     if (enriched.length > 0) {
-      const enrichment = new Enrichment(this, 'Enrichment', {
+      enrichment = new Enrichment(this, 'Enrichment', {
         vendors: enriched,
         bus: events.bus,
         ingestQueue: queue.queue,
@@ -157,13 +159,20 @@ export class KycWebhooksStack extends Stack {
       alarmTopicArn: config.alarmTopicArn,
       ...(stage !== undefined && { topicDisplayName: `KYC webhooks alarms (${stage})` }),
     });
+    // The vendor API worker's dead letters go where the pipeline's alarms go.
+    for (const topic of [alarms.topic, alarms.externalTopic]) {
+      if (topic && enrichment) {
+        enrichment.deadLetters.addAlarmAction(new SnsAction(topic));
+        enrichment.deadLetters.addOkAction(new SnsAction(topic));
+      }
+    }
     const dashboard = new OperationsDashboard(this, 'Dashboard', {
       stage: ingest.stage,
       queue: queue.queue,
       deadLetterQueue: queue.deadLetterQueue,
       processor: processor.function,
       vendors: [...ingest.vendors.keys()],
-      alarms: alarms.all,
+      alarms: [...alarms.all, ...(enrichment ? [enrichment.deadLetters] : [])],
       maxQueueAge: alarms.maxQueueAge,
       tokenEndpoint: ondato !== undefined,
       metricsNamespace,

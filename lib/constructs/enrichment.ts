@@ -1,4 +1,5 @@
 import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -70,6 +71,12 @@ export class Enrichment extends Construct {
   readonly openSubjects: Table;
   /** The scheduled reconciliation sweep. */
   readonly reconcile: NodejsFunction;
+  /**
+   * Fires when a published event could not be enriched or followed after every receive: a vendor
+   * API down for longer than the retries, or credentials it refuses. The stack sends it where the
+   * pipeline's other alarms go.
+   */
+  readonly deadLetters: Alarm;
 
   constructor(scope: Construct, id: string, props: EnrichmentProps) {
     super(scope, id);
@@ -95,6 +102,20 @@ export class Enrichment extends Construct {
     // SQS-managed encryption even where the stack has a key: the queue holds only events the bus
     // published, and EventBridge can send to it without a key policy naming every rule.
     this.queue = new IngestQueue(this, 'Queue', { consumerTimeout: ENRICHMENT_TIMEOUT });
+    this.deadLetters = this.queue.deadLetterQueue
+      .metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      })
+      .createAlarm(this, 'DeadLetters', {
+        alarmDescription:
+          "A vendor's API failed an event's enrichment on every retry; fix the cause (the API, " +
+          'its credentials in the api member of the secret), then redrive the enrichment DLQ',
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
 
     this.openSubjects = new Table(this, 'OpenSubjects', {
       partitionKey: { name: OPEN_SUBJECTS_SCHEMA.partitionKey, type: AttributeType.STRING },

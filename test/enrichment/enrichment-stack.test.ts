@@ -116,6 +116,24 @@ describe('enrichment in the stack', () => {
     expect(table.Properties['GlobalSecondaryIndexes']).toBeUndefined();
   });
 
+  it("alarms on its dead letters, to where the pipeline's alarms go", () => {
+    const find = (t: typeof template) =>
+      resourcesOf(t, 'AWS::CloudWatch::Alarm').find(([id]) =>
+        id.startsWith('EnrichmentDeadLetters'),
+      )?.[1];
+    const alarm = find(template);
+    expect(alarm?.Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(JSON.stringify(alarm?.Properties['Dimensions'])).toMatch(
+      /EnrichmentQueueDeadLetterQueue/,
+    );
+    const paged = find(synthStack({ alarmEmail: 'kyc-ops@example.com' }));
+    expect(JSON.stringify(paged?.Properties['AlarmActions'])).toMatch(/AlarmsTopic/);
+  });
+
   it('is left out when no enabled vendor has an API', () => {
     const treezorOnly = synthStack({ vendors: ['treezor'] });
     expect(

@@ -432,8 +432,8 @@ describe('alarms', () => {
     const alarms = resourcesOf(withEmail, 'AWS::CloudWatch::Alarm');
     // DLQ, dead letters expiring, queue age, deliveries not queued, ingest errors, credentials
     // missing, one per vendor, API throttled, token refusals, processor errors and throttles,
-    // publish failures.
-    expect(alarms).toHaveLength(11 + VENDORS.length);
+    // publish failures; the vendor API worker's dead letters (lib/constructs/enrichment.ts).
+    expect(alarms).toHaveLength(12 + VENDORS.length);
     for (const [, alarm] of alarms) {
       for (const actions of ['AlarmActions', 'OKActions']) {
         expect(alarm.Properties[actions]).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
