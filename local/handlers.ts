@@ -4,6 +4,7 @@ import { DynamoDeadLetterNotes } from '../lambdas/adapters/dynamo-dead-letter-no
 import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
+import type { EventQueue } from '../lambdas/core/ports.js';
 import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
 import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
 import { NO_METRICS, type MetricRecorder } from '../lambdas/runtime/metrics.js';
@@ -44,6 +45,8 @@ export interface LocalHandlerSettings {
    * console, and nothing reads them locally
    */
   readonly metrics?: MetricRecorder;
+  /** Told each time ingest has queued a delivery (local mode wakes its poller). */
+  readonly onQueued?: () => void;
 }
 
 export interface LocalHandlers {
@@ -64,7 +67,7 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
 
   const ingest = createIngestHandler({
     secrets,
-    queue: new SqsEventQueue(clients.sqs, settings.queueUrl),
+    queue: notifying(new SqsEventQueue(clients.sqs, settings.queueUrl), settings.onQueued),
     log: logger('kyc-ingest-local'),
     metrics,
     ...(settings.deliveriesFile !== undefined && {
@@ -103,4 +106,15 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
     });
   }
   return { routes, ingest, processor, processorLog };
+}
+
+/** The queue, telling `onQueued` once each message is durably queued. */
+function notifying(queue: EventQueue, onQueued: (() => void) | undefined): EventQueue {
+  if (!onQueued) return queue;
+  return {
+    async send(message) {
+      await queue.send(message);
+      onQueued();
+    },
+  };
 }

@@ -68,7 +68,11 @@ export interface LocalPipelineOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Receives before a message goes to the DLQ (5, as deployed). */
   readonly maxReceiveCount?: number;
-  /** The poller's long-poll wait; `0` short-polls, which tests use (default 1). */
+  /**
+   * The ingest poller's long-poll wait (default 0: short polls, woken as ingest queues each
+   * delivery, so a delivery is processed at once; local-aws-sqs holds a long poll open until a
+   * full batch or the end of the wait).
+   */
   readonly pollWaitSeconds?: number;
   readonly includePayload?: boolean;
   readonly retentionDays?: number;
@@ -149,6 +153,11 @@ export interface LocalPipeline {
 /** Leaves a Lambda-like margin between a batch's time budget and its visibility timeout. */
 const VISIBILITY_MARGIN_MS = 5_000;
 const MAX_INVOCATION_MS = 25_000;
+/**
+ * Between empty short polls of the ingest queue. Ingest wakes the poller as it queues each
+ * delivery, so this bounds only what reaches the queue otherwise (a redrive, a vendor API answer).
+ */
+const IDLE_POLL_MS = 250;
 
 /**
  * The whole pipeline on this machine: the same ingest and processor handlers over the same
@@ -263,6 +272,7 @@ export async function startLocalPipeline(
       includePayload,
       retentionDays: options.retentionDays ?? 90,
       maxReceiveCount,
+      onQueued: () => poller?.wake(),
     });
 
     poller = new SqsPoller({
@@ -272,7 +282,8 @@ export async function startLocalPipeline(
       region: LOCAL_REGION,
       handler: processor,
       invocationMs,
-      waitTimeSeconds: options.pollWaitSeconds ?? 1,
+      waitTimeSeconds: options.pollWaitSeconds ?? 0,
+      idleMs: IDLE_POLL_MS,
       log: processorLog,
     });
 

@@ -24,7 +24,10 @@ export interface PollerOptions {
   readonly handler: BatchHandler;
   /** The time one batch is given, as a Lambda timeout; must stay below the visibility timeout. */
   readonly invocationMs: number;
-  /** Long-poll wait per receive; `0` short-polls (then `idleMs` paces an empty queue). */
+  /**
+   * Long-poll wait per receive; `0` short-polls, and then `idleMs` paces an empty queue unless
+   * `wake()` says a message was just sent.
+   */
   readonly waitTimeSeconds: number;
   readonly idleMs?: number;
   readonly log: PollerLog;
@@ -45,6 +48,10 @@ export class SqsPoller {
   readonly #options: PollerOptions;
   readonly #abort = new AbortController();
   #loop?: Promise<void>;
+  /** Set by `wake()`; cleared before each receive. */
+  #woken = false;
+  /** Ends the idle pause in progress, if any. */
+  #endIdle?: () => void;
 
   constructor(options: PollerOptions) {
     this.#options = options;
@@ -60,6 +67,16 @@ export class SqsPoller {
     await this.#loop;
   }
 
+  /**
+   * Receives again now instead of after the idle pause: a message was just queued. (local-aws-sqs
+   * answers a long poll only when it holds a full batch or the wait ends, where SQS answers as
+   * soon as a message is there; short polls woken by the sender give a delivery SQS's latency.)
+   */
+  wake(): void {
+    this.#woken = true;
+    this.#endIdle?.();
+  }
+
   get #stopped(): boolean {
     return this.#abort.signal.aborted;
   }
@@ -68,6 +85,7 @@ export class SqsPoller {
     const { log } = this.#options;
     while (!this.#stopped) {
       let messages: Message[];
+      this.#woken = false;
       try {
         messages = await this.#receive();
       } catch (error) {
@@ -77,7 +95,7 @@ export class SqsPoller {
         continue;
       }
       if (messages.length === 0) {
-        if (this.#options.waitTimeSeconds === 0) await this.#pause(this.#options.idleMs ?? 50);
+        if (this.#options.waitTimeSeconds === 0 && !this.#woken) await this.#idle();
         continue;
       }
       try {
@@ -132,6 +150,13 @@ export class SqsPoller {
         failed: Failed.map((entry) => entry.Code ?? 'unknown'),
       });
     }
+  }
+
+  /** The idle pause between empty short polls, ended early by `wake()` or `stop()`. */
+  async #idle(): Promise<void> {
+    const woken = new Promise<void>((resolve) => (this.#endIdle = resolve));
+    await Promise.race([this.#pause(this.#options.idleMs ?? 50), woken]);
+    this.#endIdle = undefined;
   }
 
   /** Waits `ms`, or less if the poller is stopped meanwhile. */

@@ -127,7 +127,7 @@ describe('npm start on free ports, the CLI with no environment', () => {
 
     const history = await kycWebhooks('history', 'treezor', '6461762');
     expect(history.code, history.stderr).toBe(0);
-    expect(history.stdout).toContain('current state: approved');
+    expect(history.stdout).toContain('now approved');
     expect(history.stdout).toContain(KYC_REVIEW);
 
     // The rule npm start loaded received it too.
