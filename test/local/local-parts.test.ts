@@ -245,4 +245,40 @@ describe('SqsPoller', () => {
     }
     expect(dead).toEqual(['poison']);
   });
+
+  it('receives at once when woken, rather than after its idle pause', async () => {
+    // The queues of the test above (local-aws-sqs refuses a queue again with other attributes).
+    const queues = await createQueues(local.clients.sqs, {
+      visibilityTimeoutSeconds: 1,
+      maxReceiveCount: 2,
+    });
+    const seen: string[] = [];
+    const poller = new SqsPoller({
+      sqs: local.clients.sqs,
+      queueUrl: queues.queueUrl,
+      queueArn: queues.queueArn,
+      region: 'us-east-1',
+      invocationMs: 5_000,
+      waitTimeSeconds: 0,
+      // Far longer than the test may take: only wake() can get the message received in time.
+      idleMs: 10 * 60_000,
+      log: { error: () => undefined },
+      handler: async (event) => {
+        seen.push(...event.Records.map((record) => record.body));
+        return { batchItemFailures: [] };
+      },
+    });
+    poller.start();
+    try {
+      // The first (empty) receive has run and the poller is idle by the time this is sent.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await local.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'queued' }),
+      );
+      poller.wake();
+      await waitFor('the woken poller to receive the message', () => seen.includes('queued'));
+    } finally {
+      await poller.stop();
+    }
+  });
 });
