@@ -13,7 +13,7 @@ export function expectInVocabulary(draft: NormalizedDraft): void {
   expect(SCOPES).toContain(draft.scope);
   expect(DETAIL_TYPES).toContain(draft.detailType);
   expect(typeof draft.vendorEventType).toBe('string');
-  expect(draft.vendorEventType.trim()).not.toBe('');
+  expect(draft.vendorEventType).not.toBe('');
   expect(draft.vendorStatus === null || typeof draft.vendorStatus === 'string').toBe(true);
   if (draft.occurredAt !== undefined) {
     expect(draft.occurredAt).toMatch(CANONICAL_INSTANT);
