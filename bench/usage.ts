@@ -152,7 +152,10 @@ export function metricStreams(lines: readonly string[]): string[] {
       continue;
     }
     for (const directive of parsed._aws?.CloudWatchMetrics ?? []) {
-      for (const dimensions of directive.Dimensions ?? []) {
+      // No dimension set (Powertools' line for a metric without dimensions) publishes each
+      // metric once, undimensioned: a stream all the same.
+      const sets = directive.Dimensions?.length ? directive.Dimensions : [[]];
+      for (const dimensions of sets) {
         const values = dimensions.map(
           (name) => `${name}=${name === 'vendor' ? '<vendor>' : String(parsed[name])}`,
         );

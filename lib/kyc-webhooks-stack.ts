@@ -171,6 +171,7 @@ export class KycWebhooksStack extends Stack {
       queue: queue.queue,
       deadLetterQueue: queue.deadLetterQueue,
       processor: processor.function,
+      ingestFunctions: [...ingest.vendors.values()].map((vendor) => vendor.function),
       vendors: [...ingest.vendors.keys()],
       alarms: [...alarms.all, ...(enrichment ? [enrichment.deadLetters] : [])],
       maxQueueAge: alarms.maxQueueAge,

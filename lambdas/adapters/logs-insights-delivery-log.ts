@@ -38,7 +38,7 @@ const RECORD_FIELDS = [
 const NUMBER_FIELDS: readonly string[] = ['bodyBytes', 'status'];
 
 /** Only delivery lines carry a content hash (and a result). */
-const DELIVERY_LINES = 'filter ispresent(contentHash) and ispresent(result)';
+export const DELIVERY_LINES = 'filter ispresent(contentHash) and ispresent(result)';
 
 /** Logs Insights' largest `limit`. */
 export const MAX_QUERY_LIMIT = 10_000;

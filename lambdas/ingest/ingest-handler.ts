@@ -6,8 +6,9 @@ import type { Log } from '../core/ports.js';
 import type { DeliveryLog, DeliveryRecord, RefusedBodyStore } from '../core/delivery-log.js';
 import { describeError, toResult } from '../runtime/http-handler.js';
 import {
+  AUTHENTICATION_FAILURE_REASONS,
+  NO_CREDENTIALS_REASON,
   NO_METRICS,
-  NO_REASON,
   UNEXPECTED_ERROR,
   UNKNOWN_VENDOR,
   type MetricRecorder,
@@ -166,22 +167,23 @@ function logDelivery(
   }
 }
 
-/** One count per delivery, and its size; a defect counts as `unexpected_error`. */
+/**
+ * One count per delivery by outcome; a refusal that means "not proved genuine" is counted again
+ * for its vendor's alarm, and one for want of credentials for the missing-credentials alarm. The
+ * reason and the size are the delivery line's.
+ */
 function countOutcome(
   metrics: MetricRecorder,
   outcome: IngestOutcome | undefined,
   functionVendor: string | undefined,
 ): void {
-  // An unknown route names no vendor: count it under the function's own.
-  const vendor = outcome?.vendor ?? functionVendor ?? UNKNOWN_VENDOR;
-  if (!outcome) {
-    metrics.record('Deliveries', 1, { vendor, outcome: 'failed', reason: UNEXPECTED_ERROR });
-    return;
+  metrics.record('Deliveries', 1, { outcome: outcome?.result ?? 'failed' });
+  if (outcome?.result !== 'refused' || outcome.reason === undefined) return;
+  if (outcome.reason === NO_CREDENTIALS_REASON) {
+    metrics.record('MissingCredentials', 1, {});
+  } else if (AUTHENTICATION_FAILURE_REASONS.includes(outcome.reason)) {
+    // An unknown route names no vendor: count it under the function's own.
+    const vendor = outcome.vendor ?? functionVendor ?? UNKNOWN_VENDOR;
+    metrics.record('AuthenticationFailures', 1, { vendor });
   }
-  metrics.record('Deliveries', 1, {
-    vendor,
-    outcome: outcome.result,
-    reason: outcome.reason ?? NO_REASON,
-  });
-  metrics.record('DeliveryBodyBytes', outcome.bodyBytes, { vendor, outcome: outcome.result });
 }

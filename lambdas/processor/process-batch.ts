@@ -51,7 +51,7 @@ export function createProcessorHandler(
         try {
           const outcomes = await processRecord(record, recordDeps, observedPublish);
           for (const [eventId, { result, vendor }] of outcomes) {
-            if (result === 'duplicate') metrics.record('DuplicateEvents', 1, { vendor });
+            if (result === 'duplicate') metrics.record('DuplicateEvents', 1, {});
             deps.log.info(result === 'published' ? EVENT_PUBLISHED : 'duplicate event skipped', {
               eventId,
               messageId: record.messageId,
@@ -79,10 +79,9 @@ function observePublication(
 ): void {
   const publishedAt = deps.now().getTime();
   events.forEach(({ detail }, i) => {
-    const dimensions = { vendor: detail.vendor };
     const result = results[i];
     if (!result?.ok) {
-      deps.metrics.record('PublishFailures', 1, dimensions);
+      deps.metrics.record('PublishFailures', 1, {});
       deps.log.warn('event not published', {
         eventId: detail.eventId,
         messageId,
@@ -91,12 +90,11 @@ function observePublication(
       });
       return;
     }
-    deps.metrics.record('EventsPublished', 1, dimensions);
-    if (detail.outOfOrder) deps.metrics.record('OutOfOrderEvents', 1, dimensions);
-    if (detail.payloadOmitted === 'too_large')
-      deps.metrics.record('PayloadsOmitted', 1, dimensions);
-    deps.metrics.record('LagFromEventTime', lagMs(detail.occurredAt, publishedAt), dimensions);
-    deps.metrics.record('LagFromReceipt', lagMs(detail.receivedAt, publishedAt), dimensions);
+    deps.metrics.record('EventsPublished', 1, {});
+    if (detail.outOfOrder) deps.metrics.record('OutOfOrderEvents', 1, {});
+    if (detail.payloadOmitted === 'too_large') deps.metrics.record('PayloadsOmitted', 1, {});
+    deps.metrics.record('LagFromEventTime', lagMs(detail.occurredAt, publishedAt), {});
+    deps.metrics.record('LagFromReceipt', lagMs(detail.receivedAt, publishedAt), {});
   });
 }
 

@@ -5,9 +5,12 @@ import { REJECTION_KINDS, type RejectionReason } from '../core/vendor.js';
  * Every metric the functions emit, with its unit and dimensions. Shared with the CDK stack (like
  * `ENV`), so the alarms and the dashboard address exactly what the functions publish.
  *
- * Dimensions are closed sets only: vendor ids from the registry, outcome words and reason codes.
- * Never an eventId, a subject id, a request id or anything from a body: each distinct value
- * becomes a separate CloudWatch metric, billed and kept for 15 months.
+ * Each distinct set of dimension values is a separate CloudWatch metric, billed every month it is
+ * published, so dimensions are few and closed sets only, and chosen so that an alarm reads one
+ * metric: a vendor only where an alarm is per vendor; a reason only where there are few. Never
+ * an eventId, a subject id, a request id or anything from a body. What a metric does not tell
+ * (which vendor a delivery was, why it was refused, its size) the delivery log does: one line per
+ * delivery, queried with Logs Insights by the dashboard and `deliveries`.
  */
 export type DimensionName = 'vendor' | 'outcome' | 'reason';
 
@@ -15,12 +18,8 @@ export type MetricUnit = 'Count' | 'Bytes' | 'Milliseconds';
 
 export interface MetricDefinition {
   readonly unit: MetricUnit;
+  /** None: the metric is one total. */
   readonly dimensions: readonly DimensionName[];
-  /**
-   * Subsets of `dimensions` the value is also published under, so a graph can show totals
-   * without summing every combination of the dimensions left out. @default none
-   */
-  readonly rollups?: readonly (readonly DimensionName[])[];
   /** For the README's metrics table and the dashboard. */
   readonly description: string;
 }
@@ -28,49 +27,54 @@ export interface MetricDefinition {
 export const METRICS = {
   Deliveries: {
     unit: 'Count',
-    dimensions: ['vendor', 'outcome', 'reason'],
-    rollups: [['vendor', 'outcome']],
+    dimensions: ['outcome'],
     description:
-      'Webhook deliveries by outcome (accepted, refused, failed) and reason code (none when accepted)',
+      'Webhook deliveries by outcome (accepted, refused, failed); vendor and reason are in the delivery log',
   },
-  DeliveryBodyBytes: {
-    unit: 'Bytes',
-    dimensions: ['vendor', 'outcome'],
-    description: 'Size of each delivery body as received',
+  AuthenticationFailures: {
+    unit: 'Count',
+    dimensions: ['vendor'],
+    description:
+      'Deliveries refused as not proved genuine (credential, signature or source address), per vendor for its alarm',
+  },
+  MissingCredentials: {
+    unit: 'Count',
+    dimensions: [],
+    description: 'Deliveries refused because the vendor’s secret holds no credentials',
   },
   EventsPublished: {
     unit: 'Count',
-    dimensions: ['vendor'],
+    dimensions: [],
     description: 'Events EventBridge accepted (out-of-order ones included)',
   },
   DuplicateEvents: {
     unit: 'Count',
-    dimensions: ['vendor'],
+    dimensions: [],
     description: 'Events skipped because they were already published',
   },
   OutOfOrderEvents: {
     unit: 'Count',
-    dimensions: ['vendor'],
+    dimensions: [],
     description: 'Published events older than their subject’s state (`outOfOrder: true`)',
   },
   PublishFailures: {
     unit: 'Count',
-    dimensions: ['vendor'],
+    dimensions: [],
     description: 'Events EventBridge did not accept; their records are retried',
   },
   PayloadsOmitted: {
     unit: 'Count',
-    dimensions: ['vendor'],
+    dimensions: [],
     description: 'Events published without their payload because the entry was too large',
   },
   LagFromEventTime: {
     unit: 'Milliseconds',
-    dimensions: ['vendor'],
+    dimensions: [],
     description: 'From the vendor’s event time (`occurredAt`) to publication',
   },
   LagFromReceipt: {
     unit: 'Milliseconds',
-    dimensions: ['vendor'],
+    dimensions: [],
     description: 'From receipt by the API (`receivedAt`) to publication',
   },
   RecordFailures: {
@@ -113,9 +117,18 @@ export const UNKNOWN_VENDOR = 'unknown';
 export const UNEXPECTED_ERROR = 'unexpected_error';
 
 /**
+ * A vendor whose secret holds no credentials refuses every delivery with this reason: one cause
+ * with one fix, whatever the volume, so it has a metric and an alarm of its own rather than
+ * counting as an authentication failure (right after a first deploy every vendor is in this
+ * state, and an alarm per vendor saying "authentication failures" would hide what to do).
+ */
+export const NO_CREDENTIALS_REASON = 'no_credentials_configured' satisfies IngestReason;
+
+/**
  * Refusal reasons that mean "not proved genuine": a wrong or missing credential or signature, no
  * credentials configured, or a source address outside the allow-list. A burst of these is either
- * a credential rotation gone wrong or someone probing the endpoint; the alarm sums them.
+ * a credential rotation gone wrong or someone probing the endpoint: each but
+ * `NO_CREDENTIALS_REASON` counts as one of its vendor's `AuthenticationFailures`.
  */
 export const AUTHENTICATION_FAILURE_REASONS: readonly IngestReason[] = [
   ...(Object.keys(REJECTION_KINDS) as RejectionReason[]).filter(

@@ -12,8 +12,7 @@ import {
 /**
  * The metrics port over Powertools Metrics (CloudWatch EMF). Values are held until `flush`, then
  * written as one EMF line per distinct set of dimension values: an EMF line carries one value per
- * dimension, so a batch touching two vendors needs two lines. A metric's rollups go on lines of
- * their own too (Powertools' dimension sets would share keys, which it warns about).
+ * dimension, so a batch with two failure reasons needs two lines.
  */
 export class PowertoolsMetricRecorder implements MetricRecorder {
   readonly #metrics: Metrics;
@@ -30,13 +29,11 @@ export class PowertoolsMetricRecorder implements MetricRecorder {
   record<N extends MetricName>(name: N, value: number, dimensions: DimensionsOf<N>): void {
     const definition: MetricDefinition = METRICS[name];
     const values: Readonly<Record<string, string>> = dimensions;
-    for (const names of [definition.dimensions, ...(definition.rollups ?? [])]) {
-      const line = Object.fromEntries(names.map((key) => [key, values[key] ?? '']));
-      const key = JSON.stringify(Object.entries(line).sort());
-      const pending = this.#pending.get(key) ?? { dimensions: line, values: [] };
-      pending.values.push({ name, value });
-      this.#pending.set(key, pending);
-    }
+    const line = Object.fromEntries(definition.dimensions.map((key) => [key, values[key] ?? '']));
+    const key = JSON.stringify(Object.entries(line).sort());
+    const pending = this.#pending.get(key) ?? { dimensions: line, values: [] };
+    pending.values.push({ name, value });
+    this.#pending.set(key, pending);
   }
 
   /** Writes everything recorded since the last flush; call it once at the end of an invocation. */

@@ -8,8 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { IngestReason } from '../../lambdas/ingest/ingest-delivery.js';
-import { AUTHENTICATION_FAILURE_REASONS } from '../../lambdas/runtime/metrics.js';
+import { NO_CREDENTIALS_REASON } from '../../lambdas/runtime/metrics.js';
 import type { TokenReason } from '../../lambdas/token/issue-token.js';
 import { METRIC_PERIOD, pipelineMetric, sumOf } from './pipeline-metrics.js';
 import type { PipelineMetricOptions } from './pipeline-metrics.js';
@@ -39,14 +38,6 @@ const WHEN_REACHED = {
  */
 export const DEFAULT_AUTH_FAILURE_THRESHOLD = 10;
 
-/**
- * A vendor whose secret holds no credentials refuses every delivery with this reason. That is
- * one cause with one fix, whatever the volume, so it has one alarm of its own for every vendor
- * instead of counting towards each vendor's authentication-failure alarm: right after a first
- * deploy every vendor is in this state, and five alarms saying "authentication failures" for it
- * would hide what to do.
- */
-export const NO_CREDENTIALS_REASON = 'no_credentials_configured' satisfies IngestReason;
 /** The token endpoint's counterpart: Ondato's secret lists no OAuth client. */
 export const NO_TOKEN_CLIENTS_REASON = 'no_clients_configured' satisfies TokenReason;
 
@@ -134,9 +125,10 @@ export interface AlarmsProps {
  * tokens; a failing or throttled processor; and events that do not reach the bus. Every alarm
  * notifies the e-mail topic and the configured topic, on alarm and on recovery.
  *
- * Alarms that sum a metric per vendor read one metric per vendor (plus one for the token
- * endpoint), and CloudWatch lets one alarm's expression read at most 10: `sumOf` fails the synth
- * beyond that, rather than the deploy.
+ * CloudWatch bills an alarm per metric it reads, so the functions publish what an alarm needs as
+ * one metric (lambdas/runtime/metrics.ts): only the ingest functions' errors (one metric per
+ * function, as Lambda publishes them) and Ondato's token refusals (one per reason) are sums, and
+ * `sumOf` fails the synth beyond CloudWatch's 10 metrics an alarm may read, rather than the deploy.
  */
 export class Alarms extends Construct {
   readonly deadLetterQueueNotEmpty: Alarm;
@@ -242,18 +234,18 @@ export class Alarms extends Construct {
     // secret could not be read or parsed, or a defect. The secret failures come before
     // authentication and so count any request, forgeries included; but then every authentic
     // delivery fails the same way. Refusals are the authentication-failure alarms' concern.
-    this.deliveriesNotQueued = sumOf(
-      'deliveries not queued for our fault',
-      props.vendors.map((vendor) => metric('Deliveries', { vendor, outcome: 'failed' })),
-      { forAlarm: true },
-    ).createAlarm(this, 'DeliveriesNotQueued', {
-      alarmDescription:
-        'Ingest could not queue deliveries for our own fault (queue unreachable, a vendor ' +
-        'secret unreadable or invalid, or a defect) and answered 503; vendors retry, but ' +
-        'webhooks are lost once they give up. The ingest log’s `delivery not queued` lines give ' +
-        'the vendor and the reason',
-      ...WHEN_ABOVE,
-    });
+    this.deliveriesNotQueued = metric('Deliveries', { outcome: 'failed' }).createAlarm(
+      this,
+      'DeliveriesNotQueued',
+      {
+        alarmDescription:
+          'Ingest could not queue deliveries for our own fault (queue unreachable, a vendor ' +
+          'secret unreadable or invalid, or a defect) and answered 503; vendors retry, but ' +
+          'webhooks are lost once they give up. The ingest log’s `delivery not queued` lines ' +
+          '(or `deliveries --not-accepted`) give the vendor and the reason',
+        ...WHEN_ABOVE,
+      },
+    );
 
     // A crash, a timeout or a failed cold start ends the invocation before ingest can count the
     // delivery, so the metric above never sees it; the vendor gets API Gateway's error instead.
@@ -273,9 +265,7 @@ export class Alarms extends Construct {
     this.credentialsMissing = sumOf(
       'deliveries refused for want of credentials',
       [
-        ...props.vendors.map((vendor) =>
-          metric('Deliveries', { vendor, outcome: 'refused', reason: NO_CREDENTIALS_REASON }),
-        ),
+        metric('MissingCredentials', {}),
         ...(props.tokenEndpoint
           ? [metric('TokenRequests', { outcome: 'refused', reason: NO_TOKEN_CLIENTS_REASON })]
           : []),
@@ -285,29 +275,25 @@ export class Alarms extends Construct {
       alarmDescription:
         'A vendor is sending webhooks but its secret holds no credentials (the `{}` placeholder ' +
         'of a first deploy, or emptied), so every delivery is refused. Store them (README, ' +
-        'Deploy); the dashboard’s refusals by reason, or the ingest log’s `delivery refused` ' +
-        'lines with reason no_credentials_configured, name the vendor',
+        `Deploy); the dashboard’s refusals by vendor and reason, or the ingest log’s ` +
+        `\`delivery refused\` lines with reason ${NO_CREDENTIALS_REASON}, name the vendor`,
       ...WHEN_ABOVE,
     });
 
     const authenticationFailures = new Map<string, Alarm>();
-    const authenticationReasons = AUTHENTICATION_FAILURE_REASONS.filter(
-      (reason) => reason !== NO_CREDENTIALS_REASON,
-    );
     for (const vendor of props.vendors) {
-      const refusals = authenticationReasons.map((reason) =>
-        metric('Deliveries', { vendor, outcome: 'refused', reason }),
+      const alarm = metric('AuthenticationFailures', { vendor }).createAlarm(
+        this,
+        `${vendor}AuthenticationFailures`,
+        {
+          alarmDescription:
+            `${vendor} deliveries are being refused for authentication (credential, signature or ` +
+            'source address); check a recent credential rotation or the vendor’s addresses, or ' +
+            'look for probing in the ingest log (`delivery refused` lines give the reason)',
+          ...WHEN_REACHED,
+          threshold: authFailureThreshold,
+        },
       );
-      const alarm = sumOf(`${vendor} deliveries refused for authentication`, refusals, {
-        forAlarm: true,
-      }).createAlarm(this, `${vendor}AuthenticationFailures`, {
-        alarmDescription:
-          `${vendor} deliveries are being refused for authentication (credential, signature or ` +
-          'source address); check a recent credential rotation or the vendor’s addresses, or ' +
-          'look for probing in the ingest log (`delivery refused` lines give the reason)',
-        ...WHEN_REACHED,
-        threshold: authFailureThreshold,
-      });
       authenticationFailures.set(vendor, alarm);
     }
     this.authenticationFailures = authenticationFailures;
@@ -365,11 +351,7 @@ export class Alarms extends Construct {
 
     // A failed publication is retried with its record, so a blip heals itself; ten minutes of
     // failures means EventBridge or the bus is refusing events and consumers are falling behind.
-    this.publishFailures = sumOf(
-      'events EventBridge did not accept',
-      props.vendors.map((vendor) => metric('PublishFailures', { vendor })),
-      { forAlarm: true },
-    ).createAlarm(this, 'PublishFailures', {
+    this.publishFailures = metric('PublishFailures', {}).createAlarm(this, 'PublishFailures', {
       alarmDescription:
         'EventBridge is not accepting events; consumers are not receiving them (see the ' +
         'processor log’s `event not published` lines)',

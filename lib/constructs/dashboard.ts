@@ -5,17 +5,20 @@ import {
   AlarmStatusWidgetSortBy,
   Dashboard,
   GraphWidget,
+  LogQueryVisualizationType,
+  LogQueryWidget,
   SearchExpression,
   Stats,
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IAlarm, IMetric, IWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DELIVERY_LINES } from '../../lambdas/adapters/logs-insights-delivery-log.js';
 import type { MetricName } from '../../lambdas/runtime/metrics.js';
 import { METRICS_NAMESPACE } from './node-function.js';
-import { METRIC_PERIOD, pipelineMetric, sumOf } from './pipeline-metrics.js';
+import { METRIC_PERIOD, pipelineMetric } from './pipeline-metrics.js';
 import type { PipelineMetricOptions } from './pipeline-metrics.js';
 
 export interface OperationsDashboardProps {
@@ -23,6 +26,8 @@ export interface OperationsDashboardProps {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly processor: IFunction;
+  /** The deployed vendors' ingest functions, whose delivery lines the per-vendor views query. */
+  readonly ingestFunctions: readonly LambdaFunction[];
   /** Ids of the deployed vendors, for the per-vendor graphs. */
   readonly vendors: readonly string[];
   /** Shown at the top, so the dashboard opens on what is wrong. */
@@ -68,22 +73,23 @@ export class OperationsDashboard extends Construct {
       dimensions: Readonly<Record<string, string>>,
       options: PipelineMetricOptions = {},
     ): IMetric => pipelineMetric(name, dimensions, { namespace, ...options });
-    // Percentiles do not add up across vendors, so lags are drawn per vendor.
     const percentiles = (name: MetricName): IMetric[] =>
-      [50, 99].flatMap((percentile) =>
-        vendors.map((vendor) =>
-          metric(
-            name,
-            { vendor },
-            { label: `${vendor} p${percentile}`, statistic: Stats.p(percentile) },
-          ),
-        ),
+      [50, 99].map((percentile) =>
+        metric(name, {}, { label: `p${percentile}`, statistic: Stats.p(percentile) }),
       );
-    const total = (name: MetricName, label: string): IMetric =>
-      sumOf(
-        label,
-        vendors.map((vendor) => metric(name, { vendor })),
-      );
+    if (props.ingestFunctions.length === 0) {
+      throw new Error('OperationsDashboard: expected the ingest function of every deployed vendor');
+    }
+    // What no metric tells (vendor, reason, size), the delivery lines do (DESIGN, delivery log).
+    const deliveryLog = (title: string, width: number, query: string): LogQueryWidget =>
+      new LogQueryWidget({
+        title,
+        width,
+        height: HEIGHT,
+        logGroupNames: props.ingestFunctions.map((fn) => fn.logGroup.logGroupName),
+        queryLines: [DELIVERY_LINES, query],
+        view: LogQueryVisualizationType.TABLE,
+      });
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       ...(props.dashboardName !== undefined && { dashboardName: props.dashboardName }),
@@ -115,27 +121,36 @@ export class OperationsDashboard extends Construct {
         }),
       ],
       [
-        graph('Deliveries by vendor and outcome', HALF, {
-          left: vendors.flatMap((vendor) =>
-            OUTCOMES.map((outcome) =>
-              metric('Deliveries', { vendor, outcome }, { label: `${vendor} ${outcome}` }),
-            ),
-          ),
+        graph('Deliveries by outcome', THIRD, {
+          left: OUTCOMES.map((outcome) => metric('Deliveries', { outcome }, { label: outcome })),
           stacked: true,
         }),
-        graph('Refused and failed deliveries by reason', HALF, {
-          // Only the reasons that occurred: listing every vendor × reason would draw dozens of
-          // empty lines. The search can find metrics with data in the last two weeks.
-          left: [
-            search(
-              `{${schemaNamespace},outcome,reason,vendor} MetricName="Deliveries" NOT "accepted"`,
-            ),
-          ],
-          stacked: true,
-        }),
+        deliveryLog(
+          'Deliveries by vendor and result (delivery log)',
+          THIRD,
+          'stats count(*) as deliveries by vendor, result',
+        ),
+        deliveryLog(
+          'Refused and failed deliveries by reason (delivery log)',
+          THIRD,
+          'filter result != "accepted" | stats count(*) as deliveries by vendor, result, reason | sort deliveries desc',
+        ),
       ],
       [
-        graph('API requests and errors', THIRD, {
+        graph('Authentication failures by vendor', HALF, {
+          left: vendors.map((vendor) =>
+            metric('AuthenticationFailures', { vendor }, { label: vendor }),
+          ),
+          right: [metric('MissingCredentials', {}, { label: 'no credentials configured' })],
+        }),
+        deliveryLog(
+          'Delivery body size by vendor (delivery log)',
+          HALF,
+          'stats pct(bodyBytes, 50) as p50, pct(bodyBytes, 99) as p99, max(bodyBytes) as max by vendor',
+        ),
+      ],
+      [
+        graph('API requests and errors', HALF, {
           left: [
             props.stage.metricCount({ label: 'requests', period: METRIC_PERIOD }),
             props.stage.metricClientError({ label: '4xx', period: METRIC_PERIOD }),
@@ -143,7 +158,7 @@ export class OperationsDashboard extends Construct {
             ...(props.throttledRequests ? [props.throttledRequests.with({ label: '429' })] : []),
           ],
         }),
-        graph('API latency', THIRD, {
+        graph('API latency', HALF, {
           left: [
             props.stage.metricLatency({ label: 'p50', statistic: Stats.p(50) }),
             props.stage.metricLatency({ label: 'p99', statistic: Stats.p(99) }),
@@ -153,15 +168,6 @@ export class OperationsDashboard extends Construct {
             }),
           ],
           leftYAxis: { label: 'ms', showUnits: false, min: 0 },
-        }),
-        graph('Delivery body size p99', THIRD, {
-          left: vendors.map((vendor) =>
-            metric(
-              'DeliveryBodyBytes',
-              { vendor, outcome: 'accepted' },
-              { label: vendor, statistic: Stats.p(99) },
-            ),
-          ),
         }),
       ],
       [
@@ -227,12 +233,12 @@ export class OperationsDashboard extends Construct {
       [
         graph('Events: published, duplicate, out of order', HALF, {
           left: [
-            total('EventsPublished', 'published'),
-            total('DuplicateEvents', 'duplicate'),
-            total('OutOfOrderEvents', 'out of order'),
-            total('PayloadsOmitted', 'payload omitted (too large)'),
+            metric('EventsPublished', {}, { label: 'published' }),
+            metric('DuplicateEvents', {}, { label: 'duplicate' }),
+            metric('OutOfOrderEvents', {}, { label: 'out of order' }),
+            metric('PayloadsOmitted', {}, { label: 'payload omitted (too large)' }),
           ],
-          right: [total('PublishFailures', 'publish failed')],
+          right: [metric('PublishFailures', {}, { label: 'publish failed' })],
         }),
         graph('Failed records by reason', HALF, {
           left: [search(`{${schemaNamespace},reason} MetricName="RecordFailures"`)],

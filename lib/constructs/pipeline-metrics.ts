@@ -18,8 +18,7 @@ export interface PipelineMetricOptions extends MetricOptions {
 
 /**
  * One of the functions' EMF metrics (lambdas/runtime/metrics.ts). The dimension names must be
- * the metric's own or one of its rollups: anything else names a metric nobody publishes, whose
- * alarm would never fire. Counts default to `Sum`, sizes and times to `p99`.
+ * the metric's own: anything else names a metric nobody publishes, whose alarm would never fire. Counts default to `Sum`, sizes and times to `p99`.
  */
 export function pipelineMetric(
   name: MetricName,
@@ -28,13 +27,9 @@ export function pipelineMetric(
 ): Metric {
   const definition: MetricDefinition = METRICS[name];
   const given = Object.keys(dimensions).sort().join(',');
-  const published = [definition.dimensions, ...(definition.rollups ?? [])].map((names) =>
-    [...names].sort().join(','),
-  );
-  if (!published.includes(given)) {
-    throw new Error(
-      `Metric ${name} is published with dimensions [${published.join('] or [')}], not [${given}]`,
-    );
+  const published = [...definition.dimensions].sort().join(',');
+  if (given !== published) {
+    throw new Error(`Metric ${name} is published with dimensions [${published}], not [${given}]`);
   }
   const { namespace = METRICS_NAMESPACE, ...metricOptions } = options;
   return new Metric({
