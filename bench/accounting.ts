@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -7,6 +6,7 @@ import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
 import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
 import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
+import { createLogger } from '../lambdas/runtime/lean-log-formatter.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../lambdas/runtime/observability.js';
 import { LOCAL_REGION } from '../local/clients.js';
 import { toSqsRecord } from '../local/poller.js';
@@ -83,7 +83,7 @@ export async function runScenario(
   const vendorId = bodies[0]?.vendorId;
   if (vendorId === undefined) throw new Error('bench: a scenario needs deliveries');
   const { clients, queues, meter } = engines;
-  const ingestLogger = new Logger({ serviceName: 'kyc-webhooks-ingest', logLevel: 'INFO' });
+  const ingestLogger = createLogger({ serviceName: 'kyc-webhooks-ingest', logLevel: 'INFO' });
   const ingestMetrics = deployedMetrics('kyc-webhooks-ingest');
   const ingest = observeInvocations(
     createIngestHandler({
@@ -99,7 +99,7 @@ export async function runScenario(
       correlationId: (event) => event.requestContext.requestId,
     },
   );
-  const processorLogger = new Logger({ serviceName: 'kyc-webhooks-processor', logLevel: 'INFO' });
+  const processorLogger = createLogger({ serviceName: 'kyc-webhooks-processor', logLevel: 'INFO' });
   const processorMetrics = deployedMetrics('kyc-webhooks-processor');
   const processor = observeInvocations(
     createProcessorHandler({

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -7,6 +6,7 @@ import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-s
 import { SqsEventQueue } from '../adapters/sqs-event-queue.js';
 import { ConfigurationError } from '../core/errors.js';
 import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
+import { createLogger } from '../runtime/lean-log-formatter.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { findVendor } from '../vendors/registry.js';
 import { createIngestHandler } from './ingest-handler.js';
@@ -29,7 +29,7 @@ const secrets = new SecretsManagerSecretSource(
   numberEnv(ENV.secretMaxAgeSeconds, RUNTIME_DEFAULTS.secretMaxAgeSeconds),
 );
 const queue = new SqsEventQueue(new SQSClient({}), requireEnv(ENV.queueUrl));
-const logger = new Logger();
+const logger = createLogger();
 const metrics = new PowertoolsMetricRecorder(new Metrics());
 // Set only when the stack keeps refused bodies. A function built for that (the build defines
 // KYC_KEEPS_REFUSED_BODIES, lib/function-bundles.ts) loads the S3 client; any other bundle leaves

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -6,11 +5,12 @@ import { DynamoDeadLetterNotes } from '../adapters/dynamo-dead-letter-notes.js';
 import { DynamoEventStore } from '../adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-event-publisher.js';
 import { booleanEnv, ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
+import { createLogger } from '../runtime/lean-log-formatter.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { createProcessorHandler } from './process-batch.js';
 
 // Composition root: read the environment once and build clients at cold start.
-const logger = new Logger();
+const logger = createLogger();
 const metrics = new PowertoolsMetricRecorder(new Metrics());
 const dynamodb = new DynamoDBClient({});
 const tableName = requireEnv(ENV.tableName);

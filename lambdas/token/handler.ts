@@ -1,9 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SecretsManagerSecretSource } from '../adapters/secrets-manager-secret-source.js';
 import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
+import { createLogger } from '../runtime/lean-log-formatter.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
 import { ONDATO_VENDOR_ID } from '../vendors/ondato.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, readTokenTtl } from './issue-token.js';
@@ -17,7 +17,7 @@ const secrets = new SecretsManagerSecretSource(
   numberEnv(ENV.secretMaxAgeSeconds, RUNTIME_DEFAULTS.secretMaxAgeSeconds),
 );
 const ttlSeconds = readTokenTtl(numberEnv(ENV.tokenTtlSeconds, DEFAULT_TOKEN_TTL_SECONDS));
-const logger = new Logger();
+const logger = createLogger();
 const metrics = new PowertoolsMetricRecorder(new Metrics());
 
 export const handler = observeInvocations(

@@ -361,7 +361,7 @@ export class IngestApi extends Construct {
 }
 
 // No headers, bodies or query strings: they may carry signatures or personal data. `requestId`
-// is the `correlation_id` of the function's log lines (and the answer's apigw-requestid header).
+// is also the `requestId` of the function's log lines (and the answer's apigw-requestid header).
 function accessLogFormat(tracing: boolean): AccessLogFormat {
   return AccessLogFormat.custom(
     JSON.stringify({ ...ACCESS_LOG_FIELDS, ...(tracing && TRACING_FIELDS) }),

@@ -1,8 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-handler.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
+import { createLogger } from '../../lambdas/runtime/lean-log-formatter.js';
 import { METRICS, type MetricDefinition, type MetricName } from '../../lambdas/runtime/metrics.js';
 import {
   observeInvocations,
@@ -56,82 +56,38 @@ describe('PowertoolsMetricRecorder', () => {
   it('writes one EMF line per set of dimension values, with the catalogue’s dimensions only', async () => {
     const metrics = recorder('kyc-processor');
     const lines = await captureOutput(async () => {
-      metrics.record('EventsPublished', 1, { vendor: 'idwise' });
-      metrics.record('EventsPublished', 1, { vendor: 'idwise' });
-      metrics.record('LagFromReceipt', 120, { vendor: 'idwise' });
-      metrics.record('EventsPublished', 1, { vendor: 'treezor' });
+      metrics.record('EventsPublished', 1, {});
+      metrics.record('EventsPublished', 1, {});
+      metrics.record('LagFromReceipt', 120, {});
       metrics.record('RecordFailures', 1, { reason: 'publish_failed' });
+      metrics.record('RecordFailures', 1, { reason: 'poison_message' });
       metrics.flush();
     });
-    const emf = lines.filter(isEmf);
-    expect(emf).toHaveLength(3);
-    const idwise = emf.find((line) => line['vendor'] === 'idwise');
-    expect(idwise?._aws.CloudWatchMetrics).toEqual([
+    // Only EMF lines: Powertools warns on stdout about misuse, and there must be none.
+    expect(lines.every(isEmf)).toBe(true);
+    expect(lines).toHaveLength(3);
+    const [totals, ...failures] = lines as EmfLine[];
+    // No dimension at all: each metric is one total.
+    expect(totals?._aws.CloudWatchMetrics).toEqual([
       {
         Namespace: NAMESPACE,
-        Dimensions: [['vendor']],
+        Dimensions: [],
         Metrics: [
           { Name: 'EventsPublished', Unit: 'Count' },
           { Name: 'LagFromReceipt', Unit: 'Milliseconds' },
         ],
       },
     ]);
-    expect(idwise?.['EventsPublished']).toEqual([1, 1]);
-    expect(idwise?.['LagFromReceipt']).toBe(120);
-    // No `service`: alarms and the dashboard address metrics by the catalogue's dimensions.
-    for (const line of emf) expect(line).not.toHaveProperty('service');
-  });
-
-  it('publishes deliveries under their full dimensions, and again under vendor × outcome', async () => {
-    const metrics = recorder('kyc-ingest-idwise');
-    const lines = await captureOutput(async () => {
-      metrics.record('Deliveries', 1, {
-        vendor: 'idwise',
-        outcome: 'refused',
-        reason: 'invalid_signature',
-      });
-      metrics.record('DeliveryBodyBytes', 512, { vendor: 'idwise', outcome: 'refused' });
-      metrics.flush();
-    });
-    // Only EMF lines: Powertools warns on stdout about misuse, and there must be none.
-    expect(lines.every(isEmf)).toBe(true);
-    expect(lines).toEqual([
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: NAMESPACE,
-              Dimensions: [['vendor', 'outcome', 'reason']],
-              Metrics: [{ Name: 'Deliveries', Unit: 'Count' }],
-            },
-          ],
-        },
-        vendor: 'idwise',
-        outcome: 'refused',
-        reason: 'invalid_signature',
-        Deliveries: 1,
-      },
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: NAMESPACE,
-              Dimensions: [['vendor', 'outcome']],
-              Metrics: [
-                { Name: 'Deliveries', Unit: 'Count' },
-                { Name: 'DeliveryBodyBytes', Unit: 'Bytes' },
-              ],
-            },
-          ],
-        },
-        vendor: 'idwise',
-        outcome: 'refused',
-        Deliveries: 1,
-        DeliveryBodyBytes: 512,
-      },
+    expect(totals?.['EventsPublished']).toEqual([1, 1]);
+    expect(totals?.['LagFromReceipt']).toBe(120);
+    expect(
+      failures.map((line) => [line._aws.CloudWatchMetrics[0]?.Dimensions, line['reason']]),
+    ).toEqual([
+      [[['reason']], 'publish_failed'],
+      [[['reason']], 'poison_message'],
     ]);
+    // No `service`: alarms and the dashboard address metrics by the catalogue's dimensions.
+    for (const line of lines) expect(line).not.toHaveProperty('service');
   });
 
   it('writes nothing when nothing was recorded, and nothing twice', async () => {
@@ -145,7 +101,7 @@ describe('PowertoolsMetricRecorder', () => {
     expect(lines).toHaveLength(1);
   });
 
-  it('declares for every metric the dimensions the catalogue lists, and its rollups', async () => {
+  it('declares for every metric the dimensions the catalogue lists', async () => {
     const metrics = recorder('kyc-all');
     const names = Object.keys(METRICS) as MetricName[];
     const declared = new Map<string, string[][]>();
@@ -174,17 +130,16 @@ describe('PowertoolsMetricRecorder', () => {
     }
     for (const name of names) {
       const definition: MetricDefinition = METRICS[name];
-      expect(declared.get(name), name).toEqual([
-        [...definition.dimensions],
-        ...(definition.rollups ?? []).map((rollup) => [...rollup]),
-      ]);
+      // Powertools declares no dimension set at all for a metric without dimensions.
+      const sets = definition.dimensions.length === 0 ? [] : [[...definition.dimensions]];
+      expect(declared.get(name), name).toEqual(sets);
     }
   });
 });
 
 describe('observeInvocations', () => {
   function ingestFunction(queue = new MemoryQueue()) {
-    const logger = new Logger({ serviceName: 'kyc-ingest-idwise', logLevel: 'INFO' });
+    const logger = createLogger({ serviceName: 'kyc-ingest-idwise', logLevel: 'INFO' });
     const metrics = recorder('kyc-ingest-idwise');
     const handler = observeInvocations(
       createIngestHandler({
@@ -222,7 +177,6 @@ describe('observeInvocations', () => {
     const logs = lines.filter(isLog);
     expect(logs.map((line) => line['message'])).toEqual(['delivery accepted', 'delivery refused']);
     expect(logs[0]).toMatchObject({
-      correlation_id: 'api-req-A',
       requestId: 'api-req-A',
       function_request_id: contexts[0]!.awsRequestId,
       vendor: 'idwise',
@@ -230,11 +184,58 @@ describe('observeInvocations', () => {
     });
     // The second invocation does not inherit the first one's correlation id.
     expect(logs[1]).toMatchObject({
-      correlation_id: 'api-req-B',
+      requestId: 'api-req-B',
       function_request_id: contexts[1]!.awsRequestId,
       reason: 'invalid_authorization',
     });
-    expect(lines.filter(isEmf)).toHaveLength(4);
+    // Deliveries by outcome, twice; the refusal again as the vendor's authentication failure.
+    expect(lines.filter(isEmf).map((line) => line._aws.CloudWatchMetrics[0]?.Metrics)).toEqual([
+      [{ Name: 'Deliveries', Unit: 'Count' }],
+      [{ Name: 'Deliveries', Unit: 'Count' }],
+      [{ Name: 'AuthenticationFailures', Unit: 'Count' }],
+    ]);
+  });
+
+  it('writes lean lines: level, message, the request ids and the line’s own fields', async () => {
+    const { handler } = ingestFunction();
+    const context = lambdaContext();
+    const trace = process.env['_X_AMZN_TRACE_ID'];
+    try {
+      process.env['_X_AMZN_TRACE_ID'] = 'Root=1-6744a1b2-5c3d2e1f0a9b8c7d6e5f4a3b;Sampled=0';
+      const unsampled = (await captureOutput(() => handler(delivery('api-req-L'), context)))
+        .filter(isLog)
+        .at(0);
+      process.env['_X_AMZN_TRACE_ID'] = 'Root=1-6744a1b2-5c3d2e1f0a9b8c7d6e5f4a3b;Sampled=1';
+      const sampled = (await captureOutput(() => handler(delivery('api-req-M'), context)))
+        .filter(isLog)
+        .at(0);
+      expect(Object.keys(unsampled ?? {}).slice(0, 4)).toEqual([
+        'level',
+        'message',
+        'function_request_id',
+        'requestId',
+      ]);
+      for (const key of [
+        'timestamp',
+        'service',
+        'cold_start',
+        'function_arn',
+        'function_name',
+        'function_memory_size',
+        'sampling_rate',
+        'correlation_id',
+        'xray_trace_id',
+      ]) {
+        expect(unsampled, key).not.toHaveProperty(key);
+      }
+      expect(sampled).toMatchObject({
+        requestId: 'api-req-M',
+        xray_trace_id: '1-6744a1b2-5c3d2e1f0a9b8c7d6e5f4a3b',
+      });
+    } finally {
+      if (trace === undefined) delete process.env['_X_AMZN_TRACE_ID'];
+      else process.env['_X_AMZN_TRACE_ID'] = trace;
+    }
   });
 
   it('flushes metrics and correlates the error line when queueing fails', async () => {
@@ -247,16 +248,16 @@ describe('observeInvocations', () => {
       expect.objectContaining({
         level: 'ERROR',
         message: 'delivery not queued',
-        correlation_id: 'api-req-C',
+        requestId: 'api-req-C',
         function_request_id: context.awsRequestId,
         reason: 'queue_unavailable',
       }),
     ]);
-    expect(lines.filter(isEmf).map((line) => line['outcome'])).toEqual(['failed', 'failed']);
+    expect(lines.filter(isEmf).map((line) => line['outcome'])).toEqual(['failed']);
   });
 
   it('flushes metrics and drops the correlation id when the handler throws', async () => {
-    const logger = new Logger({ serviceName: 'kyc-test', logLevel: 'INFO' });
+    const logger = createLogger({ serviceName: 'kyc-test', logLevel: 'INFO' });
     const metrics = recorder('kyc-test');
     const failing = observeInvocations(
       async (event: { id: string }) => {
@@ -272,8 +273,8 @@ describe('observeInvocations', () => {
     });
     expect(lines.filter(isEmf)).toHaveLength(1);
     const [during, after] = lines.filter(isLog);
-    expect(during).toMatchObject({ correlation_id: 'x-1' });
-    expect(after).not.toHaveProperty('correlation_id');
+    expect(during).toMatchObject({ requestId: 'x-1' });
+    expect(after).not.toHaveProperty('requestId');
   });
 
   it('never writes headers, bodies, subject ids or personal data from a delivery', async () => {
@@ -300,7 +301,7 @@ describe('observeInvocations', () => {
   });
 
   it('gives processor lines the Lambda request id, the record’s messageId and the eventId', async () => {
-    const logger = new Logger({ serviceName: 'kyc-processor', logLevel: 'INFO' });
+    const logger = createLogger({ serviceName: 'kyc-processor', logLevel: 'INFO' });
     const metrics = recorder('kyc-processor');
     const publisher = new MemoryPublisher();
     const handler = observeInvocations(

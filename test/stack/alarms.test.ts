@@ -4,11 +4,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
-import {
-  Alarms,
-  TOKEN_CLIENT_REFUSALS,
-  type AlarmsProps,
-} from '../../lib/constructs/alarms.js';
+import { Alarms, TOKEN_CLIENT_REFUSALS, type AlarmsProps } from '../../lib/constructs/alarms.js';
 import { THROTTLED_REQUESTS_METRIC } from '../../lib/constructs/ingest-api.js';
 import { resourcesOf, synthStack } from './synth-stack.js';
 import type { CfnResource } from './synth-stack.js';
