@@ -1,5 +1,6 @@
 import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { queueDepth } from '../../lambdas/adapters/sqs-queue-depth.js';
+import type { DeadLetterNotes } from '../../lambdas/core/dead-letter-note.js';
 import {
   GetQueueAttributesCommand,
   ListDeadLetterSourceQueuesCommand,
@@ -147,16 +148,24 @@ export const redriveCommand: Command = {
   },
 };
 
-/** Moves the selected messages one by one; the others stay in the DLQ. */
-async function redriveSelected(
-  out: Output,
-  how: {
-    readonly sqs: SQSClient;
-    readonly dlq: QueueRef;
-    readonly selection: DeadLetterSelection;
-    readonly notes: DynamoDeadLetterNotes;
-  },
-): Promise<number> {
+/** What a selected redrive reads and moves, and through which clients. */
+export interface SelectedRedrive {
+  readonly sqs: SQSClient;
+  readonly dlq: QueueRef;
+  readonly selection: DeadLetterSelection;
+  readonly notes: Pick<DeadLetterNotes, 'find'>;
+}
+
+/**
+ * Moves the selected messages to the ingest queue one by one; the others stay in the DLQ (CLI
+ * and inspector). `total` is how many the DLQ held.
+ */
+export async function moveSelected(how: SelectedRedrive): Promise<{
+  ingest: QueueRef;
+  total: number;
+  moved: DeadLetter[];
+  notDeleted: DeadLetter[];
+}> {
   const ingest = await sourceQueue(how.sqs, how.dlq.url);
   if (!ingest) {
     throw new CliError(
@@ -165,7 +174,12 @@ async function redriveSelected(
   }
   const reading = await DeadLetterReading.read(how.sqs, how.dlq, how.notes);
   const { moved, notDeleted } = await reading.move(how.selection, ingest);
-  const total = reading.letters.length;
+  return { ingest, total: reading.letters.length, moved, notDeleted };
+}
+
+/** Moves the selected messages and says what it moved. */
+async function redriveSelected(out: Output, how: SelectedRedrive): Promise<number> {
+  const { ingest, total, moved, notDeleted } = await moveSelected(how);
   const stayed = total - moved.length - notDeleted.length;
   out.line(
     `Moved ${plural(moved.length, 'message')} of ${total} back to ${ingest.arn}; ` +
