@@ -6,13 +6,13 @@ import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import { subjectHistory } from '../../cli/commands/history.js';
-import { deadLetterState, startRedrive } from '../../cli/commands/redrive.js';
 import { REPLAY_LEASE_MS } from '../../cli/commands/replay.js';
 import { replayEvent, type ReplayDeps } from '../../cli/replay.js';
 import type { QueueRef } from '../../cli/target.js';
 import type { LocalClients } from '../clients.js';
 import { readBody, type PageHandler } from '../http-server.js';
 import { readRefusedDeliveries } from './deliveries.js';
+import { inspectorDeadLetters } from './dead-letters.js';
 import { streamEvents } from './event-stream.js';
 import { checkChange, checkHost, SECURITY_HEADERS } from './guard.js';
 
@@ -23,10 +23,13 @@ import { checkChange, checkHost, SECURITY_HEADERS } from './guard.js';
  *   GET  /                          the page (static/index.html, its script and style)
  *   GET  /inspector/events          published events, live (server-sent events)
  *   GET  /inspector/subject?vendor&kind&id   the subject's history and state
+ *   GET  /inspector/subjects?vendor&reference   the subjects of the customer's own reference
  *   GET  /inspector/deliveries      refused deliveries, newest first, with their reason
  *   GET  /inspector/dead-letters    the dead-letter queue's depth and latest redrive
+ *   GET  /inspector/dead-letters/messages   its messages, each with its last failure's reason
  *   POST /inspector/replay {eventId}   replays one event (republished even if unchanged)
  *   POST /inspector/redrive {}      moves the dead-letter queue back to the ingest queue
+ *   POST /inspector/redrive {messageId}   moves that message only
  */
 
 export interface InspectorOptions {
@@ -65,6 +68,7 @@ export function createInspector(options: InspectorOptions): PageHandler {
     includePayload: options.includePayload,
     leaseMs: REPLAY_LEASE_MS,
   };
+  const deadLetters = inspectorDeadLetters(clients, tableName, options.deadLetterQueue);
   const streams = new Set<AbortController>();
 
   const get = async (
@@ -105,34 +109,33 @@ export function createInspector(options: InspectorOptions): PageHandler {
         json(response, 200, { subject: subject ?? null });
         return;
       }
+      case '/inspector/subjects': {
+        const vendor = findVendor(query.get('vendor') ?? '');
+        const reference = query.get('reference') ?? '';
+        if (!vendor || reference === '') {
+          json(response, 400, { message: 'Give a known vendor and your reference' });
+          return;
+        }
+        const subjects = [];
+        for (const key of await history.subjectsByReference(vendor.id, reference)) {
+          const subject = await subjectHistory(history, store, key);
+          if (subject) subjects.push(subject);
+        }
+        json(response, 200, { subjects });
+        return;
+      }
       case '/inspector/deliveries':
         json(response, 200, await readRefusedDeliveries(options.deliveriesFile, DELIVERIES_SHOWN));
         return;
       case '/inspector/dead-letters':
-        json(response, 200, await deadLetters());
+        json(response, 200, await deadLetters.state());
+        return;
+      case '/inspector/dead-letters/messages':
+        json(response, 200, { letters: await deadLetters.list() });
         return;
       default:
         json(response, 404, { message: 'Not Found' });
     }
-  };
-
-  const deadLetters = async (): Promise<object> => {
-    const { waiting, destination, latest } = await deadLetterState(
-      clients.sqs,
-      options.deadLetterQueue,
-    );
-    return {
-      queue: options.deadLetterQueue.arn,
-      waiting,
-      ...(destination !== undefined && { destination }),
-      ...(latest && {
-        latestRedrive: {
-          status: latest.Status,
-          moved: latest.ApproximateNumberOfMessagesMoved ?? 0,
-          ...(latest.FailureReason !== undefined && { failureReason: latest.FailureReason }),
-        },
-      }),
-    };
   };
 
   const post = async (path: string, body: unknown, response: ServerResponse): Promise<void> => {
@@ -148,19 +151,17 @@ export function createInspector(options: InspectorOptions): PageHandler {
         return;
       }
       case '/inspector/redrive': {
-        const before = await deadLetterState(clients.sqs, options.deadLetterQueue);
-        const running = before.latest?.Status === 'RUNNING';
-        const started = before.waiting > 0 && !running;
-        if (started) {
-          await startRedrive(clients.sqs, options.deadLetterQueue.arn, before.destination);
+        const messageId = (body as { messageId?: unknown } | null)?.messageId;
+        if (messageId === undefined) {
+          const started = await deadLetters.redriveAll();
+          json(response, 200, { ...started, ...(await deadLetters.state()) });
+          return;
         }
-        json(response, 200, {
-          started,
-          ...(!started && {
-            why: running ? 'a redrive is already running' : 'the dead-letter queue is empty',
-          }),
-          ...(await deadLetters()),
-        });
+        if (typeof messageId !== 'string' || messageId === '') {
+          json(response, 400, { message: 'Send {} to redrive all, or {"messageId": "<id>"}' });
+          return;
+        }
+        json(response, 200, await deadLetters.redriveOne(messageId));
         return;
       }
       default:

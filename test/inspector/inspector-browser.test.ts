@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { sendDelivery } from '../../local/send-delivery.js';
 import { serializeQueueMessage } from '../../lambdas/core/queue-message.js';
@@ -81,7 +82,7 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
 
       // Event → its subject's history, read from the table.
       await open.click();
-      const history = page.locator('#history tbody tr', { hasText: eventId });
+      const history = page.locator('.history tbody tr', { hasText: eventId });
       await history.waitFor();
       await expect(page.locator('#subject').textContent()).resolves.toContain(
         `treezor#user#${HOSTILE_ID}`,
@@ -178,6 +179,88 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
       );
       expect(await queueDepth(sqs, dlq)).toBe(0);
       await page.getByText(/^0 messages in .*Latest redrive: COMPLETED, 1 moved\.$/).waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
+  it(
+    'lists each dead letter with its last reason and redrives one of them only',
+    async () => {
+      // Two deliveries the processor gave up on, for different reasons, each with the note it
+      // writes when it dead-letters a message (keyed by the message id SQS keeps).
+      const { sqs, dynamodb } = test.clients;
+      const dlq = test.pipeline.urls.deadLetterQueue;
+      const notes = DynamoDeadLetterNotes.create(dynamodb, test.pipeline.tableName);
+      const deadLetter = async (eventId: string, reason: string, errorName: string) => {
+        const message = idwiseMessage({
+          eventId,
+          journeyId: `${eventId}-journey`,
+          receivedAt: '2026-02-01T09:00:00.000Z',
+        });
+        const { MessageId = '' } = await sqs.send(
+          new SendMessageCommand({ QueueUrl: dlq, MessageBody: serializeQueueMessage(message) }),
+        );
+        await notes.record({
+          messageId: MessageId,
+          reason,
+          errorName,
+          receiveCount: 5,
+          failedAt: '2026-02-01T09:05:00.000Z',
+        });
+        return MessageId;
+      };
+      const moveId = await deadLetter('dead-publish', 'publish_failed', 'PublishError');
+      const stayId = await deadLetter('dead-config', 'configuration', 'ConfigurationError');
+
+      const row = (messageId: string) =>
+        page.locator('#dead-letters tbody tr', { hasText: messageId });
+      await row(moveId).waitFor();
+      await row(stayId).waitFor();
+      const cells = (messageId: string) => row(messageId).locator('td').allTextContents();
+      // message id, vendor, received, dedup id, receives, last reason, failed at, button
+      expect(await cells(moveId)).toEqual([
+        moveId,
+        'idwise',
+        '2026-02-01T09:00:00.000Z',
+        'dead-publish',
+        '5',
+        'publish_failed (PublishError)',
+        '2026-02-01T09:05:00.000Z',
+        'Redrive',
+      ]);
+      expect((await cells(stayId)).slice(3, 6)).toEqual([
+        'dead-config',
+        '5',
+        'configuration (ConfigurationError)',
+      ]);
+
+      await row(moveId).getByRole('button', { name: 'Redrive', exact: true }).click();
+      await page.getByText(`${moveId} moved back to the ingest queue.`).waitFor();
+      await row(moveId).waitFor({ state: 'detached' });
+      await waitFor(
+        'the redriven message to be published',
+        () => publishedWithId(test.pipeline.eventsFile, 'idwise:dead-publish').length === 1,
+        DEADLINE_MS,
+      );
+      // Only it: the other is still listed with its reason, and still in the dead-letter queue.
+      expect((await cells(stayId))[5]).toBe('configuration (ConfigurationError)');
+      // (Polled: the page's own listing may be holding it, which local-aws-sqs counts twice.)
+      await waitFor(
+        'one message in the DLQ',
+        async () => (await queueDepth(sqs, dlq)) === 1,
+        DEADLINE_MS,
+      );
+      expect(publishedWithId(test.pipeline.eventsFile, 'idwise:dead-config')).toEqual([]);
+      expect(publishedWithId(test.pipeline.eventsFile, 'idwise:dead-publish')).toHaveLength(1);
+
+      // The redriven journey found by the customer's own reference (IDWise's referenceNo).
+      const lookup = page.locator('#reference-form');
+      await lookup.getByLabel('vendor').fill('idwise');
+      await lookup.getByLabel('your reference').fill('ref-001');
+      await lookup.getByRole('button', { name: 'Find subjects' }).click();
+      await page.getByText('idwise#journey#dead-publish-journey', { exact: true }).waitFor();
+      await expect(
+        page.locator('.history tbody tr', { hasText: 'idwise:dead-publish' }).count(),
+      ).resolves.toBe(1);
     },
     TEST_TIMEOUT_MS,
   );

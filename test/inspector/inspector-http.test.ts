@@ -134,6 +134,31 @@ describe('requests it refuses', () => {
     expect(JSON.parse(noId.body)).toEqual({ message: 'Send {"eventId": "<vendor>:<id>"}' });
     const subject = await send('GET', '/inspector/subject?vendor=nobody&kind=user&id=1');
     expect(subject.status).toBe(400);
+    const noReference = await send('GET', '/inspector/subjects?vendor=idwise&reference=');
+    expect(noReference.status).toBe(400);
+    for (const messageId of ['', 42, null]) {
+      const redrive = await send(
+        'POST',
+        '/inspector/redrive',
+        own(),
+        JSON.stringify({ messageId }),
+      );
+      expect(redrive.status, String(messageId)).toBe(400);
+      expect(JSON.parse(redrive.body)).toEqual({
+        message: 'Send {} to redrive all, or {"messageId": "<id>"}',
+      });
+    }
+  });
+
+  it('redrives an unknown dead letter as gone, moving nothing', async () => {
+    const answer = await send(
+      'POST',
+      '/inspector/redrive',
+      own(),
+      JSON.stringify({ messageId: 'no-such-message' }),
+    );
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ moved: [], notDeleted: [] });
   });
 
   it('replays an unknown event as missing, changing nothing', async () => {

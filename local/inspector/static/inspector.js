@@ -102,24 +102,45 @@ function followEvents() {
 
 // ---- subject history and replay ----------------------------------------------------------
 
-async function showSubject(vendor, kind, id) {
-  const form = byId('subject-form');
-  form.elements.vendor.value = vendor;
-  form.elements.kind.value = kind;
-  form.elements.id.value = id;
+/** The lookup shown last, run again after a replay. */
+let shownLookup = () => Promise.resolve();
+
+/** Shows what `read` answers (a list of subjects) in the subject section. */
+async function showSubjects(what, read) {
+  shownLookup = () => showSubjects(what, read);
   const target = byId('subject');
-  target.replaceChildren(el('p', {}, `Reading ${vendor} ${kind} ${id}…`));
+  target.replaceChildren(el('p', {}, `Reading ${what}…`));
   try {
-    const query = new URLSearchParams({ vendor, kind, id });
-    const { subject } = await getJson(`/inspector/subject?${query}`);
+    const subjects = await read();
     target.replaceChildren(
-      ...(subject ? subjectView(subject) : [el('p', {}, 'No stored events for this subject.')]),
+      ...(subjects.length > 0
+        ? subjects.flatMap(subjectView)
+        : [el('p', {}, `No stored events for ${what}.`)]),
     );
   } catch (error) {
     target.replaceChildren(
       el('p', { className: 'refused' }, `Could not read it: ${error.message}`),
     );
   }
+}
+
+function showSubject(vendor, kind, id) {
+  const form = byId('subject-form');
+  form.elements.vendor.value = vendor;
+  form.elements.kind.value = kind;
+  form.elements.id.value = id;
+  return showSubjects(`${vendor} ${kind} ${id}`, async () => {
+    const query = new URLSearchParams({ vendor, kind, id });
+    const { subject } = await getJson(`/inspector/subject?${query}`);
+    return subject ? [subject] : [];
+  });
+}
+
+function showReference(vendor, reference) {
+  return showSubjects(`${vendor} reference ${reference}`, async () => {
+    const query = new URLSearchParams({ vendor, reference });
+    return (await getJson(`/inspector/subjects?${query}`)).subjects;
+  });
 }
 
 function subjectView({ subjectKey, state, events }) {
@@ -163,7 +184,7 @@ function subjectView({ subjectKey, state, events }) {
   return [
     el('p', {}, el('strong', {}, subjectKey)),
     el('p', {}, summary),
-    el('table', { id: 'history' }, el('thead', {}, head), el('tbody', {}, ...rows)),
+    el('table', { className: 'history' }, el('thead', {}, head), el('tbody', {}, ...rows)),
   ];
 }
 
@@ -177,8 +198,7 @@ async function replayEvent(eventId) {
       ? ` (changed: ${answer.changes.map((c) => c.field).join(', ')})`
       : '';
     result.textContent = `${answer.eventId} ${answer.outcome.replace('_', ' ')}${changed}${notes}`;
-    const form = byId('subject-form');
-    await showSubject(form.elements.vendor.value, form.elements.kind.value, form.elements.id.value);
+    await shownLookup();
   } catch (error) {
     result.textContent = `Replay of ${eventId} failed: ${error.message}`;
   }
@@ -188,6 +208,12 @@ byId('subject-form').addEventListener('submit', (submit) => {
   submit.preventDefault();
   const { vendor, kind, id } = submit.target.elements;
   showSubject(vendor.value.trim(), kind.value.trim(), id.value.trim());
+});
+
+byId('reference-form').addEventListener('submit', (submit) => {
+  submit.preventDefault();
+  const { vendor, reference } = submit.target.elements;
+  showReference(vendor.value.trim(), reference.value.trim());
 });
 
 // ---- refused deliveries ------------------------------------------------------------------
@@ -233,10 +259,62 @@ function deadLetterText({ waiting, queue, destination, latestRedrive }) {
   return `${waiting} message${waiting === 1 ? '' : 's'} in ${queue}${waiting > 0 ? `; a redrive moves them to ${destination ?? 'the queues they came from'}` : ''}.${latest}`;
 }
 
+/**
+ * Listing the messages receives them (hiding them from anyone else a moment), so the page lists
+ * them again only when the depth or the latest redrive changed, or after its own redrive.
+ */
+let listedFor;
+const LETTERS_PATH = '/inspector/dead-letters/messages';
+
 async function refreshDeadLetters() {
   const state = await getJson('/inspector/dead-letters');
   byId('dlq').textContent = deadLetterText(state);
   byId('redrive').disabled = state.waiting === 0;
+  const key = JSON.stringify([state.waiting, state.latestRedrive]);
+  if (key === listedFor) return;
+  const { letters } = state.waiting === 0 ? { letters: [] } : await getJson(LETTERS_PATH);
+  byId('dead-letters').tBodies[0].replaceChildren(...letters.map(deadLetterRow));
+  listedFor = key;
+}
+
+function deadLetterRow(letter) {
+  const redrive = el('button', { type: 'button' }, 'Redrive');
+  redrive.addEventListener('click', () => redriveOne(letter.messageId, redrive));
+  return el(
+    'tr',
+    {},
+    el('td', {}, letter.messageId),
+    el('td', {}, letter.vendor ?? '?'),
+    el('td', {}, letter.receivedAt ?? '?'),
+    el('td', {}, letter.dedupId ?? '(unreadable body)'),
+    el('td', {}, letter.receiveCount),
+    el(
+      'td',
+      { className: 'refused' },
+      letter.note ? `${letter.note.reason} (${letter.note.errorName})` : 'no reason noted',
+    ),
+    el('td', {}, letter.note?.failedAt ?? ''),
+    el('td', {}, redrive),
+  );
+}
+
+async function redriveOne(messageId, button) {
+  const result = byId('redrive-result');
+  button.disabled = true;
+  result.textContent = `Redriving ${messageId}…`;
+  try {
+    const { moved, notDeleted } = await postJson('/inspector/redrive', { messageId });
+    result.textContent =
+      moved.length > 0
+        ? `${messageId} moved back to the ingest queue.`
+        : notDeleted.length > 0
+          ? `${messageId} was sent back but is still in the dead-letter queue: redrive it again.`
+          : `${messageId} is no longer in the dead-letter queue.`;
+  } catch (error) {
+    result.textContent = `Redrive of ${messageId} failed: ${error.message}`;
+  }
+  listedFor = undefined;
+  await refreshDeadLetters().catch(() => undefined);
 }
 
 byId('redrive').addEventListener('click', async () => {
