@@ -14,13 +14,31 @@ export const LOCAL_NAMES = {
   eventBus: 'kyc-webhooks',
 } as const;
 
+export interface TableOptions {
+  /**
+   * Also the legacy `bySubject` index, as a stack deployed before `byLookupKey` keeps it: for
+   * reading items of that layout. @default false, as a new stack
+   */
+  readonly legacySubjectIndex?: boolean;
+}
+
 /** The table as the stack defines it, from the same `TABLE_SCHEMA`, TTL attribute included. */
-export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const lookup = TABLE_SCHEMA.lookupIndex;
-  const legacy = TABLE_SCHEMA.legacySubjectIndex;
-  const keys = (partitionKey: string, sortKey: string) => [
-    { AttributeName: partitionKey, KeyType: 'HASH' as const },
-    { AttributeName: sortKey, KeyType: 'RANGE' as const },
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: TableOptions = {},
+): Promise<void> {
+  const indexes = [
+    {
+      ...TABLE_SCHEMA.lookupIndex,
+      Projection: {
+        ProjectionType: 'INCLUDE' as const,
+        NonKeyAttributes: [...TABLE_SCHEMA.lookupIndex.projected],
+      },
+    },
+    ...(options.legacySubjectIndex
+      ? [{ ...TABLE_SCHEMA.legacySubjectIndex, Projection: { ProjectionType: 'ALL' as const } }]
+      : []),
   ];
   await client.send(
     new CreateTableCommand({
@@ -28,24 +46,17 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         TABLE_SCHEMA.partitionKey,
-        lookup.partitionKey,
-        lookup.sortKey,
-        legacy.partitionKey,
-        legacy.sortKey,
+        ...indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
       ].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
       KeySchema: [{ AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: lookup.name,
-          KeySchema: keys(lookup.partitionKey, lookup.sortKey),
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...lookup.projected] },
-        },
-        {
-          IndexName: legacy.name,
-          KeySchema: keys(legacy.partitionKey, legacy.sortKey),
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      GlobalSecondaryIndexes: indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: index.Projection,
+      })),
     }),
   );
   await client.send(

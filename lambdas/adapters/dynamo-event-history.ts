@@ -43,7 +43,7 @@ export interface EventFilter {
 export type ScanProgress = (counts: { readonly scanned: number; readonly matched: number }) => void;
 
 export interface EventHistory {
-  /** A subject's events from the lookup index, newest (by vendor time) first. */
+  /** A subject's events from the lookup index (and the legacy one), newest (by vendor time) first. */
   subjectEvents(subjectKey: string): Promise<EventSummary[]>;
   /** Keys of the vendor's subjects that the customer's own reference names: one query. */
   subjectsByReference(vendor: string, reference: string): Promise<string[]>;
@@ -72,24 +72,38 @@ const SUMMARY_ATTRIBUTES = [
 /** BatchGetItem's limit of keys per request. */
 const BATCH_GET_KEYS = 100;
 
+export interface DynamoEventHistoryOptions {
+  /**
+   * Whether the table has `legacySubjectIndex` (a stack deployed before `lookupIndex`): only
+   * then is it queried, since a query of an index the table lacks is a ValidationException.
+   * @default false
+   */
+  readonly legacySubjectIndex?: boolean;
+}
+
 export class DynamoEventHistory implements EventHistory {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: DynamoEventHistoryOptions = {},
   ) {}
 
-  static create(client: DynamoDBClient, tableName: string): DynamoEventHistory {
+  static create(
+    client: DynamoDBClient,
+    tableName: string,
+    options: DynamoEventHistoryOptions = {},
+  ): DynamoEventHistory {
     const documents = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
-    return new DynamoEventHistory(documents, tableName);
+    return new DynamoEventHistory(documents, tableName, options);
   }
 
   async subjectEvents(subjectKey: string): Promise<EventSummary[]> {
     const [current, legacy] = await Promise.all([
       this.#query(LOOKUP, subjectKey, [PK, LOOKUP.partitionKey, ...LOOKUP.projected]),
       // Items written before the lookup index, until they expire (dynamo-schema.ts).
-      this.#query(LEGACY, subjectKey, SUMMARY_ATTRIBUTES),
+      this.options.legacySubjectIndex ? this.#query(LEGACY, subjectKey, SUMMARY_ATTRIBUTES) : [],
     ]);
     const marks = await this.#publicationMarks(current.map((item) => String(item[PK])));
     const events = [

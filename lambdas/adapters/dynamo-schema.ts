@@ -25,10 +25,9 @@ export const TABLE_SCHEMA = {
   /**
    * The index before `lookupIndex`, projecting ALL: items written before `lookupIndex` existed
    * carry `subjectKey`/`occurredAt` and are found only here; items written since carry neither,
-   * so they stay out of it. History reads both until the old items have expired. Removal, one
-   * release later: once `retentionDays` (90 by default) have passed since the deploy that added
-   * `lookupIndex`, delete this entry (the stack then drops the index in its own update) and the
-   * history's second query.
+   * so they stay out of it. Only a table that had it before keeps it (the `legacySubjectIndex`
+   * setting, off by default), and history reads it only there, until the old items have expired;
+   * a new table never has it, so no index of a default deploy projects ALL.
    */
   legacySubjectIndex: {
     name: 'bySubject',

@@ -3,7 +3,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { idwiseDetail } from '../support/deliveries.js';
-import { useTestEngines } from '../support/local-pipeline.js';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { createTable } from '../../local/resources.js';
+import { uniqueTableName, useTestEngines } from '../support/local-pipeline.js';
 
 /**
  * Items written before the lookup index and Brotli (the legacy layout) stay readable until they
@@ -35,7 +37,10 @@ function legacyEventItem(eventId: string, body: Record<string, unknown>) {
 
 describe('legacy-layout items', () => {
   it('read back byte for byte: gzip in the item, and gzip chunks without a codec', async () => {
-    const { store, table } = await local.freshStore('legacy');
+    // A table as a stack deployed before the lookup index keeps it: with the legacy index.
+    const table = uniqueTableName('legacy');
+    await createTable(local.clients.dynamodb, table, { legacySubjectIndex: true });
+    const store = DynamoEventStore.create(local.clients.dynamodb, table);
     const documents = DynamoDBDocumentClient.from(local.clients.dynamodb);
     const put = (item: Record<string, unknown>) =>
       documents.send(new PutCommand({ TableName: table, Item: item }));
