@@ -6,8 +6,14 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_REGION } from '../local/clients.js';
-import { RUNTIME_DEFAULTS, type RuntimeSettings } from '../lambdas/runtime/env.js';
-import { decodeSettings, OUTPUTS, secretOutputName, STACK_NAME } from '../lib/outputs.js';
+import { RUNTIME_DEFAULTS } from '../lambdas/runtime/env.js';
+import {
+  decodeSettings,
+  OUTPUTS,
+  secretOutputName,
+  STACK_NAME,
+  type StackSettings,
+} from '../lib/outputs.js';
 import { readInstanceFile, type LocalInstance } from '../local/instance-file.js';
 import {
   DEFAULT_PATHS,
@@ -71,6 +77,11 @@ export interface Target {
    * as its `Settings` output says; reading it throws when the stack predates that output.
    */
   readonly includePayload: boolean;
+  /**
+   * Whether the table has the legacy `bySubject` index: a stack's as its `Settings` output says
+   * (one deployed before that output has it); never in local mode, whose table is new.
+   */
+  readonly legacySubjectIndex: boolean;
   /** The local development secrets file (local mode only). */
   readonly localSecretsFile?: string;
   /** The file local mode appends each published event to (local mode only). */
@@ -214,6 +225,7 @@ function localTarget(
     secretId: () => undefined,
     // `npm start` runs the processor with the default setting.
     includePayload: RUNTIME_DEFAULTS.includePayload,
+    legacySubjectIndex: false,
     localSecretsFile: secretsFile,
     localEventsFile: env[LOCAL_ENV.eventsFile]
       ? eventsFileFrom(env)
@@ -248,7 +260,7 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
     }
     return value;
   };
-  const settings = (): RuntimeSettings => {
+  const settings = (): StackSettings => {
     const text = output(OUTPUTS.settings);
     try {
       return decodeSettings(text);
@@ -309,6 +321,10 @@ async function stackTarget(args: TargetArgs): Promise<Target> {
     // against a stack deployed before the output existed.
     get includePayload() {
       return settings().includePayload;
+    },
+    // A stack from before the Settings output is from before this setting: it has the index.
+    get legacySubjectIndex() {
+      return outputs[OUTPUTS.settings] === undefined || settings().legacySubjectIndex;
     },
     destroy() {
       dynamodb.destroy();

@@ -58,6 +58,12 @@ export interface KycWebhooksConfig extends RuntimeSettings {
    * bucket; `null` keeps none. @default null
    */
   readonly keepRefusedBodies: { readonly days: number } | null;
+  /**
+   * Keep the table's ALL-projected `bySubject` index, which items written before `byLookupKey`
+   * are found by: `true` for a stack deployed before it, until `retentionDays` after the deploy
+   * that added `byLookupKey` (README, Upgrading). @default false
+   */
+  readonly legacySubjectIndex: boolean;
 }
 
 /** A regional custom domain for the webhook API; DNS is the operator's. */
@@ -92,6 +98,7 @@ const DEFAULTS: Omit<KycWebhooksConfig, 'vendors' | 'archiveRetentionDays'> = {
   tracing: false,
   customDomain: null,
   keepRefusedBodies: null,
+  legacySubjectIndex: false,
 };
 
 /** Keys of one deployment's block: the base block, or one stage's. */
@@ -222,6 +229,7 @@ function parseBlock(
     tracing: readBoolean(input, 'tracing', DEFAULTS.tracing),
     customDomain: readCustomDomain(input['customDomain']),
     keepRefusedBodies: readKeepRefusedBodies(input['keepRefusedBodies']),
+    legacySubjectIndex: readBoolean(input, 'legacySubjectIndex', DEFAULTS.legacySubjectIndex),
   };
 }
 

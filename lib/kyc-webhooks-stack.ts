@@ -55,6 +55,7 @@ export class KycWebhooksStack extends Stack {
 
     const store = new EventStore(this, 'EventStore', {
       ...(encryptionKey && { encryptionKey }),
+      legacySubjectIndex: config.legacySubjectIndex,
     });
     const events = new KycEventBus(this, 'EventBus', {
       eventBusName: stage === undefined ? EVENT_BUS_NAME : `${EVENT_BUS_NAME}-${stage}`,

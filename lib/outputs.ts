@@ -41,7 +41,7 @@ export const OUTPUTS = {
   refusedBodiesBucket: 'RefusedBodiesBucket',
   /** With a vendor that has an API: the reconciliation sweep's function (`reconcile`). */
   reconcileFunction: 'ReconcileFunctionName',
-  /** The deployed `RuntimeSettings`, as JSON (`encodeSettings`). */
+  /** The deployed `StackSettings`, as JSON (`encodeSettings`). */
   settings: 'Settings',
 } as const;
 
@@ -57,25 +57,39 @@ export function secretOutputName(vendorId: string): string {
   return `${pascal}SecretArn`;
 }
 
-const SETTING_TYPES: { readonly [K in keyof RuntimeSettings]: 'boolean' | 'number' } = {
+/** What the `Settings` output says: the functions' settings, and the table's indexes. */
+export interface StackSettings extends RuntimeSettings {
+  /** Whether the table has the legacy `bySubject` index (history queries it only then). */
+  readonly legacySubjectIndex: boolean;
+}
+
+const SETTING_TYPES: { readonly [K in keyof StackSettings]: 'boolean' | 'number' } = {
   retentionDays: 'number',
   includePayload: 'boolean',
   secretMaxAgeSeconds: 'number',
+  legacySubjectIndex: 'boolean',
 };
+
+/**
+ * Settings a stack deployed before they existed leaves out, with what such a stack does: every
+ * stack from before the `legacySubjectIndex` setting has the `bySubject` index.
+ */
+const SETTINGS_BEFORE_THEY_EXISTED: Partial<StackSettings> = { legacySubjectIndex: true };
 
 /**
  * The `Settings` output's value. Only the settings themselves: a whole config object would also
  * publish e.g. the alarm e-mail address to anyone who may describe the stack.
  */
-export function encodeSettings(settings: RuntimeSettings): string {
+export function encodeSettings(settings: StackSettings): string {
   return JSON.stringify(pickSettings(settings as unknown as Record<string, unknown>));
 }
 
 /**
  * Reads the `Settings` output back. Throws a plain `Error` naming the first key that is missing or
- * of the wrong type, never a value; keys it does not know (from a newer stack) are ignored.
+ * of the wrong type, never a value; keys it does not know (from a newer stack) are ignored, and a
+ * key an older stack did not write reads as what that stack does.
  */
-export function decodeSettings(text: string): RuntimeSettings {
+export function decodeSettings(text: string): StackSettings {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -85,13 +99,16 @@ export function decodeSettings(text: string): RuntimeSettings {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`the ${OUTPUTS.settings} output is not a JSON object`);
   }
-  const input = parsed as Record<string, unknown>;
+  const input: Record<string, unknown> = {
+    ...SETTINGS_BEFORE_THEY_EXISTED,
+    ...(parsed as Record<string, unknown>),
+  };
   for (const [key, type] of Object.entries(SETTING_TYPES)) {
     if (typeof input[key] !== type) {
       throw new Error(`the ${OUTPUTS.settings} output has no ${type} "${key}"`);
     }
   }
-  return pickSettings(input) as unknown as RuntimeSettings;
+  return pickSettings(input) as unknown as StackSettings;
 }
 
 function pickSettings(input: Record<string, unknown>): Record<string, unknown> {

@@ -77,7 +77,9 @@ export const historyCommand: Command = {
     const id = idArg ?? '';
     const vendor = requireVendor(vendorId);
     const target = await resolveTarget(values);
-    const history = DynamoEventHistory.create(target.dynamodb, target.tableName);
+    const history = DynamoEventHistory.create(target.dynamodb, target.tableName, {
+      legacySubjectIndex: target.legacySubjectIndex,
+    });
     const store = DynamoEventStore.create(target.dynamodb, target.tableName);
 
     const found: SubjectHistory[] = [];

@@ -15,6 +15,11 @@ export interface EventStoreProps {
   readonly removalPolicy?: RemovalPolicy;
   /** A customer-managed key to encrypt the table with. @default the AWS-managed DynamoDB key */
   readonly encryptionKey?: IKey;
+  /**
+   * Keep the ALL-projected `bySubject` index of items written before `byLookupKey`: only for a
+   * table deployed with it (README, Upgrading). @default false
+   */
+  readonly legacySubjectIndex?: boolean;
 }
 
 /**
@@ -39,26 +44,30 @@ export class EventStore extends Construct {
       deletionProtection: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    const lookup = TABLE_SCHEMA.lookupIndex;
-    this.table.addGlobalSecondaryIndex({
-      indexName: lookup.name,
-      partitionKey: { name: lookup.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: lookup.sortKey, type: AttributeType.STRING },
-      // Only what the history reads: an index entry of a typical event fits one write unit, and
-      // the publication mark (not projected) never writes the index.
+    // Only what the history reads: an index entry of a typical event fits one write unit, and
+    // the publication mark (not projected) never writes the index.
+    this.#addIndex(TABLE_SCHEMA.lookupIndex, {
       projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: [...lookup.projected],
+      nonKeyAttributes: [...TABLE_SCHEMA.lookupIndex.projected],
     });
-    // The ALL-projected index of items written before `lookupIndex`, kept one release (see
-    // `legacySubjectIndex`). A deployed index's projection cannot change and one update may
-    // create or delete one index, so the narrowing is two deploys: this one adds `lookupIndex`,
-    // the next (after the old items' retention) deletes this.
-    const legacy = TABLE_SCHEMA.legacySubjectIndex;
+    // A deployed index's projection cannot change and one update may create or delete one
+    // index, so a table that has this one narrows in two deploys: with it (adds `lookupIndex`),
+    // then without it once the old items' retention has passed (deletes it).
+    if (props.legacySubjectIndex) {
+      this.#addIndex(TABLE_SCHEMA.legacySubjectIndex, { projectionType: ProjectionType.ALL });
+    }
+  }
+
+  /** An index of `TABLE_SCHEMA`, string-keyed like every key of the table. */
+  #addIndex(
+    index: { readonly name: string; readonly partitionKey: string; readonly sortKey: string },
+    projection: { projectionType: ProjectionType; nonKeyAttributes?: string[] },
+  ): void {
     this.table.addGlobalSecondaryIndex({
-      indexName: legacy.name,
-      partitionKey: { name: legacy.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: legacy.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      ...projection,
     });
   }
 }

@@ -12,12 +12,14 @@ import { cli, envFor, ROOT, waitFor } from './cli-support.js';
 /**
  * A deployed stack's settings come from the stack, never from this checkout's cdk.json: replay
  * against a stack whose `Settings` output says payloads are off republishes without them, though
- * cdk.json here says on. The "stack" is CloudFormation mocked to describe the local engines, which
+ * cdk.json here says on; history queries the legacy index only when the stack says its table has
+ * it (the local table, like a new stack's, has not: a query of it fails there). The "stack" is CloudFormation mocked to describe the local engines, which
  * its DynamoDB and EventBridge clients reach through the SDK's own endpoint variables.
  */
 
 interface Published {
   readonly eventId: string;
+  readonly subject: { readonly kind: string; readonly id: string };
   readonly payload?: unknown;
   readonly payloadOmitted?: string;
 }
@@ -110,7 +112,7 @@ describe('replay against a deployed stack', () => {
     expect(cdkJson.context.kycWebhooks.includePayload).not.toBe(false);
     expect(published()[0]?.payload).toBeDefined();
 
-    describeStack({ ...RUNTIME_DEFAULTS, includePayload: false });
+    describeStack({ ...RUNTIME_DEFAULTS, includePayload: false, legacySubjectIndex: false });
     const run = await replay();
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toContain(`${eventId}  published`);
@@ -121,7 +123,7 @@ describe('replay against a deployed stack', () => {
   });
 
   it('includes them when the stack publishes payloads', async () => {
-    describeStack({ ...RUNTIME_DEFAULTS, includePayload: true });
+    describeStack({ ...RUNTIME_DEFAULTS, includePayload: true, legacySubjectIndex: false });
     const run = await replay();
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(published().at(-1)?.payload).toBeDefined();
@@ -135,5 +137,30 @@ describe('replay against a deployed stack', () => {
     expect(run.stderr).toContain(`Stack ${STACK_NAME} has no output ${OUTPUTS.settings}`);
     expect(run.stderr).toContain('deploy the current version of the stack');
     expect(published()).toHaveLength(before);
+  });
+});
+
+describe('history against a deployed stack', () => {
+  const history = (): Promise<{ code: number; stdout: string; stderr: string }> => {
+    const { kind, id } = published()[0]!.subject;
+    const target = ['--stack', STACK_NAME, '--region', LOCAL_REGION];
+    return cli(['history', 'idwise', id, '--kind', kind, '--json', ...target], {});
+  };
+
+  it('reads a table without the legacy index when the stack says it has none', async () => {
+    describeStack({ ...RUNTIME_DEFAULTS, legacySubjectIndex: false });
+    const run = await history();
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const json = JSON.parse(run.stdout) as {
+      subjects: { events: { detail: { eventId: string } }[] }[];
+    };
+    expect(json.subjects.flatMap((s) => s.events.map((e) => e.detail.eventId))).toContain(eventId);
+  });
+
+  it('queries the legacy index when the stack says it has one (here it has not, so it fails)', async () => {
+    describeStack({ ...RUNTIME_DEFAULTS, legacySubjectIndex: true });
+    const run = await history();
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('The table does not have the specified index: bySubject');
   });
 });

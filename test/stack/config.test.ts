@@ -23,7 +23,17 @@ describe('parseConfig', () => {
       tracing: false,
       customDomain: null,
       keepRefusedBodies: null,
+      legacySubjectIndex: false,
     });
+  });
+
+  it('keeps the legacy index only when told to, for a stack deployed before the lookup index', () => {
+    expect(parseConfig({ legacySubjectIndex: true }, REGISTERED).legacySubjectIndex).toBe(true);
+    expect(parseConfig({ legacySubjectIndex: false }, REGISTERED).legacySubjectIndex).toBe(false);
+    expect(
+      parseConfig({ stages: { old: { legacySubjectIndex: true } } }, REGISTERED, 'old')
+        .legacySubjectIndex,
+    ).toBe(true);
   });
 
   it('keeps archived events as long as stored ones unless told otherwise', () => {
@@ -109,6 +119,8 @@ describe('parseConfig', () => {
     [{ secretMaxAgeSeconds: 86_400 }, /"secretMaxAgeSeconds": expected an integer from 0 to 3600/],
     [{ logRetentionDays: 31 }, /"logRetentionDays": expected one of 1, 3, 5, 7, 14, 30/],
     [{ includePayload: 'yes' }, /"includePayload": expected true or false/],
+    [{ legacySubjectIndex: 'true' }, /"legacySubjectIndex": expected true or false, got "true"/],
+    [{ legacySubjectIndex: null }, /"legacySubjectIndex": expected true or false, got null/],
     [{ alarmEmail: 'ops' }, /"alarmEmail": expected an e-mail address or null/],
     [{ throttle: 50 }, /"throttle": expected an object whose keys are "default" or a registered/],
     [{ throttle: [] }, /"throttle": expected an object/],

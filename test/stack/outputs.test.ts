@@ -47,8 +47,21 @@ describe('Settings output: what the deployed stack does, for the CLI', () => {
       retentionDays: 30,
       secretMaxAgeSeconds: 60,
     });
-    expect(settings).toEqual({ retentionDays: 30, includePayload: false, secretMaxAgeSeconds: 60 });
+    expect(settings).toEqual({
+      retentionDays: 30,
+      includePayload: false,
+      secretMaxAgeSeconds: 60,
+      legacySubjectIndex: false,
+    });
     expect(decodeSettings(JSON.stringify(settings)).includePayload).toBe(false);
+  });
+
+  it('says whether the table has the legacy index, and reads back so', () => {
+    for (const legacySubjectIndex of [true, false]) {
+      const settings = settingsOf({ legacySubjectIndex });
+      expect(settings).toMatchObject({ legacySubjectIndex });
+      expect(decodeSettings(JSON.stringify(settings)).legacySubjectIndex).toBe(legacySubjectIndex);
+    }
   });
 
   it('says what the functions are set to', () => {
@@ -74,6 +87,7 @@ describe('Settings output: what the deployed stack does, for the CLI', () => {
     const settings = settingsOf({ alarmEmail: 'oncall@example.com' });
     expect(Object.keys(settings as object).sort()).toEqual([
       'includePayload',
+      'legacySubjectIndex',
       'retentionDays',
       'secretMaxAgeSeconds',
     ]);
@@ -89,17 +103,28 @@ describe('decodeSettings', () => {
       '{"retentionDays": 90, "secretMaxAgeSeconds": 300, "includePayload": "false"}',
       /has no boolean "includePayload"/,
     ],
+    [
+      '{"retentionDays": 90, "secretMaxAgeSeconds": 300, "includePayload": true, "legacySubjectIndex": 1}',
+      /has no boolean "legacySubjectIndex"/,
+    ],
   ])('refuses %s', (text, problem) => {
     expect(() => decodeSettings(text)).toThrow(problem);
   });
 
   it('ignores settings a newer stack adds', () => {
     const text =
-      '{"retentionDays": 7, "includePayload": false, "secretMaxAgeSeconds": 0, "later": 1}';
+      '{"retentionDays": 7, "includePayload": false, "secretMaxAgeSeconds": 0, ' +
+      '"legacySubjectIndex": false, "later": 1}';
     expect(decodeSettings(text)).toEqual({
       retentionDays: 7,
       includePayload: false,
       secretMaxAgeSeconds: 0,
+      legacySubjectIndex: false,
     });
+  });
+
+  it('reads a stack from before the legacy index setting as having the index, as it does', () => {
+    const text = '{"retentionDays": 7, "includePayload": false, "secretMaxAgeSeconds": 0}';
+    expect(decodeSettings(text).legacySubjectIndex).toBe(true);
   });
 });

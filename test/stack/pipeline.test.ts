@@ -190,20 +190,33 @@ describe('event store', () => {
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^EventStoreTable') } });
   });
 
-  it('projects ALL only in the legacy index, kept one release for items written before', () => {
-    const [[, table]] = resourcesOf(template, 'AWS::DynamoDB::Table') as [[string, CfnResource]];
-    const indexes = table.Properties['GlobalSecondaryIndexes'] as {
-      IndexName: string;
-      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
-    }[];
-    // Two indexes at most: CloudFormation creates or deletes one per update.
+  type Index = { IndexName: string; Projection: { ProjectionType: string } };
+  function indexesOf(stack: typeof template): Index[] {
+    const [[, table]] = resourcesOf(stack, 'AWS::DynamoDB::Table') as [[string, CfnResource]];
+    return table.Properties['GlobalSecondaryIndexes'] as Index[];
+  }
+
+  it('has no index projecting ALL by default: only the lean lookup index', () => {
+    const indexes = indexesOf(template);
+    expect(indexes.map((index) => index.IndexName)).toEqual(['byLookupKey']);
+    expect(indexes.filter((index) => index.Projection.ProjectionType === 'ALL')).toEqual([]);
+  });
+
+  it('keeps exactly the ALL-projected bySubject index for a stack deployed before it', () => {
+    const indexes = indexesOf(synthStack({ legacySubjectIndex: true }));
+    // Two at most: CloudFormation creates or deletes one index per update.
     expect(indexes.map((index) => index.IndexName).sort()).toEqual(['byLookupKey', 'bySubject']);
     const all = indexes.filter((index) => index.Projection.ProjectionType === 'ALL');
-    expect(all.map((index) => index.IndexName)).toEqual(['bySubject']);
-    for (const index of indexes) {
-      expect(index.Projection.NonKeyAttributes ?? []).not.toContain('rawBody');
-      expect(index.Projection.NonKeyAttributes ?? []).not.toContain('publishedAt');
-    }
+    expect(all).toEqual([
+      {
+        IndexName: 'bySubject',
+        KeySchema: [
+          { AttributeName: 'subjectKey', KeyType: 'HASH' },
+          { AttributeName: 'occurredAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
   });
 });
 
