@@ -1,11 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
-  type BatchGetCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetterNote, DeadLetterNotes } from '../core/dead-letter-note.js';
+import { batchGetAll } from './dynamo-batch-get.js';
 import { TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
@@ -21,9 +17,6 @@ const NOTE_ITEM_TYPE = 'deadLetterNote';
 
 /** SQS keeps a message at most 14 days: a note never needs to outlive it. */
 const NOTE_LIFETIME_SECONDS = 14 * 86_400;
-
-/** `BatchGetItem` reads at most 100 keys per call. */
-const BATCH_GET_KEYS = 100;
 
 export class DynamoDeadLetterNotes implements DeadLetterNotes {
   constructor(
@@ -53,25 +46,11 @@ export class DynamoDeadLetterNotes implements DeadLetterNotes {
   }
 
   async find(messageIds: readonly string[]): Promise<Map<string, DeadLetterNote>> {
-    const notes = new Map<string, DeadLetterNote>();
-    const ids = [...new Set(messageIds)];
-    for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
-      let keys: Record<string, unknown>[] | undefined = ids
-        .slice(start, start + BATCH_GET_KEYS)
-        .map((id) => ({ [PK]: NOTE_PREFIX + id }));
-      // DynamoDB may leave keys unprocessed under load: ask again for those.
-      while (keys && keys.length > 0) {
-        const answer: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-        );
-        for (const item of answer.Responses?.[this.tableName] ?? []) {
-          const note = noteOf(item);
-          if (note) notes.set(note.messageId, note);
-        }
-        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return notes;
+    const keys = [...new Set(messageIds)].map((id) => ({ [PK]: NOTE_PREFIX + id }));
+    const notes = (await batchGetAll(this.client, this.tableName, keys)).map(noteOf);
+    return new Map(
+      notes.filter((note) => note !== undefined).map((note) => [note.messageId, note]),
+    );
   }
 }
 

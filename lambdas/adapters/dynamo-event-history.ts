@@ -1,12 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  DynamoDBDocumentClient,
-  paginateQuery,
-  paginateScan,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DetailType, EventDetail } from '../core/event.js';
+import { batchGetAll } from './dynamo-batch-get.js';
 import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 /**
@@ -69,8 +64,6 @@ const SUMMARY_ATTRIBUTES = [
   ATTR.publishedAt,
   ATTR.leaseUntil,
 ];
-/** BatchGetItem's limit of keys per request. */
-const BATCH_GET_KEYS = 100;
 
 export interface DynamoEventHistoryOptions {
   /**
@@ -230,33 +223,13 @@ export class DynamoEventHistory implements EventHistory {
   async #publicationMarks(
     eventIds: readonly string[],
   ): Promise<Map<string, Record<string, unknown>>> {
-    const marks = new Map<string, Record<string, unknown>>();
-    const projection = namesFor(MARK_ATTRIBUTES);
-    for (let start = 0; start < eventIds.length; start += BATCH_GET_KEYS) {
-      let keys: Record<string, unknown>[] | undefined = eventIds
-        .slice(start, start + BATCH_GET_KEYS)
-        .map((eventId) => ({ [PK]: eventId }));
-      while (keys && keys.length > 0) {
-        const output: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: projection.expression,
-                ExpressionAttributeNames: projection.names,
-              },
-            },
-          }),
-        );
-        for (const item of output.Responses?.[this.tableName] ?? []) {
-          marks.set(String(item[PK]), item);
-        }
-        // Keys the service did not get to this time (throttling, size) are asked for again.
-        keys = output.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return marks;
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      eventIds.map((eventId) => ({ [PK]: eventId })),
+      { consistentRead: true, projection: namesFor(MARK_ATTRIBUTES) },
+    );
+    return new Map(items.map((item) => [String(item[PK]), item]));
   }
 
   /** Scans the whole table (consistently), handing each returned item to `keep`. */
