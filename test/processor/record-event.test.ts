@@ -124,6 +124,29 @@ describe('storing an event and advancing its subject in one write', () => {
     expect(h.store.subjects.get(JOURNEY)).toMatchObject({ eventId: 'idwise:y' });
   });
 
+  it('writes a new event without reading it first, and reads it only once its write finds it', async () => {
+    const calls: string[] = [];
+    const counted = new Proxy(h.store, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    await h.run([copy('x', 1)], { store: counted });
+    expect(calls).toEqual(['getSubject', 'recordEvent', 'markPublished']);
+
+    // A second delivery of it: the write is refused, then the event is read, and it is skipped.
+    calls.length = 0;
+    const again = await h.run([copy('x', 2)], { store: counted });
+    expect(again.batchItemFailures).toEqual([]);
+    expect(calls).toEqual(['getSubject', 'recordEvent', 'getEvent']);
+    expect(h.published('x')).toHaveLength(1);
+  });
+
   it('judges again when another event moves the subject between its reads and its write', async () => {
     await h.run([copy('w', 1, 'Refer')]);
     // X (:2) read the subject at W; Y (:3) is stored before X writes.
