@@ -1,4 +1,5 @@
 import { isTerminal, type Status } from '../lambdas/core/event.js';
+import type { SubjectIdShape } from '../lambdas/core/vendor.js';
 import type { DeliveryFactory, SignedDelivery, Template } from './delivery-factory.js';
 import { Random } from './random.js';
 import type { VendorProfile } from './vendor-profiles.js';
@@ -97,7 +98,7 @@ export function planScenario(options: ScenarioOptions): Scenario {
     if (!profile) throw new Error('No vendor profiles');
     const drafts = draftSubject(rng, profile, factory.templatesOf(profile.vendor.id));
     if (drafts.equalTime) equalTimePairs += 1;
-    const subjectId = subjectIdFor(rng, profile.vendor.id, n);
+    const subjectId = subjectIdFor(rng, profile.vendor.testing.soak.subjectIdShape ?? 'uuid', n);
     const start = rng.next();
     const spacing = 0.001 + rng.next() * 0.02;
     const events: PlannedEvent[] = [];
@@ -237,13 +238,14 @@ function draftSubject(
   return { events, equalTime: false };
 }
 
-function subjectIdFor(rng: Random, vendorId: string, n: number): string {
-  switch (vendorId) {
-    case 'idwise':
+/** A subject id of the vendor's own shape; `n` keeps numeric ones distinct. */
+function subjectIdFor(rng: Random, shape: SubjectIdShape, n: number): string {
+  switch (shape) {
+    case 'hex24':
       return rng.hex(24);
-    case 'treezor':
+    case 'numeric':
       return String(7_000_000 + n);
-    default:
+    case 'uuid':
       return rng.uuid();
   }
 }

@@ -204,8 +204,15 @@ export interface VendorTesting {
     readonly render: (body: Record<string, unknown>, facts: SoakFacts) => void;
     /** A secret of the vendor's shape whose values the pipeline does not accept: for forgeries. */
     readonly forgerySecret: Record<string, unknown>;
+    /**
+     * The shape of the vendor's subject ids, so generated ones look like real ones: `uuid`,
+     * `hex24` (24 lower-case hex digits) or `numeric` (a decimal number). @default 'uuid'
+     */
+    readonly subjectIdShape?: SubjectIdShape;
   };
 }
+
+export type SubjectIdShape = 'uuid' | 'hex24' | 'numeric';
 
 /**
  * One row of a vendor's "What we trust" table: a field of the delivery, whether the vendor's proof

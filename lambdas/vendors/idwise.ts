@@ -398,6 +398,8 @@ export const idwise = defineVendor<IdwiseCredentials>({
         'manually-reviewed-approved',
         'manually-reviewed-rejected',
       ],
+      // Journey ids are 24 hex digits.
+      subjectIdShape: 'hex24',
       hasEventTime: false,
       bodyHashIds: false,
       render(body, facts) {

@@ -337,6 +337,8 @@ export const treezor = defineVendor<TreezorCredentials>({
       hasEventTime: true,
       // A user's signed time, `modifiedDate`, is Paris wall-clock time to the second.
       eventTimeResolutionMs: 1000,
+      // Treezor's user ids are numbers.
+      subjectIdShape: 'numeric',
       // The dedup id is the digest of the signed payload, which holds the subject and the time.
       bodyHashIds: true,
       render(body, facts) {
