@@ -13,13 +13,17 @@ export class S3ResultArchive implements ResultArchive {
     private readonly kmsKeyId?: string,
   ) {}
 
-  async put(key: string, body: string): Promise<void> {
+  async put(
+    key: string,
+    body: string | Uint8Array,
+    contentType = 'application/json',
+  ): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
         Body: body,
-        ContentType: 'application/json',
+        ContentType: contentType,
         ...(this.kmsKeyId === undefined
           ? { ServerSideEncryption: 'AES256' }
           : { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: this.kmsKeyId }),
