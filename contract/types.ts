@@ -96,6 +96,16 @@ export interface Findings {
    * personal data, so it is referenced, never published).
    */
   readonly resultKey: string;
+  /**
+   * The links of the webhook event (`confirmsEventId`) downloaded into the stack's encrypted
+   * results bucket before they expired, e.g. Truuth's reports: object keys, never the links.
+   */
+  readonly archived?: {
+    /** Where the link was in the delivery. */
+    readonly field: string;
+    /** Its object key in the results bucket. */
+    readonly key: string;
+  }[];
   /** The webhook event whose claim this answer was fetched to check. */
   readonly confirmsEventId?: string;
   /**

@@ -134,6 +134,7 @@ export class KycWebhooksStack extends Stack {
         vendors: enriched,
         bus: events.bus,
         ingestQueue: queue.queue,
+        eventTable: store.table,
         retentionDays: config.retentionDays,
         logRetention: config.logRetentionDays,
         secretMaxAgeSeconds: config.secretMaxAgeSeconds,

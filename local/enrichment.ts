@@ -14,13 +14,15 @@ import {
   DynamoOpenSubjects,
   OPEN_SUBJECTS_SCHEMA,
 } from '../lambdas/adapters/dynamo-open-subjects.js';
+import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
 import { FetchVendorApiClient } from '../lambdas/adapters/fetch-vendor-api-client.js';
+import { HttpsLinkFetcher } from '../lambdas/adapters/https-link-fetcher.js';
 import { S3ResultArchive } from '../lambdas/adapters/s3-result-archive.js';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
 import type { SecretSource } from '../lambdas/core/ports.js';
 import type { Vendor } from '../lambdas/core/vendor.js';
 import { createEnrichmentHandler } from '../lambdas/enrichment/enrichment-handler.js';
-import { VENDOR_API_TIMEOUT_MS } from '../lambdas/enrichment/settings.js';
+import { LINK_MAX_BYTES, VENDOR_API_TIMEOUT_MS } from '../lambdas/enrichment/settings.js';
 import { vendorApiPattern } from '../lambdas/enrichment/trigger-pattern.js';
 import { sweep, type SweepOptions, type SweepReport } from '../lambdas/reconcile/sweep.js';
 import { readSweepRequest, toSweepAnswer } from '../lambdas/reconcile/sweep-request.js';
@@ -60,6 +62,8 @@ export interface LocalEnrichmentOptions {
   readonly dynamodb: DynamoDBClient;
   /** The open-subjects table to create and use; the tests give each pipeline its own. */
   readonly openSubjectsTable: string;
+  /** The event table, read for a link-archiving vendor's stored bodies. */
+  readonly eventTable: string;
   readonly retentionDays: number;
   readonly ingestQueueUrl: string;
   readonly secrets: SecretSource;
@@ -132,6 +136,14 @@ export async function startLocalEnrichment(
     const deps = {
       secrets: options.secrets,
       api: new FetchVendorApiClient(options.apiTimeoutMs ?? VENDOR_API_TIMEOUT_MS),
+      events: DynamoEventStore.create(options.dynamodb, options.eventTable),
+      // Local mode only: the stand-in's loopback origin is exempt from the link rules; every
+      // other link must be HTTPS to a public host, as deployed.
+      links: new HttpsLinkFetcher({
+        maxBytes: LINK_MAX_BYTES,
+        timeoutMs: options.apiTimeoutMs ?? VENDOR_API_TIMEOUT_MS,
+        allowOrigin: standIn.origin,
+      }),
       archive: new S3ResultArchive(s3, LOCAL_ENRICHMENT_NAMES.bucket),
       queue: new SqsEventQueue(sqs, options.ingestQueueUrl),
       now: () => new Date(),

@@ -292,6 +292,7 @@ export async function startLocalPipeline(
         sqs: clients.sqs,
         dynamodb: clients.dynamodb,
         openSubjectsTable: `${tableName}-open-subjects`,
+        eventTable: tableName,
         retentionDays: options.retentionDays ?? 90,
         ingestQueueUrl: queues.queueUrl,
         secrets: new FileSecretSource(secretsFile),

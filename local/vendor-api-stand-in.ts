@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { isLinkArchive } from '../lambdas/core/vendor-api.js';
 import type { Vendor } from '../lambdas/core/vendor.js';
 import { closeServer, listenOnLoopback, loopbackUrl } from './servers.js';
 
@@ -9,7 +10,9 @@ import { closeServer, listenOnLoopback, loopbackUrl } from './servers.js';
  * vendor under `/<vendor id>`, answering every request of a credentialed caller with the bytes of
  * one of the vendor's API fixtures (`test/fixtures/<vendor>/api/*.json`, built from the vendor's
  * documented examples). Which fixture, and faults (an error status, or no answer for a while),
- * can be set per vendor or per subject, so tests can reach every path offline.
+ * can be set per vendor or per subject, so tests can reach every path offline. A vendor whose
+ * deliveries carry links instead (`LinkArchive`) has its fixture files served by name, byte for
+ * byte: a test points a delivery's link at them.
  */
 
 export type StandInFault = { readonly status: number } | { readonly hangMs: number };
@@ -18,6 +21,8 @@ export type StandInFault = { readonly status: number } | { readonly hangMs: numb
 export type StandInFaults = (vendorId: string, path: string) => StandInFault | undefined;
 
 export interface VendorApiStandIn {
+  /** `http://127.0.0.1:<port>`: the one origin local mode's link fetcher may reach. */
+  readonly origin: string;
   /** The base URL to give a vendor's API client instead of the vendor's own. */
   baseUrlFor(vendorId: string): string | undefined;
   /** Answers requests naming `subjectId` (any subject, without it) with the fixture `name`. */
@@ -26,7 +31,7 @@ export interface VendorApiStandIn {
   setFault(vendorId: string, fault: StandInFault | undefined): void;
   /** Asks `decide` about every request, after any fault `setFault` set; `undefined` stops. */
   setFaults(decide: StandInFaults | undefined): void;
-  /** Requests answered so far, by vendor, with their path (never their headers). */
+  /** Requests answered so far, by vendor, with their path (never their headers or query). */
   readonly requests: readonly { readonly vendor: string; readonly path: string }[];
   close(): Promise<void>;
 }
@@ -37,9 +42,17 @@ export async function startVendorApiStandIn(
   port = 0,
 ): Promise<VendorApiStandIn> {
   const fixtures = new Map<string, Map<string, Buffer>>();
+  // A link-archiving vendor's files (its reports), by file name: served as they are, to anyone
+  // (a pre-signed link needs no credential beyond itself), under `/<vendor id>/<file name>`.
+  const files = new Map<string, Map<string, Buffer>>();
   for (const vendor of vendors) {
     if (!vendor.api) continue;
     const dir = join(fixturesDir, vendor.id, 'api');
+    if (isLinkArchive(vendor.api)) {
+      const names = readdirSync(dir).filter((file) => file !== 'README.md');
+      files.set(vendor.id, new Map(names.map((name) => [name, readFileSync(join(dir, name))])));
+      continue;
+    }
     const names = readdirSync(dir).filter((file) => file.endsWith('.json'));
     // By name, so an answer named plainly (`verification-status`) comes before
     // its variants (`…-rejected`): the first is what a subject gets unless told otherwise.
@@ -57,6 +70,13 @@ export async function startVendorApiStandIn(
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const [, vendorId = '', ...rest] = (request.url ?? '/').split('/');
     const path = `/${rest.join('/')}`;
+    const file = files.get(vendorId)?.get(decodeURIComponent(path.slice(1).split('?')[0] ?? ''));
+    if (files.has(vendorId)) {
+      requests.push({ vendor: vendorId, path: path.split('?')[0] ?? '' });
+      if (!file) return end(response, 404);
+      response.writeHead(200, { 'content-type': contentTypeOf(path) }).end(file);
+      return;
+    }
     const byName = fixtures.get(vendorId);
     if (!byName) return end(response, 404);
     // Every vendor API takes credentials, in a header (IDWise) or in the body (bronID); a stand-in
@@ -81,7 +101,9 @@ export async function startVendorApiStandIn(
   const boundPort = await listenOnLoopback(server, port, 'vendor API stand-in');
   const base = loopbackUrl(boundPort);
   return {
-    baseUrlFor: (vendorId) => (fixtures.has(vendorId) ? `${base}/${vendorId}` : undefined),
+    origin: new URL(base).origin,
+    baseUrlFor: (vendorId) =>
+      fixtures.has(vendorId) || files.has(vendorId) ? `${base}/${vendorId}` : undefined,
     answerWith(vendorId, name, subjectId) {
       if (!fixtures.get(vendorId)?.has(name)) {
         throw new Error(`no API fixture "${name}" for ${vendorId}`);
@@ -104,6 +126,13 @@ async function readAll(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+function contentTypeOf(path: string): string {
+  const name = path.split('?')[0] ?? '';
+  if (name.endsWith('.pdf')) return 'application/pdf';
+  if (name.endsWith('.json')) return 'application/json';
+  return 'application/octet-stream';
 }
 
 function end(response: ServerResponse, status: number): void {

@@ -5,7 +5,12 @@ import { SCOPE_MEANINGS, STATUS_MEANINGS } from '../lambdas/core/event.js';
 import { answerPolicyOf, DEFAULT_ANSWERS } from '../lambdas/core/http-answers.js';
 import type { RefusalReason, StatusMappingRow, TrustRow, Vendor } from '../lambdas/core/vendor.js';
 import { BUILT_IN_VENDORS } from '../lambdas/vendors/registry.js';
-import { API_REGION_KEY, API_SECRET_KEY } from '../lambdas/core/vendor-api.js';
+import {
+  API_ARCHIVE_KEY,
+  API_REGION_KEY,
+  API_SECRET_KEY,
+  isLinkArchive,
+} from '../lambdas/core/vendor-api.js';
 
 /**
  * `npm run docs`: rewrites the README's generated sections from the one place each fact lives —
@@ -60,6 +65,18 @@ export function renderVendorApis(vendors: readonly Vendor[]): string {
     const windows = Object.entries(api.reconcileAfterMinutes).map(
       ([status, minutes]) => `${code(status)} after ${minutes / 60} h`,
     );
+    const triggers = api.enrichAfter.length === 0 ? '—' : api.enrichAfter.map(code).join(', ');
+    const reconciled = windows.length === 0 ? '—' : windows.join(', ');
+    if (isLinkArchive(api)) {
+      const off = code(`${API_SECRET_KEY}: {${API_ARCHIVE_KEY}: false}`);
+      return [
+        vendor.displayName,
+        api.fetches,
+        triggers,
+        reconciled,
+        `none (pre-signed links); on unless its secret says ${off}`,
+      ];
+    }
     const members = [...api.credentialKeys, `${API_REGION_KEY}?`].join(', ');
     const regions = Object.entries(api.baseUrls)
       .map(([region, url]) => `${code(region)} ${url}`)
@@ -67,8 +84,8 @@ export function renderVendorApis(vendors: readonly Vendor[]): string {
     return [
       vendor.displayName,
       api.fetches,
-      api.enrichAfter.length === 0 ? '—' : api.enrichAfter.map(code).join(', '),
-      windows.length === 0 ? '—' : windows.join(', '),
+      triggers,
+      reconciled,
       `${code(`${API_SECRET_KEY}: {${members}}`)} in its secret; ${code(API_REGION_KEY)}: ${regions} (the first by default)`,
     ];
   });

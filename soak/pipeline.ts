@@ -166,6 +166,7 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
       sqs: clean.sqs,
       dynamodb: clean.dynamodb,
       openSubjectsTable: `${tableName}-open-subjects`,
+      eventTable: tableName,
       retentionDays: 90,
       ingestQueueUrl: queues.queueUrl,
       secrets: new FileSecretSource(options.secretsFile),

@@ -205,6 +205,25 @@ function buildEventSchemas() {
             "The object key of the vendor's full answer in the stack's encrypted results bucket (it holds personal data, so it is referenced, never published).",
         }),
       ),
+      archived: Type.ReadonlyOptional(
+        Type.Array(
+          Type.Object(
+            {
+              field: Type.Readonly(
+                Type.String({ minLength: 1, description: 'Where the link was in the delivery.' }),
+              ),
+              key: Type.Readonly(
+                Type.String({ minLength: 1, description: 'Its object key in the results bucket.' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            description:
+              "The links of the webhook event (`confirmsEventId`) downloaded into the stack's encrypted results bucket before they expired, e.g. Truuth's reports: object keys, never the links.",
+          },
+        ),
+      ),
       confirmsEventId: Type.ReadonlyOptional(
         Type.String({
           minLength: 1,

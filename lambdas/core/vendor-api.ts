@@ -51,13 +51,10 @@ export interface ApiReading {
   readonly findings: Omit<Findings, 'resultKey' | 'confirmsEventId' | 'confirmed'>;
 }
 
-export interface VendorApi<Trigger extends string = string> {
+/** What every vendor API declaration says, whether the worker calls an API or follows links. */
+interface ApiDeclaration<Trigger extends string> {
   /** What is fetched, for the README: the vendor's name for the call, and its method and path. */
   readonly fetches: string;
-  /** Region name → base URL (no trailing slash); the first is the default. */
-  readonly baseUrls: Readonly<Record<string, string>>;
-  /** The string members of the secret's `api` object, all required, e.g. `keyId`, `keySecret`. */
-  readonly credentialKeys: readonly string[];
   /** `vendorEventType`s after which the result is fetched; empty: never enriched. */
   readonly enrichAfter: readonly Trigger[];
   /** The `vendorEventType` of the events made from the answer, e.g. `Journey Result`. */
@@ -69,14 +66,98 @@ export interface VendorApi<Trigger extends string = string> {
   readonly reconcileAfterMinutes: Readonly<Partial<Record<Status, number>>>;
   /** The subject kinds the API answers for (the others are never asked about). */
   readonly subjectKinds: readonly string[];
+}
+
+/** A vendor API the worker calls with the credentials in the vendor's secret. */
+export interface CalledApi<Trigger extends string = string> extends ApiDeclaration<Trigger> {
+  /** Region name → base URL (no trailing slash); the first is the default. */
+  readonly baseUrls: Readonly<Record<string, string>>;
+  /** The string members of the secret's `api` object, all required, e.g. `keyId`, `keySecret`. */
+  readonly credentialKeys: readonly string[];
   /** The request for one subject's current result. */
   request(subject: SubjectRef, credentials: ApiCredentials): ApiRequest;
   /** Reads a 2xx answer's JSON; `undefined` when it is not a result this reading understands. */
   read(answer: unknown): ApiReading | undefined;
 }
 
+/** A link in a delivery's body: where it is (dotted member path) and the URL. */
+export interface BodyLink {
+  readonly field: string;
+  readonly url: string;
+}
+
+/**
+ * A vendor whose deliveries carry short-lived links to its results (pre-signed: the link is the
+ * credential). After a trigger the worker downloads each link of the stored delivery into the
+ * results bucket; no API credentials are needed. The same links are published without their
+ * query string (`withoutLinkQueries`), so no live link leaves the pipeline. Archiving is on unless
+ * the secret says `{"api": {"archive": false}}`.
+ */
+export interface LinkArchive<Trigger extends string = string> extends ApiDeclaration<Trigger> {
+  /** The links in a delivery's parsed body. */
+  linksOf(body: unknown): readonly BodyLink[];
+}
+
+export type VendorApi<Trigger extends string = string> = CalledApi<Trigger> | LinkArchive<Trigger>;
+
+export function isLinkArchive(api: VendorApi | undefined): api is LinkArchive {
+  return api !== undefined && 'linksOf' in api;
+}
+
+/** Inside a link-archiving vendor's `api` secret member: `false` turns archiving off. */
+export const API_ARCHIVE_KEY = 'archive';
+
+/** Whether a link-archiving vendor's secret leaves archiving on (the default). */
+export function archivesLinks(
+  secret: Readonly<Record<string, unknown>>,
+  vendorId: string,
+): boolean {
+  const raw = secret[API_SECRET_KEY];
+  if (raw === undefined) return true;
+  const where = `${vendorId} secret: "${API_SECRET_KEY}"`;
+  if (!isObject(raw)) throw new ConfigurationError(`${where} must be an object`);
+  const unknown = Object.keys(raw).filter((key) => key !== API_ARCHIVE_KEY);
+  const archive = raw[API_ARCHIVE_KEY] ?? true;
+  if (unknown.length > 0 || typeof archive !== 'boolean') {
+    throw new ConfigurationError(`${where} may hold only "${API_ARCHIVE_KEY}": true or false`);
+  }
+  return archive;
+}
+
+/**
+ * Every string member of a parsed body, at any depth, that is an `http(s)` URL: a vendor whose
+ * link fields are inferred archives (and unsigns) every link rather than the ones it guessed.
+ */
+export function urlMembers(body: unknown, path: readonly string[] = []): BodyLink[] {
+  if (typeof body === 'string') {
+    return /^https?:\/\//i.test(body) && path.length > 0
+      ? [{ field: path.join('.'), url: body }]
+      : [];
+  }
+  if (Array.isArray(body))
+    return body.flatMap((item, index) => urlMembers(item, [...path, `${index}`]));
+  if (!isObject(body)) return [];
+  return Object.entries(body).flatMap(([key, value]) => urlMembers(value, [...path, key]));
+}
+
+/**
+ * A parsed body with the query string (and fragment) of each of `api`'s links cut off: the
+ * publish-time rule for a link-archiving vendor, since a pre-signed link's query is its credential.
+ */
+export function withoutLinkQueries(api: VendorApi | undefined, body: unknown): unknown {
+  if (!isLinkArchive(api)) return body;
+  const links = new Set(api.linksOf(body).map((link) => link.url));
+  const strip = (value: unknown): unknown => {
+    if (typeof value === 'string') return links.has(value) ? value.replace(/[?#].*$/s, '') : value;
+    if (Array.isArray(value)) return value.map(strip);
+    if (!isObject(value)) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, strip(inner)]));
+  };
+  return strip(body);
+}
+
 /** A vendor's base URL for the credentials' region; an unknown region is a configuration error. */
-export function baseUrlOf(api: VendorApi, credentials: ApiCredentials, vendorId: string): string {
+export function baseUrlOf(api: CalledApi, credentials: ApiCredentials, vendorId: string): string {
   const url = api.baseUrls[credentials.region];
   if (url === undefined) {
     throw new ConfigurationError(
@@ -90,7 +171,8 @@ export function baseUrlOf(api: VendorApi, credentials: ApiCredentials, vendorId:
 }
 
 /**
- * The API credentials in a vendor's secret, `undefined` when it has none; throws a
+ * The API credentials in a vendor's secret, `undefined` when it has none (or its API takes none:
+ * a `LinkArchive`, whose member is only checked); throws a
  * `ConfigurationError` naming the member (never its value) when they are malformed.
  */
 export function readApiCredentials(
@@ -98,6 +180,11 @@ export function readApiCredentials(
   api: VendorApi,
   vendorId: string,
 ): ApiCredentials | undefined {
+  if (isLinkArchive(api)) {
+    // No credentials: the links are pre-signed. The member may only switch archiving off.
+    archivesLinks(secret, vendorId);
+    return undefined;
+  }
   const raw = secret[API_SECRET_KEY];
   if (raw === undefined) return undefined;
   const where = `${vendorId} secret: "${API_SECRET_KEY}"`;

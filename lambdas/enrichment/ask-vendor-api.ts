@@ -6,6 +6,7 @@ import type { Status, SubjectRef } from '../core/event.js';
 import {
   apiRoute,
   baseUrlOf,
+  isLinkArchive,
   readApiCredentials,
   type ApiFindingsMessage,
 } from '../core/vendor-api.js';
@@ -57,7 +58,8 @@ export type AskOutcome = 'queued' | 'not-configured' | 'unreadable';
 export async function askVendorApi(request: AskRequest, deps: AskDeps): Promise<AskOutcome> {
   const { vendor, subject, origin } = request;
   const api = vendor.api;
-  if (!api) return 'not-configured';
+  // A link-archiving vendor has no API to ask (see `archiveLinks`).
+  if (!api || isLinkArchive(api)) return 'not-configured';
   const secret = await deps.secrets.get(vendor.id);
   const credentials = readApiCredentials(
     (secret ?? {}) as Readonly<Record<string, unknown>>,

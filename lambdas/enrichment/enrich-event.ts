@@ -1,15 +1,17 @@
 import { PoisonMessageError } from '../core/errors.js';
-import type { EventDetail } from '../core/event.js';
+import type { DetailType, EventDetail } from '../core/event.js';
+import { isLinkArchive } from '../core/vendor-api.js';
 import { field, isObject, parseJson, text } from '../core/json.js';
 import type { OpenSubjects } from '../reconcile/open-subjects.js';
 import { trackSubject } from '../reconcile/track-subject.js';
 import { findVendor } from '../vendors/registry.js';
-import { askVendorApi, type AskDeps, type AskOutcome } from './ask-vendor-api.js';
+import { archiveLinks, type ArchiveDeps } from './archive-links.js';
+import { askVendorApi, type AskOutcome } from './ask-vendor-api.js';
 
 /** What became of one published event handed to the vendor API worker. */
 export type EnrichOutcome = AskOutcome | 'not-a-trigger';
 
-export interface EnrichDeps extends AskDeps {
+export interface EnrichDeps extends ArchiveDeps {
   /** Where subjects awaiting reconciliation are kept. */
   readonly subjects: OpenSubjects;
 }
@@ -17,12 +19,14 @@ export interface EnrichDeps extends AskDeps {
 /**
  * Handles one published event as its vendor's rule delivers it to the worker's queue: first
  * follows its subject for reconciliation (see `trackSubject`), then, when the vendor's API
- * declares the event a trigger, asks that API for the subject's result (see `askVendorApi`).
+ * declares the event a trigger, asks that API for the subject's result (see `askVendorApi`), or
+ * archives the links the stored delivery carries (see `archiveLinks`).
  * Both steps are idempotent, so a retried message repeats them safely. A body that is not a
  * published event is poison: the queue dead-letters it after its retries.
  */
 export async function enrichEvent(body: string, deps: EnrichDeps): Promise<EnrichOutcome> {
-  const detail = field(parseJson(body), 'detail');
+  const event = parseJson(body);
+  const detail = field(event, 'detail');
   const vendorId = text(field(detail, 'vendor'));
   const eventId = text(field(detail, 'eventId'));
   const eventType = text(field(detail, 'vendorEventType'));
@@ -45,6 +49,11 @@ export async function enrichEvent(body: string, deps: EnrichDeps): Promise<Enric
   await trackSubject(vendor, detail as EventDetail, deps.subjects);
   if (!api.enrichAfter.includes(eventType) || !api.subjectKinds.includes(kind)) {
     return 'not-a-trigger';
+  }
+  if (isLinkArchive(api)) {
+    const detailType = text(field(event, 'detail-type')) as DetailType | undefined;
+    if (!detailType) throw new PoisonMessageError('not a published event');
+    return archiveLinks(vendor, api, detail as EventDetail, detailType, deps);
   }
   return askVendorApi(
     {

@@ -13,6 +13,7 @@ import { parseJson, withoutMembers } from '../core/json.js';
 import type { StoredEvent } from '../core/ports.js';
 import { bodyText, parseQueueMessage, type QueueMessage } from '../core/queue-message.js';
 import { signatureMembersOf } from '../core/vendor.js';
+import { withoutLinkQueries } from '../core/vendor-api.js';
 import { findVendor } from '../vendors/registry.js';
 import type { Publish } from './publish-barrier.js';
 import { storeOnce, type RecordDeps } from './record-event.js';
@@ -142,7 +143,8 @@ function toStoredEvent(
 
 /**
  * The entry to publish: the stored detail plus, unless switched off or too large, the payload —
- * without the vendor's in-body signatures, which prove a delivery to ingest and nothing else.
+ * without the vendor's in-body signatures, which prove a delivery to ingest and nothing else, and
+ * with a link-archiving vendor's links cut at their query (pre-signed: the query is a credential).
  */
 export function toOutgoing(event: StoredEvent, includePayload: boolean): OutgoingEvent {
   const base = { source: sourceOf(event.detail.vendor), detailType: event.detailType };
@@ -152,7 +154,9 @@ export function toOutgoing(event: StoredEvent, includePayload: boolean): Outgoin
   const vendor = findVendor(event.detail.vendor);
   const signatures = vendor ? signatureMembersOf(vendor.proof) : [];
   const payload =
-    parsed === undefined ? (text ?? event.rawBody) : withoutMembers(parsed, signatures);
+    parsed === undefined
+      ? (text ?? event.rawBody)
+      : withoutLinkQueries(vendor?.api, withoutMembers(parsed, signatures));
   const withPayload: OutgoingEvent = { ...base, detail: { ...event.detail, payload } };
   return entrySize(withPayload) <= MAX_ENTRY_BYTES
     ? withPayload

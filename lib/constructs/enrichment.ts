@@ -4,7 +4,13 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  type ITable,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,6 +22,8 @@ import type { Vendor } from '../../lambdas/core/vendor.js';
 import { ENRICHMENT_BATCH_SIZE, VENDOR_API_TIMEOUT_MS } from '../../lambdas/enrichment/settings.js';
 import { vendorApiPattern } from '../../lambdas/enrichment/trigger-pattern.js';
 import { OPEN_SUBJECTS_SCHEMA } from '../../lambdas/adapters/dynamo-open-subjects.js';
+import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
+import { isLinkArchive } from '../../lambdas/core/vendor-api.js';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { grantSecretRead, QUEUE_SEND_KEY_ACTIONS } from './ingest-api.js';
 import { IngestQueue } from './ingest-queue.js';
@@ -45,6 +53,8 @@ export interface EnrichmentProps {
   readonly bus: IEventBus;
   /** The ingest queue: findings go through the processor like any delivery. */
   readonly ingestQueue: IQueue;
+  /** The event table: a link-archiving vendor's stored bodies are read from it. */
+  readonly eventTable: ITable;
   /** Days an archived answer is kept: the events' retention. */
   readonly retentionDays: number;
   readonly logRetention: RetentionDays;
@@ -139,6 +149,7 @@ export class Enrichment extends Construct {
       ),
       [ENV.secretMaxAgeSeconds]: String(props.secretMaxAgeSeconds),
       [ENV.openSubjectsTable]: this.openSubjects.tableName,
+      [ENV.tableName]: props.eventTable.tableName,
       [ENV.retentionDays]: String(props.retentionDays),
     };
     const shared = {
@@ -167,6 +178,7 @@ export class Enrichment extends Construct {
     this.#grantAsking(this.function, props);
     // lambdas/adapters/dynamo-open-subjects.ts: conditional PutItem and DeleteItem.
     this.#grantTable(this.function, ['dynamodb:DeleteItem', 'dynamodb:PutItem'], key);
+    this.#grantBodyReads(this.function, props);
 
     this.reconcile = buildNodeFunction(this, 'ReconcileFunction', {
       entry: 'lambdas/reconcile/handler.ts',
@@ -219,6 +231,34 @@ export class Enrichment extends Construct {
     );
     // Writing an object under the bucket's key.
     props.encryptionKey?.grant(fn, 'kms:GenerateDataKey');
+  }
+
+  /**
+   * What archiving a link-archiving vendor's links takes (lambdas/enrichment/archive-links.ts):
+   * GetItem on the event table, for that vendor's event items and the body chunks they name
+   * (the leading key: `<vendor>:…` or the chunk prefix), and the table key's Decrypt when the
+   * table has a customer key. Nothing when no such vendor is enabled.
+   */
+  #grantBodyReads(fn: NodejsFunction, props: EnrichmentProps): void {
+    const vendorIds = props.vendors
+      .filter(({ vendor }) => isLinkArchive(vendor.api))
+      .map(({ vendor }) => vendor.id);
+    if (vendorIds.length === 0) return;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [props.eventTable.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [
+              ...vendorIds.map((id) => `${id}:*`),
+              `${TABLE_SCHEMA.keyPrefixes.bodyChunk}*`,
+            ],
+          },
+        },
+      }),
+    );
+    props.eventTable.encryptionKey?.grant(fn, 'kms:Decrypt');
   }
 
   /** `actions` on the open-subjects table alone, and its key's when it has one. */

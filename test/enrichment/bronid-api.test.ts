@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readApiCredentials, type VendorApi } from '../../lambdas/core/vendor-api.js';
+import { readApiCredentials, type CalledApi } from '../../lambdas/core/vendor-api.js';
 import { bronid } from '../../lambdas/vendors/bronid.js';
 import { apiFixture } from './enrichment-support.js';
 
-const api = bronid.api as VendorApi;
+const api = bronid.api as CalledApi;
 const answer = (name: string): unknown => apiFixture('bronid', name);
 
 describe('bronID API: getVerificationStatus', () => {

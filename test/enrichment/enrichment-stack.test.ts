@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { environmentOf, resourcesOf, synthStack } from '../stack/synth-stack.js';
+import { environmentOf, resourcesOf, statementsOf, synthStack } from '../stack/synth-stack.js';
 
 const template = synthStack();
 const enrichmentFunction = resourcesOf(template, 'AWS::Lambda::Function').find(
@@ -15,11 +15,13 @@ describe('enrichment in the stack', () => {
     const env = environmentOf(enrichmentFunction![1]);
     expect(env['KYC_QUEUE_URL']).toEqual({ Ref: expect.stringMatching(/^IngestQueue/) });
     expect(env['KYC_RESULTS_BUCKET']).toEqual({ Ref: bucketId });
-    // The vendors that declare an API (IDWise, bronID): only their secrets are named.
+    // The vendors that declare an API (IDWise, bronID, and Truuth, whose secret may turn its
+    // report archiving off): only their secrets are named.
     const secretIds = JSON.stringify(env['KYC_SECRET_IDS']);
     expect(secretIds).toContain('IngestApiidwiseSecret');
     expect(secretIds).toContain('IngestApibronidSecret');
-    expect(secretIds).not.toMatch(/IngestApi(treezor|ondato|truuth)Secret/);
+    expect(secretIds).toContain('IngestApitruuthSecret');
+    expect(secretIds).not.toMatch(/IngestApi(treezor|ondato)Secret/);
   });
 
   it('keeps results private, encrypted, TLS-only, for the retention, and beyond the stack', () => {
@@ -132,6 +134,44 @@ describe('enrichment in the stack', () => {
     );
     const paged = find(synthStack({ alarmEmail: 'kyc-ops@example.com' }));
     expect(JSON.stringify(paged?.Properties['AlarmActions'])).toMatch(/AlarmsTopic/);
+  });
+
+  it("lets the worker alone read Truuth's stored bodies: GetItem on its event items and the body chunks", () => {
+    const functionId = (t: typeof template, service: string) =>
+      resourcesOf(t, 'AWS::Lambda::Function').find(
+        ([, fn]) => environmentOf(fn)['POWERTOOLS_SERVICE_NAME'] === service,
+      )![0];
+    const reads = (t: typeof template, service: string) =>
+      statementsOf(t, functionId(t, service)).filter((s) =>
+        JSON.stringify(s.Action).includes('dynamodb:GetItem'),
+      );
+    expect(reads(template, 'kyc-enrichment')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'Arn'] },
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['truuth:*', 'BODY#*'] },
+        },
+      },
+    ]);
+    expect(reads(template, 'kyc-reconcile')).toEqual([]);
+    // Without Truuth, nothing reads the event table.
+    const noTruuth = synthStack({ vendors: ['idwise', 'bronid'] });
+    expect(reads(noTruuth, 'kyc-enrichment')).toEqual([]);
+  });
+
+  it("decrypts with the table's customer key only when it has one", () => {
+    const keyed = synthStack({ kmsKey: true });
+    const [id] = resourcesOf(keyed, 'AWS::Lambda::Function').find(
+      ([, fn]) => environmentOf(fn)['POWERTOOLS_SERVICE_NAME'] === 'kyc-enrichment',
+    )!;
+    const decrypts = statementsOf(keyed, id).filter((s) =>
+      JSON.stringify(s.Action).includes('kms:Decrypt'),
+    );
+    expect(decrypts.length).toBeGreaterThan(0);
+    const plain = statementsOf(template, enrichmentFunction![0]);
+    expect(JSON.stringify(plain)).not.toContain('kms:');
   });
 
   it('is left out when no enabled vendor has an API', () => {

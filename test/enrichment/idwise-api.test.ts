@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
-import { baseUrlOf, readApiCredentials, type VendorApi } from '../../lambdas/core/vendor-api.js';
+import { baseUrlOf, readApiCredentials, type CalledApi } from '../../lambdas/core/vendor-api.js';
 import { idwise } from '../../lambdas/vendors/idwise.js';
 import { apiFixture } from './enrichment-support.js';
 
-const api = idwise.api as VendorApi;
+const api = idwise.api as CalledApi;
 const answer = (name: string): unknown => apiFixture('idwise', name);
 
 describe('IDWise API: reading Get Journey Result', () => {

@@ -84,11 +84,13 @@ const EXPECTED: Readonly<Record<Kind, readonly string[]>> = {
   ],
   // lambdas/enrichment/handler.ts: GetSecretValue on the secrets of vendors with an API, its own
   // queue's event source, SendMessage to the ingest queue, PutItem and DeleteItem on the
-  // open-subjects table. Its one write to the results bucket is granted by the bucket's policy
+  // open-subjects table, GetItem on the event table (Truuth's stored bodies, narrowed by leading
+  // key). Its one write to the results bucket is granted by the bucket's policy
   // (test/enrichment/enrichment-stack.test.ts).
   enrichment: [
     ...LOGS,
     'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
     'dynamodb:PutItem',
     'secretsmanager:GetSecretValue',
     'sqs:DeleteMessage',
