@@ -3,6 +3,7 @@ import type { DetailType, NormalizedDraft, Status, SubjectRef } from '../core/ev
 import { bodyHash } from '../core/hash.js';
 import { canonicalAuthorization, checkHeaderCredentials } from '../core/header-auth.js';
 import { field, isObject, parseJson, text } from '../core/json.js';
+import { urlMembers, type LinkArchive } from '../core/vendor-api.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, StatusMappingRow } from '../core/vendor.js';
 
@@ -129,6 +130,31 @@ export const TRUUTH_STATUS_WORDS = {
  * PASS, so the route alone says `approved`, unless outcomes in the body say otherwise.
  */
 export const TRUUTH_BIOPASS_STATUS: Status = 'approved';
+
+/** The `vendorEventType` of the event made once a callback's report links are archived. */
+export const TRUUTH_REPORTS_ARCHIVED = 'Reports Archived';
+
+/**
+ * Confirmed: a callback's report links are pre-signed and expire (~15 minutes); each is a
+ * credential to a personal document. Inferred: where they are in the body (no public schema), so
+ * every URL in the body is taken for one. After each callback the worker downloads them into the
+ * encrypted results bucket and feeds a `Reports Archived` event whose findings name the object
+ * keys; the published payload carries each link without its query (see `withoutLinkQueries`), so
+ * no live link leaves the pipeline.
+ *
+ * On by default, since no credential is needed and, the published links being cut, the archive is
+ * the only copy consumers can reach once a link expires; `{"api": {"archive": false}}` in the
+ * secret turns it off (a deployment that must not hold the documents at all).
+ */
+const TRUUTH_API: LinkArchive = {
+  fetches:
+    'each report link of the callback (pre-signed, ~15 min): downloaded into the results bucket as `truuth/<event digest>/<field>`',
+  enrichAfter: [TRUUTH_EVENT_TYPES.callback],
+  resultEventType: TRUUTH_REPORTS_ARCHIVED,
+  reconcileAfterMinutes: {},
+  subjectKinds: [TRUUTH_SUBJECT_KIND],
+  linksOf: (body) => urlMembers(body),
+};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -299,6 +325,8 @@ export const truuth = defineVendor<TruuthCredentials>({
   normalize(delivery) {
     return [normalizeTruuth(delivery)];
   },
+
+  api: TRUUTH_API,
 
   sign(body, route, credentials) {
     const [value] = acceptedValues(route, credentials);
