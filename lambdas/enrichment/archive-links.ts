@@ -21,7 +21,9 @@ export interface ArchiveDeps extends AskDeps {
 /**
  * Downloads every link of a stored delivery (a link-archiving vendor's, see `LinkArchive`) into
  * the results bucket under `<vendor>/<event digest>/<field>`, then queues a result event whose
- * findings name the object keys, never the links. Idempotent: the keys and the queued message's
+ * findings name the object keys, never the links. Every trigger gets its result event, with no
+ * keys when the delivery carried no link (or is no longer stored), so a consumer waiting for it
+ * after a trigger always gets an answer. Idempotent: the keys and the queued message's
  * dedup id come from the event id, so a retry rewrites the same objects and is stored once. A
  * link refused for good (`LinkRefusedError`: the SSRF rules, an expired link) is left out of the
  * findings and named in the archived index; any other failure fails the message (retried, then
@@ -64,7 +66,6 @@ export async function archiveLinks(
     await deps.archive.put(key, fetched.body, fetched.contentType);
     archived.push({ field: link.field, key });
   }
-  if (links.length === 0) return 'unreadable';
   // What became of every link (never the link itself): the result's "full answer".
   const resultKey = `${folder}/index.json`;
   await deps.archive.put(resultKey, JSON.stringify({ eventId: detail.eventId, archived, refused }));

@@ -121,6 +121,18 @@ describe('the worker, as deployed, after a Truuth callback', () => {
     expect(queue.messages[0]!.body).not.toContain('169.254');
   });
 
+  it('answers a callback without links with a result that names no key', async () => {
+    const body = readFileSync(
+      fileURLToPath(new URL('../fixtures/truuth/callback-in-progress.json', import.meta.url)),
+      'utf8',
+    );
+    expect(body).not.toContain('http');
+    const { deps, queue } = depsWith(body, {});
+    expect(await enrichEvent(trigger, deps)).toBe('queued');
+    const message = JSON.parse(queue.messages[0]!.body) as ApiFindingsMessage;
+    expect(message.reading.findings.archived).toEqual([]);
+  });
+
   it('does nothing when the secret turns archiving off', async () => {
     const { deps, objects, queue } = depsWith(PASS, { api: { archive: false } });
     expect(await enrichEvent(trigger, deps)).toBe('not-configured');
