@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
+import type { LocalEnrichment } from '../../local/enrichment.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import { sendDelivery } from '../../local/send-delivery.js';
@@ -31,4 +33,26 @@ export async function sendBody(test: TestPipeline, vendorId: string, body: strin
   const url = test.pipeline.urls.server + route;
   const sent = await sendDelivery({ vendor: vendorId, fixture: file, route, url });
   expect(sent.status).toBe(200);
+}
+
+/** An object of local mode's results bucket: its bytes and content type. */
+export async function readArchived(
+  enrichment: Pick<LocalEnrichment, 's3'>,
+  key: string | undefined,
+): Promise<{ bytes: Buffer; contentType: string | undefined }> {
+  const s3 = new S3Client({
+    endpoint: enrichment.s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: enrichment.s3.bucket, Key: key }));
+    return {
+      bytes: Buffer.from(await object.Body!.transformToByteArray()),
+      contentType: object.ContentType,
+    };
+  } finally {
+    s3.destroy();
+  }
 }

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPipeline } from '../../local/pipeline.js';
 import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor, type PublishedEvent } from '../support/wait.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
-import { sendBody } from './enrichment-support.js';
+import { readArchived, sendBody } from './enrichment-support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures/idwise');
@@ -90,22 +89,8 @@ describe('IDWise enrichment in local mode', () => {
     });
 
     // The full answer is archived byte for byte, under the key the event references.
-    const s3 = new S3Client({
-      endpoint: enrichment.s3.endpoint,
-      forcePathStyle: true,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
-    try {
-      const key = event.detail.findings?.resultKey;
-      const object = await s3.send(
-        new GetObjectCommand({ Bucket: enrichment.s3.bucket, Key: key }),
-      );
-      const bytes = Buffer.from(await object.Body!.transformToByteArray());
-      expect(bytes.equals(REFER_RESULT)).toBe(true);
-    } finally {
-      s3.destroy();
-    }
+    const { bytes } = await readArchived(enrichment, event.detail.findings?.resultKey);
+    expect(bytes.equals(REFER_RESULT)).toBe(true);
   });
 
   it('takes webhooks while the vendor API is down, and enriches them once it is back', async () => {
