@@ -72,49 +72,44 @@ export class HttpsLinkFetcher implements LinkFetcher {
       }
     }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const request = send(url, {
-        method: 'GET',
-        timeout: this.options.timeoutMs,
-        ...(!allowed && { lookup: publicLookup }),
-      });
-      request.on('response', resolve);
-      request.on('timeout', () => request.destroy(new Error(`${url.hostname}: timed out`)));
-      request.on('error', reject);
-      request.end();
-    });
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status > 299) {
-      response.resume();
-      const answered = `${url.hostname} answered ${status}`;
-      // A server error or throttling may pass; a redirect or a refusal (an expired link) will not.
-      if (status >= 500 || status === 429) throw new Error(answered);
-      throw new LinkRefusedError(status < 400 ? `${answered} (not followed)` : answered);
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const deadline = setTimeout(
-      () => response.destroy(new Error(`${url.hostname}: timed out`)),
-      this.options.timeoutMs,
-    );
+    // One deadline for the whole link, from connecting to its last byte.
+    const timedOut = new Error(`${url.hostname}: timed out`);
+    const request = send(url, { method: 'GET', ...(!allowed && { lookup: publicLookup }) });
+    const deadline = setTimeout(() => request.destroy(timedOut), this.options.timeoutMs);
     try {
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        request.on('response', resolve);
+        request.on('error', reject);
+        request.end();
+      });
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status > 299) {
+        response.resume();
+        const answered = `${url.hostname} answered ${status}`;
+        // A server error or throttling may pass; a redirect or a refusal (an expired link) won't.
+        if (status >= 500 || status === 429) throw new Error(answered);
+        throw new LinkRefusedError(status < 400 ? `${answered} (not followed)` : answered);
+      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
       for await (const chunk of response) {
         bytes += (chunk as Buffer).length;
         if (bytes > this.options.maxBytes) {
-          response.destroy();
+          request.destroy();
           throw new LinkRefusedError(`${url.hostname}: more than ${this.options.maxBytes} bytes`);
         }
         chunks.push(chunk as Buffer);
       }
+      return { body: Buffer.concat(chunks), contentType: contentTypeOf(response) };
     } finally {
       clearTimeout(deadline);
     }
-    const type = response.headers['content-type'];
-    return {
-      body: Buffer.concat(chunks),
-      contentType: typeof type === 'string' ? type : 'application/octet-stream',
-    };
   }
+}
+
+function contentTypeOf(response: IncomingMessage): string {
+  const type = response.headers['content-type'];
+  return typeof type === 'string' ? type : 'application/octet-stream';
 }
 
 function parse(link: string): URL {

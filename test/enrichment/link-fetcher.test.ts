@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpsLinkFetcher, isBlockedAddress } from '../../lambdas/adapters/https-link-fetcher.js';
 import { LinkRefusedError } from '../../lambdas/enrichment/ports.js';
 
-/** A loopback server: `/ok` answers 10 bytes, `/big` 64, `/moved` redirects, `/gone` 403. */
+/**
+ * A loopback server: `/ok` answers 10 bytes, `/big` 64, `/moved` redirects, `/busy` 503, `/hang`
+ * nothing, `/stall` half a body, anything else 403.
+ */
 let server: Server;
 let origin: string;
 
@@ -16,9 +19,8 @@ beforeAll(async () => {
     else if (path === '/big') response.writeHead(200).end('x'.repeat(64));
     else if (path === '/moved') response.writeHead(302, { location: 'file:///etc/passwd' }).end();
     else if (path === '/busy') response.writeHead(503).end();
-    else if (path === '/hang')
-      return; // never answers
-    else response.writeHead(403).end();
+    else if (path === '/stall') response.writeHead(200).write('01234');
+    else if (path !== '/hang') response.writeHead(403).end();
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -119,6 +121,13 @@ describe('the link fetcher in local mode (the exempt origin), for the rules the 
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(LinkRefusedError);
     expect((error as Error).message).toBe('127.0.0.1: timed out');
+  });
+
+  it('gives up on a link whose body stops coming, for a retry', async () => {
+    const quick = new HttpsLinkFetcher({ maxBytes: 32, timeoutMs: 200, allowOrigin: origin });
+    const error: unknown = await quick.fetch(`${origin}/stall`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(LinkRefusedError);
   });
 
   it('exempts only that origin: another loopback port is refused', async () => {
