@@ -6,6 +6,7 @@ import {
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Status, SubjectRef } from '../core/event.js';
+import { subjectKeyOf } from '../core/ports.js';
 import type { OpenSubject, OpenSubjects } from '../reconcile/open-subjects.js';
 
 /** The open-subjects table's shape, stated once for the adapter, the stack and local mode. */
@@ -39,7 +40,7 @@ export class DynamoOpenSubjects implements OpenSubjects {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          [PK]: keyOf(open.vendor, open.subject),
+          [PK]: subjectKeyOf(open.vendor, open.subject),
           vendor: open.vendor,
           kind: open.subject.kind,
           id: open.subject.id,
@@ -60,7 +61,7 @@ export class DynamoOpenSubjects implements OpenSubjects {
     await this.#ignoringNewer(
       new DeleteCommand({
         TableName: this.tableName,
-        Key: { [PK]: keyOf(vendor, subject) },
+        Key: { [PK]: subjectKeyOf(vendor, subject) },
         ConditionExpression: 'attribute_not_exists(#pk) OR #since <= :since',
         ExpressionAttributeNames: { '#pk': PK, '#since': 'since' },
         ExpressionAttributeValues: { ':since': since },
@@ -94,8 +95,4 @@ export class DynamoOpenSubjects implements OpenSubjects {
       throw error;
     }
   }
-}
-
-function keyOf(vendor: string, subject: SubjectRef): string {
-  return `${vendor}#${subject.kind}#${subject.id}`;
 }

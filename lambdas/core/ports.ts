@@ -1,4 +1,4 @@
-import type { DetailType, EventDetail, OutgoingEvent, Status } from './event.js';
+import type { DetailType, EventDetail, OutgoingEvent, Status, SubjectRef } from './event.js';
 import type { QueueMessage } from './queue-message.js';
 
 /**
@@ -30,6 +30,14 @@ export interface StoredEvent {
   readonly leaseUntil?: string;
   /** Epoch seconds after which the store may delete the item. */
   readonly expiresAt: number;
+}
+
+/**
+ * The key a subject's state and history are filed under: `<vendor>#<kind>#<id>`. The one place it
+ * is spelled, for the processor, the stores, the CLI and the inspector.
+ */
+export function subjectKeyOf(vendor: string, subject: Pick<SubjectRef, 'kind' | 'id'>): string {
+  return `${vendor}#${subject.kind}#${subject.id}`;
 }
 
 /** The latest state of one subject, guarded by `version`. */

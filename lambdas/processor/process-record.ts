@@ -10,7 +10,7 @@ import {
   type SubjectRef,
 } from '../core/event.js';
 import { parseJson, withoutMembers } from '../core/json.js';
-import type { StoredEvent } from '../core/ports.js';
+import { subjectKeyOf, type StoredEvent } from '../core/ports.js';
 import { bodyText, parseQueueMessage, type QueueMessage } from '../core/queue-message.js';
 import { signatureMembersOf } from '../core/vendor.js';
 import { withoutLinkQueries } from '../core/vendor-api.js';
@@ -133,7 +133,7 @@ function toStoredEvent(
   return {
     detail,
     detailType: draft.detailType,
-    subjectKey: `${message.vendor}#${subject.kind}#${subject.id}`,
+    subjectKey: subjectKeyOf(message.vendor, subject),
     route: message.route,
     rawBody: message.body,
     ...(message.bodyEncoding && { bodyEncoding: message.bodyEncoding }),

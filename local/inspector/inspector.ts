@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoEventHistory } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
+import { subjectKeyOf } from '../../lambdas/core/ports.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import { subjectHistory } from '../../cli/commands/history.js';
 import { REPLAY_LEASE_MS } from '../../cli/commands/replay.js';
@@ -104,8 +105,7 @@ export function createInspector(options: InspectorOptions): PageHandler {
           json(response, 400, { message: 'Give a known vendor, a subject kind and an id' });
           return;
         }
-        // Keyed as the processor files subjects (process-record.ts): <vendor>#<kind>#<id>.
-        const subject = await subjectHistory(history, store, `${vendor.id}#${kind}#${id}`);
+        const subject = await subjectHistory(history, store, subjectKeyOf(vendor.id, { kind, id }));
         json(response, 200, { subject: subject ?? null });
         return;
       }
