@@ -1,7 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetterNote, DeadLetterNotes } from '../core/dead-letter-note.js';
 import { batchGetAll } from './dynamo-batch-get.js';
+import { documentClientOf } from './dynamo-documents.js';
 import { TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
@@ -25,7 +27,7 @@ export class DynamoDeadLetterNotes implements DeadLetterNotes {
   ) {}
 
   static create(client: DynamoDBClient, tableName: string): DynamoDeadLetterNotes {
-    return new DynamoDeadLetterNotes(DynamoDBDocumentClient.from(client), tableName);
+    return new DynamoDeadLetterNotes(documentClientOf(client), tableName);
   }
 
   async record(note: DeadLetterNote): Promise<void> {

@@ -1,7 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DetailType, EventDetail } from '../core/event.js';
 import { batchGetAll } from './dynamo-batch-get.js';
+import { documentClientOf } from './dynamo-documents.js';
 import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 /**
@@ -86,9 +88,7 @@ export class DynamoEventHistory implements EventHistory {
     tableName: string,
     options: DynamoEventHistoryOptions = {},
   ): DynamoEventHistory {
-    const documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    const documents = documentClientOf(client);
     return new DynamoEventHistory(documents, tableName, options);
   }
 

@@ -6,8 +6,8 @@ import {
   TransactionCanceledException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
@@ -24,6 +24,7 @@ import type {
   SubjectState,
 } from '../core/ports.js';
 import { documentItemSize } from './dynamo-item-size.js';
+import { documentClientOf } from './dynamo-documents.js';
 import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
@@ -89,9 +90,7 @@ export class DynamoEventStore implements EventStore {
 
   /** The store over a plain client; undefined attributes are left out rather than refused. */
   static create(client: DynamoDBClient, tableName: string): DynamoEventStore {
-    const documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    const documents = documentClientOf(client);
     return new DynamoEventStore(documents, tableName);
   }
 

@@ -1,12 +1,9 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  paginateScan,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, paginateScan, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Status, SubjectRef } from '../core/event.js';
 import { subjectKeyOf } from '../core/ports.js';
+import { documentClientOf } from './dynamo-documents.js';
 import type { OpenSubject, OpenSubjects } from '../reconcile/open-subjects.js';
 
 /** The open-subjects table's shape, stated once for the adapter, the stack and local mode. */
@@ -32,7 +29,7 @@ export class DynamoOpenSubjects implements OpenSubjects {
     private readonly tableName: string,
     private readonly retentionDays: number,
   ) {
-    this.#documents = DynamoDBDocumentClient.from(client);
+    this.#documents = documentClientOf(client);
   }
 
   async open(open: OpenSubject): Promise<void> {
