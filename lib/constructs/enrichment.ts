@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -14,7 +14,7 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -28,6 +28,7 @@ import { ENV } from '../../lambdas/runtime/env.js';
 import { grantSecretRead, QUEUE_SEND_KEY_ACTIONS } from './ingest-api.js';
 import { IngestQueue } from './ingest-queue.js';
 import { buildNodeFunction } from './node-function.js';
+import { privateBucket } from './private-bucket.js';
 import { EVENT_SOURCE_QUEUE_ACTIONS, TABLE_KEY_ACTIONS } from './processor.js';
 
 /**
@@ -91,22 +92,10 @@ export class Enrichment extends Construct {
   constructor(scope: Construct, id: string, props: EnrichmentProps) {
     super(scope, id);
     const key = props.encryptionKey;
-    this.bucket = new Bucket(this, 'Results', {
-      ...(key
-        ? { encryption: BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
-        : { encryption: BucketEncryption.S3_MANAGED }),
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(props.retentionDays) }],
-      // Like the table: personal data the stack holds outlives the stack only deliberately.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'Only the enrichment function writes here, and CloudTrail records its calls; server ' +
-        'access logs would need a second bucket holding the object keys for as long.',
+    this.bucket = privateBucket(this, 'Results', {
+      ...(key && { encryptionKey: key }),
+      expirationDays: props.retentionDays,
+      writers: 'the enrichment function',
     });
 
     // SQS-managed encryption even where the stack has a key: the queue holds only events the bus

@@ -1,16 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectOwnership,
-  type CfnBucket,
-} from 'aws-cdk-lib/aws-s3';
+import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
+import { privateBucket } from './private-bucket.js';
 
 /** How long refused bodies may be kept: long enough to diagnose, short enough to hold no archive. */
 export const REFUSED_BODY_DAYS = { min: 1, max: 7 } as const;
@@ -42,24 +37,10 @@ export class RefusedBodyBucket extends Construct {
       );
     }
     this.#key = props.encryptionKey;
-    this.bucket = new Bucket(this, 'Bucket', {
-      ...(this.#key
-        ? { encryption: BucketEncryption.KMS, encryptionKey: this.#key, bucketKeyEnabled: true }
-        : { encryption: BucketEncryption.S3_MANAGED }),
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [
-        { expiration: Duration.days(days), abortIncompleteMultipartUploadAfter: Duration.days(1) },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'Only the ingest functions write here, each under its own prefix, and CloudTrail ' +
-        'records their calls; server access logs would need a second bucket keeping the ' +
-        'object keys longer than the bodies themselves live.',
+    this.bucket = privateBucket(this, 'Bucket', {
+      ...(this.#key && { encryptionKey: this.#key }),
+      expirationDays: days,
+      writers: 'the ingest functions, each under its own prefix,',
     });
   }
 

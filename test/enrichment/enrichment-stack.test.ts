@@ -34,7 +34,13 @@ describe('enrichment in the stack', () => {
     });
     expect(JSON.stringify(props['BucketEncryption'])).toContain('"SSEAlgorithm":"AES256"');
     expect(props['LifecycleConfiguration']).toEqual({
-      Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }],
+      Rules: [
+        {
+          ExpirationInDays: 90,
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          Status: 'Enabled',
+        },
+      ],
     });
     expect(bucket.DeletionPolicy).toBe('Retain');
     const [, policy] = resourcesOf(template, 'AWS::S3::BucketPolicy').find(
