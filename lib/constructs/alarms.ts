@@ -17,7 +17,7 @@ import type { PipelineMetricOptions } from './pipeline-metrics.js';
  * Raised when one period's value is above the threshold (0, any at all, unless one is given); no
  * data means nothing happened, not a fault.
  */
-const WHEN_ABOVE = {
+export const WHEN_ABOVE = {
   threshold: 0,
   comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
   evaluationPeriods: 1,
@@ -25,7 +25,7 @@ const WHEN_ABOVE = {
 } as const satisfies Partial<CreateAlarmOptions>;
 
 /** As `WHEN_ABOVE`, for a threshold the value must reach. */
-const WHEN_REACHED = {
+export const WHEN_REACHED = {
   ...WHEN_ABOVE,
   comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 } as const satisfies Partial<CreateAlarmOptions>;

@@ -1,5 +1,5 @@
 import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -25,6 +25,7 @@ import { OPEN_SUBJECTS_SCHEMA } from '../../lambdas/adapters/dynamo-open-subject
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { isLinkArchive } from '../../lambdas/core/vendor-api.js';
 import { ENV } from '../../lambdas/runtime/env.js';
+import { WHEN_ABOVE } from './alarms.js';
 import { grantSecretRead, QUEUE_SEND_KEY_ACTIONS } from './ingest-api.js';
 import { IngestQueue } from './ingest-queue.js';
 import { buildNodeFunction } from './node-function.js';
@@ -110,10 +111,7 @@ export class Enrichment extends Construct {
         alarmDescription:
           "A vendor's API failed an event's enrichment on every retry; fix the cause (the API, " +
           'its credentials in the api member of the secret), then redrive the enrichment DLQ',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...WHEN_ABOVE,
       });
 
     this.openSubjects = new Table(this, 'OpenSubjects', {
