@@ -28,7 +28,7 @@ import { ENV } from '../../lambdas/runtime/env.js';
 import { WHEN_ABOVE } from './alarms.js';
 import { grantSecretRead, QUEUE_SEND_KEY_ACTIONS } from './ingest-api.js';
 import { IngestQueue } from './ingest-queue.js';
-import { buildNodeFunction } from './node-function.js';
+import { buildNodeFunction, sharedFunctionSettings } from './node-function.js';
 import { privateBucket } from './private-bucket.js';
 import { EVENT_SOURCE_QUEUE_ACTIONS, TABLE_KEY_ACTIONS } from './processor.js';
 
@@ -140,10 +140,8 @@ export class Enrichment extends Construct {
       [ENV.retentionDays]: String(props.retentionDays),
     };
     const shared = {
-      logRetention: props.logRetention,
+      ...sharedFunctionSettings(props),
       environment,
-      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
-      ...(props.tracing !== undefined && { tracing: props.tracing }),
     };
 
     this.function = buildNodeFunction(this, 'Function', {

@@ -22,7 +22,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { ingestBundle } from '../function-bundles.js';
-import { buildNodeFunction, METRICS_NAMESPACE } from './node-function.js';
+import { buildNodeFunction, sharedFunctionSettings, METRICS_NAMESPACE } from './node-function.js';
 import type { RefusedBodyBucket } from './refused-body-bucket.js';
 
 /** One route's token bucket: requests per second sustained, and how many may arrive at once. */
@@ -171,9 +171,7 @@ export class VendorIngest extends Construct {
       description: `Verifies ${vendor.id} webhooks and queues them`,
       timeout: Duration.seconds(10),
       memorySize: 256,
-      logRetention: props.logRetention,
-      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
-      ...(props.tracing !== undefined && { tracing: props.tracing }),
+      ...sharedFunctionSettings(props),
       ...(props.reservedConcurrency !== undefined && {
         reservedConcurrency: props.reservedConcurrency,
       }),

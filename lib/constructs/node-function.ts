@@ -39,6 +39,21 @@ export interface NodeFunctionProps extends FunctionBundle {
   readonly reservedConcurrency?: number;
 }
 
+/** What every function of a deployment shares: its log retention, metric namespace and tracing. */
+export type SharedFunctionSettings = Pick<
+  NodeFunctionProps,
+  'logRetention' | 'metricsNamespace' | 'tracing'
+>;
+
+/** The shared settings out of a construct's props, options left out when unset. */
+export function sharedFunctionSettings(props: SharedFunctionSettings): SharedFunctionSettings {
+  return {
+    logRetention: props.logRetention,
+    ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
+    ...(props.tracing !== undefined && { tracing: props.tracing }),
+  };
+}
+
 /**
  * Builds every function the same way: Node.js 24 on arm64, bundled by the local esbuild with
  * `BUNDLE_SETTINGS` (minified ESM with source maps), and an explicit log group so retention is

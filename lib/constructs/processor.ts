@@ -7,7 +7,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
-import { buildNodeFunction } from './node-function.js';
+import { buildNodeFunction, sharedFunctionSettings } from './node-function.js';
 
 /** Exported so the queue's visibility timeout is derived from the real values. */
 export const PROCESSOR_TIMEOUT = Duration.seconds(30);
@@ -105,9 +105,7 @@ export class Processor extends Construct {
       description: 'Normalizes queued webhooks, stores them once and publishes them',
       timeout: PROCESSOR_TIMEOUT,
       memorySize: 512,
-      logRetention: props.logRetention,
-      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
-      ...(props.tracing !== undefined && { tracing: props.tracing }),
+      ...sharedFunctionSettings(props),
       environment: {
         [ENV.tableName]: props.table.tableName,
         [ENV.eventBusName]: props.bus.eventBusName,

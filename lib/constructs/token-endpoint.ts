@@ -14,7 +14,7 @@ import {
 } from '../../lambdas/token/issue-token.js';
 import { grantSecretRead } from './ingest-api.js';
 import type { IngestApi, RouteThrottle } from './ingest-api.js';
-import { buildNodeFunction } from './node-function.js';
+import { buildNodeFunction, sharedFunctionSettings } from './node-function.js';
 
 /**
  * The token route's own bucket, lower than a webhook route's. A client-credentials client needs
@@ -67,9 +67,7 @@ export class TokenEndpoint extends Construct {
       description: 'Issues OAuth2 access tokens to Ondato for its webhooks',
       timeout: Duration.seconds(10),
       memorySize: 256,
-      logRetention: props.logRetention,
-      ...(props.metricsNamespace !== undefined && { metricsNamespace: props.metricsNamespace }),
-      ...(props.tracing !== undefined && { tracing: props.tracing }),
+      ...sharedFunctionSettings(props),
       environment: {
         [ENV.secretId]: props.secret.secretArn,
         [ENV.secretMaxAgeSeconds]: String(props.secretMaxAgeSeconds),
