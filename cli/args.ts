@@ -21,7 +21,7 @@ export const TARGET_USAGE =
   '                            (without it, from CloudFormation)\n' +
   '  --profile P, --region R   AWS credentials profile and region (else the usual AWS chain)';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+export type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** `parseArgs` with positionals allowed, failing as a usage error. */
 export function parseCommandArgs<const O extends Options>(argv: readonly string[], options: O) {

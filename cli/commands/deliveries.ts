@@ -8,8 +8,8 @@ import {
   type DeliveryQuery,
 } from '../../lambdas/core/delivery-log.js';
 import { deliveriesFileFor, readDeliveryRecords } from '../../local/file-delivery-log.js';
-import { parseCommandArgs, parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command, CommandContext } from '../command.js';
+import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { formatTable } from '../table.js';
 import type { Target } from '../target.js';
@@ -50,16 +50,14 @@ Examples:
   npx kyc-webhooks deliveries --vendor treezor --since 2h --json
   npx kyc-webhooks deliveries --stack KycWebhooks --refused --since 1d`;
 
-export const deliveriesCommand: Command = {
+export const deliveriesCommand = defineCommand({
   name: 'deliveries',
   summary: 'every delivery attempt with its answer, reason and attempt count',
   usage: USAGE,
-  async run(argv, context) {
+  options: OPTIONS,
+  arguments: [],
+  async run({ values }, context) {
     const { out } = context;
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (positionals.length > 0) {
-      throw new UsageError(`deliveries takes no arguments: ${positionals.join(' ')}`);
-    }
     const now = context.now();
     const query: DeliveryQuery = {
       since: parseTime(values.since ?? DEFAULT_SINCE, now, '--since'),
@@ -87,7 +85,7 @@ export const deliveriesCommand: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 function parseLimit(text: string | undefined): number {
   if (text === undefined) return DEFAULT_LIMIT;

@@ -5,8 +5,8 @@ import {
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import type { EventStore, SubjectState } from '../../lambdas/core/ports.js';
-import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command } from '../command.js';
+import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { knownSubjectKinds } from '../subject-kinds.js';
 import { formatTable } from '../table.js';
@@ -59,23 +59,19 @@ export async function subjectHistory(
   return { subjectKey, state: (await store.getSubject(subjectKey)) ?? null, events };
 }
 
-export const historyCommand: Command = {
+export const historyCommand = defineCommand({
   name: 'history',
   summary: "a subject's events, newest first, and its current state",
   usage: USAGE,
-  async run(argv, { out, now, target: resolveTarget }) {
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    const [vendorId, idArg, ...extra] = positionals;
+  options: OPTIONS,
+  arguments: ['vendor', 'subject-id?'],
+  async run({ values, args }, { out, now, target: resolveTarget }) {
     const reference = values.reference;
-    if (
-      vendorId === undefined ||
-      extra.length > 0 ||
-      (idArg === undefined) === (reference === undefined)
-    ) {
-      throw new UsageError('history needs a vendor and either a subject id or --reference REF');
+    if ((args['subject-id'] === undefined) === (reference === undefined)) {
+      throw new UsageError('history needs either a subject id or --reference REF (exactly one)');
     }
-    const id = idArg ?? '';
-    const vendor = requireVendor(vendorId);
+    const id = args['subject-id'] ?? '';
+    const vendor = requireVendor(args.vendor);
     const target = await resolveTarget(values);
     const history = DynamoEventHistory.create(target.dynamodb, target.tableName, {
       legacySubjectIndex: target.legacySubjectIndex,
@@ -134,7 +130,7 @@ export const historyCommand: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 /**
  * One subject, within 100 columns: a header, the current state, then per event one row (vendor

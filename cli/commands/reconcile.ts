@@ -1,9 +1,9 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { SweepAnswer, SweepRequest } from '../../lambdas/reconcile/sweep-request.js';
 import { LOCAL_RECONCILE_PATH } from '../../local/enrichment.js';
-import { parseCommandArgs, parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command } from '../command.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
+import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand } from '../command.js';
+import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../io.js';
 import { formatTable } from '../table.js';
 import type { Target } from '../target.js';
@@ -38,15 +38,13 @@ Examples:
   npx kyc-webhooks reconcile --dry-run
   npx kyc-webhooks reconcile --vendor idwise --since 7d --stack KycWebhooks`;
 
-export const reconcileCommand: Command = {
+export const reconcileCommand = defineCommand({
   name: 'reconcile',
   summary: "ask vendors' APIs about subjects left without a verdict past their window",
   usage: USAGE,
-  async run(argv, context) {
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (positionals.length > 0) {
-      throw new UsageError(`reconcile takes no arguments: ${positionals.join(' ')}`);
-    }
+  options: OPTIONS,
+  arguments: [],
+  async run({ values }, context) {
     const request: SweepRequest = {
       ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
       ...(values.since !== undefined && {
@@ -63,7 +61,7 @@ export const reconcileCommand: Command = {
     else print(context.out, answer, request.dryRun === true, target.label);
     return answer.subjects.some((line) => line.outcome === 'failed') ? EXIT.failed : EXIT.ok;
   },
-};
+});
 
 async function askLocal(target: Target, request: SweepRequest): Promise<SweepAnswer> {
   const server = target.localInstance?.urls.server;

@@ -9,8 +9,8 @@ import {
   type ListMessageMoveTasksResultEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command } from '../command.js';
+import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand } from '../command.js';
 import {
   DeadLetterReading,
   isEverything,
@@ -18,7 +18,7 @@ import {
   type DeadLetter,
   type DeadLetterSelection,
 } from '../dead-letters.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../io.js';
 import type { QueueRef } from '../target.js';
 import { requireVendor } from './vendor-arg.js';
@@ -60,15 +60,14 @@ Examples:
 /** Move-task states after which nothing changes any more. */
 const FINAL_STATES = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
 
-export const redriveCommand: Command = {
+export const redriveCommand = defineCommand({
   name: 'redrive',
   summary: 'list dead letters with their reason, and move all or some back to the ingest queue',
   usage: USAGE,
-  async run(argv, context) {
+  options: OPTIONS,
+  arguments: [],
+  async run({ values }, context) {
     const { out } = context;
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (positionals.length > 0)
-      throw new UsageError(`redrive takes no arguments: ${positionals.join(' ')}`);
     const selection: DeadLetterSelection = {
       ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
       ...(values.id !== undefined && { ids: values.id }),
@@ -146,7 +145,7 @@ export const redriveCommand: Command = {
     }
     return task.Status === 'COMPLETED' ? EXIT.ok : EXIT.failed;
   },
-};
+});
 
 /** What a selected redrive reads and moves, and through which clients. */
 export interface SelectedRedrive {

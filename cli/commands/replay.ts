@@ -4,8 +4,8 @@ import {
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
-import { parseCommandArgs, parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command } from '../command.js';
+import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Output } from '../io.js';
 import {
@@ -79,15 +79,14 @@ const FAILED_OUTCOMES: ReadonlySet<ReplayOutcome> = new Set([
   'failed',
 ]);
 
-export const replayCommand: Command = {
+export const replayCommand = defineCommand({
   name: 'replay',
   summary: 're-normalize stored deliveries with the current code and republish them',
   usage: USAGE,
-  async run(argv, context) {
+  options: OPTIONS,
+  arguments: [],
+  async run({ values }, context) {
     const { out } = context;
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (positionals.length > 0)
-      throw new UsageError(`replay takes no arguments: ${positionals.join(' ')}`);
     const eventIds = values['event-id'] ?? [];
     const filter = filterOf(values, context.now());
     if (eventIds.length === 0 && Object.keys(filter).length === 0) {
@@ -137,7 +136,7 @@ export const replayCommand: Command = {
     else out.line(`\n${selected.length} selected${summary ? `: ${summary}` : ''}.`);
     return results.some((r) => FAILED_OUTCOMES.has(r.outcome)) ? EXIT.failed : EXIT.ok;
   },
-};
+});
 
 function filterOf(
   values: { vendor?: string; since?: string; until?: string; unpublished?: boolean },

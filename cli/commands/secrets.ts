@@ -4,8 +4,8 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { RUNTIME_DEFAULTS } from '../../lambdas/runtime/env.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
 import { DEFAULT_PATHS } from '../../local/project-paths.js';
-import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command, CommandContext } from '../command.js';
+import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { checkSecret, COMMON_KEYS, secretSkeleton } from '../secret-skeleton.js';
 import { requireVendor } from './vendor-arg.js';
@@ -37,17 +37,15 @@ Examples:
   npx kyc-webhooks secrets treezor > treezor.json      # then fill it in
   npx kyc-webhooks secrets treezor --write --file treezor.json --outputs cdk-outputs.json`;
 
-export const secretsCommand: Command = {
+export const secretsCommand = defineCommand({
   name: 'secrets',
   summary: "print a vendor's secret skeleton; validate and store a filled one",
   usage: USAGE,
-  async run(argv, context) {
+  options: OPTIONS,
+  arguments: ['vendor'],
+  async run({ values, args }, context) {
     const { out } = context;
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    const [vendorId, ...extra] = positionals;
-    if (vendorId === undefined || extra.length > 0)
-      throw new UsageError('secrets needs one vendor');
-    const vendor = requireVendor(vendorId);
+    const vendor = requireVendor(args.vendor);
     if (values.write && values.check)
       throw new UsageError('--check and --write exclude each other');
 
@@ -87,7 +85,7 @@ export const secretsCommand: Command = {
     );
     return EXIT.ok;
   },
-};
+});
 
 async function readSecretText(file: string | undefined, { io }: CommandContext): Promise<string> {
   if (file !== undefined && file !== '-') {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PATHS } from '../../local/project-paths.js';
 import { sendDelivery } from '../../local/send-delivery.js';
-import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command } from '../command.js';
+import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { requireVendor } from './vendor-arg.js';
 import { refusalHelp } from './refusal-help.js';
@@ -36,18 +36,16 @@ Examples:
   npx kyc-webhooks send idwise ./body.json --stack KycWebhooks --outputs cdk-outputs.json \\
     --secrets ./real-credentials.json`;
 
-export const sendCommand: Command = {
+export const sendCommand = defineCommand({
   name: 'send',
   summary: 'sign and post a fixture or file as the vendor would',
   usage: USAGE,
-  async run(argv, context) {
+  options: OPTIONS,
+  arguments: ['vendor', 'fixture-name|file'],
+  async run({ values, args }, context) {
     const { out, io } = context;
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    const [vendorId, fixture, ...extra] = positionals;
-    if (vendorId === undefined || fixture === undefined || extra.length > 0) {
-      throw new UsageError('send needs a vendor and a fixture name or file');
-    }
-    const vendor = requireVendor(vendorId);
+    const fixture = args['fixture-name|file'];
+    const vendor = requireVendor(args.vendor);
     const deployed = values.stack !== undefined || values.outputs !== undefined;
     if (deployed && values.secrets === undefined) {
       throw new UsageError(
@@ -75,7 +73,7 @@ export const sendCommand: Command = {
     out.note(`\nRefused (${result.status}). ${refusalHelp(target.kind, io.env)}`);
     return EXIT.failed;
   },
-};
+});
 
 /** `http://host/` or `https://…/prod/` (no webhook path): the route is appended to it. */
 function baseOf(url: string): string | undefined {

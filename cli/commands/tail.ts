@@ -5,8 +5,8 @@ import type { PublishedEvent } from '../../local/put-events-server.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { sourceOf } from '../../lambdas/core/event.js';
-import { parseCommandArgs, parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command, CommandContext } from '../command.js';
+import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand, type CommandContext } from '../command.js';
 import { followPublished } from '../follow-published.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { followLines } from '../follow-lines.js';
@@ -61,16 +61,14 @@ interface Followed {
   readonly backlog: boolean;
 }
 
-export const tailCommand: Command = {
+export const tailCommand = defineCommand({
   name: 'tail',
   summary: 'follow published events live (local mode or a stack), with vendor and pattern filters',
   usage: USAGE,
-  async run(argv, context) {
+  options: OPTIONS,
+  arguments: [],
+  async run({ values }, context) {
     const { out } = context;
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (positionals.length > 0) {
-      throw new UsageError(`tail takes no arguments: ${positionals.join(' ')}`);
-    }
     const since =
       values.since === undefined ? undefined : parseTime(values.since, context.now(), '--since');
     const source =
@@ -99,7 +97,7 @@ export const tailCommand: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 /** The running npm start's events file, as it grows. */
 async function followLocal(

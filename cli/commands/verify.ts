@@ -4,8 +4,8 @@ import { SecretsManagerSecretSource } from '../../lambdas/adapters/secrets-manag
 import type { EventQueue, SecretSource } from '../../lambdas/core/ports.js';
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
-import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
-import type { Command } from '../command.js';
+import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { Target } from '../target.js';
 import { requireVendor } from './vendor-arg.js';
@@ -43,17 +43,15 @@ Example:
 /** Never used: a verified delivery is only reported, not queued. */
 const NO_QUEUE: EventQueue = { send: async () => undefined };
 
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'tell why ingest would refuse a body and its headers (reason code)',
   usage: USAGE,
-  async run(argv, context) {
-    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    const [vendorId, file, ...extra] = positionals;
-    if (vendorId === undefined || file === undefined || extra.length > 0) {
-      throw new UsageError('verify needs a vendor and a body file');
-    }
-    const vendor = requireVendor(vendorId);
+  options: OPTIONS,
+  arguments: ['vendor', 'body-file'],
+  async run({ values, args }, context) {
+    const file = args['body-file'];
+    const vendor = requireVendor(args.vendor);
     const route = values.route ?? vendor.routes[0] ?? '';
     const target = await context.target(values);
     const secrets = secretSource(values.secrets, target, vendor.id);
@@ -113,7 +111,7 @@ export const verifyCommand: Command = {
     }
     return accepted ? EXIT.ok : EXIT.failed;
   },
-};
+});
 
 function secretSource(file: string | undefined, target: Target, vendorId: string): SecretSource {
   if (file !== undefined) return new FileSecretSource(resolve(file));

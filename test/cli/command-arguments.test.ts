@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { defineCommand, type CommandContext } from '../../cli/command.js';
+import { EXIT, UsageError } from '../../cli/errors.js';
+import { cli } from './cli-support.js';
+
+/** Each command's synopsis, the second line of a usage mistake's answer. */
+const SYNOPSIS: Readonly<Record<string, string>> = {
+  send: 'send <vendor> <fixture-name|file> [options]',
+  verify: 'verify <vendor> <body-file> [options]',
+  history: 'history <vendor> <subject-id> [options]',
+  secrets: 'secrets <vendor> [--check | --write] [options]',
+  deliveries: 'deliveries [options]',
+  tail: 'tail [options]',
+  replay: 'replay <selection> [options]',
+  redrive: 'redrive [selection] [--dry-run] [options]',
+  reconcile: 'reconcile [--vendor V] [--since T] [--dry-run] [options]',
+};
+
+describe('positional arguments, checked against what each command declares', () => {
+  it.each([
+    ['send treezor', 'send needs <vendor> <fixture-name|file>; missing <fixture-name|file>'],
+    ['verify', 'verify needs <vendor> <body-file>; missing <vendor> <body-file>'],
+    ['verify idwise body.json more.json', 'verify takes <vendor> <body-file>, not also: more.json'],
+    ['history', 'history needs <vendor> [<subject-id>]; missing <vendor>'],
+    ['history treezor 1 2', 'history takes <vendor> [<subject-id>], not also: 2'],
+    ['secrets treezor idwise', 'secrets takes <vendor>, not also: idwise'],
+    ['deliveries treezor now', 'deliveries takes no arguments: treezor now'],
+    ['tail treezor', 'tail takes no arguments: treezor'],
+    ['replay treezor:1', 'replay takes no arguments: treezor:1'],
+    ['redrive --dry-run all', 'redrive takes no arguments: all'],
+    ['reconcile idwise', 'reconcile takes no arguments: idwise'],
+  ])('%s: exit 2, the mistake, the synopsis, where the options are', async (line, mistake) => {
+    const argv = line.split(' ');
+    const [name = ''] = argv;
+    const run = await cli(argv, {});
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      mistake,
+      `Usage: npx kyc-webhooks ${SYNOPSIS[name] ?? '?'}`,
+      `Run npx kyc-webhooks ${name} --help for its options.`,
+    ]);
+  });
+
+  it("history's own rule: a subject id or --reference, exactly one", async () => {
+    const neither = await cli(['history', 'idwise'], {});
+    expect(neither.code).toBe(EXIT.usage);
+    expect(neither.stderr).toContain('history needs either a subject id or --reference REF');
+  });
+
+  it('hands each command its named arguments', async () => {
+    const treezor = await cli(['secrets', 'treezor'], {});
+    const idwise = await cli(['secrets', 'idwise'], {});
+    expect(treezor.code).toBe(EXIT.ok);
+    expect(idwise.code).toBe(EXIT.ok);
+    // Each vendor's skeleton: Treezor signs with a webhook secret, IDWise sends a Basic token.
+    expect(treezor.stdout).toContain('"webhookSecrets"');
+    expect(idwise.stdout).not.toContain('"webhookSecrets"');
+  });
+});
+
+describe('defineCommand', () => {
+  const context = {} as CommandContext;
+
+  function recorder() {
+    const seen: unknown[] = [];
+    const command = defineCommand({
+      name: 'probe',
+      summary: 'records what it is given',
+      usage: 'Usage: probe <vendor> [<id>]',
+      options: { json: { type: 'boolean' } },
+      arguments: ['vendor', 'id?'],
+      async run({ values, args }) {
+        seen.push({ json: values.json, vendor: args.vendor, id: args.id });
+        return EXIT.ok;
+      },
+    });
+    return { command, seen };
+  }
+
+  it('names the arguments, leaving a missing optional one out, and parses the options', async () => {
+    const { command, seen } = recorder();
+    expect(await command.run(['treezor', '42', '--json'], context)).toBe(EXIT.ok);
+    expect(await command.run(['idwise'], context)).toBe(EXIT.ok);
+    expect(seen).toEqual([
+      { json: true, vendor: 'treezor', id: '42' },
+      { json: undefined, vendor: 'idwise', id: undefined },
+    ]);
+  });
+
+  it('answers an unknown option as a usage mistake, before running anything', async () => {
+    const { command, seen } = recorder();
+    await expect(command.run(['treezor', '--nope'], context)).rejects.toThrow(UsageError);
+    await expect(command.run([], context)).rejects.toThrow('probe needs <vendor> [<id>]');
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a declaration with a required argument after an optional one', () => {
+    expect(() =>
+      defineCommand({
+        name: 'odd',
+        summary: '',
+        usage: '',
+        options: {},
+        arguments: ['id?', 'vendor'],
+        run: async () => EXIT.ok,
+      }),
+    ).toThrow('odd: a required argument cannot follow an optional one');
+  });
+});
