@@ -32,7 +32,7 @@ import { toDeliveredEvent } from './consumer-rules.js';
 import { compilePattern } from './event-pattern.js';
 import { SqsPoller } from './poller.js';
 import type { PublishedEvent } from './put-events-server.js';
-import { createQueue, queueArn } from './resources.js';
+import { createQueues } from './resources.js';
 import { LOOPBACK } from './servers.js';
 import { startVendorApiStandIn, type VendorApiStandIn } from './vendor-api-stand-in.js';
 
@@ -122,15 +122,14 @@ export async function startLocalEnrichment(
     stops.push(async () => s3.destroy());
     await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ENRICHMENT_NAMES.bucket }));
 
-    const deadLetterQueueUrl = await createQueue(sqs, LOCAL_ENRICHMENT_NAMES.deadLetterQueue, {});
-    const deadLetterArn = await queueArn(sqs, deadLetterQueueUrl);
-    const queueUrl = await createQueue(sqs, LOCAL_ENRICHMENT_NAMES.queue, {
-      VisibilityTimeout: String(options.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: deadLetterArn,
+    const { queueUrl, queueArn, deadLetterQueueUrl } = await createQueues(
+      sqs,
+      {
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
         maxReceiveCount: options.maxReceiveCount,
-      }),
-    });
+      },
+      LOCAL_ENRICHMENT_NAMES,
+    );
 
     await createOpenSubjectsTable(options.dynamodb, options.openSubjectsTable);
     const deps = {
@@ -159,7 +158,7 @@ export async function startLocalEnrichment(
     const poller = new SqsPoller({
       sqs,
       queueUrl,
-      queueArn: await queueArn(sqs, queueUrl),
+      queueArn,
       region: LOCAL_REGION,
       handler: (event) => handler(event),
       invocationMs: options.invocationMs,

@@ -81,14 +81,15 @@ export interface LocalQueues {
   readonly deadLetterQueueArn: string;
 }
 
-/** The ingest queue and its DLQ, with the same redrive as the stack. */
+/** A queue and its DLQ (by default the ingest queue's), with the same redrive as the stack. */
 export async function createQueues(
   client: SQSClient,
   settings: QueueSettings,
+  names: { readonly queue: string; readonly deadLetterQueue: string } = LOCAL_NAMES,
 ): Promise<LocalQueues> {
-  const deadLetterQueueUrl = await createQueue(client, LOCAL_NAMES.deadLetterQueue, {});
+  const deadLetterQueueUrl = await createQueue(client, names.deadLetterQueue, {});
   const deadLetterQueueArn = await queueArn(client, deadLetterQueueUrl);
-  const queueUrl = await createQueue(client, LOCAL_NAMES.queue, {
+  const queueUrl = await createQueue(client, names.queue, {
     VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
     RedrivePolicy: JSON.stringify({
       deadLetterTargetArn: deadLetterQueueArn,
@@ -104,7 +105,7 @@ export async function createQueues(
 }
 
 /** Creates (or finds) a queue by name with these attributes, and returns its URL. */
-export async function createQueue(
+async function createQueue(
   client: SQSClient,
   name: string,
   attributes: Record<string, string>,
@@ -116,7 +117,7 @@ export async function createQueue(
   return QueueUrl;
 }
 
-export async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
+async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
