@@ -1,28 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../lambdas/core/event.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { useTestPipeline } from '../support/local-pipeline.js';
 import { waitFor } from '../support/wait.js';
 import { publishedDetails, sendBody } from './enrichment-support.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/bronid/', import.meta.url));
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
+const used = useTestPipeline();
 
-beforeAll(async () => {
-  testPipeline = await startTestPipeline();
-  ({ pipeline } = testPipeline);
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
-});
-
-const details = (): EventDetail[] => publishedDetails(testPipeline);
+const details = (): EventDetail[] => publishedDetails(used.test);
 
 /** The `verified` fixture for another verification, signed on sending with the dev key. */
 async function sendVerified(verificationUuid: string): Promise<string> {
@@ -32,7 +21,7 @@ async function sendVerified(verificationUuid: string): Promise<string> {
   >;
   delete body['signature'];
   body['verificationUuid'] = verificationUuid;
-  await sendBody(testPipeline, 'bronid', JSON.stringify(body));
+  await sendBody(used.test, 'bronid', JSON.stringify(body));
   const webhook = await waitFor('the webhook event', () =>
     details().find((d) => d.subject.id === verificationUuid && d.origin === undefined),
   );
@@ -51,14 +40,14 @@ describe('bronID: the API confirms a webhook, or does not', () => {
       status: 'approved',
       findings: { confirmed: true },
     });
-    expect(pipeline.enrichment?.standIn.requests).toContainEqual({
+    expect(used.pipeline.enrichment?.standIn.requests).toContainEqual({
       vendor: 'bronid',
       path: '/getVerificationStatus',
     });
   });
 
   it('marks a status the API contradicts as not confirmed, and publishes the API’s', async () => {
-    pipeline.enrichment!.standIn.answerWith('bronid', 'verification-status-rejected');
+    used.pipeline.enrichment!.standIn.answerWith('bronid', 'verification-status-rejected');
     const eventId = await sendVerified('verification-contradicted');
     const result = await waitFor('the API result', () =>
       details().find((d) => d.findings?.confirmsEventId === eventId),

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { describe, expect, it } from 'vitest';
+import { useTestPipeline } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor, type PublishedEvent } from '../support/wait.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
 import { readArchived, sendBody } from './enrichment-support.js';
@@ -18,21 +17,11 @@ const REFER_RESULT = readFileSync(join(FIXTURES, 'api/journey-result-refer.json'
 /** Personal data the refer fixture's applicant holds: archived, never published. */
 const APPLICANT_VALUES = ['Jane Example', '1990-04-12'];
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
-
-beforeAll(async () => {
-  // The shortest visibility timeout local mode allows, so a failed enrichment is retried soon.
-  testPipeline = await startTestPipeline({ visibilityTimeoutSeconds: 6 });
-  ({ pipeline } = testPipeline);
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
-});
+// The shortest visibility timeout local mode allows, so a failed enrichment is retried soon.
+const used = useTestPipeline({ visibilityTimeoutSeconds: 6 });
 
 function published(): PublishedEvent[] {
-  return localBusEntries(pipeline.eventsFile).map((entry) => ({
+  return localBusEntries(used.pipeline.eventsFile).map((entry) => ({
     ...entry,
     detail: JSON.parse(entry.Detail) as EventDetail,
   }));
@@ -51,11 +40,11 @@ function enrichmentOf(eventId: string): Promise<PublishedEvent> {
   );
 }
 
-const send = (body: string): Promise<void> => sendBody(testPipeline, 'idwise', body);
+const send = (body: string): Promise<void> => sendBody(used.test, 'idwise', body);
 
 describe('IDWise enrichment in local mode', () => {
   it('follows a Finished Journey with a published Journey Result carrying the decision details and no personal data', async () => {
-    const enrichment = pipeline.enrichment;
+    const enrichment = used.pipeline.enrichment;
     if (!enrichment) throw new Error('local mode started no enrichment');
     enrichment.standIn.answerWith('idwise', 'journey-result-refer');
 
@@ -94,7 +83,7 @@ describe('IDWise enrichment in local mode', () => {
   });
 
   it('takes webhooks while the vendor API is down, and enriches them once it is back', async () => {
-    const enrichment = pipeline.enrichment!;
+    const enrichment = used.pipeline.enrichment!;
     enrichment.standIn.setFault('idwise', { status: 503 });
     const body = JSON.parse(readFileSync(join(FIXTURES, `${WEBHOOK}.json`), 'utf8')) as {
       body: Record<string, unknown>;
@@ -124,7 +113,7 @@ describe('IDWise enrichment in local mode', () => {
   });
 
   it('does not call the API after an event that is not a trigger', async () => {
-    const enrichment = pipeline.enrichment!;
+    const enrichment = used.pipeline.enrichment!;
     const before = enrichment.standIn.requests.length;
     const body = JSON.parse(readFileSync(join(FIXTURES, 'finished-step.json'), 'utf8')) as {
       body: Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../lambdas/core/event.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { useTestPipeline } from '../support/local-pipeline.js';
 import { waitFor } from '../support/wait.js';
 import { publishedDetails, readArchived, sendBody } from './enrichment-support.js';
 
@@ -16,29 +16,21 @@ const FIXTURE_LINK =
 const SIGNATURE = 'X-Amz-Signature=live0000credential';
 const VERIFICATION_ID = '6f1c2a9e-3b7d-4c5e-9a10-2f8b7e4d1c01';
 
-let testPipeline: TestPipeline;
-
-beforeAll(async () => {
-  testPipeline = await startTestPipeline({ visibilityTimeoutSeconds: 6 });
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
-});
+const used = useTestPipeline({ visibilityTimeoutSeconds: 6 });
 
 describe('Truuth report archiving in local mode', () => {
   it('archives a callback’s report byte for byte and publishes its object key; no published payload holds a live link', async () => {
-    const enrichment = testPipeline.pipeline.enrichment;
+    const enrichment = used.test.pipeline.enrichment;
     if (!enrichment) throw new Error('local mode started no enrichment');
     const base = enrichment.standIn.baseUrlFor('truuth');
     expect(CALLBACK).toContain(FIXTURE_LINK);
     const link = `${base}/report.pdf?X-Amz-Expires=900&${SIGNATURE}`;
-    await sendBody(testPipeline, 'truuth', CALLBACK.replace(FIXTURE_LINK, link));
+    await sendBody(used.test, 'truuth', CALLBACK.replace(FIXTURE_LINK, link));
 
     const callback = await waitFor(
       'the callback',
       () =>
-        publishedDetails(testPipeline).find(
+        publishedDetails(used.test).find(
           (d) => d.vendorEventType === 'Callback' && d.subject.id === VERIFICATION_ID,
         ),
       30_000,
@@ -46,7 +38,7 @@ describe('Truuth report archiving in local mode', () => {
     const archived: EventDetail = await waitFor(
       'the Reports Archived event',
       () =>
-        publishedDetails(testPipeline).find(
+        publishedDetails(used.test).find(
           (d) => d.origin === 'enrichment' && d.findings?.confirmsEventId === callback.eventId,
         ),
       30_000,
@@ -64,7 +56,7 @@ describe('Truuth report archiving in local mode', () => {
     // The callback's payload carries the link without its query; no published event holds it.
     const payload = JSON.stringify(callback.payload);
     expect(payload).toContain(`"${base}/report.pdf"`);
-    const everything = JSON.stringify(publishedDetails(testPipeline));
+    const everything = JSON.stringify(publishedDetails(used.test));
     expect(everything).not.toContain(SIGNATURE);
     expect(enrichment.standIn.requests).toContainEqual({ vendor: 'truuth', path: '/report.pdf' });
 

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../lambdas/core/event.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { useTestPipeline } from '../support/local-pipeline.js';
 import { waitFor, waitForQueueDrained } from '../support/wait.js';
 import { publishedDetails, sendBody } from '../enrichment/enrichment-support.js';
 
@@ -10,24 +9,14 @@ const HOUR = 3_600_000;
 /** IDWise's in_review window, as its vendor file states it: a day. */
 const PAST_WINDOW = () => new Date(Date.now() + 25 * HOUR);
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
+// The shortest visibility timeout: two sweeps' copies of one event may meet in one batch, and
+// the one that waits for the other's publication lease is retried after it.
+const used = useTestPipeline({ visibilityTimeoutSeconds: 6 });
 
-beforeAll(async () => {
-  // The shortest visibility timeout: two sweeps' copies of one event may meet in one batch, and
-  // the one that waits for the other's publication lease is retried after it.
-  testPipeline = await startTestPipeline({ visibilityTimeoutSeconds: 6 });
-  ({ pipeline } = testPipeline);
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
-});
-
-const details = (): EventDetail[] => publishedDetails(testPipeline);
+const details = (): EventDetail[] => publishedDetails(used.test);
 
 function enrichment() {
-  const found = pipeline.enrichment;
+  const found = used.pipeline.enrichment;
   if (!found) throw new Error('local mode started no vendor API worker');
   return found;
 }
@@ -35,7 +24,7 @@ function enrichment() {
 /** A Finished User Steps delivery (not an enrichment trigger) that leaves the journey referred. */
 async function sendReferred(journeyId: string, eventId: string): Promise<void> {
   await sendBody(
-    testPipeline,
+    used.test,
     'idwise',
     JSON.stringify({
       event: 'Finished User Steps',
@@ -114,7 +103,7 @@ describe('reconciliation in local mode', () => {
     await enrichment().reconcile({ vendor: 'idwise' }, PAST_WINDOW());
     await enrichment().reconcile({ vendor: 'idwise' }, PAST_WINDOW());
     // Both sweeps' messages are processed before counting.
-    await waitForQueueDrained(testPipeline.clients.sqs, pipeline.urls.queue, 30_000);
+    await waitForQueueDrained(used.test.clients.sqs, used.pipeline.urls.queue, 30_000);
     const reconciled = await waitFor('the reconciled event', () => {
       const found = details().filter(
         (d) => d.origin === 'reconciliation' && d.subject.id === journey,

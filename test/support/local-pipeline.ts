@@ -91,6 +91,39 @@ export async function startTestPipeline(
   return { pipeline, clients, dir, stop: () => shutDown(clients, pipeline, dir) };
 }
 
+/** A test pipeline of the calling file or describe block: started before its tests, stopped after. */
+export interface UsedPipeline {
+  readonly test: TestPipeline;
+  readonly pipeline: LocalPipeline;
+}
+
+/**
+ * Starts a test pipeline before the tests of the calling file or describe block and stops it
+ * after (called ahead of the caller's own hooks, as `useTestEngines` is).
+ */
+export function useTestPipeline(options: Partial<LocalPipelineOptions> = {}): UsedPipeline {
+  let started: TestPipeline | undefined;
+  beforeAll(async () => {
+    started = await startTestPipeline(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const get = (): TestPipeline => {
+    if (!started)
+      throw new Error('the test pipeline starts in beforeAll: use it in a hook or test');
+    return started;
+  };
+  return {
+    get test() {
+      return get();
+    },
+    get pipeline() {
+      return get().pipeline;
+    },
+  };
+}
+
 /**
  * A Treezor `user.kycreview` body for `userId` from the fixture, unsigned until sent. Only
  * `object_payload` is signed, so what tells two reviews apart, and orders them, is in there:
