@@ -16,6 +16,8 @@ export interface IngestRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body?: string;
   readonly isBase64Encoded: boolean;
+  /** `body` decoded (`requestBytes`), when the caller has decoded it already. */
+  readonly bytes?: Buffer;
   /** The TCP peer as API Gateway saw it; never taken from `X-Forwarded-For`. */
   readonly sourceIp: string;
   readonly requestId: string;
@@ -72,7 +74,7 @@ export async function ingestDelivery(
   request: IngestRequest,
   deps: IngestDeps,
 ): Promise<IngestResult> {
-  const bytes = requestBytes(request);
+  const bytes = request.bytes ?? requestBytes(request);
   const bodyBytes = bytes.length;
   const vendor = findVendorByRoute(request.path);
   if (!vendor || (deps.vendorId !== undefined && vendor.id !== deps.vendorId)) {

@@ -82,6 +82,7 @@ export function createIngestHandler(
           headers: event.headers ?? {},
           ...(event.body !== undefined && { body: event.body }),
           isBase64Encoded: event.isBase64Encoded,
+          bytes,
           sourceIp: event.requestContext.http.sourceIp,
           requestId,
           now: receivedAt,
@@ -92,14 +93,7 @@ export function createIngestHandler(
       defect = error;
     }
     const answer = served?.answer ?? answers.unavailable();
-    const routeVendor = findVendorByRoute(event.rawPath)?.id;
-    const outcome: IngestOutcome = served?.outcome ?? {
-      result: 'failed',
-      ...(routeVendor !== undefined && { vendor: routeVendor }),
-      reason: UNEXPECTED_ERROR,
-      bodyBytes: bytes.length,
-      error: defect,
-    };
+    const outcome: IngestOutcome = served?.outcome ?? defectOutcome(event.rawPath, bytes, defect);
     const record: DeliveryRecord = {
       receivedAt: receivedAt.toISOString(),
       ...(outcome.vendor !== undefined && { vendor: outcome.vendor }),
@@ -186,4 +180,16 @@ function countOutcome(
     const vendor = outcome.vendor ?? functionVendor ?? UNKNOWN_VENDOR;
     metrics.record('AuthenticationFailures', 1, { vendor });
   }
+}
+
+/** A defect's outcome: nothing was queued; the vendor is the route's, when it names one. */
+function defectOutcome(path: string, bytes: Buffer, error: unknown): IngestOutcome {
+  const vendor = findVendorByRoute(path)?.id;
+  return {
+    result: 'failed',
+    ...(vendor !== undefined && { vendor }),
+    reason: UNEXPECTED_ERROR,
+    bodyBytes: bytes.length,
+    error,
+  };
 }
