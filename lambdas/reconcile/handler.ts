@@ -1,10 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../runtime/lean-log-formatter.js';
 import { vendorApiDepsFromEnv } from '../enrichment/vendor-api-deps.js';
 import { sweep } from './sweep.js';
 import { readSweepRequest, toSweepAnswer, type SweepAnswer } from './sweep-request.js';
 
 // Composition root: read the environment once and build clients at cold start.
-const logger = new Logger();
+const logger = createLogger();
 const deps = vendorApiDepsFromEnv(logger);
 
 /**
