@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../lambdas/core/delivery-log.js';
 import { readRefusedDeliveries } from '../../local/inspector/deliveries.js';
 import { sendDelivery } from '../../local/send-delivery.js';
-import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { SECRETS_FILE, useTestPipeline } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor } from '../support/wait.js';
 
 /**
@@ -21,15 +21,8 @@ interface Answer {
   readonly body: string;
 }
 
-let test: TestPipeline;
-let port: number;
-beforeAll(async () => {
-  test = await startTestPipeline();
-  port = Number(new URL(test.pipeline.urls.server).port);
-});
-afterAll(async () => {
-  await test?.stop();
-});
+const used = useTestPipeline();
+const port = (): number => Number(new URL(used.pipeline.urls.server).port);
 
 /** node:http, because fetch will not send a `Host` other than the URL's. */
 function send(
@@ -40,7 +33,13 @@ function send(
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, method, path, headers: { host: `localhost:${port}`, ...headers } },
+      {
+        host: '127.0.0.1',
+        port: port(),
+        method,
+        path,
+        headers: { host: `localhost:${port()}`, ...headers },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -56,7 +55,7 @@ function send(
 }
 
 const own = (): Record<string, string> => ({
-  origin: `http://localhost:${port}`,
+  origin: `http://localhost:${port()}`,
   'content-type': 'application/json',
 });
 
@@ -88,14 +87,14 @@ describe('the page', () => {
 
 describe('requests it refuses', () => {
   it('answers no host name but its loopback names (DNS rebinding)', async () => {
-    for (const host of [`attacker.example:${port}`, `localhost:${port + 1}`, 'localhost']) {
+    for (const host of [`attacker.example:${port()}`, `localhost:${port() + 1}`, 'localhost']) {
       const answer = await send('GET', '/inspector/deliveries', { host });
       expect(answer.status, host).toBe(403);
       expect(answer.body).not.toContain('deliveries');
     }
-    expect((await send('GET', '/inspector/deliveries', { host: `127.0.0.1:${port}` })).status).toBe(
-      200,
-    );
+    expect(
+      (await send('GET', '/inspector/deliveries', { host: `127.0.0.1:${port()}` })).status,
+    ).toBe(200);
   });
 
   it('takes no change from another origin, or without one', async () => {
@@ -150,78 +149,67 @@ describe('requests it refuses', () => {
     }
   });
 
-  it('redrives an unknown dead letter as gone, moving nothing', async () => {
-    const answer = await send(
-      'POST',
+  it.each([
+    [
+      'redrives an unknown dead letter as gone, moving nothing',
       '/inspector/redrive',
-      own(),
-      JSON.stringify({ messageId: 'no-such-message' }),
-    );
-    expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toEqual({ moved: [], notDeleted: [] });
-  });
-
-  it('replays an unknown event as missing, changing nothing', async () => {
-    const answer = await send(
-      'POST',
+      { messageId: 'no-such-message' },
+      { moved: [], notDeleted: [] },
+    ],
+    [
+      'replays an unknown event as missing, changing nothing',
       '/inspector/replay',
-      own(),
-      JSON.stringify({ eventId: 'treezor:unknown' }),
-    );
+      { eventId: 'treezor:unknown' },
+      expect.objectContaining({ eventId: 'treezor:unknown', outcome: 'missing' }),
+    ],
+  ])('%s', async (_name, path, body, expected) => {
+    const answer = await send('POST', path, own(), JSON.stringify(body));
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({
-      eventId: 'treezor:unknown',
-      outcome: 'missing',
-    });
+    expect(JSON.parse(answer.body)).toEqual(expected);
   });
 });
 
 describe('the live stream', () => {
-  it('sends each published event, and ends when local mode stops', async () => {
-    const own = await startTestPipeline();
-    let stopped = false;
-    try {
-      const { port: ownPort } = new URL(own.pipeline.urls.server);
-      let received = '';
-      const ended = new Promise<void>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: '127.0.0.1',
-            port: ownPort,
-            path: '/inspector/events',
-            headers: { host: `localhost:${ownPort}` },
-          },
-          (res) => {
-            expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (received += chunk));
-            res.on('end', resolve);
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
-      const { status } = await sendDelivery({
-        vendor: 'idwise',
-        fixture: 'finished-journey-complete',
-        port: Number(ownPort),
-        secretsFile: SECRETS_FILE,
-      });
-      expect(status).toBe(200);
-      const line = await waitFor('the event on the stream', () =>
-        received.split('\n').find((text) => text.startsWith('data: ')),
-      );
-      const event = JSON.parse(line.slice('data: '.length)) as { Source: string; Detail: string };
-      expect(event.Source).toBe('kyc.idwise');
-      expect(localBusEntries(own.pipeline.eventsFile)).toEqual([event]);
+  const own = useTestPipeline();
 
-      // An open page must not keep local mode from stopping.
-      await own.stop();
-      stopped = true;
-      await ended;
-    } finally {
-      if (!stopped) await own.stop();
-    }
+  it('sends each published event, and ends when local mode stops', async () => {
+    const { port: ownPort } = new URL(own.pipeline.urls.server);
+    let received = '';
+    const ended = new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: ownPort,
+          path: '/inspector/events',
+          headers: { host: `localhost:${ownPort}` },
+        },
+        (res) => {
+          expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (received += chunk));
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    const { status } = await sendDelivery({
+      vendor: 'idwise',
+      fixture: 'finished-journey-complete',
+      port: Number(ownPort),
+      secretsFile: SECRETS_FILE,
+    });
+    expect(status).toBe(200);
+    const line = await waitFor('the event on the stream', () =>
+      received.split('\n').find((text) => text.startsWith('data: ')),
+    );
+    const event = JSON.parse(line.slice('data: '.length)) as { Source: string; Detail: string };
+    expect(event.Source).toBe('kyc.idwise');
+    expect(localBusEntries(own.pipeline.eventsFile)).toEqual([event]);
+
+    // An open page must not keep local mode from stopping.
+    await own.test.stop();
+    await ended;
   });
 });
 

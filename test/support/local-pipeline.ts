@@ -82,13 +82,42 @@ export function testPipelineOptions(
   };
 }
 
+/** `stop`, run once however often it is called: a test may stop what its hook stops again. */
+function once(stop: () => Promise<void>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => (stopping ??= stop());
+}
+
 export async function startTestPipeline(
   options: Partial<LocalPipelineOptions> = {},
 ): Promise<TestPipeline> {
   const dir = mkdtempSync(join(tmpdir(), 'kyc-test-'));
-  const pipeline = await startLocalPipeline(testPipelineOptions(dir, options));
+  const started = await startLocalPipeline(testPipelineOptions(dir, options));
+  const pipeline: LocalPipeline = { ...started, stop: once(started.stop) };
   const clients = createLocalClients(pipeline.urls);
-  return { pipeline, clients, dir, stop: () => shutDown(clients, pipeline, dir) };
+  return { pipeline, clients, dir, stop: once(() => shutDown(clients, pipeline, dir)) };
+}
+
+/**
+ * Starts something before the tests of the calling file or describe block and stops it after.
+ * Called ahead of the caller's own hooks, those run once it is up and (vitest runs `afterAll`
+ * hooks in reverse) before it stops. The getter throws `early` when read before it started.
+ */
+function useStarted<T extends { stop(): Promise<void> }>(
+  start: () => Promise<T>,
+  early: string,
+): () => T {
+  let started: T | undefined;
+  beforeAll(async () => {
+    started = await start();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return () => {
+    if (!started) throw new Error(early);
+    return started;
+  };
 }
 
 /** A test pipeline of the calling file or describe block: started before its tests, stopped after. */
@@ -98,22 +127,22 @@ export interface UsedPipeline {
 }
 
 /**
- * Starts a test pipeline before the tests of the calling file or describe block and stops it
- * after (called ahead of the caller's own hooks, as `useTestEngines` is).
+ * The pipeline's options, or a function that makes them in the pipeline's `beforeAll` (for
+ * options that need a file written or a port found first).
  */
-export function useTestPipeline(options: Partial<LocalPipelineOptions> = {}): UsedPipeline {
-  let started: TestPipeline | undefined;
-  beforeAll(async () => {
-    started = await startTestPipeline(options);
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  const get = (): TestPipeline => {
-    if (!started)
-      throw new Error('the test pipeline starts in beforeAll: use it in a hook or test');
-    return started;
-  };
+export type TestPipelineOptions =
+  | Partial<LocalPipelineOptions>
+  | (() => Partial<LocalPipelineOptions> | Promise<Partial<LocalPipelineOptions>>);
+
+/**
+ * Starts a test pipeline before the tests of the calling file or describe block and stops it
+ * after, as `useStarted` says. A test may stop it earlier itself: stopping again does nothing.
+ */
+export function useTestPipeline(options: TestPipelineOptions = {}): UsedPipeline {
+  const get = useStarted(
+    async () => startTestPipeline(typeof options === 'function' ? await options() : options),
+    'the test pipeline starts in beforeAll: use it in a hook or test',
+  );
   return {
     get test() {
       return get();
@@ -198,24 +227,12 @@ export interface UsedEngines extends Omit<TestEngines, 'stop'> {
   freshStore(prefix: string): Promise<{ store: DynamoEventStore; table: string }>;
 }
 
-/**
- * Starts the local engines before the tests of the calling file or describe block and stops
- * them after. Called ahead of the caller's own hooks, those run once the engines are up and
- * (vitest runs `afterAll` hooks in reverse) before they stop.
- */
+/** Starts the local engines before the tests of the calling file or describe block, as `useStarted` says. */
 export function useTestEngines(): UsedEngines {
-  let started: TestEngines | undefined;
-  beforeAll(async () => {
-    started = await startTestEngines();
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  const get = (): TestEngines => {
-    if (!started)
-      throw new Error('the local engines start in beforeAll: read them in a hook or test');
-    return started;
-  };
+  const get = useStarted(
+    startTestEngines,
+    'the local engines start in beforeAll: read them in a hook or test',
+  );
   const freshTable = async (prefix: string): Promise<string> => {
     const table = uniqueTableName(prefix);
     await createTable(get().clients.dynamodb, table);
