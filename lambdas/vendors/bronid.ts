@@ -7,6 +7,7 @@ import { bodyHash } from '../core/hash.js';
 import { field, isObject, parseJson, text } from '../core/json.js';
 import type { JsonObject } from '../core/json.js';
 import { findValueSpan, withoutMember } from '../core/json-span.js';
+import { wireNames } from '../core/names.js';
 import { matchesAny } from '../core/secure-compare.js';
 import { instantFromEpochMillis } from '../core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
@@ -36,16 +37,18 @@ export const BRONID_CREDENTIAL_KEYS = 'signingKeys';
  * newer documentation; all three are read.
  */
 export const BRONID_FIELDS = {
-  verificationStatus: 'verificationStatus',
-  submissionStatus: 'submissionStatus',
-  trace: 'trace',
-  submissionId: 'submissionId',
-  verificationUuid: 'verificationUuid',
-  userId: 'userId',
-  timestamp: 'timestamp',
-  idvRiskScore: 'idvRiskScore',
+  ...wireNames(
+    'verificationStatus',
+    'submissionStatus',
+    'trace',
+    'submissionId',
+    'verificationUuid',
+    'userId',
+    'timestamp',
+    'idvRiskScore',
+    'signature',
+  ),
   riskDescription: 'description',
-  signature: 'signature',
 } as const;
 
 /**
@@ -63,18 +66,25 @@ export const BRONID_SUBJECT_ID_FIELDS = [
 /** Every bronID webhook reports on one verification. */
 export const BRONID_SUBJECT_KIND = 'verification';
 
-/** Members of the `signature` object, and the prefix each digest carries on the wire. */
-export const BRONID_SIGNATURE = {
-  version: 'version',
-  /** The only version documented; another one may mean another scheme, so it is refused. */
-  supportedVersion: '1',
-  /** Named `sha256`, but the digest is SHA3-256 (bronID says so: it is not SHA-256). */
-  sha3Field: 'sha256',
-  sha3Prefix: 'bronid_sec_sha256_',
-  /** Keccak-256 with the original Keccak padding (as Ethereum uses), not FIPS SHA3. */
-  keccakField: 'keccak256',
-  keccakPrefix: 'bronid_sec_keccak256_',
+/** The `signature` object's version member, and the only version documented. */
+export const BRONID_SIGNATURE_VERSION = {
+  member: 'version',
+  /** Another version may mean another scheme, so it is refused. */
+  supported: '1',
 } as const;
+
+/**
+ * The two digests, in the order a match is reported when both match: the member of the
+ * `signature` object each is in, and the prefix its hex carries on the wire.
+ */
+export const BRONID_DIGESTS = {
+  /** Named `sha256`, but the digest is SHA3-256 (bronID says so: it is not SHA-256). */
+  'sha3-256': { member: 'sha256', prefix: 'bronid_sec_sha256_', hash: sha3_256 },
+  /** Keccak-256 with the original Keccak padding (as Ethereum uses), not FIPS SHA3. */
+  'keccak-256': { member: 'keccak256', prefix: 'bronid_sec_keccak256_', hash: keccak_256 },
+} as const;
+export type BronidDigest = keyof typeof BRONID_DIGESTS;
+const DIGEST_NAMES = Object.keys(BRONID_DIGESTS) as readonly BronidDigest[];
 
 /**
  * The messages a signature may have been computed over: "the payload without its signature,
@@ -90,10 +100,6 @@ export const BRONID_SIGNATURE = {
  */
 export const BRONID_SIGNATURE_CANDIDATES = ['compact-json', 'raw-without-signature'] as const;
 export type BronidCandidate = (typeof BRONID_SIGNATURE_CANDIDATES)[number];
-
-/** The two digests, in the order a match is reported when both match. */
-export const BRONID_DIGESTS = ['sha3-256', 'keccak-256'] as const;
-export type BronidDigest = (typeof BRONID_DIGESTS)[number];
 
 /** Reported through `accept(…, matched)`, e.g. `compact-json:sha3-256`. */
 export type BronidMatch = `${BronidCandidate}:${BronidDigest}`;
@@ -179,10 +185,7 @@ export const BRONID_API_BODY = {
 export const BRONID_API_VERSION = '4';
 
 /** The secret's `api` members: bronID's service uid and API secret key. */
-export const BRONID_API_CREDENTIAL_KEYS = {
-  serviceUid: 'serviceUid',
-  secretKey: 'secretKey',
-} as const;
+export const BRONID_API_CREDENTIAL_KEYS = wireNames('serviceUid', 'secretKey');
 
 /**
  * Inferred: a subject is named by its `submissionId` when the webhook has one; the API is asked by
@@ -348,10 +351,13 @@ export const bronid = defineVendor<BronidCredentials>({
     if (!isObject(json)) throw new TypeError('A bronID body to sign must be a JSON object');
     const message = compactWithoutSignature(json) + key;
     const signature = JSON.stringify({
-      [BRONID_SIGNATURE.version]: BRONID_SIGNATURE.supportedVersion,
-      [BRONID_SIGNATURE.sha3Field]: BRONID_SIGNATURE.sha3Prefix + hexDigest('sha3-256', message),
-      [BRONID_SIGNATURE.keccakField]:
-        BRONID_SIGNATURE.keccakPrefix + hexDigest('keccak-256', message),
+      [BRONID_SIGNATURE_VERSION.member]: BRONID_SIGNATURE_VERSION.supported,
+      ...Object.fromEntries(
+        DIGEST_NAMES.map((digest) => {
+          const { member, prefix } = BRONID_DIGESTS[digest];
+          return [member, prefix + hexDigest(digest, message)];
+        }),
+      ),
     });
     return { body: withSignature(body, signature), headers: {} };
   },
@@ -364,18 +370,6 @@ const SIGNATURE_REJECTIONS = { absent: 'missing_signature', invalid: 'invalid_si
 type SignatureCheck =
   | { readonly result: 'valid'; readonly matched: BronidMatch }
   | { readonly result: Exclude<CredentialCheck, 'valid'> };
-
-const HASHES: Readonly<Record<BronidDigest, (message: Uint8Array) => Uint8Array>> = {
-  'sha3-256': (message) => sha3_256(message),
-  'keccak-256': (message) => keccak_256(message),
-};
-
-const DIGEST_FIELDS: Readonly<
-  Record<BronidDigest, { readonly field: string; readonly prefix: string }>
-> = {
-  'sha3-256': { field: BRONID_SIGNATURE.sha3Field, prefix: BRONID_SIGNATURE.sha3Prefix },
-  'keccak-256': { field: BRONID_SIGNATURE.keccakField, prefix: BRONID_SIGNATURE.keccakPrefix },
-};
 
 const CANDIDATE_MESSAGES: Readonly<
   Record<BronidCandidate, (body: string, json: JsonObject) => string | undefined>
@@ -395,12 +389,12 @@ function checkSignature(body: string, json: JsonObject, keys: readonly string[])
   const signature = json[BRONID_FIELDS.signature];
   if (signature === undefined || signature === null) return { result: 'absent' };
   if (!isObject(signature)) return { result: 'invalid' };
-  const version = signature[BRONID_SIGNATURE.version];
+  const version = signature[BRONID_SIGNATURE_VERSION.member];
   // Inferred: a signature without `version` is read as version 1 (the digests still decide).
-  if (version !== undefined && text(version) !== BRONID_SIGNATURE.supportedVersion) {
+  if (version !== undefined && text(version) !== BRONID_SIGNATURE_VERSION.supported) {
     return { result: 'invalid' };
   }
-  const presented = BRONID_DIGESTS.flatMap((digest) => {
+  const presented = DIGEST_NAMES.flatMap((digest) => {
     const hex = presentedDigest(signature, digest);
     return hex === undefined ? [] : [{ digest, hex }];
   });
@@ -423,15 +417,15 @@ function checkSignature(body: string, json: JsonObject, keys: readonly string[])
 
 /** The lower-case hex after the digest's prefix, or `undefined` when the field is malformed. */
 function presentedDigest(signature: JsonObject, digest: BronidDigest): string | undefined {
-  const { field: name, prefix } = DIGEST_FIELDS[digest];
-  const value = signature[name];
+  const { member, prefix } = BRONID_DIGESTS[digest];
+  const value = signature[member];
   if (typeof value !== 'string' || !value.startsWith(prefix)) return undefined;
   const hex = value.slice(prefix.length);
   return /^[0-9a-fA-F]{64}$/.test(hex) ? hex.toLowerCase() : undefined;
 }
 
 function hexDigest(digest: BronidDigest, message: string): string {
-  return bytesToHex(HASHES[digest](utf8ToBytes(message)));
+  return bytesToHex(BRONID_DIGESTS[digest].hash(utf8ToBytes(message)));
 }
 
 /** Candidate 1: the parsed body without `signature`, compact, keys in the order received. */

@@ -3,6 +3,7 @@ import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../
 import { bodyHash } from '../core/hash.js';
 import { checkHeaderCredentials } from '../core/header-auth.js';
 import { field, isObject, objectMember, parseJson, text } from '../core/json.js';
+import { wireNames } from '../core/names.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, TrustRow } from '../core/vendor.js';
 import type { ApiReading, VendorApi } from '../core/vendor-api.js';
@@ -38,23 +39,23 @@ export const IDWISE_SENDER_RETRIES =
 export const IDWISE_ENVELOPE = { event: 'event', body: 'body' } as const;
 
 /** Confirmed body fields; the body "might be extended with extra elements", which are ignored. */
-export const IDWISE_BODY_FIELDS = {
-  eventId: 'eventId',
-  journeyId: 'journeyId',
-  referenceNo: 'referenceNo',
-  systemDecision: 'systemDecision',
-  manualDecision: 'manualDecision',
-  finalDecision: 'finalDecision',
-  /** `Updated Journey`: what changed the journey after completion (see `IDWISE_ACTIONS`). */
-  action: 'action',
-  /** `Verification Update Required`: why the person must resubmit steps. */
-  trigger: 'trigger',
-  /** `AML Monitor Update`; not read (ordering by it is not implemented, see `normalizeIdwise`). */
-  previousSystemDecision: 'previousSystemDecision',
-  updatedAMLVersionNumber: 'updatedAMLVersionNumber',
-  /** `Verification Update Required` and `KYC Renewal Deadline Exceeded`; not read. */
-  requiredSteps: 'requiredSteps',
-} as const;
+export const IDWISE_BODY_FIELDS = wireNames(
+  'eventId',
+  'journeyId',
+  'referenceNo',
+  'systemDecision',
+  'manualDecision',
+  'finalDecision',
+  // `Updated Journey`: what changed the journey after completion (see `IDWISE_ACTIONS`).
+  'action',
+  // `Verification Update Required`: why the person must resubmit steps.
+  'trigger',
+  // `AML Monitor Update`; not read (ordering by it is not implemented, see `normalizeIdwise`).
+  'previousSystemDecision',
+  'updatedAMLVersionNumber',
+  // `Verification Update Required` and `KYC Renewal Deadline Exceeded`; not read.
+  'requiredSteps',
+);
 
 /** Confirmed event names. */
 export const IDWISE_EVENTS = {
@@ -224,7 +225,7 @@ export const IDWISE_API_BASE_URLS = {
  * as HTTP Basic credentials (id as the user name), as IDWise's API credentials page describes
  * them for server keys; not checked against the live API.
  */
-export const IDWISE_API_CREDENTIAL_KEYS = { keyId: 'keyId', keySecret: 'keySecret' } as const;
+export const IDWISE_API_CREDENTIAL_KEYS = wireNames('keyId', 'keySecret');
 
 /**
  * Inferred path: the journey summary is `GET /journey/v2/summary/{journeyId}` (confirmed); the

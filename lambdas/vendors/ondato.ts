@@ -6,6 +6,7 @@ import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../
 import { bodyHash } from '../core/hash.js';
 import { canonicalAuthorization } from '../core/header-auth.js';
 import { isObject, objectMember, parseJson, text } from '../core/json.js';
+import { wireNames } from '../core/names.js';
 import { matchesAny } from '../core/secure-compare.js';
 import { instantFromIso } from '../core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
@@ -50,11 +51,7 @@ export const ONDATO_SOURCE_IPS = [
 export const ONDATO_TOKEN_AUDIENCE = 'urn:kyc-webhooks:webhooks:ondato';
 
 /** Keys of the Ondato secret JSON (DESIGN §3.3). */
-export const ONDATO_SECRET_KEYS = {
-  authorization: 'authorization',
-  oauthClients: 'oauthClients',
-  tokenSigningKeys: 'tokenSigningKeys',
-} as const;
+export const ONDATO_SECRET_KEYS = wireNames('authorization', 'oauthClients', 'tokenSigningKeys');
 
 /**
  * Confirmed envelope. The docs print these names in PascalCase while real deliveries use
@@ -77,14 +74,14 @@ export const ONDATO_ENVELOPE = {
  * rejection docs, shape unknown), `externalReferenceId` (the customer's reference on an IDV),
  * `kybIdentificationId` (the KYB identification a KYB document belongs to).
  */
-export const ONDATO_PAYLOAD_FIELDS = {
-  id: 'id',
-  status: 'status',
-  statusReason: 'statusReason',
-  externalReferenceId: 'externalReferenceId',
-  identityVerificationId: 'identityVerificationId',
-  kybIdentificationId: 'kybIdentificationId',
-} as const;
+export const ONDATO_PAYLOAD_FIELDS = wireNames(
+  'id',
+  'status',
+  'statusReason',
+  'externalReferenceId',
+  'identityVerificationId',
+  'kybIdentificationId',
+);
 
 /**
  * Confirmed event types. `Form.Created` appears in the docs' envelope example; `Form.Updated` and

@@ -6,6 +6,7 @@ import { bodyHash } from '../core/hash.js';
 import { field, isObject, objectMember, parseJson, text } from '../core/json.js';
 import type { JsonObject } from '../core/json.js';
 import { findMember } from '../core/json-span.js';
+import { wireNames } from '../core/names.js';
 import type { TextSpan } from '../core/json-span.js';
 import { phpJsonEncode } from '../core/php-json.js';
 import { matchesAny } from '../core/secure-compare.js';
@@ -40,35 +41,36 @@ export const ENVELOPE_FIELDS = {
 /** The newer form wraps the envelope: `{messageId, webhookId, webhook: {…envelope…}, clientId}`. */
 export const WRAPPER_FIELDS = {
   envelope: 'webhook',
-  webhookId: 'webhookId',
-  messageId: 'messageId',
+  ...wireNames('webhookId', 'messageId'),
 } as const;
 
 /** Field names inside `object_payload`. */
 export const PAYLOAD_FIELDS = {
-  users: 'users',
-  userId: 'userId',
-  userTag: 'userTag',
-  userStatus: 'userStatus',
-  modifiedDate: 'modifiedDate',
-  createdDate: 'createdDate',
-  lastReviewDatetime: 'lastReviewDatetime',
-  lastRequestDatetime: 'lastRequestDatetime',
-  kycLevel: 'kycLevel',
-  kycReview: 'kycReview',
-  kycStatus: 'kycStatus',
-  documents: 'documents',
-  documentId: 'documentId',
-  documentStatus: 'documentStatus',
+  ...wireNames(
+    'users',
+    'userId',
+    'userTag',
+    'userStatus',
+    'modifiedDate',
+    'createdDate',
+    'lastReviewDatetime',
+    'lastRequestDatetime',
+    'kycLevel',
+    'kycReview',
+    'kycStatus',
+    'documents',
+    'documentId',
+    'documentStatus',
+    'result',
+    'transactionNumber',
+    'identificationTime',
+  ),
   livenessStatus: 'kyc-status',
   livenessUserId: 'user_id',
   livenessScore: 'score',
   livenessRefusal: 'refusal-details',
   livenessUpdatedAt: 'updated-at',
   livenessStartedAt: 'started-at',
-  result: 'result',
-  transactionNumber: 'transactionNumber',
-  identificationTime: 'identificationTime',
 } as const;
 
 /** Event names seen in Treezor's documentation, by the family their payload's shape tells. */

@@ -3,6 +3,7 @@ import type { DetailType, NormalizedDraft, Status, SubjectRef } from '../core/ev
 import { bodyHash } from '../core/hash.js';
 import { canonicalAuthorization, checkHeaderCredentials } from '../core/header-auth.js';
 import { field, isObject, parseJson, text } from '../core/json.js';
+import { wireNames } from '../core/names.js';
 import { urlMembers, type LinkArchive } from '../core/vendor-api.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, StatusMappingRow } from '../core/vendor.js';
@@ -58,7 +59,7 @@ export const TRUUTH_EVENT_TYPES: Readonly<Record<TruuthRouteKey, string>> = {
 export const TRUUTH_UNKNOWN_EVENT_TYPE = 'unknown';
 
 /** The secret's keys (see the header comment). */
-export const TRUUTH_CREDENTIAL_KEYS = { authorization: 'authorization', routes: 'routes' } as const;
+export const TRUUTH_CREDENTIAL_KEYS = wireNames('authorization', 'routes');
 
 /**
  * Confirmed: Basic (token = base64 of `username:password`) or Bearer. Inferred: the token travels
@@ -69,14 +70,16 @@ export const TRUUTH_AUTH_SCHEMES: readonly string[] = ['basic', 'bearer'];
 
 /** Inferred payload field names (no public schema); see VENDORS.md. */
 export const TRUUTH_FIELDS = {
-  verificationId: 'verificationId',
-  /** The caller's own reference for the verification. */
-  externalRefId: 'externalRefId',
-  /** The verification's state, e.g. `DONE`. */
-  status: 'status',
-  results: 'results',
-  /** `results.proofingOutcomes`: a list of `{status: PASS | WARNING | FAIL, …}`. */
-  proofingOutcomes: 'proofingOutcomes',
+  ...wireNames(
+    'verificationId',
+    // The caller's own reference for the verification.
+    'externalRefId',
+    // The verification's state, e.g. `DONE`.
+    'status',
+    'results',
+    // `results.proofingOutcomes`: a list of `{status: PASS | WARNING | FAIL, …}`.
+    'proofingOutcomes',
+  ),
   outcomeStatus: 'status',
 } as const;
 

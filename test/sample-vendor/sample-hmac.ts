@@ -4,6 +4,7 @@ import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { field, isObject, parseJson, text } from '../../lambdas/core/json.js';
+import { wireNames } from '../../lambdas/core/names.js';
 import { matchesAny } from '../../lambdas/core/secure-compare.js';
 import { instantFromEpochMillis } from '../../lambdas/core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../../lambdas/core/vendor.js';
@@ -32,15 +33,15 @@ export const SAMPLE_ALGORITHMS: Readonly<Record<string, string>> = {
   HMAC_SHA512_HEX: 'sha512',
 };
 
-export const SAMPLE_FIELDS = {
-  type: 'type',
-  applicantId: 'applicantId',
-  externalUserId: 'externalUserId',
-  reviewStatus: 'reviewStatus',
-  reviewAnswer: 'reviewAnswer',
-  reviewResult: 'reviewResult',
-  createdAtMs: 'createdAtMs',
-} as const;
+export const SAMPLE_FIELDS = wireNames(
+  'type',
+  'applicantId',
+  'externalUserId',
+  'reviewStatus',
+  'reviewAnswer',
+  'reviewResult',
+  'createdAtMs',
+);
 
 /** `reviewStatus` words, then `reviewResult.reviewAnswer` once the review is completed. */
 export const SAMPLE_REVIEW_STATUSES: Readonly<Record<string, Status>> = {
