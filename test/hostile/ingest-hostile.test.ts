@@ -14,6 +14,12 @@ import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lambdas/token/issue-token.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
+import {
+  loadSigningOracles,
+  signingOracleFile,
+  signingOracleOf,
+  type BodyVariant,
+} from '../suites/signing-oracle.js';
 import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 import {
   decodeLoosely,
@@ -22,11 +28,9 @@ import {
   nestedArrays,
   nestedObjects,
   NOW,
-  own,
   parsedCredentials,
   preview,
   runsFor,
-  sameJson,
   SOURCE_IP,
   suiteTally,
   tryParse,
@@ -34,7 +38,6 @@ import {
   type VendorFixture,
 } from './hostile-support.js';
 import {
-  at,
   define,
   editJson,
   HOSTILE_KEYS,
@@ -42,8 +45,6 @@ import {
   insertMember,
   INVALID_UTF8,
   jsonEdit,
-  valuePaths,
-  type Step,
 } from './mutations.js';
 
 /**
@@ -52,17 +53,11 @@ import {
  * hostile headers, sizes around the limit, 10,000-level nesting, prototype keys, invalid UTF-8
  * and odd content types — through `ingestDelivery` and through the Lambda handler.
  *
- * What "genuine" means here, per vendor (the test's own definition, not the code's):
- * - treezor: the signature covers `object_payload` only. A delivery is genuine when its
- *   `object_payload` (read as JSON, after unwrapping the newer `{webhook: {…}}` form) is the
- *   value Treezor signed and `object_payload_signature` is the signature Treezor sent. Envelope
- *   fields beside it (`webhook`, `webhook_id`, `webhook_created_at`, the wrapper's ids) are not
- *   signed, so changing them leaves the delivery genuine: that is Treezor's scheme, not ours.
- * - bronid: the signature covers the whole body except `signature`. Genuine when the body minus
- *   `signature` is the value bronID signed, and at least one of `sha256` / `keccak256` is a
- *   digest bronID sent (bronID sends both; either one proves the body).
- * - idwise, truuth, ondato: nothing in the body is signed; the proof is a header. A delivery is
- *   genuine when its headers, as API Gateway passes them (names lower-cased, repeats joined with
+ * What "genuine" means here (the test's own definition, not the code's):
+ * - a vendor that signs in the body: what its signing oracle says, written from the vendor's
+ *   documentation beside its fixtures (test/fixtures/<vendor>/signing-oracle.ts): the signed part
+ *   is what the vendor signed, and a signature is one the vendor sent.
+ * - a vendor whose proof is a header: nothing in the body is signed. A delivery is genuine when its headers, as API Gateway passes them (names lower-cased, repeats joined with
  *   a comma), carry a configured credential for that route (Ondato: a Basic value, or a Bearer
  *   token our token endpoint issued that has not expired), from an allowed address (Ondato).
  *   Its body is then genuine-by-header whatever it holds; it is still refused when it is not
@@ -247,57 +242,13 @@ function judge(vendorId: string, request: HostileRequest, genuine: boolean, resu
 
 /* ----------------------------------------------------------------- genuineness oracles */
 
-/** Treezor's envelope: under `webhook` when that is an object (the newer, wrapped form). */
-function treezorEnvelope(json: unknown): unknown {
-  const inner = own(json, 'webhook');
-  return typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? inner : json;
-}
+const ORACLES = await loadSigningOracles(VENDORS);
 
-function withoutSignature(json: unknown): Record<string, unknown> | undefined {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(json)) {
-    if (key !== 'signature') {
-      Object.defineProperty(copy, key, {
-        value: (json as Record<string, unknown>)[key],
-        enumerable: true,
-      });
-    }
-  }
-  return copy;
-}
-
-/** Whether a body is genuine for a vendor that signs in the body (see the top of this file). */
+/** Whether a body is genuine for a vendor that signs in the body, by its signing oracle. */
 function bodyGenuine(fixture: VendorFixture, bytes: Buffer): boolean {
-  const json = tryParse(decodeLoosely(bytes));
-  const original = tryParse(fixture.body);
-  if (fixture.vendorId === 'treezor') {
-    const envelope = treezorEnvelope(json);
-    const signed = treezorEnvelope(original);
-    const payload = own(envelope, 'object_payload');
-    return (
-      payload !== undefined &&
-      sameJson(payload, own(signed, 'object_payload')) &&
-      own(envelope, 'object_payload_signature') === own(signed, 'object_payload_signature')
-    );
-  }
-  if (fixture.vendorId === 'bronid') {
-    const content = withoutSignature(json);
-    if (content === undefined || !sameJson(content, withoutSignature(original))) return false;
-    const presented = own(json, 'signature');
-    const sent = own(original, 'signature');
-    return ['sha256', 'keccak256'].some((name) => {
-      const value = own(presented, name);
-      const expected = own(sent, name);
-      return (
-        typeof value === 'string' &&
-        typeof expected === 'string' &&
-        value.toLowerCase() === expected.toLowerCase()
-      );
-    });
-  }
-  throw new Error(
-    `No oracle for ${fixture.vendorId}'s body signature: describe what it covers in bodyGenuine`,
+  return signingOracleOf(ORACLES, fixture.vendorId).genuine(
+    tryParse(fixture.body),
+    tryParse(decodeLoosely(bytes)),
   );
 }
 
@@ -308,7 +259,7 @@ const SIGNS_IN_BODY = new Set(
 
 /**
  * Whether the body is one the vendor's proof vouches for, by the kind of proof it declares: a
- * body signature by this file's oracle of the vendor's scheme; a header signature only for the
+ * body signature by the vendor's signing oracle; a header signature only for the
  * very bytes it was computed over; a header credential for any body (it proves the sender).
  */
 function bodyProved(fixture: VendorFixture, bytes: Buffer): boolean {
@@ -320,11 +271,6 @@ function bodyProved(fixture: VendorFixture, bytes: Buffer): boolean {
 
 /* ------------------------------------------------------------------------ body variants */
 
-interface BodyVariant {
-  readonly label: string;
-  readonly bytes: Buffer;
-}
-
 /** Counterexamples print as a label and a short preview, not as thousands of byte values. */
 function described<T extends { readonly label: string }>(
   value: T,
@@ -333,100 +279,17 @@ function described<T extends { readonly label: string }>(
   return { ...value, [fc.toStringMethod]: () => `${value.label}: ${preview(text)}` };
 }
 
-/** The fixture's raw text with a string value replaced (however the vendor escaped `/`). */
-function replaceString(body: string, from: string, to: string): string {
-  for (const written of [JSON.stringify(from), JSON.stringify(from).replace(/\//g, '\\/')]) {
-    if (body.includes(written)) return body.replace(written, JSON.stringify(to));
-  }
-  return body;
-}
-
+/** Attacks on the signature inside the body, for vendors that sign there. */
 function signatureVariants(fixture: VendorFixture): fc.Arbitrary<BodyVariant>[] {
-  const json = tryParse(fixture.body);
-  if (fixture.vendorId === 'treezor') {
-    const signature = own(treezorEnvelope(json), 'object_payload_signature');
-    if (typeof signature !== 'string') return [];
-    return [
-      fc.nat({ max: 255 }).map((bit) => {
-        const bytes = Buffer.from(signature, 'base64');
-        bytes[bit >> 3] = (bytes[bit >> 3] ?? 0) ^ (1 << (bit & 7));
-        const flipped = bytes.toString('base64');
-        return {
-          label: `signature bit ${bit} flipped`,
-          bytes: Buffer.from(replaceString(fixture.body, signature, flipped)),
-        };
-      }),
-      // A valid signature, moved onto a body whose signed part changed.
-      fc.tuple(fc.nat(), hostileJsonValue).map(([pick, value]) => {
-        const root = JSON.parse(fixture.body) as unknown;
-        const payload = own(treezorEnvelope(root), 'object_payload');
-        const paths = valuePaths(payload).filter((path) => path.length > 0);
-        const path = paths[pick % Math.max(paths.length, 1)];
-        if (path && typeof payload === 'object' && payload !== null) {
-          define(at(payload, path.slice(0, -1)) as object, path[path.length - 1] as Step, value);
-        }
-        return {
-          label: 'signed payload altered, signature kept',
-          bytes: Buffer.from(JSON.stringify(root)),
-        };
-      }),
-    ];
-  }
-  if (fixture.vendorId === 'bronid') {
-    const signature = own(json, 'signature');
-    const digests = ['sha256', 'keccak256'].filter(
-      (name) => typeof own(signature, name) === 'string',
-    );
-    return [
-      fc
-        .tuple(fc.nat({ max: 63 }), fc.constantFrom('flip-all', 'flip-one-drop-other'))
-        .map(([index, mode]) => {
-          const root = JSON.parse(fixture.body) as Record<string, unknown>;
-          const copy = { ...(root['signature'] as Record<string, string>) };
-          for (const [i, name] of digests.entries()) {
-            if (mode === 'flip-one-drop-other' && i > 0) {
-              delete copy[name];
-              continue;
-            }
-            const value = copy[name] ?? '';
-            const position = value.length - 64 + index;
-            const flipped = ((parseInt(value.charAt(position), 16) ^ 1) & 15).toString(16);
-            copy[name] = value.slice(0, position) + flipped + value.slice(position + 1);
-          }
-          return {
-            label: `signature digest char ${index} flipped (${mode})`,
-            bytes: Buffer.from(replaceSignature(fixture.body, copy)),
-          };
-        }),
-      fc.tuple(fc.nat(), hostileJsonValue).map(([pick, value]) => ({
-        label: 'signed content altered, signature kept',
-        bytes: editJsonKeepingSignature(fixture.body, pick, value),
-      })),
-    ];
-  }
-  return [];
-}
-
-/** The bronID body, re-serialized compactly, with another `signature` member. */
-function replaceSignature(body: string, signature: Record<string, string>): string {
-  const root = JSON.parse(body) as Record<string, unknown>;
-  root['signature'] = signature;
-  return JSON.stringify(root);
-}
-
-function editJsonKeepingSignature(body: string, pick: number, value: unknown): Buffer {
-  const root = JSON.parse(body) as Record<string, unknown>;
-  const keys = Object.keys(root).filter((key) => key !== 'signature');
-  const key = keys[pick % Math.max(keys.length, 1)] ?? 'name';
-  define(root, key, value);
-  return Buffer.from(JSON.stringify(root));
+  if (vendorNamed(fixture.vendorId).proof.kind !== 'body-signature') return [];
+  return signingOracleOf(ORACLES, fixture.vendorId).signatureAttacks(fixture.body);
 }
 
 /** The fixture with a member added where its vendor's proof reaches (for header vendors: anywhere). */
 function alterSignedPart(fixture: VendorFixture): Buffer {
   const root = JSON.parse(fixture.body) as unknown;
-  const target =
-    fixture.vendorId === 'treezor' ? own(treezorEnvelope(root), 'object_payload') : root;
+  const oracle = ORACLES.get(fixture.vendorId);
+  const target = oracle ? oracle.signedPart(root) : root;
   if (Array.isArray(target)) target.push('addedByTest');
   else if (typeof target === 'object' && target !== null) define(target, 'addedByTest', 'x');
   return Buffer.from(JSON.stringify(root));
@@ -771,6 +634,12 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
     it('has fixtures to mutate', () => {
       expect(fixtures.length).toBeGreaterThan(0);
     });
+
+    if (vendor.proof.kind === 'body-signature') {
+      it('has an oracle of its body signature', () => {
+        expect(ORACLES.has(vendorId), `add ${signingOracleFile(vendorId)}`).toBe(true);
+      });
+    }
 
     it('never accepts a forgery, never fails, and queues only what it accepts', async () => {
       const arbitrary = fc.constantFrom(...fixtures).chain((fixture) =>

@@ -7,6 +7,11 @@ import { signatureMembersOf, type Vendor } from '../../lambdas/core/vendor.js';
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
+import {
+  loadSigningOracles,
+  signingOracleFile,
+  signingOracleOf,
+} from '../suites/signing-oracle.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
 import {
   MemoryEventStore,
@@ -22,6 +27,7 @@ import {
   SOURCE_IP,
   type VendorFixture,
 } from './hostile-support.js';
+import type { Json } from './json-text.js';
 
 /**
  * Only what a vendor signed can change state (DESIGN §3.2). For every vendor that signs inside
@@ -101,196 +107,6 @@ function pipeline(vendor: Vendor) {
   return { deliver, subjects, publisher, store };
 }
 
-/* ------------------------------------------------------------ reading a body without the code */
-
-/** The exact text of the JSON value that starts at `start` (a small scanner, not json-span). */
-function valueText(text: string, start: number): string {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i += 1) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i += 1;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{' || c === '[') depth += 1;
-    else if (c === '}' || c === ']') {
-      depth -= 1;
-      if (depth === 0) return text.slice(start, i + 1);
-    }
-  }
-  throw new Error('unterminated value');
-}
-
-/** The raw text of the one `"object_payload":` value in a Treezor body. */
-function treezorPayloadText(body: string): string {
-  const key = /"object_payload"\s*:\s*/.exec(body);
-  if (!key) throw new Error('no object_payload');
-  return valueText(body, key.index + key[0].length);
-}
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/* ------------------------------------------------------------------------- random rewrites */
-
-const anyText = fc.string({ maxLength: 24 });
-const anyScalar: fc.Arbitrary<Json> = fc.oneof(
-  anyText,
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.boolean(),
-  fc.constant(null),
-);
-const whitespace = fc.constantFrom('', ' ', '\n', '\t', '  ', '\r\n    ');
-
-/** Members written in `order`, each value already JSON text, with random whitespace. */
-function objectText(members: readonly [string, string][], gaps: readonly string[]): string {
-  const gap = (i: number) => gaps[i % gaps.length] ?? '';
-  const parts = members.map(
-    ([key, value], i) => `${gap(i)}${JSON.stringify(key)}${gap(i + 1)}:${gap(i + 2)}${value}`,
-  );
-  return `{${parts.join(',')}${gap(members.length)}}`;
-}
-
-/** Treezor's unsigned envelope, rewritten: every field but the payload and its signature. */
-const treezorEnvelope = fc.record(
-  {
-    webhook: fc.oneof(
-      fc.constantFrom(
-        'user.cancel',
-        'user.kycreview',
-        'document.cancel',
-        'kycliveness.update',
-        'qes.finalized',
-        'videoConference.finalized',
-        'kycreview.result',
-        'card.create',
-      ),
-      anyText,
-    ),
-    webhook_id: fc.oneof(fc.uuid(), anyText, fc.integer()),
-    webhook_created_at: fc.oneof(
-      // Now and the future, in Treezor's 10⁻⁴ s, milliseconds and seconds; and nonsense.
-      fc.constant(NOW.getTime() * 10),
-      fc.integer({ min: 0, max: 99_999_999_999_999 }),
-      fc.constant(NOW.getTime()),
-      anyText,
-    ),
-    object: fc.oneof(fc.constantFrom('user', 'document', 'identification', 'kyc'), anyText),
-    object_id: fc.oneof(fc.constantFrom('6461762', '1', 'someone-else'), anyText),
-  },
-  { requiredKeys: [] },
-);
-
-const treezorRewrite = fc.record({
-  envelope: treezorEnvelope,
-  extra: fc.dictionary(
-    fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !k.startsWith('object_payload')),
-    anyScalar,
-    { maxKeys: 3 },
-  ),
-  wrapped: fc.boolean(),
-  wrapper: fc.record({ messageId: fc.uuid(), webhookId: fc.uuid(), clientId: anyText }),
-  /** The same signature string, with `/` escaped as PHP writes it or not. */
-  escapeSlashes: fc.boolean(),
-  order: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
-  gaps: fc.array(whitespace, { minLength: 1, maxLength: 6 }),
-});
-
-type TreezorRewrite = typeof treezorRewrite extends fc.Arbitrary<infer R> ? R : never;
-
-function rewriteTreezor(body: string, rewrite: TreezorRewrite): string {
-  const root = JSON.parse(body) as Record<string, Json>;
-  const inner = root['webhook'];
-  const envelope = (typeof inner === 'object' && inner !== null ? inner : root) as Record<
-    string,
-    Json
-  >;
-  const signature = envelope['object_payload_signature'];
-  if (typeof signature !== 'string') throw new Error('fixture without a signature');
-  const signatureText = rewrite.escapeSlashes
-    ? JSON.stringify(signature).replaceAll('/', '\\/')
-    : JSON.stringify(signature);
-  const members: [string, string][] = [
-    ['object_payload', treezorPayloadText(body)],
-    ['object_payload_signature', signatureText],
-    ...Object.entries({ ...rewrite.extra, ...rewrite.envelope }).map(
-      ([key, value]): [string, string] => [key, JSON.stringify(value)],
-    ),
-  ];
-  const shuffled = shuffle(members, rewrite.order);
-  const envelopeText = objectText(shuffled, rewrite.gaps);
-  if (!rewrite.wrapped) return envelopeText;
-  return objectText(
-    shuffle(
-      [
-        ['webhook', envelopeText],
-        ['messageId', JSON.stringify(rewrite.wrapper.messageId)],
-        ['webhookId', JSON.stringify(rewrite.wrapper.webhookId)],
-        ['clientId', JSON.stringify(rewrite.wrapper.clientId)],
-      ],
-      rewrite.order,
-    ),
-    rewrite.gaps,
-  );
-}
-
-/** bronID signs the content without `signature`: whitespace and the signature's layout are free. */
-const bronidRewrite = fc.record({
-  indent: fc.constantFrom(0, 1, 2, 4, '\t'),
-  signatureFirst: fc.boolean(),
-  upperCaseDigests: fc.boolean(),
-  drop: fc.constantFrom(undefined, 'sha256', 'keccak256'),
-  signatureExtra: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), anyScalar, {
-    maxKeys: 2,
-  }),
-  /** Write a whole number as `1.0`: the same number, other bytes. */
-  floatTimestamp: fc.boolean(),
-});
-
-type BronidRewrite = typeof bronidRewrite extends fc.Arbitrary<infer R> ? R : never;
-
-function rewriteBronid(body: string, rewrite: BronidRewrite): string {
-  const { signature, ...content } = JSON.parse(body) as Record<string, Json>;
-  const digests = { ...(signature as Record<string, Json>) };
-  if (rewrite.drop !== undefined) delete digests[rewrite.drop];
-  for (const name of ['sha256', 'keccak256']) {
-    const value = digests[name];
-    if (typeof value === 'string' && rewrite.upperCaseDigests) {
-      const prefix = value.slice(0, value.lastIndexOf('_') + 1);
-      digests[name] = prefix + value.slice(prefix.length).toUpperCase();
-    }
-  }
-  const written = { ...rewrite.signatureExtra, ...digests };
-  const ordered = rewrite.signatureFirst
-    ? { signature: written, ...content }
-    : { ...content, signature: written };
-  const text = JSON.stringify(ordered, null, rewrite.indent);
-  return rewrite.floatTimestamp
-    ? text.replace(/("timestamp"\s*:\s*)(\d+)([,\s}])/, '$1$2.0$3')
-    : text;
-}
-
-function shuffle<T>(items: readonly T[], keys: readonly number[]): T[] {
-  return items
-    .map((item, i) => ({ item, key: keys[i % keys.length] ?? 0, i }))
-    .sort((a, b) => a.key - b.key || a.i - b.i)
-    .map(({ item }) => item);
-}
-
-/** Per vendor: the random rewrite (printed as the counterexample) and how it is applied. */
-interface Rewrite<R> {
-  readonly arbitrary: fc.Arbitrary<R>;
-  readonly apply: (body: string, rewrite: R) => string;
-}
-const rewriteOf = <R>(arbitrary: fc.Arbitrary<R>, apply: (body: string, rewrite: R) => string) =>
-  ({ arbitrary, apply }) as Rewrite<unknown>;
-
-const REWRITES: Readonly<Record<string, Rewrite<unknown>>> = {
-  treezor: rewriteOf(treezorRewrite, rewriteTreezor),
-  bronid: rewriteOf(bronidRewrite, rewriteBronid),
-};
-
 /* ------------------------------------------------------------------------------------ tests */
 
 /** Every signature member the vendor declares is absent from the published payload. */
@@ -307,10 +123,14 @@ function expectNoSignature(vendor: Vendor, events: readonly OutgoingEvent[], bod
 }
 
 const IN_BODY = VENDORS.filter((vendor) => vendor.proof.kind === 'body-signature');
+const ORACLES = await loadSigningOracles(IN_BODY);
 
 describe('every vendor that signs in its body has a rewrite for this suite', () => {
   it.each(IN_BODY.map((vendor) => [vendor.id]))('%s', (vendorId) => {
-    expect(REWRITES[vendorId], `add a rewrite of ${vendorId}'s unsigned parts`).toBeDefined();
+    expect(
+      ORACLES.get(vendorId),
+      `add a rewrite of ${vendorId}'s unsigned parts in ${signingOracleFile(vendorId)}`,
+    ).toBeDefined();
   });
 });
 
@@ -318,19 +138,19 @@ describe.each(IN_BODY.map((vendor) => [vendor.id, vendor] as const))(
   'only signed bytes change state: %s',
   (vendorId, vendor) => {
     const fixtures = fixturesOf(vendorId);
-    const rewrite = REWRITES[vendorId] as Rewrite<unknown>;
 
     it.each(fixtures.map((fixture) => [fixture.name, fixture] as const))(
       '%s: a rewritten copy is refused, a duplicate, or changes no subject',
       async (_name, fixture: VendorFixture) => {
+        const { rewrite, applyRewrite } = signingOracleOf(ORACLES, vendorId);
         const { deliver, subjects } = pipeline(vendor);
         const original = await deliver(fixture.route, fixture.body);
         expect(original, 'the genuine fixture is accepted').toBeDefined();
         expectNoSignature(vendor, original ?? [], fixture.body);
 
         await fc.assert(
-          fc.asyncProperty(rewrite.arbitrary, async (change) => {
-            const body = rewrite.apply(fixture.body, change);
+          fc.asyncProperty(rewrite, async (change) => {
+            const body = applyRewrite(fixture.body, change);
             const before = subjects();
             const published = await deliver(fixture.route, body);
             if (published === undefined) return record(vendorId, 'refused');
