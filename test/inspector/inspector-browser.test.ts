@@ -9,12 +9,7 @@ import { sendDelivery } from '../../local/send-delivery.js';
 import { serializeQueueMessage } from '../../lambdas/core/queue-message.js';
 import { LOCAL_SECRETS, SECRETS_FILE } from '../support/credentials.js';
 import { idwiseMessage } from '../support/deliveries.js';
-import {
-  startTestPipeline,
-  treezorEventId,
-  treezorReview,
-  type TestPipeline,
-} from '../support/local-pipeline.js';
+import { treezorEventId, treezorReview, useTestPipeline } from '../support/local-pipeline.js';
 import { publishedWithId, queueDepth, waitFor } from '../support/wait.js';
 import { browserTestsRun, DEADLINE_MS, launchChromium, TEST_TIMEOUT_MS } from './chromium.js';
 
@@ -27,31 +22,27 @@ import { browserTestsRun, DEADLINE_MS, launchChromium, TEST_TIMEOUT_MS } from '.
 const HOSTILE_ID = '<img src=x onerror="document.title=`pwned`">';
 
 describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
-  let test: TestPipeline;
+  const used = useTestPipeline({ keepRefusedBodies: true });
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    [test, browser] = await Promise.all([
-      startTestPipeline({ keepRefusedBodies: true }),
-      launchChromium(),
-    ]);
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(DEADLINE_MS);
-    await page.goto(test.pipeline.urls.inspector);
+    await page.goto(used.pipeline.urls.inspector);
     await page.getByText('Live: new events appear').waitFor();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await test?.stop();
   });
 
-  const port = (): number => Number(new URL(test.pipeline.urls.server).port);
+  const port = (): number => Number(new URL(used.pipeline.urls.server).port);
 
   /** Sends `body` as Treezor would, signed with the secrets in `secretsFile`. */
   const sendTreezor = async (body: string, secretsFile = SECRETS_FILE): Promise<number> => {
-    const file = join(test.dir, `body-${Date.now()}-${Math.random()}.json`);
+    const file = join(used.test.dir, `body-${Date.now()}-${Math.random()}.json`);
     writeFileSync(file, body);
     const { status } = await sendDelivery({
       vendor: 'treezor',
@@ -94,13 +85,13 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
       const published = await waitFor(
         'the replayed event on the bus',
         () => {
-          const events = publishedWithId(test.pipeline.eventsFile, eventId);
+          const events = publishedWithId(used.pipeline.eventsFile, eventId);
           return events.length === 2 && events;
         },
         DEADLINE_MS,
       );
       expect(published.map((event) => event.detail.revision)).toEqual([undefined, 1]);
-      const store = DynamoEventStore.create(test.clients.dynamodb, test.pipeline.tableName);
+      const store = DynamoEventStore.create(used.test.clients.dynamodb, used.pipeline.tableName);
       expect((await store.getEvent(eventId))?.detail.revision).toBe(1);
       // The live list shows the republication too.
       await expect
@@ -119,7 +110,7 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
   it(
     'shows a refused delivery with its reason and where its body was kept',
     async () => {
-      const wrongSecrets = join(test.dir, 'wrong-secrets.json');
+      const wrongSecrets = join(used.test.dir, 'wrong-secrets.json');
       writeFileSync(
         wrongSecrets,
         JSON.stringify({ ...LOCAL_SECRETS, treezor: { webhookSecrets: ['not-the-secret'] } }),
@@ -158,8 +149,8 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
     async () => {
       // A delivery that reached the DLQ (its cause since fixed): a genuine queued IDWise message.
       const eventId = 'inspector-redriven';
-      const { sqs } = test.clients;
-      const dlq = test.pipeline.urls.deadLetterQueue;
+      const { sqs } = used.test.clients;
+      const dlq = used.pipeline.urls.deadLetterQueue;
       await sqs.send(
         new SendMessageCommand({
           QueueUrl: dlq,
@@ -174,7 +165,7 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
       await page.getByText('Redrive started.').waitFor();
       await waitFor(
         'the redriven message to be published',
-        () => publishedWithId(test.pipeline.eventsFile, `idwise:${eventId}`).length === 1,
+        () => publishedWithId(used.pipeline.eventsFile, `idwise:${eventId}`).length === 1,
         DEADLINE_MS,
       );
       expect(await queueDepth(sqs, dlq)).toBe(0);
@@ -187,9 +178,9 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
     async () => {
       // Two deliveries the processor gave up on, for different reasons, each with the note it
       // writes when it dead-letters a message (keyed by the message id SQS keeps).
-      const { sqs, dynamodb } = test.clients;
-      const dlq = test.pipeline.urls.deadLetterQueue;
-      const notes = DynamoDeadLetterNotes.create(dynamodb, test.pipeline.tableName);
+      const { sqs, dynamodb } = used.test.clients;
+      const dlq = used.pipeline.urls.deadLetterQueue;
+      const notes = DynamoDeadLetterNotes.create(dynamodb, used.pipeline.tableName);
       const deadLetter = async (eventId: string, reason: string, errorName: string) => {
         const message = idwiseMessage({
           eventId,
@@ -238,7 +229,7 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
       await row(moveId).waitFor({ state: 'detached' });
       await waitFor(
         'the redriven message to be published',
-        () => publishedWithId(test.pipeline.eventsFile, 'idwise:dead-publish').length === 1,
+        () => publishedWithId(used.pipeline.eventsFile, 'idwise:dead-publish').length === 1,
         DEADLINE_MS,
       );
       // Only it: the other is still listed with its reason, and still in the dead-letter queue.
@@ -249,8 +240,8 @@ describe.runIf(browserTestsRun())('the inspector page in Chromium', () => {
         async () => (await queueDepth(sqs, dlq)) === 1,
         DEADLINE_MS,
       );
-      expect(publishedWithId(test.pipeline.eventsFile, 'idwise:dead-config')).toEqual([]);
-      expect(publishedWithId(test.pipeline.eventsFile, 'idwise:dead-publish')).toHaveLength(1);
+      expect(publishedWithId(used.pipeline.eventsFile, 'idwise:dead-config')).toEqual([]);
+      expect(publishedWithId(used.pipeline.eventsFile, 'idwise:dead-publish')).toHaveLength(1);
 
       // The redriven journey found by the customer's own reference (IDWise's referenceNo).
       const lookup = page.locator('#reference-form');

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readInstanceFile } from '../../local/instance-file.js';
 import { cli } from '../cli/cli-support.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { useTestPipeline } from '../support/local-pipeline.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -29,18 +29,9 @@ interface JsonRecord {
   readonly attempts?: number;
 }
 
-let testPipeline: TestPipeline;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  testPipeline = await startTestPipeline({ writeInstanceFile: true, keepRefusedBodies: true });
-  // Only the events file's folder: the CLI finds everything else in the instance file.
-  env = { KYC_EVENTS_FILE: testPipeline.pipeline.eventsFile };
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
-});
+const used = useTestPipeline({ writeInstanceFile: true, keepRefusedBodies: true });
+// Only the events file's folder: the CLI finds everything else in the instance file.
+const env = (): Record<string, string> => ({ KYC_EVENTS_FILE: used.pipeline.eventsFile });
 
 function body(eventId: string): string {
   return JSON.stringify({
@@ -50,7 +41,7 @@ function body(eventId: string): string {
 }
 
 async function send(path: string, text: string, authorization: string): Promise<number> {
-  const response = await fetch(testPipeline.pipeline.urls.server + path, {
+  const response = await fetch(used.pipeline.urls.server + path, {
     method: 'POST',
     headers: { authorization, 'content-type': 'application/json' },
     body: text,
@@ -60,7 +51,7 @@ async function send(path: string, text: string, authorization: string): Promise<
 }
 
 function fileRecords(): JsonRecord[] {
-  const text = readFileSync(testPipeline.pipeline.deliveriesFile, 'utf8');
+  const text = readFileSync(used.pipeline.deliveriesFile, 'utf8');
   return text
     .split('\n')
     .filter((line) => line !== '')
@@ -81,9 +72,9 @@ describe('local mode’s delivery log', () => {
   });
 
   it('lives beside the events file, and the instance file says where', async () => {
-    const { pipeline } = testPipeline;
-    expect(pipeline.deliveriesFile).toBe(join(testPipeline.dir, 'deliveries.jsonl'));
-    const lookup = await readInstanceFile(join(testPipeline.dir, 'instance.json'));
+    const { pipeline } = used.test;
+    expect(pipeline.deliveriesFile).toBe(join(used.test.dir, 'deliveries.jsonl'));
+    const lookup = await readInstanceFile(join(used.test.dir, 'instance.json'));
     expect(lookup.state === 'live' && lookup.instance.deliveriesFile).toBe(pipeline.deliveriesFile);
   });
 
@@ -107,7 +98,7 @@ describe('local mode’s delivery log', () => {
   });
 
   it('never holds a body, a credential or a subject', () => {
-    const text = readFileSync(testPipeline.pipeline.deliveriesFile, 'utf8');
+    const text = readFileSync(used.pipeline.deliveriesFile, 'utf8');
     for (const content of ['Finished Journey', 'journey-dl-', AUTH, FORGED]) {
       expect(text).not.toContain(content);
     }
@@ -119,13 +110,13 @@ describe('local mode’s delivery log', () => {
     for (const record of refused) {
       expect(record.bodyRef).toBeDefined();
       const file = record.bodyRef ?? '';
-      expect(file.startsWith(join(testPipeline.dir, 'refused-bodies'))).toBe(true);
+      expect(file.startsWith(join(used.test.dir, 'refused-bodies'))).toBe(true);
       expect(readFileSync(file, 'utf8')).toBe(forged);
       expect(statSync(file).mode & 0o077).toBe(0);
     }
     expect(fileRecords().find((r) => r.result === 'accepted')?.bodyRef).toBeUndefined();
-    const events = existsSync(testPipeline.pipeline.eventsFile)
-      ? readFileSync(testPipeline.pipeline.eventsFile, 'utf8')
+    const events = existsSync(used.pipeline.eventsFile)
+      ? readFileSync(used.pipeline.eventsFile, 'utf8')
       : '';
     expect(events).not.toContain('dl-forged');
   });
@@ -145,7 +136,7 @@ describe('npx kyc-webhooks deliveries, in local mode', () => {
   });
 
   async function deliveries(...args: string[]): Promise<JsonRecord[]> {
-    const run = await cli(['deliveries', '--json', ...args], env);
+    const run = await cli(['deliveries', '--json', ...args], env());
     expect(run.code, run.stderr).toBe(0);
     return (JSON.parse(run.stdout) as { deliveries: JsonRecord[] }).deliveries;
   }
@@ -173,7 +164,7 @@ describe('npx kyc-webhooks deliveries, in local mode', () => {
   });
 
   it('prints a table with the reason and the attempts', async () => {
-    const run = await cli(['deliveries', '--refused', '--limit', '1'], env);
+    const run = await cli(['deliveries', '--refused', '--limit', '1'], env());
     expect(run.code, run.stderr).toBe(0);
     const [header, row] = run.stdout.trim().split('\n');
     expect(header).toMatch(/^receivedAt\s+vendor\s+answer\s+reason\s+bytes\s+source\s+attempts/);
@@ -181,14 +172,14 @@ describe('npx kyc-webhooks deliveries, in local mode', () => {
   });
 
   it('finds nothing for a vendor that sent nothing, and says so', async () => {
-    const run = await cli(['deliveries', '--since', '2020-01-01', '--vendor', 'bronid'], env);
+    const run = await cli(['deliveries', '--since', '2020-01-01', '--vendor', 'bronid'], env());
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('No deliveries in local mode');
   });
 
   it('refuses a limit that is not a number', async () => {
-    const run = await cli(['deliveries', '--limit', 'ten'], env);
+    const run = await cli(['deliveries', '--limit', 'ten'], env());
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--limit');
   });

@@ -1,13 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { entrySize, MAX_ENTRY_BYTES } from '../../lambdas/core/event.js';
 import { serializeQueueMessage, type QueueMessage } from '../../lambdas/core/queue-message.js';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../lambdas/ingest/ingest-delivery.js';
 import { idwise, IDWISE_ROUTE } from '../../lambdas/vendors/idwise.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
 import { localCredentials } from '../support/credentials.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { useTestPipeline } from '../support/local-pipeline.js';
 import {
   publishedWithId,
   waitFor,
@@ -25,18 +24,11 @@ import {
 const SOURCE_IP = '127.0.0.1';
 const CONTENT_TYPE = 'application/json';
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
+const used = useTestPipeline();
 let store: DynamoEventStore;
 
-beforeAll(async () => {
-  testPipeline = await startTestPipeline();
-  ({ pipeline } = testPipeline);
-  store = DynamoEventStore.create(testPipeline.clients.dynamodb, pipeline.tableName);
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
+beforeAll(() => {
+  store = DynamoEventStore.create(used.test.clients.dynamodb, used.pipeline.tableName);
 });
 
 /* ------------------------------------------------------------------------------- helpers */
@@ -105,7 +97,7 @@ async function postIdwise(body: string): Promise<{ status: number; requestId: st
   const credentials = localCredentials(idwise);
   const signed = idwise.sign(body, IDWISE_ROUTE, credentials);
   // The loopback address itself, so the queued source address is known.
-  const url = new URL(IDWISE_ROUTE, pipeline.urls.server);
+  const url = new URL(IDWISE_ROUTE, used.pipeline.urls.server);
   url.hostname = SOURCE_IP;
   const response = await fetch(url, {
     method: 'POST',
@@ -117,7 +109,7 @@ async function postIdwise(body: string): Promise<{ status: number; requestId: st
 }
 
 function eventsWithId(eventId: string): PublishedEvent[] {
-  return publishedWithId(pipeline.eventsFile, eventId);
+  return publishedWithId(used.pipeline.eventsFile, eventId);
 }
 
 /** Each wait here allows 15 s, more than the shared default, for bodies of hundreds of kilobytes. */
@@ -125,7 +117,7 @@ const LARGE_WAIT_MS = 15_000;
 
 /** The processor is done with every delivery ingest queued. */
 async function ingestQueueDrained(): Promise<void> {
-  await waitForQueueDrained(testPipeline.clients.sqs, pipeline.urls.queue, LARGE_WAIT_MS);
+  await waitForQueueDrained(used.test.clients.sqs, used.pipeline.urls.queue, LARGE_WAIT_MS);
 }
 
 /* --------------------------------------------------------------------------------- tests */

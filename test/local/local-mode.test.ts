@@ -7,19 +7,17 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import type { SignedDelivery } from '../../lambdas/core/vendor.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery, SendError } from '../../local/send-delivery.js';
 import { localCredentials } from '../support/credentials.js';
 import {
   SECRETS_FILE,
-  startTestPipeline,
   treezorEventId,
   treezorReview,
-  type TestPipeline,
+  useTestPipeline,
 } from '../support/local-pipeline.js';
 import { freePort, runTsx, spawnNpmStart } from '../support/processes.js';
 import {
@@ -41,19 +39,11 @@ const USER_CREATE_EVENT_ID = `treezor:${
   ).dedupId
 }`;
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
-let tempDir: string;
+const used = useTestPipeline();
 let documents: DynamoDBDocumentClient;
 
-beforeAll(async () => {
-  testPipeline = await startTestPipeline();
-  ({ pipeline, dir: tempDir } = testPipeline);
-  documents = DynamoDBDocumentClient.from(testPipeline.clients.dynamodb);
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
+beforeAll(() => {
+  documents = DynamoDBDocumentClient.from(used.test.clients.dynamodb);
 });
 
 /* ------------------------------------------------------------------------------- helpers */
@@ -76,7 +66,7 @@ async function post(
   body: string,
   headers: Readonly<Record<string, string>> = {},
 ): Promise<{ status: number; body: string }> {
-  const response = await fetch(pipeline.urls.server + route, {
+  const response = await fetch(used.pipeline.urls.server + route, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
@@ -90,18 +80,18 @@ async function postSigned(vendorId: string, body: string): Promise<number> {
 }
 
 function eventsWithId(eventId: string): PublishedEvent[] {
-  return publishedWithId(pipeline.eventsFile, eventId);
+  return publishedWithId(used.pipeline.eventsFile, eventId);
 }
 
 /** The processor is done with every delivery ingest queued. */
 async function ingestQueueDrained(): Promise<void> {
-  await waitForQueueDrained(testPipeline.clients.sqs, pipeline.urls.queue);
+  await waitForQueueDrained(used.test.clients.sqs, used.pipeline.urls.queue);
 }
 
 async function storedEvent(eventId: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documents.send(
     new GetCommand({
-      TableName: pipeline.tableName,
+      TableName: used.pipeline.tableName,
       Key: { [TABLE_SCHEMA.partitionKey]: eventId },
       ConsistentRead: true,
     }),
@@ -114,7 +104,7 @@ async function subjectHistory(subjectKey: string): Promise<Record<string, unknow
   const index = TABLE_SCHEMA.lookupIndex;
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: pipeline.tableName,
+      TableName: used.pipeline.tableName,
       IndexName: index.name,
       KeyConditionExpression: '#subject = :subject',
       ExpressionAttributeNames: { '#subject': index.partitionKey },
@@ -128,7 +118,7 @@ async function subjectHistory(subjectKey: string): Promise<Record<string, unknow
 async function subjectState(subjectKey: string): Promise<Record<string, unknown> | undefined> {
   const { Items = [] } = await documents.send(
     new ScanCommand({
-      TableName: pipeline.tableName,
+      TableName: used.pipeline.tableName,
       ConsistentRead: true,
       FilterExpression: 'itemType = :type AND subject = :subject',
       ExpressionAttributeValues: { ':type': 'subject', ':subject': subjectKey },
@@ -139,7 +129,7 @@ async function subjectState(subjectKey: string): Promise<Record<string, unknown>
 
 async function tableSize(): Promise<number> {
   const { Count = 0 } = await documents.send(
-    new ScanCommand({ TableName: pipeline.tableName, ConsistentRead: true, Select: 'COUNT' }),
+    new ScanCommand({ TableName: used.pipeline.tableName, ConsistentRead: true, Select: 'COUNT' }),
   );
   return Count;
 }
@@ -148,9 +138,9 @@ async function tableSize(): Promise<number> {
 
 describe('local mode, end to end over HTTP', () => {
   it('answers health checks and refuses other methods on webhook routes', async () => {
-    expect((await fetch(`${pipeline.urls.server}/health`)).status).toBe(200);
-    expect((await fetch(`${pipeline.urls.server}/webhooks/treezor`)).status).toBe(405);
-    expect((await fetch(`${pipeline.urls.server}/elsewhere`)).status).toBe(404);
+    expect((await fetch(`${used.pipeline.urls.server}/health`)).status).toBe(200);
+    expect((await fetch(`${used.pipeline.urls.server}/webhooks/treezor`)).status).toBe(405);
+    expect((await fetch(`${used.pipeline.urls.server}/elsewhere`)).status).toBe(404);
   });
 
   it.each([
@@ -239,7 +229,7 @@ describe('local mode, end to end over HTTP', () => {
 
   it('refuses unauthentic deliveries with each vendor’s status and queues nothing', async () => {
     await ingestQueueDrained();
-    const eventsBefore = localBusEntries(pipeline.eventsFile).length;
+    const eventsBefore = localBusEntries(used.pipeline.eventsFile).length;
     const itemsBefore = await tableSize();
 
     // Treezor: a body changed after signing. Treezor asks for a 5xx so that it retries.
@@ -268,7 +258,7 @@ describe('local mode, end to end over HTTP', () => {
     expect((await post('/webhooks/nobody', '{}')).status).toBe(404);
 
     await ingestQueueDrained();
-    expect(localBusEntries(pipeline.eventsFile)).toHaveLength(eventsBefore);
+    expect(localBusEntries(used.pipeline.eventsFile)).toHaveLength(eventsBefore);
     expect(await tableSize()).toBe(itemsBefore);
     expect(await storedEvent(treezorEventId(tampered))).toBeUndefined();
   });
@@ -284,7 +274,7 @@ describe('npm run send', () => {
     const result = await sendDelivery({
       vendor: 'treezor',
       fixture: 'user.create',
-      url: `${pipeline.urls.server}/webhooks/treezor`,
+      url: `${used.pipeline.urls.server}/webhooks/treezor`,
       secretsFile: SECRETS_FILE,
     });
     expect(result.status).toBe(200);
@@ -318,7 +308,7 @@ describe('npm run send', () => {
         'idwise',
         'finished-step',
         '--url',
-        `${pipeline.urls.server}/webhooks/idwise`,
+        `${used.pipeline.urls.server}/webhooks/idwise`,
       ],
       {},
     );
@@ -339,7 +329,7 @@ describe('npm start', () => {
     // `npm start` runs exactly this; spawning it without npm lets the signal reach the process.
     expect(scripts['start']).toBe('tsx local/main.ts');
 
-    const child = spawnNpmStart({ KYC_EVENTS_FILE: join(tempDir, 'start-events.jsonl') });
+    const child = spawnNpmStart({ KYC_EVENTS_FILE: join(used.test.dir, 'start-events.jsonl') });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) =>

@@ -2,11 +2,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { SECRETS_FILE, useTestPipeline } from '../support/local-pipeline.js';
 import { publishedWithId, waitFor } from '../support/wait.js';
 
 /**
@@ -27,27 +26,15 @@ interface OndatoSecret {
   allowedIps?: string[];
 }
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
-let dir: string;
-let secretsFile: string;
-let secrets: Record<string, unknown>;
-let ondatoSecret: OndatoSecret;
+/** A copy of the dev secrets file, in a folder of its own, which the tests edit. */
+const dir = mkdtempSync(join(tmpdir(), 'kyc-ondato-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const secretsFile = join(dir, 'secrets.json');
+copyFileSync(SECRETS_FILE, secretsFile);
+const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>;
+const ondatoSecret = secrets['ondato'] as OndatoSecret;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kyc-ondato-'));
-  secretsFile = join(dir, 'secrets.json');
-  copyFileSync(SECRETS_FILE, secretsFile);
-  secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>;
-  ondatoSecret = secrets['ondato'] as OndatoSecret;
-  testPipeline = await startTestPipeline({ secretsFile });
-  ({ pipeline } = testPipeline);
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const used = useTestPipeline({ secretsFile });
 
 const client = () => ondatoSecret.oauthClients[0] ?? { clientId: '', clientSecret: '' };
 
@@ -55,7 +42,7 @@ async function requestToken(
   authorization?: string,
   form?: Record<string, string>,
 ): Promise<Response> {
-  return fetch(pipeline.urls.ondatoToken ?? '', {
+  return fetch(used.pipeline.urls.ondatoToken ?? '', {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
@@ -70,7 +57,7 @@ function basic(id: string, secret: string): string {
 }
 
 async function deliver(authorization: string, body = FIXTURE): Promise<Response> {
-  return fetch(`${pipeline.urls.server}/webhooks/ondato`, {
+  return fetch(`${used.pipeline.urls.server}/webhooks/ondato`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization },
     body,
@@ -96,7 +83,7 @@ describe('Ondato through its token endpoint', () => {
     const event = await waitFor(
       'the Ondato event',
       () =>
-        publishedWithId(pipeline.eventsFile, 'ondato:2d7a4f9c-8e3b-4c6a-9d1f-6b4e8a2c7d59')[0]
+        publishedWithId(used.pipeline.eventsFile, 'ondato:2d7a4f9c-8e3b-4c6a-9d1f-6b4e8a2c7d59')[0]
           ?.detail,
     );
     expect(event).toMatchObject({ vendor: 'ondato', status: 'approved', outOfOrder: false });

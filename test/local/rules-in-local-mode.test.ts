@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConsumerRules } from '../../local/consumer-rules.js';
 import type { RuleFailure } from '../../local/pipeline.js';
 import { sendDelivery } from '../../local/send-delivery.js';
-import { SECRETS_FILE, startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { SECRETS_FILE, useTestPipeline } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor } from '../support/wait.js';
 
 /**
@@ -81,12 +81,10 @@ describe('config/local-rules.example.json', () => {
 });
 
 describe('rules in a running local pipeline', () => {
-  let testPipeline: TestPipeline;
-  let stopped = false;
   const failures: RuleFailure[] = [];
   let refusedUrl: string;
 
-  beforeAll(async () => {
+  const used = useTestPipeline(async () => {
     // A port that refuses connections: a consumer endpoint that is down.
     const probe = createServer();
     await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
@@ -108,28 +106,24 @@ describe('rules in a running local pipeline', () => {
         },
       ]),
     );
-    testPipeline = await startTestPipeline({
+    return {
       rules: await loadConsumerRules(rulesFile),
-      onRuleFailure: (failure) => failures.push(failure),
-    });
-  });
-
-  afterAll(async () => {
-    if (!stopped) await testPipeline?.stop();
+      onRuleFailure: (failure: RuleFailure) => failures.push(failure),
+    };
   });
 
   async function send(vendor: string, fixture: string): Promise<void> {
     const { status } = await sendDelivery({
       vendor,
       fixture,
-      port: Number(new URL(testPipeline.pipeline.urls.server).port),
+      port: Number(new URL(used.pipeline.urls.server).port),
       secretsFile: SECRETS_FILE,
     });
     expect(status, `${vendor} ${fixture}`).toBe(200);
   }
 
   const published = (): string[] =>
-    localBusEntries(testPipeline.pipeline.eventsFile).map(
+    localBusEntries(used.pipeline.eventsFile).map(
       (entry) => (JSON.parse(entry.Detail) as { eventId: string }).eventId,
     );
 
@@ -161,8 +155,7 @@ describe('rules in a running local pipeline', () => {
     ]);
     await waitFor('six published events', () => published().length >= 6);
     // Stopping waits for the deliveries in progress: afterwards nothing more can arrive.
-    await testPipeline.pipeline.stop();
-    stopped = true;
+    await used.pipeline.stop();
 
     // Each event published once: the failing target made no publication fail and retry.
     expect(published().sort()).toEqual(

@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readInstanceFile } from '../../local/instance-file.js';
 import { AlreadyRunningError, startLocalPipeline } from '../../local/pipeline.js';
 import { sendDelivery } from '../../local/send-delivery.js';
 import {
   SECRETS_FILE,
-  startTestPipeline,
   testPipelineOptions,
   uniqueTableName,
+  useTestPipeline,
   type TestPipeline,
 } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor } from '../support/wait.js';
@@ -33,25 +33,21 @@ async function sendReview(testPipeline: TestPipeline): Promise<void> {
 }
 
 describe('a second start beside a running pipeline', () => {
-  let first: TestPipeline;
+  const used = useTestPipeline({ writeInstanceFile: true });
 
   beforeAll(async () => {
-    first = await startTestPipeline({ writeInstanceFile: true });
-    await sendReview(first);
-    await waitFor('the first event', () => localBusEntries(first.pipeline.eventsFile).length === 1);
-  });
-  afterAll(async () => {
-    await first?.stop();
+    await sendReview(used.test);
+    await waitFor('the first event', () => localBusEntries(used.pipeline.eventsFile).length === 1);
   });
 
   it('is refused by the instance file, and changes nothing', async () => {
-    const { eventsFile, instanceFile } = first.pipeline;
-    expect(instanceFile).toBe(join(first.dir, 'instance.json'));
+    const { eventsFile, instanceFile } = used.pipeline;
+    expect(instanceFile).toBe(join(used.test.dir, 'instance.json'));
     const events = readFileSync(eventsFile, 'utf8');
     const instance = readFileSync(instanceFile ?? '', 'utf8');
 
     const second = startLocalPipeline(
-      testPipelineOptions(first.dir, {
+      testPipelineOptions(used.test.dir, {
         tableName: uniqueTableName('kyc-second'),
         eventsFile,
         writeInstanceFile: true,
@@ -64,7 +60,7 @@ describe('a second start beside a running pipeline', () => {
   });
 
   it('fails on a taken port before emptying the events file, when no instance file says so', async () => {
-    const { eventsFile, instanceFile = '' } = first.pipeline;
+    const { eventsFile, instanceFile = '' } = used.pipeline;
     const events = readFileSync(eventsFile, 'utf8');
     const instance = readFileSync(instanceFile, 'utf8');
     // An instance file lost or never written (a pipeline started by a test, or an older
@@ -72,8 +68,8 @@ describe('a second start beside a running pipeline', () => {
     writeFileSync(instanceFile, '');
     try {
       const second = startLocalPipeline(
-        testPipelineOptions(first.dir, {
-          port: port(first.pipeline.urls.server),
+        testPipelineOptions(used.test.dir, {
+          port: port(used.pipeline.urls.server),
           tableName: uniqueTableName('kyc-second'),
           eventsFile,
           writeInstanceFile: true,
@@ -90,7 +86,7 @@ describe('a second start beside a running pipeline', () => {
     await sendDelivery({
       vendor: 'idwise',
       fixture: 'manually-reviewed-approved',
-      port: port(first.pipeline.urls.server),
+      port: port(used.pipeline.urls.server),
       secretsFile: SECRETS_FILE,
     });
     await waitFor('the second event', () => localBusEntries(eventsFile).length === 2);

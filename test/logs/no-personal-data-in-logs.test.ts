@@ -6,9 +6,8 @@ import { parseJson } from '../../lambdas/core/json.js';
 import type { Vendor } from '../../lambdas/core/vendor.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
 import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
 import { LOCAL_SECRETS, localCredentials } from '../support/credentials.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { useTestPipeline } from '../support/local-pipeline.js';
 import { publishedDetails, waitFor } from '../support/wait.js';
 
 /**
@@ -169,9 +168,22 @@ function safeStringify(value: unknown): string {
 
 /* --------------------------------------------------------------------------- the pipeline */
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
 const previousLevel = process.env['POWERTOOLS_LOG_LEVEL'];
+// Registered ahead of the pipeline's hooks: output is captured from before it starts until after
+// it stops.
+beforeAll(() => {
+  // Read by every Powertools Logger when it is built: the handlers log everything they can.
+  process.env['POWERTOOLS_LOG_LEVEL'] = 'DEBUG';
+  capture();
+});
+afterAll(() => {
+  for (const restore of restorers.splice(0).reverse()) restore();
+  if (previousLevel === undefined) delete process.env['POWERTOOLS_LOG_LEVEL'];
+  else process.env['POWERTOOLS_LOG_LEVEL'] = previousLevel;
+});
+// Unlike the other tests, the pipeline prints each event and logs at that level: all of it is
+// output this test judges.
+const used = useTestPipeline({ printEvent: undefined, logLevel: undefined });
 
 /** Values sent during the run that must not be logged: tokens issued, signatures, forgeries. */
 const sentSecrets = new Set<string>();
@@ -189,7 +201,7 @@ function routeFor(vendor: Vendor, file: string): string {
 }
 
 async function post(path: string, body: string, headers: Record<string, string>): Promise<number> {
-  const response = await fetch(pipeline.urls.server + path, {
+  const response = await fetch(used.pipeline.urls.server + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
@@ -203,8 +215,9 @@ async function ondatoToken(): Promise<string> {
   const client = (
     LOCAL_SECRETS['ondato']?.['oauthClients'] as { clientId: string; clientSecret: string }[]
   )[0];
-  if (!client || !pipeline.urls.ondatoToken) throw new Error('local Ondato OAuth client missing');
-  const response = await fetch(pipeline.urls.ondatoToken, {
+  if (!client || !used.pipeline.urls.ondatoToken)
+    throw new Error('local Ondato OAuth client missing');
+  const response = await fetch(used.pipeline.urls.ondatoToken, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -320,7 +333,7 @@ async function sendForgeries(): Promise<void> {
     expect(await post(route, body, headers), route).not.toBe(200);
   }
   const client = (LOCAL_SECRETS['ondato']?.['oauthClients'] as { clientId: string }[])[0];
-  const refusedToken = await fetch(pipeline.urls.ondatoToken ?? '', {
+  const refusedToken = await fetch(used.pipeline.urls.ondatoToken ?? '', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: forgedBasic },
     body: `grant_type=client_credentials&client_id=${encodeURIComponent(client?.clientId ?? '')}`,
@@ -329,18 +342,10 @@ async function sendForgeries(): Promise<void> {
 }
 
 function publishedEventIds(): Set<string> {
-  return new Set(publishedDetails(pipeline.eventsFile).map((detail) => detail.eventId));
+  return new Set(publishedDetails(used.pipeline.eventsFile).map((detail) => detail.eventId));
 }
 
 beforeAll(async () => {
-  // Read by every Powertools Logger when it is built: the handlers log everything they can.
-  process.env['POWERTOOLS_LOG_LEVEL'] = 'DEBUG';
-  capture();
-  // Unlike the other tests, the pipeline prints each event and logs at that level: all of it is
-  // output this test judges.
-  testPipeline = await startTestPipeline({ printEvent: undefined, logLevel: undefined });
-  ({ pipeline } = testPipeline);
-
   const token = await ondatoToken();
   for (const vendor of VENDORS) {
     for (const [i, file] of bodyFiles(vendor.id).entries()) {
@@ -356,13 +361,6 @@ beforeAll(async () => {
     20_000,
   );
 }, 60_000);
-
-afterAll(async () => {
-  await testPipeline?.stop();
-  for (const restore of restorers.splice(0).reverse()) restore();
-  if (previousLevel === undefined) delete process.env['POWERTOOLS_LOG_LEVEL'];
-  else process.env['POWERTOOLS_LOG_LEVEL'] = previousLevel;
-});
 
 /* --------------------------------------------------------------------------------- checks */
 
