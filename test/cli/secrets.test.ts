@@ -73,34 +73,36 @@ describe.each(BUILT_IN_VENDORS.map((vendor) => ({ id: vendor.id, vendor })))(
 describe('secrets --check and --write', () => {
   const treezor = JSON.stringify({ webhookSecrets: ['s3cr3t-value-never-shown'] });
 
-  it('names the bad field, never a value', async () => {
-    const run = await cli(
-      ['secrets', 'ondato', '--check'],
-      {},
-      JSON.stringify({ authorization: ['Bearer s3cr3t'] }),
-    );
+  it.each([
+    [
+      'names the bad field, never a value',
+      'ondato',
+      { authorization: ['Bearer s3cr3t'] },
+      '"authorization" values must be "Basic <token>"',
+    ],
+    [
+      'refuses a misspelt key, naming it and the key it most likely meant',
+      'treezor',
+      { webhookSecret: ['s3cr3t-value-never-shown'] },
+      'unknown key "webhookSecret"; did you mean "webhookSecrets"?',
+    ],
+    [
+      'refuses an unknown key, listing the expected ones',
+      'idwise',
+      { nonsense: 1 },
+      'unknown key "nonsense" (expected only',
+    ],
+  ])('%s', async (_name, vendor, secret, message) => {
+    const run = await cli(['secrets', vendor, '--check'], {}, JSON.stringify(secret));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('"authorization" values must be "Basic <token>"');
+    expect(run.stderr).toContain(message);
     expect(run.stderr).not.toContain('s3cr3t');
+  });
 
+  it('accepts an empty secret, warning that every delivery will be refused', async () => {
     const empty = await cli(['secrets', 'treezor', '--check'], {}, '{}');
     expect(empty.code).toBe(0);
     expect(empty.stderr).toContain('treezor will refuse every delivery');
-  });
-
-  it('refuses a misspelt key, naming it and the key it most likely meant', async () => {
-    const run = await cli(
-      ['secrets', 'treezor', '--check'],
-      {},
-      JSON.stringify({ webhookSecret: ['s3cr3t-value-never-shown'] }),
-    );
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('unknown key "webhookSecret"; did you mean "webhookSecrets"?');
-    expect(run.stderr).not.toContain('s3cr3t');
-
-    const odd = await cli(['secrets', 'idwise', '--check'], {}, '{"nonsense": 1}');
-    expect(odd.code).toBe(1);
-    expect(odd.stderr).toContain('unknown key "nonsense" (expected only');
   });
 
   it('stores a valid secret under --secret-id without printing it', async () => {
