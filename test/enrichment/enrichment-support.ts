@@ -17,6 +17,24 @@ export function apiFixture(vendor: string, name: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/**
+ * What IDWise's `journey-result-refer` answer reads as, written by hand from the fixture: the
+ * API test checks the reading, the local-mode test that the published event carries it.
+ */
+export const IDWISE_REFER_READ = {
+  status: 'in_review',
+  vendorStatus: 'final=Refer system=Refer',
+  detailType: 'KYC Verification Updated',
+  findings: {
+    decisions: [
+      { by: 'final', word: 'Refer' },
+      { by: 'system', word: 'Refer' },
+    ],
+    failedRules: ['under_age'],
+    amlFlags: ['pep', 'adverse-media'],
+  },
+} as const;
+
 /** The detail of every event the test pipeline's bus received, in order. */
 export function publishedDetails(test: TestPipeline): EventDetail[] {
   return localBusEntries(test.pipeline.eventsFile).map(
