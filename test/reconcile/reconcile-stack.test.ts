@@ -34,7 +34,22 @@ function outputsFile(): string {
   return file;
 }
 
-const answer = (value: unknown) => ({ Payload: Buffer.from(JSON.stringify(value)) as never });
+/** The sweep's answer of `open` subjects, one past its window: an IDWise journey in review. */
+const answerOne = (open: number, subject: { id: string; outcome: string; error?: string }) => {
+  const value = {
+    open,
+    subjects: [
+      {
+        vendor: 'idwise',
+        kind: 'journey',
+        status: 'in_review',
+        since: '2026-11-01T00:00:00.000Z',
+        ...subject,
+      },
+    ],
+  };
+  return { Payload: Buffer.from(JSON.stringify(value)) as never };
+};
 
 afterEach(() => {
   lambda.reset();
@@ -42,21 +57,7 @@ afterEach(() => {
 
 describe('npx kyc-webhooks reconcile against a stack', () => {
   it('invokes the sweep function with the options, and lists what it did', async () => {
-    lambda.on(InvokeCommand).resolves(
-      answer({
-        open: 3,
-        subjects: [
-          {
-            vendor: 'idwise',
-            kind: 'journey',
-            id: 'j-1',
-            status: 'in_review',
-            since: '2026-11-01T00:00:00.000Z',
-            outcome: 'queued',
-          },
-        ],
-      }),
-    );
+    lambda.on(InvokeCommand).resolves(answerOne(3, { id: 'j-1', outcome: 'queued' }));
     const run = await cli(
       ['reconcile', '--vendor', 'idwise', '--since', '2026-11-01', '--outputs', outputsFile()],
       {},
@@ -76,19 +77,10 @@ describe('npx kyc-webhooks reconcile against a stack', () => {
 
   it('fails, saying why, when a subject could not be asked or the function failed', async () => {
     lambda.on(InvokeCommand).resolves(
-      answer({
-        open: 1,
-        subjects: [
-          {
-            vendor: 'idwise',
-            kind: 'journey',
-            id: 'j-2',
-            status: 'in_review',
-            since: '2026-11-01T00:00:00.000Z',
-            outcome: 'failed',
-            error: 'The idwise API answered 503; will retry',
-          },
-        ],
+      answerOne(1, {
+        id: 'j-2',
+        outcome: 'failed',
+        error: 'The idwise API answered 503; will retry',
       }),
     );
     const partly = await cli(['reconcile', '--outputs', outputsFile()], {});
