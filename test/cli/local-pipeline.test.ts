@@ -1,14 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { processRecord } from '../../lambdas/processor/process-record.js';
 import { LOCAL_NAMES } from '../../local/resources.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
 import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
 import {
   cli,
@@ -19,7 +18,7 @@ import {
   treezorReview,
   waitFor,
 } from './cli-support.js';
-import { startTestPipeline, type TestPipeline } from '../support/local-pipeline.js';
+import { useTestPipeline } from '../support/local-pipeline.js';
 
 interface HistoryJson {
   readonly subjects: {
@@ -47,27 +46,17 @@ const ID = Object.fromEntries(
   ]),
 ) as Record<'cli-test-review-1' | 'cli-test-review-2' | 'cli-test-review-3', string>;
 
-let testPipeline: TestPipeline;
-let pipeline: LocalPipeline;
-let tempDir: string;
+const used = useTestPipeline();
 let env: Record<string, string>;
 let documents: DynamoDBDocumentClient;
-let sqs: SQSClient;
 
-beforeAll(async () => {
-  testPipeline = await startTestPipeline();
-  ({ pipeline, dir: tempDir } = testPipeline);
-  env = envFor(pipeline);
-  documents = DynamoDBDocumentClient.from(testPipeline.clients.dynamodb);
-  ({ sqs } = testPipeline.clients);
-});
-
-afterAll(async () => {
-  await testPipeline?.stop();
+beforeAll(() => {
+  env = envFor(used.pipeline);
+  documents = DynamoDBDocumentClient.from(used.test.clients.dynamodb);
 });
 
 function timesPublished(eventId: string): number {
-  return publishedDetails(pipeline.eventsFile).filter((d) => d.eventId === eventId).length;
+  return publishedDetails(used.pipeline.eventsFile).filter((d) => d.eventId === eventId).length;
 }
 
 async function historyJson(vendor: string, id: string, kind?: string): Promise<HistoryJson> {
@@ -86,7 +75,7 @@ async function alterStoredDetail(eventId: string, fields: Record<string, unknown
   });
   await documents.send(
     new UpdateCommand({
-      TableName: pipeline.tableName,
+      TableName: used.pipeline.tableName,
       Key: { [TABLE_SCHEMA.partitionKey]: eventId },
       UpdateExpression: `SET ${sets.join(', ')}`,
       ExpressionAttributeNames: names,
@@ -99,23 +88,23 @@ describe('send', () => {
   it('signs and posts a fixture to local mode', async () => {
     const run = await cli(['send', 'idwise', 'finished-step'], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`POST ${pipeline.urls.server}/webhooks/idwise`);
+    expect(run.stdout).toContain(`POST ${used.pipeline.urls.server}/webhooks/idwise`);
     expect(run.stdout).toContain('200 {"received":true}');
     await waitFor('the sent event', () =>
-      publishedDetails(pipeline.eventsFile).some((d) => d.eventId.startsWith('idwise:')),
+      publishedDetails(used.pipeline.eventsFile).some((d) => d.eventId.startsWith('idwise:')),
     );
   });
 
   it('appends the route to a base --url and explains a refusal', async () => {
     const run = await cli(
-      ['send', 'treezor', 'user.create', '--url', `${pipeline.urls.server}/`],
+      ['send', 'treezor', 'user.create', '--url', `${used.pipeline.urls.server}/`],
       env,
     );
-    expect(run.stdout).toContain(`POST ${pipeline.urls.server}/webhooks/treezor`);
+    expect(run.stdout).toContain(`POST ${used.pipeline.urls.server}/webhooks/treezor`);
     expect(run.code).toBe(0);
 
     // Signed with a secret the pipeline does not accept: Treezor's refusal is a 503.
-    const wrong = join(tempDir, 'wrong-secrets.json');
+    const wrong = join(used.test.dir, 'wrong-secrets.json');
     writeFileSync(wrong, JSON.stringify({ treezor: { webhookSecrets: ['not-the-secret'] } }));
     const refused = await cli(['send', 'treezor', 'user.create', '--secrets', wrong], env);
     expect(refused.code).toBe(1);
@@ -128,7 +117,7 @@ describe('send', () => {
 describe('history', () => {
   it("lists a subject's events newest first, with the out-of-order one marked", async () => {
     for (const review of REVIEWS) {
-      const file = join(tempDir, `${review.webhookId}.json`);
+      const file = join(used.test.dir, `${review.webhookId}.json`);
       writeFileSync(file, treezorReview({ ...review, userId: USER }));
       const run = await cli(['send', 'treezor', file], env);
       expect(run.code, run.stderr).toBe(0);
@@ -194,7 +183,7 @@ describe('history', () => {
     const scanned = await cli(['history', 'treezor', USER, '--scan'], env);
     expect(scanned.code).toBe(0);
     expect(scanned.stderr).toMatch(
-      new RegExp(`Scanning ${pipeline.tableName} .*scanned \\d+ items`, 's'),
+      new RegExp(`Scanning ${used.pipeline.tableName} .*scanned \\d+ items`, 's'),
     );
     expect(scanned.stdout).toContain(`treezor user ${USER}`);
 
@@ -235,7 +224,7 @@ describe('replay', () => {
     await alterStoredDetail(eventId, { status: 'unknown' });
     await documents.send(
       new UpdateCommand({
-        TableName: pipeline.tableName,
+        TableName: used.pipeline.tableName,
         Key: { [TABLE_SCHEMA.partitionKey]: `SUBJECT#treezor#user#${USER}` },
         UpdateExpression: 'SET #status = :unknown',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -257,7 +246,9 @@ describe('replay', () => {
 
     // Published again under the same eventId, now with current words and its first revision
     // (consumers dedupe on eventId + revision).
-    const published = publishedDetails(pipeline.eventsFile).filter((d) => d.eventId === eventId);
+    const published = publishedDetails(used.pipeline.eventsFile).filter(
+      (d) => d.eventId === eventId,
+    );
     const revisionOf = (detail: object) => (detail as { revision?: number }).revision;
     expect(published.map((d) => [d.status, revisionOf(d)])).toEqual([
       ['approved', undefined],
@@ -288,7 +279,7 @@ describe('replay', () => {
       journeyId: 'cli-journey-1',
       receivedAt: new Date().toISOString(),
     });
-    const store = DynamoEventStore.create(testPipeline.clients.dynamodb, pipeline.tableName);
+    const store = DynamoEventStore.create(used.test.clients.dynamodb, used.pipeline.tableName);
     await expect(
       processRecord(
         sqsRecord(message),
@@ -338,15 +329,26 @@ describe('replay', () => {
   });
 });
 
+/** Puts an IDWise message for each eventId on the dead-letter queue; their message ids, by eventId. */
+async function deadLetter(ids: readonly string[]): Promise<Map<string, string>> {
+  const { sqs } = used.test.clients;
+  const { QueueUrl = '' } = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.deadLetterQueue }),
+  );
+  const sent = new Map<string, string>();
+  for (const id of ids) {
+    const message = idwiseMessage({ eventId: id, journeyId: `journey-${id}` });
+    const { MessageId = '' } = await sqs.send(
+      new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(message) }),
+    );
+    sent.set(id, MessageId);
+  }
+  return sent;
+}
+
 describe('redrive', () => {
   it('moves dead letters back to the ingest queue, where they are processed', async () => {
-    const { QueueUrl } = await sqs.send(
-      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.deadLetterQueue }),
-    );
-    for (const id of ['cli-test-dead-1', 'cli-test-dead-2']) {
-      const message = idwiseMessage({ eventId: id, journeyId: `journey-${id}` });
-      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(message) }));
-    }
+    await deadLetter(['cli-test-dead-1', 'cli-test-dead-2']);
 
     const dry = await cli(['redrive', '--dry-run'], env);
     expect(dry.code).toBe(0);
@@ -372,19 +374,9 @@ describe('redrive', () => {
   });
 
   it('lists each message with its last reason, and moves only the selected ones', async () => {
-    const { QueueUrl = '' } = await sqs.send(
-      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.deadLetterQueue }),
-    );
-    const sent = new Map<string, string>();
-    for (const id of ['cli-test-pick-1', 'cli-test-pick-2', 'cli-test-pick-3']) {
-      const message = idwiseMessage({ eventId: id, journeyId: `journey-${id}` });
-      const { MessageId = '' } = await sqs.send(
-        new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(message) }),
-      );
-      sent.set(id, MessageId);
-    }
+    const sent = await deadLetter(['cli-test-pick-1', 'cli-test-pick-2', 'cli-test-pick-3']);
     // What the processor notes when it dead-letters a message (record-failure.ts).
-    const notes = DynamoDeadLetterNotes.create(testPipeline.clients.dynamodb, pipeline.tableName);
+    const notes = DynamoDeadLetterNotes.create(used.test.clients.dynamodb, used.pipeline.tableName);
     const failedAt = '2026-12-01T10:00:00.000Z';
     for (const id of ['cli-test-pick-1', 'cli-test-pick-2']) {
       await notes.record({
@@ -449,7 +441,7 @@ describe('redrive', () => {
 
 describe('verify', () => {
   it("tells ingest's reason code for a body and headers", async () => {
-    const body = join(tempDir, 'idwise-body.json');
+    const body = join(used.test.dir, 'idwise-body.json');
     writeFileSync(body, '{"event":"Finished Journey","body":{"eventId":"v-1","journeyId":"j-1"}}');
     const refused = await cli(['verify', 'idwise', body], env);
     expect(refused.code).toBe(1);
@@ -512,7 +504,7 @@ describe('when the pipeline is not running', () => {
   });
 
   it('names the missing table when a DynamoDB engine answers without it', async () => {
-    const port = new URL(pipeline.urls.dynamodb).port;
+    const port = new URL(used.pipeline.urls.dynamodb).port;
     const run = await cli(['history', 'treezor', USER], {
       ...env,
       KYC_DYNAMODB_TABLE: 'kyc-webhooks-missing',

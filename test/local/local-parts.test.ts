@@ -12,7 +12,7 @@ import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { BUILT_IN_VENDORS } from '../../lambdas/vendors/registry.js';
 import { toApiGatewayEvent } from '../../local/api-gateway-event.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
-import { SqsPoller } from '../../local/poller.js';
+import { SqsPoller, type PollerOptions } from '../../local/poller.js';
 import { DEFAULT_PATHS, secretsFileFrom } from '../../local/project-paths.js';
 import { createQueues } from '../../local/resources.js';
 import { useTestEngines } from '../support/local-pipeline.js';
@@ -188,21 +188,34 @@ describe('API Gateway event mapping', () => {
 describe('SqsPoller', () => {
   const local = useTestEngines();
 
-  it('deletes what succeeded, redelivers what failed, and dead-letters it after maxReceiveCount', async () => {
-    // 1 s, the shortest useful visibility timeout (never 0 with local-aws-sqs, DESIGN §7).
-    const queues = await createQueues(local.clients.sqs, {
-      visibilityTimeoutSeconds: 1,
-      maxReceiveCount: 2,
-    });
-    const seen: SQSRecord[] = [];
-    const poller = new SqsPoller({
+  /**
+   * The tests' queues, with 1 s, the shortest useful visibility timeout (never 0 with
+   * local-aws-sqs, DESIGN §7); the same for each test, as local-aws-sqs refuses a queue again
+   * with other attributes.
+   */
+  const testQueues = () =>
+    createQueues(local.clients.sqs, { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+
+  /** A quiet poller of `queues` that receives without waiting. */
+  const pollerOf = (
+    queues: { queueUrl: string; queueArn: string },
+    options: Pick<PollerOptions, 'handler' | 'invocationMs' | 'idleMs'>,
+  ): SqsPoller =>
+    new SqsPoller({
       sqs: local.clients.sqs,
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       region: 'us-east-1',
-      invocationMs: 500,
       waitTimeSeconds: 0,
       log: { error: () => undefined },
+      ...options,
+    });
+
+  it('deletes what succeeded, redelivers what failed, and dead-letters it after maxReceiveCount', async () => {
+    const queues = await testQueues();
+    const seen: SQSRecord[] = [];
+    const poller = pollerOf(queues, {
+      invocationMs: 500,
       handler: async (event, context) => {
         expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
         seen.push(...event.Records);
@@ -247,22 +260,12 @@ describe('SqsPoller', () => {
   });
 
   it('receives at once when woken, rather than after its idle pause', async () => {
-    // The queues of the test above (local-aws-sqs refuses a queue again with other attributes).
-    const queues = await createQueues(local.clients.sqs, {
-      visibilityTimeoutSeconds: 1,
-      maxReceiveCount: 2,
-    });
+    const queues = await testQueues();
     const seen: string[] = [];
-    const poller = new SqsPoller({
-      sqs: local.clients.sqs,
-      queueUrl: queues.queueUrl,
-      queueArn: queues.queueArn,
-      region: 'us-east-1',
+    const poller = pollerOf(queues, {
       invocationMs: 5_000,
-      waitTimeSeconds: 0,
       // Far longer than the test may take: only wake() can get the message received in time.
       idleMs: 10 * 60_000,
-      log: { error: () => undefined },
       handler: async (event) => {
         seen.push(...event.Records.map((record) => record.body));
         return { batchItemFailures: [] };
