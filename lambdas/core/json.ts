@@ -58,6 +58,17 @@ export function field(obj: unknown, key: string): unknown {
 }
 
 /**
+ * `table[key]` from a table of the code's own (a vendor's words and what each means), read as an
+ * own property only, so a word from the wire such as `constructor` never reaches the prototype.
+ */
+export function ownValue<T>(
+  table: Readonly<Record<string, T>>,
+  key: string | undefined,
+): T | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/**
  * `value` without the object members at `paths` (each a list of keys from the root); members on a
  * path that is absent, or runs through a non-object, are simply not there to remove. Copies only
  * the objects along a path, never the rest.

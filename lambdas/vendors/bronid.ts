@@ -2,14 +2,15 @@ import { keccak_256, sha3_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { readStringList } from '../core/credentials.js';
 import { ConfigurationError } from '../core/errors.js';
-import type { NormalizedDraft, Status, SubjectRef } from '../core/event.js';
+import type { NormalizedDraft, Status } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
-import { field, isObject, parseJson, text } from '../core/json.js';
+import { field, isObject, ownValue, parseJson, text } from '../core/json.js';
 import type { JsonObject } from '../core/json.js';
 import { findValueSpan, withoutMember } from '../core/json-span.js';
 import { wireNames } from '../core/names.js';
 import { matchesAny } from '../core/secure-compare.js';
 import { instantFromEpochMillis } from '../core/time.js';
+import { mappingRows, readSubject } from '../core/vendor-reading.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { VendorApi } from '../core/vendor-api.js';
 import type {
@@ -463,7 +464,12 @@ function normalizeBronid(json: unknown): NormalizedDraft {
       : submissionWord !== undefined
         ? statusOf(BRONID_SUBMISSION_STATUSES, submissionWord)
         : 'unknown';
-  const subject = subjectOf(json);
+  const subject = readSubject(
+    json,
+    BRONID_SUBJECT_KIND,
+    BRONID_SUBJECT_ID_FIELDS,
+    BRONID_FIELDS.userId,
+  );
   const occurredAt = occurredAtOf(field(json, BRONID_FIELDS.timestamp));
   return {
     detailType: BRONID_DETAIL_TYPE,
@@ -483,22 +489,9 @@ function normalizeBronid(json: unknown): NormalizedDraft {
   };
 }
 
-/** Own-property lookup of the lower-cased word, so `constructor` never reaches the prototype. */
+/** The lower-cased word's status; a word not in the table is `unknown`. */
 function statusOf(table: Readonly<Record<string, BronidStatusWord>>, word: string): Status {
-  const key = word.toLowerCase();
-  return Object.hasOwn(table, key) ? (table[key]?.status ?? 'unknown') : 'unknown';
-}
-
-function mappingRows(
-  fieldName: string,
-  table: Readonly<Record<string, BronidStatusWord>>,
-): StatusMappingRow[] {
-  return Object.entries(table).map(([value, { status, note }]) => ({
-    field: fieldName,
-    value,
-    status,
-    note,
-  }));
+  return ownValue(table, word.toLowerCase())?.status ?? 'unknown';
 }
 
 function eventTypeOf(verificationWord?: string, submissionWord?: string): string {
@@ -509,15 +502,6 @@ function eventTypeOf(verificationWord?: string, submissionWord?: string): string
     return BRONID_EVENT_TYPE_PREFIXES.submissionStatus + submissionWord.toLowerCase();
   }
   return BRONID_UNKNOWN_EVENT_TYPE;
-}
-
-function subjectOf(json: unknown): SubjectRef | undefined {
-  const id = BRONID_SUBJECT_ID_FIELDS.map((name) => text(field(json, name))).find(
-    (value) => value !== undefined,
-  );
-  if (id === undefined) return undefined;
-  const externalRef = text(field(json, BRONID_FIELDS.userId));
-  return { kind: BRONID_SUBJECT_KIND, id, ...(externalRef !== undefined && { externalRef }) };
 }
 
 /** `verificationStatus=verified submissionStatus=submitted`, skipping absent words; else null. */

@@ -1,9 +1,10 @@
 import { readHeaderMap } from '../core/credentials.js';
-import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
+import type { DetailType, NormalizedDraft, Scope, Status } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
 import { checkHeaderCredentials } from '../core/header-auth.js';
-import { field, isObject, objectMember, parseJson, text } from '../core/json.js';
+import { field, isObject, objectMember, ownValue, parseJson, text } from '../core/json.js';
 import { wireNames } from '../core/names.js';
+import { mappingRows, readSubject } from '../core/vendor-reading.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, TrustRow } from '../core/vendor.js';
 import type { ApiReading, VendorApi } from '../core/vendor-api.js';
@@ -419,12 +420,11 @@ export const idwise = defineVendor<IdwiseCredentials>({
       status,
       note: 'the first decision present decides; any letter case',
     })),
-    ...Object.entries(IDWISE_EVENT_STATUS_OVERRIDES).map(([event, status]) => ({
-      field: IDWISE_ENVELOPE.event,
-      value: event,
-      status,
-      note: 'whatever the decisions say',
-    })),
+    ...mappingRows(
+      IDWISE_ENVELOPE.event,
+      IDWISE_EVENT_STATUS_OVERRIDES,
+      'whatever the decisions say',
+    ),
   ],
 
   secretKeys: [IDWISE_CREDENTIAL_HEADERS_KEY],
@@ -491,7 +491,12 @@ function normalizeIdwise(delivery: Delivery): NormalizedDraft {
   const reasonField = known === undefined ? undefined : IDWISE_EVENT_REASON_FIELDS[known];
   const reason = reasonField === undefined ? undefined : readWord(body, reasonField);
 
-  const subject = readSubject(body);
+  const subject = readSubject(
+    body,
+    IDWISE_SUBJECT_KIND,
+    [IDWISE_BODY_FIELDS.journeyId],
+    IDWISE_BODY_FIELDS.referenceNo,
+  );
   return {
     detailType: detailTypeOf(known, reasonField, reason),
     vendorEventType,
@@ -538,15 +543,6 @@ function knownEvent(name: string): IdwiseEventName | undefined {
   return Object.values(IDWISE_EVENTS).find((known) => known.toLowerCase() === wanted);
 }
 
-function readSubject(body: unknown): SubjectRef | undefined {
-  const id = text(field(body, IDWISE_BODY_FIELDS.journeyId));
-  if (id === undefined) return undefined;
-  const externalRef = text(field(body, IDWISE_BODY_FIELDS.referenceNo));
-  return externalRef === undefined
-    ? { kind: IDWISE_SUBJECT_KIND, id }
-    : { kind: IDWISE_SUBJECT_KIND, id, externalRef };
-}
-
 /** A string field exactly as sent; missing, blank and non-string values are `undefined`. */
 function readWord(body: unknown, key: string): string | undefined {
   const word = field(body, key);
@@ -566,10 +562,7 @@ function readDecisions(body: unknown): Decisions {
 
 /** Decision words are an open set compared case-insensitively; unknown words give `unknown`. */
 export function statusFromDecisionWord(word: string): Status {
-  const key = word.trim().toLowerCase();
-  return Object.hasOwn(IDWISE_DECISION_STATUSES, key)
-    ? IDWISE_DECISION_STATUSES[key as keyof typeof IDWISE_DECISION_STATUSES]
-    : 'unknown';
+  return ownValue(IDWISE_DECISION_STATUSES, word.trim().toLowerCase()) ?? 'unknown';
 }
 
 function statusFromDecisions(decisions: Decisions): Status {

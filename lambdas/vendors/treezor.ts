@@ -3,7 +3,7 @@ import { readStringList } from '../core/credentials.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { DetailType, NormalizedDraft, Scope, Status, SubjectRef } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
-import { field, isObject, objectMember, parseJson, text } from '../core/json.js';
+import { field, isObject, objectMember, ownValue, parseJson, text } from '../core/json.js';
 import type { JsonObject } from '../core/json.js';
 import { findMember } from '../core/json-span.js';
 import { wireNames } from '../core/names.js';
@@ -11,6 +11,7 @@ import type { TextSpan } from '../core/json-span.js';
 import { phpJsonEncode } from '../core/php-json.js';
 import { matchesAny } from '../core/secure-compare.js';
 import { instantFromIso, instantFromZonedLocal, zonedLocalTime } from '../core/time.js';
+import { mappingRows } from '../core/vendor-reading.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type {
   BaseCredentials,
@@ -379,42 +380,20 @@ export const treezor = defineVendor<TreezorCredentials>({
       status: 'rejected',
       note: `${KYC_LEVELS[REFUSED_KYC_LEVEL] ?? REFUSED_KYC_LEVEL}, whatever \`${PAYLOAD_FIELDS.kycReview}\` says`,
     },
-    ...Object.entries(USER_STATUSES).map(([word, status]) => ({
-      field: PAYLOAD_FIELDS.userStatus,
-      value: word,
-      status,
-      note: 'users, whatever the KYC codes say',
-    })),
-    ...Object.entries(KYC_STATUSES).map(([word, status]) => ({
-      field: PAYLOAD_FIELDS.kycStatus,
-      value: word,
-      status,
-      note: 'KYC reviews (`kycreview.*`)',
-    })),
-    ...Object.entries(DOCUMENT_STATUSES).map(([word, status]) => ({
-      field: PAYLOAD_FIELDS.documentStatus,
-      value: word,
-      status,
-      note: 'documents (step)',
-    })),
-    ...Object.entries(LIVENESS_STATUSES).map(([word, status]) => ({
-      field: PAYLOAD_FIELDS.livenessStatus,
-      value: word,
-      status,
-      note: 'live verification (step)',
-    })),
-    ...Object.entries(LIVENESS_SCORES).map(([score, status]) => ({
-      field: PAYLOAD_FIELDS.livenessScore,
-      value: score,
-      status,
-      note: `live verification (step) with \`${PAYLOAD_FIELDS.livenessStatus}=${LIVENESS_PROCESSED}\`; \`${PAYLOAD_FIELDS.livenessRefusal}\` beside a score of 1 means \`rejected\``,
-    })),
-    ...Object.entries(IDENTIFICATION_RESULTS).map(([word, status]) => ({
-      field: PAYLOAD_FIELDS.result,
-      value: word,
-      status,
-      note: 'QES and video identification (step)',
-    })),
+    ...mappingRows(PAYLOAD_FIELDS.userStatus, USER_STATUSES, 'users, whatever the KYC codes say'),
+    ...mappingRows(PAYLOAD_FIELDS.kycStatus, KYC_STATUSES, 'KYC reviews (`kycreview.*`)'),
+    ...mappingRows(PAYLOAD_FIELDS.documentStatus, DOCUMENT_STATUSES, 'documents (step)'),
+    ...mappingRows(PAYLOAD_FIELDS.livenessStatus, LIVENESS_STATUSES, 'live verification (step)'),
+    ...mappingRows(
+      PAYLOAD_FIELDS.livenessScore,
+      LIVENESS_SCORES,
+      `live verification (step) with \`${PAYLOAD_FIELDS.livenessStatus}=${LIVENESS_PROCESSED}\`; \`${PAYLOAD_FIELDS.livenessRefusal}\` beside a score of 1 means \`rejected\``,
+    ),
+    ...mappingRows(
+      PAYLOAD_FIELDS.result,
+      IDENTIFICATION_RESULTS,
+      'QES and video identification (step)',
+    ),
   ],
 
   secretKeys: [WEBHOOK_SECRETS_KEY],
@@ -589,7 +568,7 @@ function readUsers(vendorEventType: string, payload: JsonObject): NormalizedDraf
   return objectsIn(payload[PAYLOAD_FIELDS.users]).map((user) => {
     const codes = kycCodes(user);
     const userStatus = text(user[PAYLOAD_FIELDS.userStatus]);
-    const override = lookup(USER_STATUSES, userStatus);
+    const override = ownValue(USER_STATUSES, userStatus);
     const id = text(user[PAYLOAD_FIELDS.userId]);
     const externalRef = text(user[PAYLOAD_FIELDS.userTag]);
     return draft(vendorEventType, {
@@ -623,7 +602,7 @@ function readKycReview(vendorEventType: string, payload: JsonObject): Normalized
     draft(vendorEventType, {
       detailType: 'KYC Verification Updated',
       scope: 'verification',
-      status: lookup(KYC_STATUSES, word) ?? codes.status,
+      status: ownValue(KYC_STATUSES, word) ?? codes.status,
       vendorStatus: word === undefined ? codes.words : `${PAYLOAD_FIELDS.kycStatus}=${word}`,
       subject: id === undefined ? undefined : { kind: 'user', id },
       occurredAt: times.at(-1),
@@ -640,7 +619,7 @@ function readDocuments(vendorEventType: string, payload: JsonObject): Normalized
     return draft(vendorEventType, {
       detailType: 'KYC Document Updated',
       scope: 'step',
-      status: lookup(DOCUMENT_STATUSES, word) ?? 'unknown',
+      status: ownValue(DOCUMENT_STATUSES, word) ?? 'unknown',
       vendorStatus: words([PAYLOAD_FIELDS.documentStatus, word]),
       subject:
         id === undefined ? undefined : { kind: 'document', id, ...optional('parent', parent) },
@@ -658,11 +637,11 @@ function readDocuments(vendorEventType: string, payload: JsonObject): Normalized
 function readLiveness(vendorEventType: string, payload: JsonObject): NormalizedDraft[] {
   const word = text(payload[PAYLOAD_FIELDS.livenessStatus]);
   const score = text(payload[PAYLOAD_FIELDS.livenessScore]);
-  const scored = lookup(LIVENESS_SCORES, score);
+  const scored = ownValue(LIVENESS_SCORES, score);
   // Inferred: `refusal-details` beside a valid score means refused.
   const refused = payload[PAYLOAD_FIELDS.livenessRefusal] != null && scored === 'approved';
   const processed = refused ? 'rejected' : scored;
-  const status = word === LIVENESS_PROCESSED ? processed : lookup(LIVENESS_STATUSES, word);
+  const status = word === LIVENESS_PROCESSED ? processed : ownValue(LIVENESS_STATUSES, word);
   const userId = text(payload[PAYLOAD_FIELDS.livenessUserId]);
   return [
     draft(vendorEventType, {
@@ -697,7 +676,7 @@ function readIdentification(vendorEventType: string, payload: JsonObject): Norma
     draft(vendorEventType, {
       detailType: 'KYC Verification Updated',
       scope: 'step',
-      status: lookup(IDENTIFICATION_RESULTS, word) ?? 'unknown',
+      status: ownValue(IDENTIFICATION_RESULTS, word) ?? 'unknown',
       vendorStatus: words([PAYLOAD_FIELDS.result, word]),
       subject:
         id === undefined
@@ -727,12 +706,12 @@ function otherEvent(vendorEventType: string): NormalizedDraft {
 function kycCodes(source: JsonObject): { status: Status; words: string | undefined } {
   const review = text(source[PAYLOAD_FIELDS.kycReview]);
   const level = text(source[PAYLOAD_FIELDS.kycLevel]);
-  const reviewRow = lookup(KYC_REVIEWS, review);
+  const reviewRow = ownValue(KYC_REVIEWS, review);
   return {
     status: level === REFUSED_KYC_LEVEL ? 'rejected' : (reviewRow?.status ?? 'unknown'),
     words: words(
       [PAYLOAD_FIELDS.kycReview, reviewRow?.word ?? review],
-      [PAYLOAD_FIELDS.kycLevel, lookup(KYC_LEVELS, level) ?? level],
+      [PAYLOAD_FIELDS.kycLevel, ownValue(KYC_LEVELS, level) ?? level],
     ),
   };
 }
@@ -778,11 +757,6 @@ function draft(vendorEventType: string, parts: DraftParts): NormalizedDraft {
     vendorStatus: parts.vendorStatus ?? null,
     ...optional('occurredAt', parts.occurredAt),
   };
-}
-
-/** Own-property lookup, so a vendor word like `constructor` never reaches the prototype. */
-function lookup<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
-  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function objectsIn(value: unknown): JsonObject[] {

@@ -1,9 +1,10 @@
 import { ConfigurationError } from '../core/errors.js';
-import type { DetailType, NormalizedDraft, Status, SubjectRef } from '../core/event.js';
+import type { DetailType, NormalizedDraft, Status } from '../core/event.js';
 import { bodyHash } from '../core/hash.js';
 import { canonicalAuthorization, checkHeaderCredentials } from '../core/header-auth.js';
-import { field, isObject, parseJson, text } from '../core/json.js';
+import { field, isObject, ownValue, parseJson } from '../core/json.js';
 import { wireNames } from '../core/names.js';
+import { readSubject } from '../core/vendor-reading.js';
 import { urlMembers, type LinkArchive } from '../core/vendor-api.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, StatusMappingRow } from '../core/vendor.js';
@@ -444,7 +445,12 @@ function normalizeTruuth(delivery: Delivery): NormalizedDraft {
   const json = delivery.json;
   const statusWord = word(field(json, TRUUTH_FIELDS.status));
   const outcomes = readOutcomes(json);
-  const subject = readSubject(json);
+  const subject = readSubject(
+    json,
+    TRUUTH_SUBJECT_KIND,
+    [TRUUTH_FIELDS.verificationId],
+    TRUUTH_FIELDS.externalRefId,
+  );
 
   const fromOutcomes = statusFromOutcomes(outcomes);
   const status =
@@ -472,15 +478,6 @@ function word(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-function readSubject(json: unknown): SubjectRef | undefined {
-  const id = text(field(json, TRUUTH_FIELDS.verificationId));
-  if (id === undefined) return undefined;
-  const externalRef = text(field(json, TRUUTH_FIELDS.externalRefId));
-  return externalRef === undefined
-    ? { kind: TRUUTH_SUBJECT_KIND, id }
-    : { kind: TRUUTH_SUBJECT_KIND, id, externalRef };
-}
-
 /** The outcome words as sent; entries that are not objects with a string status are skipped. */
 function readOutcomes(json: unknown): string[] {
   const list = field(field(json, TRUUTH_FIELDS.results), TRUUTH_FIELDS.proofingOutcomes);
@@ -502,10 +499,7 @@ export function statusFromOutcomes(outcomes: readonly string[]): Status | undefi
 
 /** Top-level status word, case-insensitive; any word not in the table is `unknown`. */
 export function statusFromWord(status: string): Status {
-  const key = status.trim().toUpperCase();
-  return Object.hasOwn(TRUUTH_STATUS_WORDS, key)
-    ? TRUUTH_STATUS_WORDS[key as keyof typeof TRUUTH_STATUS_WORDS]
-    : 'unknown';
+  return ownValue(TRUUTH_STATUS_WORDS, status.trim().toUpperCase()) ?? 'unknown';
 }
 
 /** `status=DONE outcomes=PASS,WARNING`; `null` when the body carries neither. */

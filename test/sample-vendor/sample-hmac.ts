@@ -3,8 +3,9 @@ import { readStringList } from '../../lambdas/core/credentials.js';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
-import { field, isObject, parseJson, text } from '../../lambdas/core/json.js';
+import { field, isObject, ownValue, parseJson, text } from '../../lambdas/core/json.js';
 import { wireNames } from '../../lambdas/core/names.js';
+import { readSubject } from '../../lambdas/core/vendor-reading.js';
 import { matchesAny } from '../../lambdas/core/secure-compare.js';
 import { instantFromEpochMillis } from '../../lambdas/core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../../lambdas/core/vendor.js';
@@ -129,21 +130,23 @@ export const sampleHmac = defineVendor<SampleCredentials>({
     const answer = text(field(field(json, SAMPLE_FIELDS.reviewResult), SAMPLE_FIELDS.reviewAnswer));
     const status =
       review === 'completed'
-        ? (lookup(SAMPLE_REVIEW_ANSWERS, answer) ?? 'unknown')
-        : (lookup(SAMPLE_REVIEW_STATUSES, review) ?? 'unknown');
-    const id = text(field(json, SAMPLE_FIELDS.applicantId));
-    const externalRef = text(field(json, SAMPLE_FIELDS.externalUserId));
+        ? (ownValue(SAMPLE_REVIEW_ANSWERS, answer) ?? 'unknown')
+        : (ownValue(SAMPLE_REVIEW_STATUSES, review) ?? 'unknown');
+    const subject = readSubject(
+      json,
+      'applicant',
+      [SAMPLE_FIELDS.applicantId],
+      SAMPLE_FIELDS.externalUserId,
+    );
     const time = field(json, SAMPLE_FIELDS.createdAtMs);
     const occurredAt = typeof time === 'number' ? instantFromEpochMillis(time) : undefined;
     return [
       {
-        detailType: id === undefined ? 'KYC Vendor Event' : 'KYC Verification Updated',
+        detailType: subject === undefined ? 'KYC Vendor Event' : 'KYC Verification Updated',
         vendorEventType: text(field(json, SAMPLE_FIELDS.type)) ?? 'unknown',
-        ...(id !== undefined && {
-          subject: { kind: 'applicant', id, ...(externalRef !== undefined && { externalRef }) },
-        }),
+        ...(subject && { subject }),
         status,
-        scope: id === undefined ? 'other' : 'verification',
+        scope: subject === undefined ? 'other' : 'verification',
         vendorStatus:
           review === undefined
             ? null
@@ -175,7 +178,7 @@ function checkDigest(
   const presented = headers[SAMPLE_HEADERS.digest]?.trim();
   const named = headers[SAMPLE_HEADERS.algorithm]?.trim();
   if (presented === undefined || named === undefined) return 'absent';
-  const algorithm = lookup(SAMPLE_ALGORITHMS, named);
+  const algorithm = ownValue(SAMPLE_ALGORITHMS, named);
   if (algorithm === undefined || !/^[0-9a-f]+$/i.test(presented)) return 'invalid';
   const expected = keys.map((key) => digestOf(body, key, algorithm));
   return matchesAny(presented.toLowerCase(), expected) ? 'valid' : 'invalid';
@@ -183,8 +186,4 @@ function checkDigest(
 
 function digestOf(body: string, key: string, algorithm: string): string {
   return createHmac(algorithm, key).update(body, 'utf8').digest('hex');
-}
-
-function lookup<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
-  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }

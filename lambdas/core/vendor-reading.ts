@@ -1,0 +1,42 @@
+import type { Status, SubjectRef } from './event.js';
+import { field, text } from './json.js';
+import type { StatusMappingRow } from './vendor.js';
+
+/*
+ * What vendor files share when they read a body: the subject it names, and the README rows of
+ * their word tables.
+ */
+
+/**
+ * The subject of `kind` a body names: its id from the first of `idFields` that holds one (a
+ * non-empty string or a number), and the caller's own reference from `externalRefField` when sent.
+ * `undefined` when no id field holds one.
+ */
+export function readSubject(
+  json: unknown,
+  kind: string,
+  idFields: readonly string[],
+  externalRefField: string,
+): SubjectRef | undefined {
+  const id = idFields.map((name) => text(field(json, name))).find((value) => value !== undefined);
+  if (id === undefined) return undefined;
+  const externalRef = text(field(json, externalRefField));
+  return { kind, id, ...(externalRef !== undefined && { externalRef }) };
+}
+
+/** A vendor's word → status table; a word may carry its own note (what it means). */
+export type WordStatuses = Readonly<
+  Record<string, Status | { readonly status: Status; readonly note: string }>
+>;
+
+/**
+ * The status mapping rows of the words read at `field`, in the table's order: each word's own
+ * note, else the `note` given for all of them.
+ */
+export function mappingRows(field: string, table: WordStatuses, note?: string): StatusMappingRow[] {
+  return Object.entries(table).map(([value, entry]) =>
+    typeof entry === 'string'
+      ? { field, value, status: entry, ...(note !== undefined && { note }) }
+      : { field, value, ...entry },
+  );
+}
