@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../lambdas/core/errors.js';
 import { SendError } from '../local/send-delivery.js';
-import type { Command, CommandContext } from './command.js';
+import { PROGRAM, type Command, type CommandContext } from './command.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { historyCommand } from './commands/history.js';
 import { reconcileCommand } from './commands/reconcile.js';
@@ -27,7 +27,6 @@ export const COMMANDS: readonly Command[] = [
   secretsCommand,
 ];
 
-const PROGRAM = 'kyc-webhooks';
 const NAME_WIDTH = Math.max(...COMMANDS.map((command) => command.name.length));
 
 export const USAGE = [

@@ -8,20 +8,16 @@ import {
   type DeliveryQuery,
 } from '../../lambdas/core/delivery-log.js';
 import { deliveriesFileFor, readDeliveryRecords } from '../../local/file-delivery-log.js';
-import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { parseTime } from '../args.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { formatTable } from '../table.js';
 import type { Target } from '../target.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
-  vendor: { type: 'string' },
   refused: { type: 'boolean' },
   since: { type: 'string' },
   limit: { type: 'string' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const DEFAULT_SINCE = '24h';
@@ -41,28 +37,26 @@ stack is queried with CloudWatch Logs Insights over its ingest functions' log gr
   --since T      the window's start: an ISO date or instant, today, yesterday, or a duration
                  ago such as 30m, 2h, 7d (default ${DEFAULT_SINCE}); attempts are counted in it
   --limit N      the newest N (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})
-  --json         machine-readable output: {"deliveries": [{…record, "attempts"}]}
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks deliveries --refused
-  npx kyc-webhooks deliveries --vendor treezor --since 2h --json
-  npx kyc-webhooks deliveries --stack KycWebhooks --refused --since 1d`;
+  --json         machine-readable output: {"deliveries": [{…record, "attempts"}]}`;
 
 export const deliveriesCommand = defineCommand({
   name: 'deliveries',
   summary: 'every delivery attempt with its answer, reason and attempt count',
   usage: USAGE,
   options: OPTIONS,
-  arguments: [],
-  async run({ values }, context) {
+  shared: ['target', 'vendor', 'json'],
+  examples: [
+    '--refused',
+    '--vendor treezor --since 2h --json',
+    '--stack KycWebhooks --refused --since 1d',
+  ],
+  async run({ values, vendor }, context) {
     const { out } = context;
     const now = context.now();
     const query: DeliveryQuery = {
       since: parseTime(values.since ?? DEFAULT_SINCE, now, '--since'),
       until: now.toISOString(),
-      ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
+      ...(vendor && { vendor: vendor.id }),
       ...(values.refused && { notAccepted: true }),
       limit: parseLimit(values.limit),
     };

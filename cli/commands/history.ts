@@ -5,19 +5,15 @@ import {
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import type { EventStore, SubjectState } from '../../lambdas/core/ports.js';
-import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import { defineCommand } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { knownSubjectKinds } from '../subject-kinds.js';
 import { formatTable } from '../table.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
   kind: { type: 'string' },
   reference: { type: 'string' },
   scan: { type: 'boolean' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const USAGE = `Usage: npx kyc-webhooks history <vendor> <subject-id> [options]
@@ -33,14 +29,7 @@ time), from the table's lookup index, and the subject's current state.
                 <vendor>#<kind>#<id>. Without it, the kinds the vendor's events use are tried
                 (one query each), and if none has events the table is scanned for any kind
   --scan        scan for every kind even when a known kind has events
-  --json        machine-readable output: {"subjects": [{"subjectKey", "state", "events"}]}
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks history treezor 6461762
-  npx kyc-webhooks history idwise --reference customer-42
-  npx kyc-webhooks history idwise d3f85a7ad9a95a2a45a7fa29 --kind journey --json`;
+  --json        machine-readable output: {"subjects": [{"subjectKey", "state", "events"}]}`;
 
 export interface SubjectHistory {
   readonly subjectKey: string;
@@ -65,13 +54,18 @@ export const historyCommand = defineCommand({
   usage: USAGE,
   options: OPTIONS,
   arguments: ['vendor', 'subject-id?'],
-  async run({ values, args }, { out, now, target: resolveTarget }) {
+  shared: ['target', 'json'],
+  examples: [
+    'treezor 6461762',
+    'idwise --reference customer-42',
+    'idwise d3f85a7ad9a95a2a45a7fa29 --kind journey --json',
+  ],
+  async run({ values, args, vendor }, { out, now, target: resolveTarget }) {
     const reference = values.reference;
     if ((args['subject-id'] === undefined) === (reference === undefined)) {
       throw new UsageError('history needs either a subject id or --reference REF (exactly one)');
     }
     const id = args['subject-id'] ?? '';
-    const vendor = requireVendor(args.vendor);
     const target = await resolveTarget(values);
     const history = DynamoEventHistory.create(target.dynamodb, target.tableName, {
       legacySubjectIndex: target.legacySubjectIndex,

@@ -1,20 +1,16 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { SweepAnswer, SweepRequest } from '../../lambdas/reconcile/sweep-request.js';
 import { LOCAL_RECONCILE_PATH } from '../../local/enrichment.js';
-import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { parseTime } from '../args.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../io.js';
 import { formatTable } from '../table.js';
 import type { Target } from '../target.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
-  vendor: { type: 'string' },
   since: { type: 'string' },
   'dry-run': { type: 'boolean' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const USAGE = `Usage: npx kyc-webhooks reconcile [--vendor V] [--since T] [--dry-run] [options]
@@ -30,23 +26,18 @@ and deduplication as a delivery). Only vendors whose secret holds API credential
   --dry-run     list the subjects that are due; ask nothing
   --json        machine-readable output
 
-Local mode asks the running npm start; a stack runs its sweep function (lambda:InvokeFunction).
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks reconcile --dry-run
-  npx kyc-webhooks reconcile --vendor idwise --since 7d --stack KycWebhooks`;
+Local mode asks the running npm start; a stack runs its sweep function (lambda:InvokeFunction).`;
 
 export const reconcileCommand = defineCommand({
   name: 'reconcile',
   summary: "ask vendors' APIs about subjects left without a verdict past their window",
   usage: USAGE,
   options: OPTIONS,
-  arguments: [],
-  async run({ values }, context) {
+  shared: ['target', 'vendor', 'json'],
+  examples: ['--dry-run', '--vendor idwise --since 7d --stack KycWebhooks'],
+  async run({ values, vendor }, context) {
     const request: SweepRequest = {
-      ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
+      ...(vendor && { vendor: vendor.id }),
       ...(values.since !== undefined && {
         since: parseTime(values.since, context.now(), '--since'),
       }),

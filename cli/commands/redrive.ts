@@ -9,7 +9,6 @@ import {
   type ListMessageMoveTasksResultEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import { defineCommand } from '../command.js';
 import {
   DeadLetterReading,
@@ -21,15 +20,11 @@ import {
 import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../io.js';
 import type { QueueRef } from '../target.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
-  vendor: { type: 'string' },
   id: { type: 'string', multiple: true },
   reason: { type: 'string' },
   'dry-run': { type: 'boolean' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const USAGE = `Usage: npx kyc-webhooks redrive [selection] [--dry-run] [options]
@@ -49,13 +44,7 @@ once sent; the others stay in the DLQ.
 
   --dry-run   list the selected messages (message id, vendor, received, dedup id, receives,
               last reason) and where they would go; move nothing
-  --json      machine-readable output
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks redrive --dry-run
-  npx kyc-webhooks redrive --vendor idwise --reason unexpected_error`;
+  --json      machine-readable output`;
 
 /** Move-task states after which nothing changes any more. */
 const FINAL_STATES = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
@@ -65,11 +54,12 @@ export const redriveCommand = defineCommand({
   summary: 'list dead letters with their reason, and move all or some back to the ingest queue',
   usage: USAGE,
   options: OPTIONS,
-  arguments: [],
-  async run({ values }, context) {
+  shared: ['target', 'vendor', 'json'],
+  examples: ['--dry-run', '--vendor idwise --reason unexpected_error'],
+  async run({ values, vendor }, context) {
     const { out } = context;
     const selection: DeadLetterSelection = {
-      ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
+      ...(vendor && { vendor: vendor.id }),
       ...(values.id !== undefined && { ids: values.id }),
       ...(values.reason !== undefined && { reason: values.reason }),
     };

@@ -4,9 +4,10 @@ import {
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
-import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { parseTime } from '../args.js';
 import { defineCommand } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
+import type { Vendor } from '../../lambdas/core/vendor.js';
 import type { Output } from '../io.js';
 import {
   replayEvent,
@@ -15,19 +16,15 @@ import {
   type ReplayOutcome,
   type ReplayResult,
 } from '../replay.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
   'event-id': { type: 'string', multiple: true },
-  vendor: { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
   unpublished: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
   payload: { type: 'string' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
 } as const;
 
 /** Longer than one replay's write and publish; a crashed replay's lease ends by itself. */
@@ -62,14 +59,7 @@ What replay does to the subject's state (it never re-applies an older event):
     processor's rule: applied if newer, published out of order if older.
 The event and its subject's change are written together, as the processor writes them (judged
 again if the subject moved meanwhile), then published. If publishing fails, the corrected event
-stays stored and unpublished: replay --unpublished publishes it.
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks replay --unpublished --since yesterday      # yesterday's failures
-  npx kyc-webhooks replay --vendor treezor --since 2d --dry-run
-  npx kyc-webhooks replay --event-id treezor:8f3577ec-c126-4e94-a3df-1bdccfb0b89f`;
+stays stored and unpublished: replay --unpublished publishes it.`;
 
 /** Outcomes that need the operator: anything but published, would-publish or unchanged. */
 const FAILED_OUTCOMES: ReadonlySet<ReplayOutcome> = new Set([
@@ -84,11 +74,16 @@ export const replayCommand = defineCommand({
   summary: 're-normalize stored deliveries with the current code and republish them',
   usage: USAGE,
   options: OPTIONS,
-  arguments: [],
-  async run({ values }, context) {
+  shared: ['target', 'vendor', 'json'],
+  examples: [
+    "--unpublished --since yesterday      # yesterday's failures",
+    '--vendor treezor --since 2d --dry-run',
+    '--event-id treezor:8f3577ec-c126-4e94-a3df-1bdccfb0b89f',
+  ],
+  async run({ values, vendor }, context) {
     const { out } = context;
     const eventIds = values['event-id'] ?? [];
-    const filter = filterOf(values, context.now());
+    const filter = filterOf(values, vendor, context.now());
     if (eventIds.length === 0 && Object.keys(filter).length === 0) {
       throw new UsageError(
         'replay needs a selection: --event-id, --unpublished, --vendor, --since or --until',
@@ -139,7 +134,8 @@ export const replayCommand = defineCommand({
 });
 
 function filterOf(
-  values: { vendor?: string; since?: string; until?: string; unpublished?: boolean },
+  values: { since?: string; until?: string; unpublished?: boolean },
+  vendor: Vendor | undefined,
   now: Date,
 ): EventFilter {
   const from = values.since === undefined ? undefined : parseTime(values.since, now, '--since');
@@ -149,7 +145,7 @@ function filterOf(
     throw new UsageError(`--since (${from}) must be before --until (${before})`);
   }
   return {
-    ...(values.vendor !== undefined && { vendor: requireVendor(values.vendor).id }),
+    ...(vendor && { vendor: vendor.id }),
     ...(from !== undefined && { receivedFrom: from }),
     ...(before !== undefined && { receivedBefore: before }),
     ...(values.unpublished && { unpublished: true }),

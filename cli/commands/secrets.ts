@@ -4,18 +4,15 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { RUNTIME_DEFAULTS } from '../../lambdas/runtime/env.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
 import { DEFAULT_PATHS } from '../../local/project-paths.js';
-import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { checkSecret, COMMON_KEYS, secretSkeleton } from '../secret-skeleton.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
   write: { type: 'boolean' },
   check: { type: 'boolean' },
   file: { type: 'string' },
   'secret-id': { type: 'string' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const USAGE = `Usage: npx kyc-webhooks secrets <vendor> [--check | --write] [options]
@@ -29,13 +26,7 @@ Every list holds all currently accepted values (rotation: add, switch the vendor
   --secret-id ARN    the secret to write (default: the stack's <Vendor>SecretArn output)
 
 Values are never printed: only field names and how many values each holds.
-Ingest picks a new value up within secretMaxAgeSeconds (default ${RUNTIME_DEFAULTS.secretMaxAgeSeconds} s).
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks secrets treezor > treezor.json      # then fill it in
-  npx kyc-webhooks secrets treezor --write --file treezor.json --outputs cdk-outputs.json`;
+Ingest picks a new value up within secretMaxAgeSeconds (default ${RUNTIME_DEFAULTS.secretMaxAgeSeconds} s).`;
 
 export const secretsCommand = defineCommand({
   name: 'secrets',
@@ -43,9 +34,13 @@ export const secretsCommand = defineCommand({
   usage: USAGE,
   options: OPTIONS,
   arguments: ['vendor'],
-  async run({ values, args }, context) {
+  shared: ['target'],
+  examples: [
+    'treezor > treezor.json      # then fill it in',
+    'treezor --write --file treezor.json --outputs cdk-outputs.json',
+  ],
+  async run({ values, vendor }, context) {
     const { out } = context;
-    const vendor = requireVendor(args.vendor);
     if (values.write && values.check)
       throw new UsageError('--check and --write exclude each other');
 

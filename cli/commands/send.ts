@@ -2,17 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PATHS } from '../../local/project-paths.js';
 import { sendDelivery } from '../../local/send-delivery.js';
-import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
-import { requireVendor } from './vendor-arg.js';
 import { refusalHelp } from './refusal-help.js';
 
 const OPTIONS = {
   url: { type: 'string' },
   route: { type: 'string' },
   secrets: { type: 'string' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const USAGE = `Usage: npx kyc-webhooks send <vendor> <fixture-name|file> [options]
@@ -27,14 +24,7 @@ credential, and posts it to the webhook API. Exits 0 on a 2xx answer, 1 otherwis
                        vendor's first)
   --secrets FILE       credentials, in the shape of config/local-secrets.json
                        (default: that file; required with --stack, whose real credentials the
-                       CLI never reads from Secrets Manager to send)
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks send treezor user.kycreview
-  npx kyc-webhooks send idwise ./body.json --stack KycWebhooks --outputs cdk-outputs.json \\
-    --secrets ./real-credentials.json`;
+                       CLI never reads from Secrets Manager to send)`;
 
 export const sendCommand = defineCommand({
   name: 'send',
@@ -42,10 +32,14 @@ export const sendCommand = defineCommand({
   usage: USAGE,
   options: OPTIONS,
   arguments: ['vendor', 'fixture-name|file'],
-  async run({ values, args }, context) {
+  shared: ['target'],
+  examples: [
+    'treezor user.kycreview',
+    'idwise ./body.json --stack KycWebhooks --outputs cdk-outputs.json \\\n    --secrets ./real-credentials.json',
+  ],
+  async run({ values, args, vendor }, context) {
     const { out, io } = context;
     const fixture = args['fixture-name|file'];
-    const vendor = requireVendor(args.vendor);
     const deployed = values.stack !== undefined || values.outputs !== undefined;
     if (deployed && values.secrets === undefined) {
       throw new UsageError(

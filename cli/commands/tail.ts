@@ -5,20 +5,16 @@ import type { PublishedEvent } from '../../local/put-events-server.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { sourceOf } from '../../lambdas/core/event.js';
-import { parseTime, TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
+import { parseTime } from '../args.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { followPublished } from '../follow-published.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { followLines } from '../follow-lines.js';
 import type { Target } from '../target.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
   since: { type: 'string' },
-  vendor: { type: 'string' },
   pattern: { type: 'string' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const USAGE = `Usage: npx kyc-webhooks tail [options]
@@ -40,14 +36,7 @@ A deployed stack (--stack/--outputs): follows the "event published" lines of the
 log group (the stack's ProcessorLogGroup output; CloudWatch Logs FilterLogEvents, polled, a few
 seconds behind) and reads each event's stored detail from the table, so no resource is created
 and no personal data is logged. It shows what the processor publishes, without the payload;
-republications by replay are not in that log.
-
-${TARGET_USAGE}
-
-Examples:
-  npx kyc-webhooks tail
-  npx kyc-webhooks tail --vendor treezor --since 1h
-  npx kyc-webhooks tail --stack KycWebhooks --pattern '{"detail-type": ["KYC Verification Updated"]}'`;
+republications by replay are not in that log.`;
 
 /** Sources padded to the longest, so the columns after them line up. */
 const SOURCE_WIDTH = Math.max(...VENDORS.map((vendor) => `kyc.${vendor.id}`.length));
@@ -66,13 +55,17 @@ export const tailCommand = defineCommand({
   summary: 'follow published events live (local mode or a stack), with vendor and pattern filters',
   usage: USAGE,
   options: OPTIONS,
-  arguments: [],
-  async run({ values }, context) {
+  shared: ['target', 'vendor', 'json'],
+  examples: [
+    '',
+    '--vendor treezor --since 1h',
+    '--stack KycWebhooks --pattern \'{"detail-type": ["KYC Verification Updated"]}\'',
+  ],
+  async run({ values, vendor }, context) {
     const { out } = context;
     const since =
       values.since === undefined ? undefined : parseTime(values.since, context.now(), '--since');
-    const source =
-      values.vendor === undefined ? undefined : `kyc.${requireVendor(values.vendor).id}`;
+    const source = vendor && sourceOf(vendor.id);
     let matches: ((event: unknown) => boolean) | undefined;
     if (values.pattern !== undefined) {
       try {

@@ -4,19 +4,15 @@ import { SecretsManagerSecretSource } from '../../lambdas/adapters/secrets-manag
 import type { EventQueue, SecretSource } from '../../lambdas/core/ports.js';
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
-import { TARGET_OPTIONS, TARGET_USAGE } from '../args.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { Target } from '../target.js';
-import { requireVendor } from './vendor-arg.js';
 
 const OPTIONS = {
   header: { type: 'string', multiple: true },
   route: { type: 'string' },
   'source-ip': { type: 'string' },
   secrets: { type: 'string' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
 } as const;
 
 const DEFAULT_SOURCE_IP = '127.0.0.1';
@@ -33,12 +29,7 @@ Exits 0 when ingest would accept it, 1 when it would refuse it.
   --source-ip IP           the sender's address, for allow-lists (default ${DEFAULT_SOURCE_IP})
   --secrets FILE           credentials in the shape of config/local-secrets.json (default:
                            local mode's file; with --stack, the vendor's Secrets Manager secret)
-  --json                   machine-readable output
-
-${TARGET_USAGE}
-
-Example:
-  npx kyc-webhooks verify idwise ./body.json --header "Authorization: Basic ZGV2Oi4uLg=="`;
+  --json                   machine-readable output`;
 
 /** Never used: a verified delivery is only reported, not queued. */
 const NO_QUEUE: EventQueue = { send: async () => undefined };
@@ -49,9 +40,10 @@ export const verifyCommand = defineCommand({
   usage: USAGE,
   options: OPTIONS,
   arguments: ['vendor', 'body-file'],
-  async run({ values, args }, context) {
+  shared: ['target', 'json'],
+  examples: ['idwise ./body.json --header "Authorization: Basic ZGV2Oi4uLg=="'],
+  async run({ values, args, vendor }, context) {
     const file = args['body-file'];
-    const vendor = requireVendor(args.vendor);
     const route = values.route ?? vendor.routes[0] ?? '';
     const target = await context.target(values);
     const secrets = secretSource(values.secrets, target, vendor.id);

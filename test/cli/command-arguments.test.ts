@@ -95,6 +95,43 @@ describe('defineCommand', () => {
     expect(seen).toEqual([]);
   });
 
+  it('takes the shared options it names: --vendor checked against the registry, target, --json', async () => {
+    const seen: unknown[] = [];
+    const command = defineCommand({
+      name: 'probe',
+      summary: 'records what it is given',
+      usage: 'Usage: probe [options]',
+      options: {},
+      shared: ['target', 'vendor', 'json'],
+      examples: ['--vendor idwise'],
+      async run({ values, vendor }) {
+        seen.push({ vendor: vendor?.id, json: values.json, stack: values.stack });
+        return EXIT.ok;
+      },
+    });
+    await command.run(['--vendor', 'treezor', '--json', '--stack', 'KycWebhooks'], context);
+    await command.run([], context);
+    await expect(command.run(['--vendor', 'nobody'], context)).rejects.toThrow(
+      /^Unknown vendor "nobody"\. Vendors: bronid, /,
+    );
+    expect(seen).toEqual([
+      { vendor: 'treezor', json: true, stack: 'KycWebhooks' },
+      { vendor: undefined, json: undefined, stack: undefined },
+    ]);
+    // The target's options are explained once, after the command's own, then the example.
+    expect(command.usage.split('\n\n')).toEqual([
+      'Usage: probe [options]',
+      expect.stringMatching(/^Target \(default --local\):\n {2}--local /),
+      'Example:\n  npx kyc-webhooks probe --vendor idwise',
+    ]);
+  });
+
+  it('checks a <vendor> argument against the registry before running', async () => {
+    const { command, seen } = recorder();
+    await expect(command.run(['nobody'], context)).rejects.toThrow('Unknown vendor "nobody"');
+    expect(seen).toEqual([]);
+  });
+
   it('refuses a declaration with a required argument after an optional one', () => {
     expect(() =>
       defineCommand({
@@ -106,5 +143,16 @@ describe('defineCommand', () => {
         run: async () => EXIT.ok,
       }),
     ).toThrow('odd: a required argument cannot follow an optional one');
+    expect(() =>
+      defineCommand({
+        name: 'twice',
+        summary: '',
+        usage: '',
+        options: {},
+        shared: ['vendor'],
+        arguments: ['vendor'],
+        run: async () => EXIT.ok,
+      }),
+    ).toThrow('twice: a vendor is named by its argument or by --vendor, not both');
   });
 });
