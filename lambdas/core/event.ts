@@ -86,29 +86,35 @@ const VENDOR_ID = '[a-z][a-z0-9-]*';
 /** Canonical instants (`Date#toISOString`), so string order is time order (see time.ts). */
 const INSTANT = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
 
+/** The words of a meanings table as a union of literals, each described by its meaning. */
+function describedWords<W extends string>(
+  meanings: Readonly<Record<W, string>>,
+  options: { readonly title: string; readonly description: string },
+) {
+  const words = Object.keys(meanings) as W[];
+  return Type.Union(
+    words.map((word) => Type.Literal(word, { description: meanings[word] })),
+    options,
+  );
+}
+
 /**
  * The contract's schemas. No Lambda code reads them (validation is for the contract tests and
  * for consumers, never the processor), so they are built in one function called behind a
  * `@__PURE__` annotation: esbuild then drops the call, and TypeBox with it, from every bundle.
  */
 function buildEventSchemas() {
-  const StatusSchema = Type.Union(
-    STATUSES.map((status) => Type.Literal(status, { description: STATUS_MEANINGS[status] })),
-    {
-      title: 'Status',
-      description:
-        'Normalized status, one meaning across vendors; the mapping from every vendor word is documented per vendor.',
-    },
-  );
+  const StatusSchema = describedWords(STATUS_MEANINGS, {
+    title: 'Status',
+    description:
+      'Normalized status, one meaning across vendors; the mapping from every vendor word is documented per vendor.',
+  });
 
-  const ScopeSchema = Type.Union(
-    SCOPES.map((scope) => Type.Literal(scope, { description: SCOPE_MEANINGS[scope] })),
-    {
-      title: 'Scope',
-      description:
-        'What the status is a verdict on: the person or business (`verification`), one check within it (`step`), or neither (`other`). Present on every event published since it was added; absent only on older events replayed from the archive.',
-    },
-  );
+  const ScopeSchema = describedWords(SCOPE_MEANINGS, {
+    title: 'Scope',
+    description:
+      'What the status is a verdict on: the person or business (`verification`), one check within it (`step`), or neither (`other`). Present on every event published since it was added; absent only on older events replayed from the archive.',
+  });
 
   const DetailTypeSchema = Type.Union(
     DETAIL_TYPES.map((detailType) => Type.Literal(detailType)),
@@ -154,14 +160,11 @@ function buildEventSchemas() {
     },
   );
 
-  const OriginSchema = Type.Union(
-    ORIGINS.map((origin) => Type.Literal(origin, { description: ORIGIN_MEANINGS[origin] })),
-    {
-      title: 'Origin',
-      description:
-        'Where the event came from: absent or `webhook` for a vendor delivery, else the vendor API call that made it.',
-    },
-  );
+  const OriginSchema = describedWords(ORIGIN_MEANINGS, {
+    title: 'Origin',
+    description:
+      'Where the event came from: absent or `webhook` for a vendor delivery, else the vendor API call that made it.',
+  });
 
   const FindingsSchema = Type.Object(
     {
