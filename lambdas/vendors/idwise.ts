@@ -120,24 +120,13 @@ export const IDWISE_AML_ACTION_PREFIX = 'AML';
 export const IDWISE_AML_ACTION_DETAIL_TYPE: DetailType = 'KYC Monitoring Alert';
 
 /**
- * What each known event's status is a verdict on. Every event reports on the journey, that is
+ * What every known event's status is a verdict on. Every event reports on the journey, that is
  * the person: even `Finished Step`, which fires when one step (a document side, a selfie) is
  * processed, carries the journey's decisions so far, not the step's, and its subject is the
  * journey, so its status is the journey's. AML monitoring (the AML event and AML
  * `Updated Journey` actions) is about the person too.
  */
-export const IDWISE_EVENT_SCOPES: Readonly<Record<IdwiseEventName, Scope>> = {
-  [IDWISE_EVENTS.finishedJourney]: 'verification',
-  [IDWISE_EVENTS.updatedJourney]: 'verification',
-  [IDWISE_EVENTS.manuallyReviewed]: 'verification',
-  [IDWISE_EVENTS.finishedUserSteps]: 'verification',
-  [IDWISE_EVENTS.finishedStep]: 'verification',
-  [IDWISE_EVENTS.amlMonitorUpdate]: 'verification',
-  [IDWISE_EVENTS.verificationUpdateRequired]: 'verification',
-  [IDWISE_EVENTS.kycRenewalDeadlineExceeded]: 'verification',
-  [IDWISE_EVENTS.finishedSpotCheck]: 'verification',
-  [IDWISE_EVENTS.finishedOngoingCheck]: 'verification',
-};
+export const IDWISE_KNOWN_EVENT_SCOPE: Scope = 'verification';
 
 /**
  * Scope of an event name IDWise adds later: its decisions, when it carries any, are the
@@ -527,7 +516,7 @@ export function isAmlAction(action: string): boolean {
 }
 
 function scopeOf(known: IdwiseEventName | undefined, decisions: Decisions): Scope {
-  if (known !== undefined) return IDWISE_EVENT_SCOPES[known];
+  if (known !== undefined) return IDWISE_KNOWN_EVENT_SCOPE;
   return Object.keys(decisions).length > 0
     ? IDWISE_UNKNOWN_EVENT_SCOPES.withDecisions
     : IDWISE_UNKNOWN_EVENT_SCOPES.withoutDecisions;
