@@ -8,6 +8,7 @@ import { answerPolicyOf, DEFAULT_ANSWERS } from '../../lambdas/core/http-answers
 import type { BaseCredentials } from '../../lambdas/core/vendor.js';
 import { BRONID_ROUTE, bronid } from '../../lambdas/vendors/bronid.js';
 import { vendorFixtures } from '../support/vendor-fixtures.js';
+import { knownAnswers } from '../suites/known-answers.js';
 import { expectInVocabulary } from '../support/drafts.js';
 
 /*
@@ -22,13 +23,11 @@ const SHA3_PREFIX = 'bronid_sec_sha256_';
 const KECCAK_PREFIX = 'bronid_sec_keccak256_';
 
 /** Fixture bodies are read as bytes and decoded as ingest does; never edited in place. */
-const readBody = FIXTURES.readBody;
+const { readBody, verifyBody: verify, normalizeBody: normalize } = FIXTURES;
 
 const credentials = (secret: Record<string, unknown>, base: BaseCredentials = NO_BASE) =>
   FIXTURES.credentials(secret, base);
 const fixtureCredentials = credentials(FIXTURES.secret());
-const verify = FIXTURES.verifyBody;
-const normalize = FIXTURES.normalizeBody;
 
 const only = (drafts: NormalizedDraft[]): NormalizedDraft => {
   expect(drafts).toHaveLength(1);
@@ -438,16 +437,7 @@ describe('normalize', () => {
 
   describe('status words', () => {
     /** bronID's words and what they mean here, written from its documentation, not the code. */
-    const EXPECTED: readonly (readonly [string, string, Status])[] = [
-      ['verificationStatus', 'pending', 'in_review'],
-      ['verificationStatus', 'verified', 'approved'],
-      ['verificationStatus', 'rejected', 'rejected'],
-      ['verificationStatus', 'info', 'needs_info'],
-      ['verificationStatus', 'locked', 'locked'],
-      ['submissionStatus', 'submitted', 'in_review'],
-      ['submissionStatus', 'incomplete', 'in_progress'],
-      ['submissionStatus', 'locked', 'locked'],
-    ];
+    const EXPECTED = knownAnswers<[string, string, Status]>(FIXTURES, 'status-words.json');
 
     it('are the README table rows, no more and no fewer', () => {
       expect(bronid.statusMapping.map((row) => [row.field, row.value, row.status])).toEqual(

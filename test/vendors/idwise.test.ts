@@ -12,7 +12,6 @@ import type {
 } from '../../lambdas/core/vendor.js';
 import {
   IDWISE_BODY_FIELDS,
-  IDWISE_DECISION_STATUSES,
   IDWISE_EVENTS,
   idwise,
   isAmlAction,
@@ -20,6 +19,7 @@ import {
 } from '../../lambdas/vendors/idwise.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
 import { expectInVocabulary } from '../support/drafts.js';
+import { knownAnswers } from '../suites/known-answers.js';
 
 const FIXTURES = vendorFixtures(idwise);
 const ROUTE = '/webhooks/idwise';
@@ -384,37 +384,12 @@ describe('idwise vendor', () => {
   });
 
   describe('normalize', () => {
-    it.each(Object.entries(IDWISE_DECISION_STATUSES))(
-      'maps the final decision %s to %s',
+    it.each(knownAnswers<[string, Status]>(FIXTURES, 'decision-words.json'))(
+      'reads the decision word "%s" as %s',
       (word, status) => {
-        const body = envelope();
-        body.body['finalDecision'] = word;
-        expect(normalizeOne(body).status).toBe(status);
+        expect(statusFromDecisionWord(word)).toBe(status);
       },
     );
-
-    it.each<[string, string]>([
-      ['Approved', 'approved'],
-      ['Rejected', 'rejected'],
-      ['Complete', 'approved'],
-      ['Incomplete', 'in_progress'],
-      ['Refer', 'in_review'],
-      ['APPROVED', 'approved'],
-      ['rejected', 'rejected'],
-      ['cOmPlEtE', 'approved'],
-      ['INCOMPLETE', 'in_progress'],
-      ['refer', 'in_review'],
-      [' Refer ', 'in_review'],
-      ['Pending', 'unknown'],
-      ['Passed', 'unknown'],
-      ['Approve', 'unknown'],
-      ['constructor', 'unknown'],
-      ['__proto__', 'unknown'],
-      ['toString', 'unknown'],
-      ['', 'unknown'],
-    ])('reads the decision word "%s" as %s', (word, status) => {
-      expect(statusFromDecisionWord(word)).toBe(status);
-    });
 
     // [system, manual, final] as sent (undefined = field absent) → status, vendorStatus.
     type Decision = string | number | null | undefined;
@@ -444,20 +419,15 @@ describe('idwise vendor', () => {
       expect(normalizeOne(body)).toMatchObject({ status, vendorStatus });
     });
 
-    it.each<[string, string, string]>([
-      ['Verification Update Required', 'needs_info', 'KYC Verification Updated'],
-      ['KYC Renewal Deadline Exceeded', 'expired', 'KYC Verification Updated'],
-      ['verification update required', 'needs_info', 'KYC Verification Updated'],
-      ['AML Monitor Update', 'approved', 'KYC Monitoring Alert'],
-      ['Finished Journey', 'approved', 'KYC Verification Updated'],
-      ['finished journey', 'approved', 'KYC Verification Updated'],
-      ['Journey Archived', 'approved', 'KYC Vendor Event'],
-    ])('reads the event %s as %s / %s', (event, status, detailType) => {
-      const body = envelope();
-      body.event = event;
-      body.body['finalDecision'] = 'Approved';
-      expect(normalizeOne(body)).toMatchObject({ vendorEventType: event, status, detailType });
-    });
+    it.each(knownAnswers<[string, Status, DetailType]>(FIXTURES, 'event-statuses.json'))(
+      'reads the event %s as %s / %s',
+      (event, status, detailType) => {
+        const body = envelope();
+        body.event = event;
+        body.body['finalDecision'] = 'Approved';
+        expect(normalizeOne(body)).toMatchObject({ vendorEventType: event, status, detailType });
+      },
+    );
 
     it.each(Object.values(IDWISE_EVENTS))('knows the event %s', (event) => {
       const body = envelope();
@@ -635,24 +605,24 @@ describe('idwise vendor', () => {
   describe('scope', () => {
     // Written from the rule: every event's status is the journey's, that is the person's; even
     // Finished Step carries the journey's decisions, not the step's.
-    it.each<[string, Scope]>([
-      ['Finished Journey', 'verification'],
-      ['Updated Journey', 'verification'],
-      ['Manually Reviewed', 'verification'],
-      ['Finished User Steps', 'verification'],
-      ['Finished Step', 'verification'],
-      ['AML Monitor Update', 'verification'],
-      ['Verification Update Required', 'verification'],
-      ['KYC Renewal Deadline Exceeded', 'verification'],
-      ['Finished Spot Check', 'verification'],
-      ['Finished Ongoing Check', 'verification'],
-      ['finished step', 'verification'],
-    ])('%s → %s, with or without decisions', (event, scope) => {
+    it.each([
+      'Finished Journey',
+      'Updated Journey',
+      'Manually Reviewed',
+      'Finished User Steps',
+      'Finished Step',
+      'AML Monitor Update',
+      'Verification Update Required',
+      'KYC Renewal Deadline Exceeded',
+      'Finished Spot Check',
+      'Finished Ongoing Check',
+      'finished step',
+    ])('%s → verification, with or without decisions', (event) => {
       const withDecisions = envelope();
       withDecisions.event = event;
-      expect(normalizeOne(withDecisions).scope).toBe(scope);
+      expect(normalizeOne(withDecisions).scope).toBe('verification');
       const bare: Envelope = { event, body: { eventId: 'e', journeyId: 'j' } };
-      expect(normalizeOne(bare).scope).toBe(scope);
+      expect(normalizeOne(bare).scope).toBe('verification');
     });
 
     it('covers every known event', () => {

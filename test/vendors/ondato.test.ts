@@ -25,6 +25,7 @@ import {
 } from '../../lambdas/vendors/ondato.js';
 import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
+import { knownAnswers } from '../suites/known-answers.js';
 import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(ondato);
@@ -41,6 +42,13 @@ type Envelope = Record<string, unknown> & { payload: Record<string, unknown> };
 const readFixture = (name: string) => FIXTURES.read<Expected>(name);
 
 const FIXTURE_NAMES = FIXTURES.names;
+
+/** Ondato's status words and type endings, as [field, word, status]: written from its documentation. */
+const STATUS_WORDS = knownAnswers<[string, string, Status]>(FIXTURES, 'status-words.json');
+const wordsOf = (field: string) =>
+  STATUS_WORDS.filter(([name]) => name === field).map(
+    ([, word, status]) => [word, status] as const,
+  );
 
 const FIXTURE_SECRET = FIXTURES.secret() as {
   authorization: string[];
@@ -64,6 +72,16 @@ function envelope(name = 'kyc-identification-approved'): Envelope {
   return structuredClone(JSON.parse(readFixture(name).body) as Envelope);
 }
 const VALID_BODY = readFixture('kyc-identification-approved').body;
+
+/** Bodies that are not the JSON object Ondato sends: a header credential vouches for them all. */
+const NOT_AN_OBJECT: readonly (readonly [string, string])[] = [
+  ['not JSON', 'not json'],
+  ['empty', ''],
+  ['a JSON array', `[${VALID_BODY}]`],
+  ['JSON null', 'null'],
+  ['a JSON string', '"x"'],
+  ['a JSON number', '42'],
+];
 
 function token(
   options: {
@@ -251,13 +269,7 @@ describe('ondato', () => {
       expect(await deliver(options)).toEqual({ status: 503, reason, queued: [] });
     });
 
-    it.each<[string, string]>([
-      ['not JSON', 'not json'],
-      ['empty', ''],
-      ['a JSON array', `[${VALID_BODY}]`],
-      ['JSON null', 'null'],
-      ['a JSON string', '"x"'],
-    ])(
+    it.each(NOT_AN_OBJECT)(
       'accepts an authenticated body that is %s: the credential vouches for it',
       async (_c, body) => {
         const { status, queued } = await deliver({ body });
@@ -473,14 +485,7 @@ describe('ondato', () => {
       expect(ondato.verify(request(body, headers), CREDENTIALS)).toEqual({ ok: false, reason });
     });
 
-    it.each<[string, string]>([
-      ['not JSON', 'not json'],
-      ['empty', ''],
-      ['a JSON array', `[${VALID_BODY}]`],
-      ['JSON null', 'null'],
-      ['a JSON string', '"x"'],
-      ['a JSON number', '42'],
-    ])(
+    it.each(NOT_AN_OBJECT)(
       'accepts an authenticated body that is %s, with the body hash as dedup id',
       (_case, body) => {
         for (const authorization of [BASIC, `Bearer ${token()}`]) {
@@ -712,22 +717,19 @@ describe('ondato', () => {
       expect(normalizeOne(body)).not.toHaveProperty('occurredAt');
     });
 
-    it.each(ONDATO_STATUS_WORDS.map((row) => [row.value, row.status] as const))(
-      'maps payload.status %s to %s',
-      (word, status) => {
-        const body = envelope();
-        body['type'] = 'IdentityVerification.StatusChanged';
-        body.payload['status'] = word;
-        expect(normalizeOne(body)).toMatchObject({
-          status,
-          vendorStatus: `type=IdentityVerification.StatusChanged status=${word}`,
-        });
-        body.payload['status'] = word.toUpperCase();
-        expect(normalizeOne(body).status).toBe(status);
-      },
-    );
+    it.each(wordsOf('payload.status'))('maps payload.status %s to %s', (word, status) => {
+      const body = envelope();
+      body['type'] = 'IdentityVerification.StatusChanged';
+      body.payload['status'] = word;
+      expect(normalizeOne(body)).toMatchObject({
+        status,
+        vendorStatus: `type=IdentityVerification.StatusChanged status=${word}`,
+      });
+      body.payload['status'] = word.toUpperCase();
+      expect(normalizeOne(body).status).toBe(status);
+    });
 
-    it.each(ONDATO_TYPE_SUFFIXES.map((row) => [row.value, row.status] as const))(
+    it.each(wordsOf('type'))(
       'maps a type ending %s to %s when the payload has no status',
       (suffix, status) => {
         const body = envelope();
@@ -741,29 +743,8 @@ describe('ondato', () => {
     );
 
     it('declares, for the README, exactly the words Ondato documents, as read here', () => {
-      // Written from Ondato's words, not from the vendor module.
-      const expected: readonly (readonly [string, string, Status])[] = [
-        ['payload.status', 'Approved', 'approved'],
-        ['payload.status', 'Rejected', 'rejected'],
-        ['payload.status', 'Unfinished', 'in_progress'],
-        ['payload.status', 'Completed', 'in_review'],
-        ['payload.status', 'Pending', 'in_review'],
-        ['payload.status', 'Aborted', 'cancelled'],
-        ['payload.status', 'Expired', 'expired'],
-        ['payload.status', 'NeedReview', 'in_review'],
-        ['payload.status', 'Validated', 'approved'],
-        ['payload.status', 'Invalidated', 'rejected'],
-        ['type', '*.Approved', 'approved'],
-        ['type', '*.Rejected', 'rejected'],
-        ['type', '*.Processed', 'in_review'],
-        ['type', '*.Created', 'in_progress'],
-        ['type', '*.Consented', 'in_progress'],
-        ['type', '*.Uploaded', 'in_review'],
-        ['type', '*.Completed', 'in_review'],
-        ['type', '*.Deleted', 'cancelled'],
-      ];
       expect(ondato.statusMapping.map((row) => [row.field, row.value, row.status]).sort()).toEqual(
-        [...expected].sort(),
+        [...STATUS_WORDS].sort(),
       );
       expect(ondato.statusMapping).toEqual([...ONDATO_STATUS_WORDS, ...ONDATO_TYPE_SUFFIXES]);
     });

@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
-import type { NormalizedDraft } from '../../lambdas/core/event.js';
+import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import type { BaseCredentials } from '../../lambdas/core/vendor.js';
 import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { TREEZOR_EVENTS, TREEZOR_ROUTE, treezor } from '../../lambdas/vendors/treezor.js';
 import { vendorFixtures } from '../support/vendor-fixtures.js';
+import { knownAnswers } from '../suites/known-answers.js';
 import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(treezor);
@@ -14,13 +15,11 @@ const SECRET = 'test_webhook_secret';
 const NO_BASE: BaseCredentials = { allowUnauthenticated: false };
 
 /** Fixture bodies are read as bytes and decoded as ingest does; never edited in place. */
-const readBody = FIXTURES.readBody;
+const { readBody, verifyBody: verify, normalizeBody: normalize } = FIXTURES;
 
 const credentials = (secret: Record<string, unknown>, base: BaseCredentials = NO_BASE) =>
   FIXTURES.credentials(secret, base);
 const fixtureCredentials = credentials(FIXTURES.secret());
-const verify = FIXTURES.verifyBody;
-const normalize = FIXTURES.normalizeBody;
 
 const hmac = (message: string, secret = SECRET): string =>
   createHmac('sha256', secret).update(message, 'utf8').digest('base64');
@@ -409,44 +408,33 @@ describe('normalize', () => {
   });
 
   describe('users: kycReview and kycLevel (Treezor codes, sent as strings or numbers)', () => {
-    it.each([
-      ['0', 'NONE', 'pending'],
-      ['1', 'PENDING', 'in_review'],
-      ['2', 'VALIDATED', 'approved'],
-      ['3', 'REFUSED', 'rejected'],
-      ['4', 'INVESTIGATING', 'in_review'],
-      ['5', 'CLOSED', 'cancelled'],
-      ['6', 'REVIEW_OPEN', 'needs_info'],
-      ['7', 'REVIEW_PENDING', 'in_review'],
-    ])('kycReview %s (%s) is %s', (code, word, status) => {
-      for (const kycReview of [code, Number(code)]) {
+    it.each(knownAnswers<[string, string, Status]>(FIXTURES, 'kyc-review-codes.json'))(
+      'kycReview %s (%s) is %s',
+      (code, word, status) => {
+        for (const kycReview of [code, Number(code)]) {
+          const draft = only(
+            normalize(
+              delivery('user.kycreview', { users: [{ userId: '7', kycReview, kycLevel: '2' }] }),
+            ),
+          );
+          expect(draft).toMatchObject({ status, scope: 'verification' });
+          expect(draft.vendorStatus).toBe(`kycReview=${word} kycLevel=REGULAR`);
+        }
+      },
+    );
+
+    it.each(knownAnswers<[string, string]>(FIXTURES, 'kyc-level-codes.json'))(
+      'kycLevel %s (%s); only REFUSED overrides a validated review',
+      (code, word) => {
         const draft = only(
           normalize(
-            delivery('user.kycreview', { users: [{ userId: '7', kycReview, kycLevel: '2' }] }),
+            delivery('user.update', { users: [{ userId: '7', kycReview: '2', kycLevel: code }] }),
           ),
         );
-        expect(draft).toMatchObject({ status, scope: 'verification' });
-        expect(draft.vendorStatus).toBe(`kycReview=${word} kycLevel=REGULAR`);
-      }
-    });
-
-    it.each([
-      ['0', 'NONE'],
-      ['1', 'LIGHT'],
-      ['2', 'REGULAR'],
-      ['3', 'STRONG'],
-      ['4', 'REFUSED'],
-      ['5', 'PREVALIDATED'],
-      ['6', 'ENHANCED'],
-    ])('kycLevel %s (%s); only REFUSED overrides a validated review', (code, word) => {
-      const draft = only(
-        normalize(
-          delivery('user.update', { users: [{ userId: '7', kycReview: '2', kycLevel: code }] }),
-        ),
-      );
-      expect(draft.vendorStatus).toBe(`kycReview=VALIDATED kycLevel=${word}`);
-      expect(draft.status).toBe(word === 'REFUSED' ? 'rejected' : 'approved');
-    });
+        expect(draft.vendorStatus).toBe(`kycReview=VALIDATED kycLevel=${word}`);
+        expect(draft.status).toBe(word === 'REFUSED' ? 'rejected' : 'approved');
+      },
+    );
 
     it('reads cancellation from the signed userStatus, whatever the codes say', () => {
       const draft = only(
@@ -495,25 +483,101 @@ describe('normalize', () => {
     });
   });
 
-  describe('KYC reviews (new life cycle): kycStatus', () => {
-    it.each([
-      ['PENDING', 'in_review'],
-      ['VALIDATED', 'approved'],
-      ['REFUSED', 'rejected'],
-    ])('kycStatus %s is %s', (word, status) => {
-      const draft = only(
-        normalize(delivery('kycreview.result', { userId: 1, kycStatus: word, kycReview: 0 })),
-      );
-      expect(draft).toEqual({
-        detailType: 'KYC Verification Updated',
-        vendorEventType: 'kycreview.result',
-        subject: { kind: 'user', id: '1' },
+  describe('signed status words: one draft each, its subject and scope set by the reader', () => {
+    const user = { kind: 'user', id: 'u' } as const;
+    const step = (kind: string, id: string) => ({ kind, id, parent: user });
+    /** Per event: the payload that carries a word, the word's field, and the rest of the draft. */
+    const READERS: Readonly<
+      Record<string, { payload: (word: string) => unknown; field: string; draft: object }>
+    > = {
+      'kycreview.result': {
+        payload: (word) => ({ userId: 1, kycStatus: word, kycReview: 0 }),
+        field: 'kycStatus',
+        draft: {
+          detailType: 'KYC Verification Updated',
+          subject: { kind: 'user', id: '1' },
+          scope: 'verification',
+        },
+      },
+      'document.update': {
+        payload: (word) => ({
+          documents: [{ documentId: 'd', userId: 'u', documentStatus: word }],
+        }),
+        field: 'documentStatus',
+        draft: {
+          detailType: 'KYC Document Updated',
+          subject: step('document', 'd'),
+          scope: 'step',
+        },
+      },
+      'kycliveness.update': {
+        payload: (word) => ({ user_id: 'u', 'kyc-status': word }),
+        field: 'kyc-status',
+        draft: {
+          detailType: 'KYC Verification Updated',
+          subject: step('liveness', 'u'),
+          scope: 'step',
+        },
+      },
+      ...Object.fromEntries(
+        ['qes.finalized', 'videoConference.finalized'].map((event) => [
+          event,
+          {
+            payload: (word: string) => ({ userId: 'u', transactionNumber: 't', result: word }),
+            field: 'result',
+            draft: {
+              detailType: 'KYC Verification Updated',
+              subject: step('identification', 't'),
+              scope: 'step',
+            },
+          },
+        ]),
+      ),
+    };
+    /** IDnow's result words, the same for a QES and a video identification. */
+    const idnow = (word: string, status: Status): [string, string, Status][] => [
+      ['qes.finalized', word, status],
+      ['videoConference.finalized', word, status],
+    ];
+
+    it.each<[string, string, Status]>([
+      ['kycreview.result', 'PENDING', 'in_review'],
+      ['kycreview.result', 'VALIDATED', 'approved'],
+      ['kycreview.result', 'REFUSED', 'rejected'],
+      ['document.update', 'PENDING', 'in_review'],
+      ['document.update', 'VALIDATED', 'approved'],
+      ['document.update', 'REFUSED', 'rejected'],
+      ['document.update', 'CANCELED', 'cancelled'],
+      // Ubble's liveness words.
+      ['kycliveness.update', 'uninitiated', 'pending'],
+      ['kycliveness.update', 'initiated', 'in_progress'],
+      ['kycliveness.update', 'processing', 'in_review'],
+      ['kycliveness.update', 'aborted', 'cancelled'],
+      ['kycliveness.update', 'expired', 'expired'],
+      // Ubble v2: the user declined consent; nothing was decided about them.
+      ['kycliveness.update', 'refused', 'cancelled'],
+      ...idnow('STARTED', 'in_progress'),
+      ...idnow('CHECK_PENDING', 'in_review'),
+      ...idnow('REVIEW_PENDING', 'in_review'),
+      ...idnow('FRAUD_SUSPICION_PENDING', 'in_review'),
+      ...idnow('ABORTED', 'cancelled'),
+      // Cancelled for quality, document or selfie reasons: the user can start again.
+      ...idnow('CANCELED', 'cancelled'),
+      ...idnow('SUCCESS', 'approved'),
+      ...idnow('SUCCESS_DATA_CHANGED', 'approved'),
+      ...idnow('FRAUD_SUSPICION_CONFIRMED', 'rejected'),
+    ])('%s: %s is %s', (event, word, status) => {
+      const { payload, field, draft } = READERS[event] as (typeof READERS)[string];
+      expect(only(normalize(delivery(event, payload(word))))).toEqual({
+        ...draft,
+        vendorEventType: event,
         status,
-        scope: 'verification',
-        vendorStatus: `kycStatus=${word}`,
+        vendorStatus: `${field}=${word}`,
       });
     });
+  });
 
+  describe('KYC reviews (new life cycle): kycStatus', () => {
     it('falls back to the kycReview code for another word', () => {
       const draft = only(
         normalize(
@@ -525,29 +589,6 @@ describe('normalize', () => {
   });
 
   describe('documents: documentStatus, each a step of its user', () => {
-    it.each([
-      ['PENDING', 'in_review'],
-      ['VALIDATED', 'approved'],
-      ['REFUSED', 'rejected'],
-      ['CANCELED', 'cancelled'],
-    ])('documentStatus %s is %s', (word, status) => {
-      const draft = only(
-        normalize(
-          delivery('document.update', {
-            documents: [{ documentId: 'd', userId: 'u', documentStatus: word }],
-          }),
-        ),
-      );
-      expect(draft).toEqual({
-        detailType: 'KYC Document Updated',
-        vendorEventType: 'document.update',
-        subject: { kind: 'document', id: 'd', parent: { kind: 'user', id: 'u' } },
-        status,
-        scope: 'step',
-        vendorStatus: `documentStatus=${word}`,
-      });
-    });
-
     it('never cancels on the unsigned name document.cancel alone', () => {
       const draft = only(
         normalize(
@@ -563,25 +604,6 @@ describe('normalize', () => {
   describe("live verification: Ubble's words, the user's liveness step", () => {
     const liveness = (payload: Record<string, unknown>) =>
       only(normalize(delivery('kycliveness.update', { user_id: 'u', ...payload })));
-
-    it.each([
-      ['uninitiated', 'pending'],
-      ['initiated', 'in_progress'],
-      ['processing', 'in_review'],
-      ['aborted', 'cancelled'],
-      ['expired', 'expired'],
-      // Ubble v2: the user declined consent; nothing was decided about them.
-      ['refused', 'cancelled'],
-    ])('kyc-status %s is %s', (word, status) => {
-      expect(liveness({ 'kyc-status': word })).toEqual({
-        detailType: 'KYC Verification Updated',
-        vendorEventType: 'kycliveness.update',
-        subject: { kind: 'liveness', id: 'u', parent: { kind: 'user', id: 'u' } },
-        status,
-        scope: 'step',
-        vendorStatus: `kyc-status=${word}`,
-      });
-    });
 
     it.each([
       [1, 'approved'],
@@ -616,31 +638,6 @@ describe('normalize', () => {
   describe.each(['qes.finalized', 'videoConference.finalized'])(
     "%s: IDnow's result words, an identification step",
     (event) => {
-      it.each([
-        ['STARTED', 'in_progress'],
-        ['CHECK_PENDING', 'in_review'],
-        ['REVIEW_PENDING', 'in_review'],
-        ['FRAUD_SUSPICION_PENDING', 'in_review'],
-        ['ABORTED', 'cancelled'],
-        // Cancelled for quality, document or selfie reasons: the user can start again.
-        ['CANCELED', 'cancelled'],
-        ['SUCCESS', 'approved'],
-        ['SUCCESS_DATA_CHANGED', 'approved'],
-        ['FRAUD_SUSPICION_CONFIRMED', 'rejected'],
-      ])('result %s is %s', (word, status) => {
-        const draft = only(
-          normalize(delivery(event, { userId: 'u', transactionNumber: 't', result: word })),
-        );
-        expect(draft).toEqual({
-          detailType: 'KYC Verification Updated',
-          vendorEventType: event,
-          subject: { kind: 'identification', id: 't', parent: { kind: 'user', id: 'u' } },
-          status,
-          scope: 'step',
-          vendorStatus: `result=${word}`,
-        });
-      });
-
       it('never takes the subject from the unsigned object_id, and is unknown for another result', () => {
         const draft = only(normalize(delivery(event, { result: 'SOMETHING_NEW' })));
         expect(draft).toMatchObject({ status: 'unknown', vendorStatus: 'result=SOMETHING_NEW' });

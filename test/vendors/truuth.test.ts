@@ -22,6 +22,7 @@ import {
 } from '../../lambdas/vendors/truuth.js';
 import type { TruuthRouteKey } from '../../lambdas/vendors/truuth.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
+import { knownAnswers } from '../suites/known-answers.js';
 import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(truuth);
@@ -587,20 +588,12 @@ describe('truuth vendor', () => {
       expect(statusFromOutcomes(outcomes)).toBe(status);
     });
 
-    it.each<[string, Status]>([
-      ['DONE', 'unknown'],
-      ['IN_PROGRESS', 'in_progress'],
-      ['in_progress', 'in_progress'],
-      ['PENDING', 'pending'],
-      [' Pending ', 'pending'],
-      ['COMPLETED', 'unknown'],
-      ['IN PROGRESS', 'unknown'],
-      ['constructor', 'unknown'],
-      ['__proto__', 'unknown'],
-      ['', 'unknown'],
-    ])('reads the status word "%s" as %s', (word, status) => {
-      expect(statusFromWord(word)).toBe(status);
-    });
+    it.each(knownAnswers<[string, Status]>(FIXTURES, 'status-words.json'))(
+      'reads the status word "%s" as %s',
+      (word, status) => {
+        expect(statusFromWord(word)).toBe(status);
+      },
+    );
 
     it.each<[string, unknown, Status, string | null]>([
       [
