@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createRequestHandler } from 'local-aws-sqs';
 import { LOCAL_REGION, type LocalEndpoints } from './clients.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
-import { startPutEventsServer, type PublishedEvent } from './put-events-server.js';
+import { startPutEventsServer, type PutEventsServerOptions } from './put-events-server.js';
 import { closeServer, listenOnLoopback, LOOPBACK, loopbackUrl } from './servers.js';
 
 /**
@@ -11,7 +11,8 @@ import { closeServer, listenOnLoopback, LOOPBACK, loopbackUrl } from './servers.
  * loopback for the others. State lives in memory and ends with the process.
  */
 
-export interface EngineOptions {
+/** The PutEvents stand-in's events file and listener are passed to it as they are. */
+export interface EngineOptions extends Omit<PutEventsServerOptions, 'port'> {
   /**
    * DynamoDB Local: the port to start it on (`0` picks a free one), or the endpoint of one
    * already running, which these engines then use and leave running (the tests start one for
@@ -20,8 +21,6 @@ export interface EngineOptions {
   readonly dynamodb: { readonly port: number } | { readonly endpoint: string };
   readonly sqsPort: number;
   readonly eventBridgePort: number;
-  readonly eventsFile: string;
-  readonly onEvent?: (event: PublishedEvent) => void;
 }
 
 export interface Engines {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readBody } from './http-server.js';
 import { closeServer, listenOnLoopback } from './servers.js';
 
 /**
@@ -75,14 +76,14 @@ async function handle(
     });
     return;
   }
-  const text = await readBody(request);
-  if (text === undefined) {
+  const body = await readBody(request, MAX_REQUEST_BYTES);
+  if (body === undefined) {
     reply(response, 413, { __type: 'ValidationException', message: 'Request too large' });
     return;
   }
   let entries: unknown;
   try {
-    entries = (JSON.parse(text) as { Entries?: unknown }).Entries;
+    entries = (JSON.parse(body.toString('utf8')) as { Entries?: unknown }).Entries;
   } catch {
     reply(response, 400, { __type: 'SerializationException', message: 'Body is not JSON' });
     return;
@@ -147,18 +148,6 @@ function readEntry(entry: unknown): PublishedEvent | string {
     // The SDK sends timestamps as epoch seconds in this protocol.
     Time: new Date(typeof Time === 'number' ? Time * 1000 : Date.now()).toISOString(),
   };
-}
-
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {

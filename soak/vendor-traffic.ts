@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { HttpHandler } from '../local/http-server.js';
 import { runAs, type IngestAttempt } from './call-context.js';
 import { SOAK_SOURCE_IP } from './delivery-factory.js';
 import { postEvent } from './gateway-event.js';
@@ -7,9 +7,8 @@ import type { Ledger } from './ledger.js';
 import { keyed } from './random.js';
 import type { Scenario, Send } from './scenario.js';
 
-export type IngestHandler = (
-  event: APIGatewayProxyEventV2,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+/** Ingest as API Gateway invokes it. */
+export type IngestHandler = HttpHandler;
 
 export interface TrafficOptions {
   readonly scenario: Scenario;
