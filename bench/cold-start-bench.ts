@@ -48,6 +48,26 @@ interface ChildResult {
   readonly heapUsed: number;
 }
 
+/** The figures of a child's load that the report compares, and what each measures. */
+const FIGURES = { ms: 'time-ms', cpuMs: 'time-ms', rss: 'bytes' } as const satisfies Partial<
+  Record<keyof ChildResult, RatioRow['quantity']>
+>;
+
+/** One figure of the case's loads against the same figure of the floor's, each labelled. */
+function ratioRow(
+  [label, subject]: readonly [string, readonly ChildResult[]],
+  [floorLabel, floor]: readonly [string, readonly ChildResult[]],
+  figure: keyof typeof FIGURES,
+): RatioRow {
+  return {
+    label,
+    floorLabel,
+    subject: summarize(subject.map((r) => r[figure])),
+    floor: summarize(floor.map((r) => r[figure])),
+    quantity: FIGURES[figure],
+  };
+}
+
 async function loadOnce(
   bundle: BuiltBundle,
   sourceMaps: boolean,
@@ -124,13 +144,13 @@ export async function runColdStartBench(config: BenchConfig): Promise<Section> {
       const flags = v.sourceMaps
         ? 'with --enable-source-maps (as deployed)'
         : 'without source maps';
-      rows.push({
-        label: `${v.handler.id}: import of the handler bundle, ${flags}`,
-        floorLabel: `bundle of ${v.sdkClients} only, same flags`,
-        subject: summarize(slot.handler.map((r) => r.ms)),
-        floor: summarize(slot.sdkOnly.map((r) => r.ms)),
-        quantity: 'time-ms',
-      });
+      rows.push(
+        ratioRow(
+          [`${v.handler.id}: import of the handler bundle, ${flags}`, slot.handler],
+          [`bundle of ${v.sdkClients} only, same flags`, slot.sdkOnly],
+          'ms',
+        ),
+      );
     }
     // What the deployed NODE_OPTIONS flag itself costs: the same bundle loaded both ways.
     for (const b of built) {
@@ -139,36 +159,31 @@ export async function runColdStartBench(config: BenchConfig): Promise<Section> {
       const a = withMaps && results.get(withMaps);
       const z = without && results.get(without);
       if (!a || !z) continue;
-      rows.push({
-        label: `${b.handler.id}: handler import with --enable-source-maps`,
-        floorLabel: 'the same bundle without the flag',
-        subject: summarize(a.handler.map((r) => r.ms)),
-        floor: summarize(z.handler.map((r) => r.ms)),
-        quantity: 'time-ms',
-      });
+      rows.push(
+        ratioRow(
+          [`${b.handler.id}: handler import with --enable-source-maps`, a.handler],
+          ['the same bundle without the flag', z.handler],
+          'ms',
+        ),
+      );
     }
     // On a shared machine the wall time also counts waiting for a core; the CPU time does not.
-    for (const v of variants.filter((variant) => variant.sourceMaps)) {
-      const slot = results.get(v);
-      if (!slot) continue;
-      rows.push({
-        label: `${v.handler.id}: CPU time of the import, with --enable-source-maps (as deployed)`,
-        floorLabel: `bundle of ${v.sdkClients} only, same flags`,
-        subject: summarize(slot.handler.map((r) => r.cpuMs)),
-        floor: summarize(slot.sdkOnly.map((r) => r.cpuMs)),
-        quantity: 'time-ms',
-      });
-    }
-    for (const v of variants.filter((variant) => variant.sourceMaps)) {
-      const slot = results.get(v);
-      if (!slot) continue;
-      rows.push({
-        label: `${v.handler.id}: RSS after import`,
-        floorLabel: `bundle of ${v.sdkClients} only`,
-        subject: summarize(slot.handler.map((r) => r.rss)),
-        floor: summarize(slot.sdkOnly.map((r) => r.rss)),
-        quantity: 'bytes',
-      });
+    const deployedLoads = [
+      ['cpuMs', 'CPU time of the import, with --enable-source-maps (as deployed)', ', same flags'],
+      ['rss', 'RSS after import', ''],
+    ] as const;
+    for (const [figure, what, floorFlags] of deployedLoads) {
+      for (const v of variants.filter((variant) => variant.sourceMaps)) {
+        const slot = results.get(v);
+        if (!slot) continue;
+        rows.push(
+          ratioRow(
+            [`${v.handler.id}: ${what}`, slot.handler],
+            [`bundle of ${v.sdkClients} only${floorFlags}`, slot.sdkOnly],
+            figure,
+          ),
+        );
+      }
     }
     const size = (bytes: number): string => formatQuantity(bytes, 'bytes');
     return {
