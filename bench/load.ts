@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import type { LoadMode } from './load-config.js';
 import { renderLoad } from './load-report.js';
 import { runLoad } from './load-run.js';
+import { parseRunArgs } from './run-args.js';
 
 /**
  * `npm run load` (a few minutes), `npm run load -- --quick` (about a minute), `--smoke` (seconds;
@@ -16,25 +16,11 @@ const USAGE =
   'rising, confirms the highest rate that is acknowledged and published with a flat backlog, ' +
   'and names the stage that saturates first.';
 
-function parseArgs(argv: readonly string[]): { mode: LoadMode; processors: number; out?: string } {
-  let mode: LoadMode = 'default';
-  let processors = 1;
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--quick') mode = 'quick';
-    else if (arg === '--smoke') mode = 'smoke';
-    else if (arg === '--processors') processors = Number(argv[(i += 1)]);
-    else if (arg === '--out' && argv[i + 1] !== undefined) out = argv[(i += 1)];
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else throw new Error(`Unknown argument ${arg}\n${USAGE}`);
-  }
-  return { mode, processors, ...(out !== undefined && { out }) };
-}
-
-const { mode, processors, out } = parseArgs(process.argv.slice(2));
+const { mode, values } = parseRunArgs(process.argv.slice(2), USAGE, {
+  processors: { type: 'string' },
+});
+const { out } = values;
+const processors = values.processors === undefined ? 1 : Number(values.processors);
 const started = Date.now();
 const result = await runLoad({
   mode,

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import type { Mode } from './config.js';
 import { renderReport } from './report.js';
 import { runBench } from './run-bench.js';
+import { parseRunArgs } from './run-args.js';
 
 /**
  * `npm run bench` (about two minutes), `npm run bench -- --quick` (a fast look), or
@@ -13,20 +13,14 @@ import { runBench } from './run-bench.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
-function parseArgs(argv: readonly string[]): { mode: Mode; out: string } {
-  let mode: Mode = 'default';
-  let out = DEFAULT_OUT;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--quick') mode = 'quick';
-    else if (arg === '--smoke') mode = 'smoke';
-    else if (arg === '--out' && argv[i + 1] !== undefined) out = argv[(i += 1)] ?? out;
-    else throw new Error(`Unknown argument ${arg}; expected --quick, --smoke or --out <file>`);
-  }
-  return { mode, out };
-}
+const USAGE =
+  'Usage: npm run bench -- [--quick | --smoke] [--out <file>]\n' +
+  'Measures vendor verification, the ingest handler, cold starts, processor throughput and the ' +
+  'cost per million webhooks, every timing as a ratio against a floor measured in the same run; ' +
+  'writes the report to bench/RESULTS.md (or --out <file>).';
 
-const { mode, out } = parseArgs(process.argv.slice(2));
+const { mode, values } = parseRunArgs(process.argv.slice(2), USAGE, {});
+const out = values.out ?? DEFAULT_OUT;
 const command = mode === 'default' ? 'npm run bench' : `npm run bench -- --${mode}`;
 const started = Date.now();
 const report = await runBench({
