@@ -8,50 +8,73 @@ import { runSoak } from './run-soak.js';
  * regressed, or a duplicate publication has no allowed cause; 2 on a usage error.
  */
 
-const USAGE =
-  'Usage: npm run soak -- [--deliveries N] [--seed S] [--concurrency C] [--pollers P] ' +
-  '[--visibility-timeout SECONDS] [--quiet]';
+/** A whole-number option: what the usage calls its value, its default and its least value. */
+interface WholeNumber {
+  readonly placeholder: string;
+  readonly fallback: () => number;
+  readonly min: number;
+}
 
-function integer(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) {
-    throw new Error(`--${name} must be an integer of at least ${min}, not "${value}"`);
-  }
-  return parsed;
+const WHOLE_NUMBERS = {
+  deliveries: { placeholder: 'N', fallback: () => 10_000, min: 1 },
+  // A fresh seed each run unless given; it is printed first so any run can be replayed.
+  seed: { placeholder: 'S', fallback: () => Math.floor(Math.random() * 2 ** 31), min: 0 },
+  concurrency: { placeholder: 'C', fallback: () => 24, min: 1 },
+  pollers: { placeholder: 'P', fallback: () => 4, min: 1 },
+  'visibility-timeout': { placeholder: 'SECONDS', fallback: () => 2, min: 1 },
+} as const satisfies Readonly<Record<string, WholeNumber>>;
+
+type WholeNumberName = keyof typeof WHOLE_NUMBERS;
+
+const USAGE = `Usage: npm run soak -- ${Object.entries(WHOLE_NUMBERS)
+  .map(([name, { placeholder }]) => `[--${name} ${placeholder}]`)
+  .join(' ')} [--quiet]`;
+
+/** The run's options, or `undefined` when only the usage is asked for. */
+function parseOptions(argv: readonly string[]) {
+  const names = Object.keys(WHOLE_NUMBERS) as WholeNumberName[];
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      ...Object.fromEntries(names.map((name) => [name, { type: 'string' } as const])),
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return undefined;
+  const given: Readonly<Record<string, unknown>> = values;
+  const whole = (name: WholeNumberName): number => {
+    const { fallback, min } = WHOLE_NUMBERS[name];
+    const value = given[name];
+    if (typeof value !== 'string') return fallback();
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) {
+      throw new Error(`--${name} must be an integer of at least ${min}, not "${value}"`);
+    }
+    return parsed;
+  };
+  return {
+    deliveries: whole('deliveries'),
+    seed: whole('seed'),
+    concurrency: whole('concurrency'),
+    pollers: whole('pollers'),
+    visibilityTimeoutSeconds: whole('visibility-timeout'),
+    quiet: values.quiet === true,
+  };
 }
 
 async function main(): Promise<number> {
   let options;
   try {
-    const { values } = parseArgs({
-      options: {
-        deliveries: { type: 'string' },
-        seed: { type: 'string' },
-        concurrency: { type: 'string' },
-        pollers: { type: 'string' },
-        'visibility-timeout': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    options = {
-      deliveries: integer(values.deliveries, 'deliveries', 10_000, 1),
-      // A fresh seed each run unless given; it is printed first so any run can be replayed.
-      seed: integer(values.seed, 'seed', Math.floor(Math.random() * 2 ** 31), 0),
-      concurrency: integer(values.concurrency, 'concurrency', 24, 1),
-      pollers: integer(values.pollers, 'pollers', 4, 1),
-      visibilityTimeoutSeconds: integer(values['visibility-timeout'], 'visibility-timeout', 2, 1),
-      quiet: values.quiet === true,
-    };
+    options = parseOptions(process.argv.slice(2));
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     console.error(USAGE);
     return 2;
+  }
+  if (options === undefined) {
+    console.log(USAGE);
+    return 0;
   }
 
   console.log(
