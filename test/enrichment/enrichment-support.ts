@@ -6,6 +6,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { LocalEnrichment } from '../../local/enrichment.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
+import type { ApiReading } from '../../lambdas/core/vendor-api.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
 import { sendDelivery } from '../../local/send-delivery.js';
 import type { TestPipeline } from '../support/local-pipeline.js';
@@ -18,22 +19,12 @@ export function apiFixture(vendor: string, name: string): unknown {
 }
 
 /**
- * What IDWise's `journey-result-refer` answer reads as, written by hand from the fixture: the
- * API test checks the reading, the local-mode test that the published event carries it.
+ * What the vendor's API reading makes of the answer fixture `name`, written by hand from it
+ * (`test/fixtures/<vendor>/api/reads/<name>.expected.json`).
  */
-export const IDWISE_REFER_READ = {
-  status: 'in_review',
-  vendorStatus: 'final=Refer system=Refer',
-  detailType: 'KYC Verification Updated',
-  findings: {
-    decisions: [
-      { by: 'final', word: 'Refer' },
-      { by: 'system', word: 'Refer' },
-    ],
-    failedRules: ['under_age'],
-    amlFlags: ['pep', 'adverse-media'],
-  },
-} as const;
+export function apiReading(vendor: string, name: string): ApiReading {
+  return apiFixture(vendor, `reads/${name}.expected`) as ApiReading;
+}
 
 /** The detail of every event the test pipeline's bus received, in order. */
 export function publishedDetails(test: TestPipeline): EventDetail[] {

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambdas/core/errors.js';
 import { baseUrlOf, readApiCredentials, type CalledApi } from '../../lambdas/core/vendor-api.js';
 import { idwise } from '../../lambdas/vendors/idwise.js';
-import { apiFixture, IDWISE_REFER_READ } from './enrichment-support.js';
+import { apiFixture, apiReading } from './enrichment-support.js';
 
 const api = idwise.api as CalledApi;
 const answer = (name: string): unknown => apiFixture('idwise', name);
 
 describe('IDWise API: reading Get Journey Result', () => {
   it('reads a referred journey: the status, the decisions, the failed rules and the AML flags', () => {
-    expect(api.read(answer('journey-result-refer'))).toEqual(IDWISE_REFER_READ);
+    expect(api.read(answer('journey-result-refer'))).toEqual(
+      apiReading('idwise', 'journey-result-refer'),
+    );
   });
 
   it('reads a completed journey as approved, with nothing failed or flagged', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestPipeline } from '../support/local-pipeline.js';
 import { localBusEntries, waitFor, type PublishedEvent } from '../support/wait.js';
 import type { EventDetail } from '../../lambdas/core/event.js';
-import { IDWISE_REFER_READ, readArchived, sendBody } from './enrichment-support.js';
+import { apiReading, readArchived, sendBody } from './enrichment-support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures/idwise');
@@ -61,7 +61,7 @@ describe('IDWise enrichment in local mode', () => {
       // The webhook said Complete; the journey, asked afterwards, is referred: it came later.
       previousStatus: 'approved',
       outOfOrder: false,
-      findings: IDWISE_REFER_READ.findings,
+      findings: apiReading('idwise', 'journey-result-refer').findings,
     });
     const entry = JSON.stringify(event);
     for (const value of APPLICANT_VALUES) expect(entry).not.toContain(value);

@@ -358,9 +358,10 @@ beforeAll(async () => {
   await waitFor(
     'the pipeline to publish every accepted fixture',
     () => [...expectedEventIds].every((id) => publishedEventIds().has(id)),
-    20_000,
+    // Generous: every fixture of every vendor goes through, on two shared cores.
+    45_000,
   );
-}, 60_000);
+}, 90_000);
 
 /* --------------------------------------------------------------------------------- checks */
 
