@@ -6,6 +6,7 @@ import type { Random } from './random.js';
 export const PORT_METHODS = [
   'getEvent',
   'getSubject',
+  'stageBody',
   'recordEvent',
   'takeLease',
   'publish',

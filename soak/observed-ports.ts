@@ -5,6 +5,7 @@ import type {
   PublishOutcome,
   RecordAnswer,
   ReviseAnswer,
+  StagedBody,
   StoredEvent,
   SubjectChange,
   SubjectState,
@@ -56,11 +57,17 @@ export class ObservedEventStore implements EventStore {
     );
   }
 
-  recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer> {
+  stageBody(event: StoredEvent): Promise<StagedBody> {
+    const stage = this.inner.stageBody?.bind(this.inner);
+    if (!stage) throw new Error('soak: the store under test stages no bodies');
+    return step('stageBody', () => stage(event));
+  }
+
+  recordEvent(event: StoredEvent, change: SubjectChange, body?: StagedBody): Promise<RecordAnswer> {
     const { eventId } = event.detail;
     return step(
       'recordEvent',
-      this.#throttled(eventId, () => this.inner.recordEvent(event, change)),
+      this.#throttled(eventId, () => this.inner.recordEvent(event, change, body)),
     );
   }
 

@@ -15,10 +15,12 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreBusyError } from '../core/errors.js';
+import { STATUSES } from '../core/event.js';
 import type {
   EventStore,
   RecordAnswer,
   ReviseAnswer,
+  StagedBody,
   StoredEvent,
   SubjectChange,
   SubjectState,
@@ -62,9 +64,14 @@ const BEST_QUALITY = 11;
 const BEST_QUALITY_MAX_BYTES = 16 * 1024;
 /**
  * The most compressed bytes a chunk item holds within one write unit: the rest of the 1 KB is its
- * key (`BODY#` + 43 + `#0`), `eventId` (up to 100 bytes here), `expiresAt` and attribute names.
+ * key (`BODY#` + 22 + `#0`), `expiresAt` and attribute names, with room to spare.
  */
-const ONE_UNIT_CHUNK_BYTES = 1024 - 200;
+const ONE_UNIT_CHUNK_BYTES = 1024 - 64;
+/**
+ * Brotli's best setting makes a small JSON body about 10% smaller than the fast one, never much
+ * more: it is tried only when the fast result is within this factor of the room it needs.
+ */
+const BEST_QUALITY_REACH = 1.2;
 
 /**
  * One table (see dynamo-schema.ts). Event items are keyed by eventId and carry the subject key
@@ -99,15 +106,27 @@ export class DynamoEventStore implements EventStore {
     return item ? fromEventItem(item, await this.#readBody(eventId, item)) : undefined;
   }
 
-  async recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer> {
-    const body = await packBody(event, toEventItem(event, { form: 'none' }));
-    // Chunks before the transaction, because the event item is the commit point: once it
-    // exists, duplicates and retries read the body through it. Written the other way round, a
-    // crash between the two would leave a stored event whose body cannot be read, failing every
-    // retry. This way a crash leaves only chunks that no event item names: the retry of the same
-    // delivery rewrites the same keys with the same bytes, and the TTL removes them otherwise.
-    // (They would not fit the transaction anyway: it holds at most 4 MB.)
+  /**
+   * Compresses the body and, when it does not fit the event item, writes its chunk items: before
+   * the transaction, because the event item is the commit point. Once it exists, duplicates and
+   * retries read the body through it; written the other way round, a crash between the two would
+   * leave a stored event whose body cannot be read, failing every retry. This way a crash leaves
+   * only chunks that no event item names: the retry of the same delivery rewrites the same keys
+   * with the same bytes, and the TTL removes them otherwise. (They would not fit the transaction
+   * anyway: it holds at most 4 MB.)
+   */
+  async stageBody(event: StoredEvent): Promise<StagedBody> {
+    const body = await packBody(event, toEventItem(asJudgedAndLeased(event), { form: 'none' }));
     if (body.form === 'chunks') await this.#putChunks(event, body);
+    return new StagedDynamoBody(event.detail.eventId, body);
+  }
+
+  async recordEvent(
+    event: StoredEvent,
+    change: SubjectChange,
+    staged?: StagedBody,
+  ): Promise<RecordAnswer> {
+    const body = packedBodyOf(staged ?? (await this.stageBody(event)), event);
     return this.#transact(
       {
         Put: {
@@ -281,9 +300,9 @@ export class DynamoEventStore implements EventStore {
           new PutCommand({
             TableName: this.tableName,
             Item: {
-              // No `itemType`: the key's prefix says what it is, and every byte here is billed.
+              // No `itemType` nor `eventId`: the key's prefix says what it is, the event item names
+              // its chunks, and every byte here is billed.
               [PK]: chunkKey(body.chunkSet, index),
-              eventId: event.detail.eventId,
               chunk,
               // Expire with their event; orphans of a crashed attempt expire the same way.
               [TTL]: event.expiresAt,
@@ -368,18 +387,62 @@ interface ChunkedBody {
   readonly chunks: readonly Uint8Array[];
 }
 
+/** A body this store staged: its packed form, chunks already written. */
+class StagedDynamoBody implements StagedBody {
+  constructor(
+    readonly eventId: string,
+    readonly packed: PackedBody,
+  ) {}
+}
+
+function packedBodyOf(staged: StagedBody, event: StoredEvent): PackedBody {
+  if (!(staged instanceof StagedDynamoBody) || staged.eventId !== event.detail.eventId) {
+    throw new Error(`The body given for event ${event.detail.eventId} was not staged for it here`);
+  }
+  return staged.packed;
+}
+
+/** The longest status word, which judging may write into `previousStatus`. */
+const LONGEST_STATUS = STATUSES.reduce((longest, status) =>
+  status.length > longest.length ? status : longest,
+);
+
+/**
+ * The event as its item will be at its largest once judged (`previousStatus` set) and leased
+ * (an ISO time has a fixed length), so a body staged before both still fits where it was put.
+ */
+function asJudgedAndLeased(event: StoredEvent): StoredEvent {
+  return {
+    ...event,
+    leaseUntil: event.leaseUntil ?? new Date(0).toISOString(),
+    detail: { ...event.detail, previousStatus: LONGEST_STATUS },
+  };
+}
+
 /** Attribute name and value bytes of `rawBodyBr` and `rawBodyBytes`, as DynamoDB counts them. */
 const INLINE_BODY_OVERHEAD_BYTES = 'rawBodyBr'.length + 'rawBodyBytes'.length + 8;
 
+/**
+ * In the event item while that stays within one write unit (`withoutBody` is the item at its
+ * largest, see `asJudgedAndLeased`; the publication mark later replaces the lease), else in
+ * chunk items.
+ */
 async function packBody(event: StoredEvent, withoutBody: Item): Promise<PackedBody> {
   // The text is compressed even when it is base64 (a non-UTF-8 body): the text comes back exact.
   const text = Buffer.from(event.rawBody, 'utf8');
   const fast = await compress(text, FAST_QUALITY);
-  const packed = pack(event, withoutBody, text.length, fast);
-  // Brotli's best setting is ten times slower: used only when it is what keeps a small body's
-  // item within one write unit.
-  if (text.length > BEST_QUALITY_MAX_BYTES || fitsOneUnit(packed)) return packed;
-  return pack(event, withoutBody, text.length, await compress(text, BEST_QUALITY));
+  const inlineRoom =
+    ONE_WRITE_UNIT_BYTES - documentItemSize(withoutBody) - INLINE_BODY_OVERHEAD_BYTES;
+  // Brotli's best setting is twenty times slower (milliseconds for a 2 KB body): used only on a
+  // small body it may keep within one write unit, in the event item or in one chunk.
+  const mayFit = (room: number): boolean =>
+    fast.length > room && fast.length <= room * BEST_QUALITY_REACH;
+  const best =
+    text.length <= BEST_QUALITY_MAX_BYTES && (mayFit(inlineRoom) || mayFit(ONE_UNIT_CHUNK_BYTES));
+  const compressed = best ? await compress(text, BEST_QUALITY) : fast;
+  return compressed.length <= inlineRoom
+    ? { form: 'inline', bytes: text.length, compressed }
+    : chunked(event, text.length, compressed);
 }
 
 function compress(text: Buffer, quality: number): Promise<Buffer> {
@@ -391,16 +454,8 @@ function compress(text: Buffer, quality: number): Promise<Buffer> {
   });
 }
 
-/** In the event item while that stays within one write unit, else in chunk items. */
-function pack(
-  event: StoredEvent,
-  withoutBody: Item,
-  bytes: number,
-  compressed: Uint8Array,
-): PackedBody {
-  // The event item is measured with its lease, which the publication mark later replaces.
-  const inline = documentItemSize(withoutBody) + compressed.length + INLINE_BODY_OVERHEAD_BYTES;
-  if (inline <= ONE_WRITE_UNIT_BYTES) return { form: 'inline', bytes, compressed };
+/** The compressed body split over chunk items, each within DynamoDB's item limit. */
+function chunked(event: StoredEvent, bytes: number, compressed: Uint8Array): ChunkedBody {
   const chunks: Uint8Array[] = [];
   for (let start = 0; start < compressed.length; start += CHUNK_MAX_BYTES) {
     chunks.push(compressed.subarray(start, start + CHUNK_MAX_BYTES));
@@ -409,14 +464,9 @@ function pack(
   return { form: 'chunks', bytes, chunkSet, chunks };
 }
 
-function fitsOneUnit(body: PackedBody): boolean {
-  if (body.form !== 'chunks') return true;
-  const [only, ...more] = body.chunks;
-  return more.length === 0 && only !== undefined && only.length <= ONE_UNIT_CHUNK_BYTES;
-}
-
 /**
- * Names a set of chunks by their event, expiry and content (a sha-256). Two deliveries of one
+ * Names a set of chunks by their event, expiry and content (the first 128 bits of a sha-256:
+ * stored twice per event, so every byte counts, and still far beyond chance). Two deliveries of one
  * event that differ in body or expiry write disjoint chunks, so the loser of their race cannot
  * overwrite the winner's chunks, nor shorten their TTL; identical ones (a retry of the same queue
  * message) write the same bytes to the same keys.
@@ -427,7 +477,9 @@ function chunkSetId(eventId: string, expiresAt: number, compressed: Uint8Array):
       // A JSON array is self-delimiting, whatever characters the event id holds.
       .update(JSON.stringify([eventId, expiresAt]))
       .update(compressed)
-      .digest('base64url')
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url')
   );
 }
 

@@ -77,16 +77,32 @@ export type RecordAnswer = 'stored' | 'event-exists' | 'subject-moved';
 export type ReviseAnswer = 'revised' | 'event-unavailable' | 'subject-moved';
 
 /**
+ * An event's raw body made ready by `stageBody` for `recordEvent`. What it holds is the store's
+ * own business (compressed bytes, and where they were written).
+ */
+export interface StagedBody {
+  readonly eventId: string;
+}
+
+/**
  * Conflicts and throttling are thrown (`StoreBusyError`, core/errors.ts): the record is retried.
  */
 export interface EventStore {
   getEvent(eventId: string): Promise<StoredEvent | undefined>;
   getSubject(key: string): Promise<SubjectState | undefined>;
   /**
-   * In one atomic write (DESIGN §4.5): stores the event unless one with its id exists, and
-   * applies `change` to its subject unless the subject changed since it was read.
+   * Optional: readies the body of an event about to be recorded, and writes whatever must exist
+   * before the event does (immutable and idempotent, so a crash or a lost race leaves nothing
+   * wrong), so that the processor can do it while it reads the subject. Judging the event and
+   * leasing it afterwards do not make the staged body wrong.
    */
-  recordEvent(event: StoredEvent, change: SubjectChange): Promise<RecordAnswer>;
+  stageBody?(event: StoredEvent): Promise<StagedBody>;
+  /**
+   * In one atomic write (DESIGN §4.5): stores the event unless one with its id exists, and
+   * applies `change` to its subject unless the subject changed since it was read. Stages the
+   * body itself when given none.
+   */
+  recordEvent(event: StoredEvent, change: SubjectChange, body?: StagedBody): Promise<RecordAnswer>;
   /**
    * Replay's correction, in one atomic write: rewrites a stored event's detail, files it under
    * `event.subjectKey`, clears its published mark and gives it `event.leaseUntil`, unless another

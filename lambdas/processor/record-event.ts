@@ -6,7 +6,8 @@ import type { SubjectTurns } from './subject-turns.js';
 /**
  * How an event is stored once and applied to its subject (DESIGN §4.2, §4.3, §4.5):
  *
- * 1. Read its subject and judge the event against it (`judge`, with core/ordering.ts).
+ * 1. Read its subject and judge the event against it (`judge`, with core/ordering.ts); its body
+ *    is staged meanwhile (`EventStore.stageBody`).
  * 2. Store the event and its subject change in one atomic write, holding the lease from the
  *    start. The store refuses it when another attempt got there first — the event exists, or
  *    the subject moved — and then nothing was written.
@@ -84,12 +85,15 @@ async function storeAgainstSubject(
   // A new event is the common case, so the first attempt does not read it: the transaction's
   // condition says whether it exists (`event-exists`), and only then is it read and resumed.
   let mayExist = false;
+  // Its body is made ready once, while the subject is read (a large body's own items are
+  // written meanwhile), and serves every attempt.
+  const staging = deps.store.stageBody?.(candidate);
   for (let attempt = 1; ; attempt += 1) {
     if (mayExist) {
       const stored = await deps.store.getEvent(eventId);
       if (stored) return resume(stored, deps);
     }
-    const current = await deps.store.getSubject(subjectKey);
+    const [current, body] = await Promise.all([deps.store.getSubject(subjectKey), staging]);
     if (refused && current?.version !== refused.version) moved = true;
     else if (refused?.conflict) {
       // The transaction it met stored an older event (which leaves the subject as it is) or lost
@@ -105,7 +109,7 @@ async function storeAgainstSubject(
     const { event, change } = judge(leased, current, deps.now());
     let answer;
     try {
-      answer = await deps.store.recordEvent(event, change);
+      answer = await deps.store.recordEvent(event, change, body);
     } catch (error) {
       // Another transaction on one of its items was in flight (DynamoDB cancels the later one).
       if (!(error instanceof StoreBusyError) || error.code !== 'store_conflict') throw error;

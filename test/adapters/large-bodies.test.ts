@@ -182,18 +182,18 @@ async function allItems(table: string): Promise<Record<string, unknown>[]> {
   return items;
 }
 
-/** Items of `table` by `itemType`, for the event `eventId`. */
+/**
+ * The event items keyed `eventId` in `table`, and its body chunks: every chunk of the table,
+ * since each test has a table of its own (a chunk names no event: its event item names it).
+ */
 async function itemsOf(
   table: string,
   eventId: string,
 ): Promise<{ events: number; chunks: Record<string, unknown>[] }> {
-  // The event item is keyed by its eventId; its chunk items name it in `eventId`.
-  const mine = (await allItems(table)).filter(
-    (item) => item[PK] === eventId || item['eventId'] === eventId,
-  );
+  const items = await allItems(table);
   return {
-    events: mine.filter((item) => item['itemType'] === 'event').length,
-    chunks: mine.filter((item) => String(item[PK]).startsWith(TABLE_SCHEMA.keyPrefixes.bodyChunk)),
+    events: items.filter((item) => item[PK] === eventId && item['itemType'] === 'event').length,
+    chunks: items.filter((item) => String(item[PK]).startsWith(TABLE_SCHEMA.keyPrefixes.bodyChunk)),
   };
 }
 
