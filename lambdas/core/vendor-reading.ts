@@ -7,21 +7,27 @@ import type { StatusMappingRow } from './vendor.js';
  * their word tables.
  */
 
+/** Where a vendor's bodies name the one kind of subject they all report on. */
+export interface SubjectFields {
+  /** `subject.kind`, in the vendor's terms. */
+  readonly kind: string;
+  /** The members that hold the subject's id: the first present names it. */
+  readonly idFields: readonly string[];
+  /** The member holding the caller's own reference, when the vendor echoes one. */
+  readonly externalRefField: string;
+}
+
 /**
- * The subject of `kind` a body names: its id from the first of `idFields` that holds one (a
- * non-empty string or a number), and the caller's own reference from `externalRefField` when sent.
- * `undefined` when no id field holds one.
+ * The subject a body names: its id from the first id field that holds one (a non-empty string or
+ * a number), and the caller's reference when sent. `undefined` when no id field holds one.
  */
-export function readSubject(
-  json: unknown,
-  kind: string,
-  idFields: readonly string[],
-  externalRefField: string,
-): SubjectRef | undefined {
-  const id = idFields.map((name) => text(field(json, name))).find((value) => value !== undefined);
+export function readSubject(json: unknown, fields: SubjectFields): SubjectRef | undefined {
+  const id = fields.idFields
+    .map((name) => text(field(json, name)))
+    .find((value) => value !== undefined);
   if (id === undefined) return undefined;
-  const externalRef = text(field(json, externalRefField));
-  return { kind, id, ...(externalRef !== undefined && { externalRef }) };
+  const externalRef = text(field(json, fields.externalRefField));
+  return { kind: fields.kind, id, ...(externalRef !== undefined && { externalRef }) };
 }
 
 /** A vendor's word → status table; a word may carry its own note (what it means). */

@@ -10,7 +10,7 @@ import { findValueSpan, withoutMember } from '../core/json-span.js';
 import { wireNames } from '../core/names.js';
 import { matchesAny } from '../core/secure-compare.js';
 import { instantFromEpochMillis } from '../core/time.js';
-import { mappingRows, readSubject } from '../core/vendor-reading.js';
+import { mappingRows, readSubject, type SubjectFields } from '../core/vendor-reading.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { VendorApi } from '../core/vendor-api.js';
 import type {
@@ -53,19 +53,17 @@ export const BRONID_FIELDS = {
 } as const;
 
 /**
+ * Every bronID webhook reports on one verification, and `userId` is the caller's reference.
  * Which id names the verification, first present wins. Confirmed (current docs): `submissionId`
  * is the verification grouping and `trace` one attempt within it, so an individual's later
  * approval lands on the same subject as the rejection of an earlier attempt; `trace` and then the
  * deprecated `verificationUuid` name it only when no grouping is sent.
  */
-export const BRONID_SUBJECT_ID_FIELDS = [
-  BRONID_FIELDS.submissionId,
-  BRONID_FIELDS.trace,
-  BRONID_FIELDS.verificationUuid,
-] as const;
-
-/** Every bronID webhook reports on one verification. */
-export const BRONID_SUBJECT_KIND = 'verification';
+export const BRONID_SUBJECT = {
+  kind: 'verification',
+  idFields: [BRONID_FIELDS.submissionId, BRONID_FIELDS.trace, BRONID_FIELDS.verificationUuid],
+  externalRefField: BRONID_FIELDS.userId,
+} as const satisfies SubjectFields;
 
 /** The `signature` object's version member, and the only version documented. */
 export const BRONID_SIGNATURE_VERSION = {
@@ -218,7 +216,7 @@ const BRONID_API: VendorApi = {
   enrichAfter: BRONID_STATUS_EVENT_TYPES,
   resultEventType: 'Verification Status',
   reconcileAfterMinutes: BRONID_RECONCILE_AFTER_MINUTES,
-  subjectKinds: [BRONID_SUBJECT_KIND],
+  subjectKinds: [BRONID_SUBJECT.kind],
   request(subject, credentials) {
     return {
       method: 'POST',
@@ -464,12 +462,7 @@ function normalizeBronid(json: unknown): NormalizedDraft {
       : submissionWord !== undefined
         ? statusOf(BRONID_SUBMISSION_STATUSES, submissionWord)
         : 'unknown';
-  const subject = readSubject(
-    json,
-    BRONID_SUBJECT_KIND,
-    BRONID_SUBJECT_ID_FIELDS,
-    BRONID_FIELDS.userId,
-  );
+  const subject = readSubject(json, BRONID_SUBJECT);
   const occurredAt = occurredAtOf(field(json, BRONID_FIELDS.timestamp));
   return {
     detailType: BRONID_DETAIL_TYPE,

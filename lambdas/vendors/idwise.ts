@@ -4,7 +4,7 @@ import { bodyHash } from '../core/hash.js';
 import { checkHeaderCredentials } from '../core/header-auth.js';
 import { field, isObject, objectMember, ownValue, parseJson, text } from '../core/json.js';
 import { wireNames } from '../core/names.js';
-import { mappingRows, readSubject } from '../core/vendor-reading.js';
+import { mappingRows, readSubject, type SubjectFields } from '../core/vendor-reading.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, TrustRow } from '../core/vendor.js';
 import type { ApiReading, VendorApi } from '../core/vendor-api.js';
@@ -16,9 +16,6 @@ import type { ApiReading, VendorApi } from '../core/vendor-api.js';
 
 export const IDWISE_VENDOR_ID = 'idwise';
 export const IDWISE_ROUTE = '/webhooks/idwise';
-
-/** Every IDWise event reports on one verification journey, named by `journeyId`. */
-export const IDWISE_SUBJECT_KIND = 'journey';
 
 /** The secret key holding `{"header-name": ["accepted value", …]}`. */
 export const IDWISE_CREDENTIAL_HEADERS_KEY = 'headers';
@@ -57,6 +54,16 @@ export const IDWISE_BODY_FIELDS = wireNames(
   // `Verification Update Required` and `KYC Renewal Deadline Exceeded`; not read.
   'requiredSteps',
 );
+
+/**
+ * Every IDWise event reports on one verification journey, named by `journeyId`; `referenceNo` is
+ * the caller's reference.
+ */
+export const IDWISE_SUBJECT = {
+  kind: 'journey',
+  idFields: [IDWISE_BODY_FIELDS.journeyId],
+  externalRefField: IDWISE_BODY_FIELDS.referenceNo,
+} as const satisfies SubjectFields;
 
 /** Confirmed event names. */
 export const IDWISE_EVENTS = {
@@ -235,18 +242,20 @@ export const IDWISE_RESULT_EVENT_TYPE = 'Journey Result';
 
 /** Confirmed answer fields (the Get Journey Result page's response model). */
 export const IDWISE_RESULT_FIELDS = {
-  finalDecision: 'final_decision',
-  manualDecision: 'manual_decision',
-  systemDecision: 'system_decision',
-  /** `{"<rule id>": RuleResultModel}`; inferred model: `{"name", "result": "Passed" | "Failed"}`, as the journey summary's rule details (confirmed) are. */
+  /** The decisions, by the label the webhook's precedence gives each. */
+  decisions: { final: 'final_decision', manual: 'manual_decision', system: 'system_decision' },
+  /** `{"<rule id>": RuleResultModel}`. */
   ruleResults: 'rule_results',
-  /** `AMLModel`; inferred members: `match_types`, the kinds of list matched (`pep`, `sanctions`, …). */
+  /** `AMLModel`. */
   aml: 'aml',
 } as const;
 
-/** Inferred: the rule result word of a failed check (the summary's rule details use it). */
-export const IDWISE_FAILED_RULE_WORD = 'Failed';
-/** Inferred: the AML model's list of the kinds of match found. */
+/**
+ * Inferred: a `RuleResultModel` is `{"name", "result": "Passed" | "Failed"}`, as the journey
+ * summary's rule details (confirmed) are.
+ */
+export const IDWISE_RULE_RESULT = { member: 'result', failed: 'Failed' } as const;
+/** Inferred: the AML model's list of the kinds of match found (`pep`, `sanctions`, …). */
 export const IDWISE_AML_MATCH_TYPES = 'match_types';
 
 /**
@@ -262,7 +271,7 @@ const IDWISE_API: VendorApi = {
   enrichAfter: IDWISE_ENRICH_AFTER,
   resultEventType: IDWISE_RESULT_EVENT_TYPE,
   reconcileAfterMinutes: IDWISE_RECONCILE_AFTER_MINUTES,
-  subjectKinds: [IDWISE_SUBJECT_KIND],
+  subjectKinds: [IDWISE_SUBJECT.kind],
   request(subject, credentials) {
     const { keyId, keySecret } = IDWISE_API_CREDENTIAL_KEYS;
     const basic = Buffer.from(`${credentials.values[keyId]}:${credentials.values[keySecret]}`);
@@ -480,12 +489,7 @@ function normalizeIdwise(delivery: Delivery): NormalizedDraft {
   const reasonField = known === undefined ? undefined : IDWISE_EVENT_REASON_FIELDS[known];
   const reason = reasonField === undefined ? undefined : readWord(body, reasonField);
 
-  const subject = readSubject(
-    body,
-    IDWISE_SUBJECT_KIND,
-    [IDWISE_BODY_FIELDS.journeyId],
-    IDWISE_BODY_FIELDS.referenceNo,
-  );
+  const subject = readSubject(body, IDWISE_SUBJECT);
   return {
     detailType: detailTypeOf(known, reasonField, reason),
     vendorEventType,
@@ -587,13 +591,8 @@ function readJourneyResult(answer: unknown): ApiReading | undefined {
   if (!isObject(answer)) return undefined;
   const decisions: Decisions = {};
   const words: { by: string; word: string }[] = [];
-  const byLabel = {
-    final: IDWISE_RESULT_FIELDS.finalDecision,
-    manual: IDWISE_RESULT_FIELDS.manualDecision,
-    system: IDWISE_RESULT_FIELDS.systemDecision,
-  } as const;
   for (const { label } of IDWISE_DECISION_PRECEDENCE) {
-    const word = readWord(answer, byLabel[label]);
+    const word = readWord(answer, IDWISE_RESULT_FIELDS.decisions[label]);
     if (word === undefined || word.trim().toLowerCase() === IDWISE_ABSENT_DECISION_WORD) continue;
     decisions[label] = word;
     words.push({ by: label, word });
@@ -602,7 +601,7 @@ function readJourneyResult(answer: unknown): ApiReading | undefined {
   const rules = field(answer, IDWISE_RESULT_FIELDS.ruleResults);
   const failedRules = isObject(rules)
     ? Object.keys(rules).filter(
-        (id) => text(field(rules[id], 'result')) === IDWISE_FAILED_RULE_WORD,
+        (id) => text(field(rules[id], IDWISE_RULE_RESULT.member)) === IDWISE_RULE_RESULT.failed,
       )
     : [];
   const matchTypes = field(field(answer, IDWISE_RESULT_FIELDS.aml), IDWISE_AML_MATCH_TYPES);

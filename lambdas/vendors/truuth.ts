@@ -4,7 +4,7 @@ import { bodyHash } from '../core/hash.js';
 import { canonicalAuthorization, checkHeaderCredentials } from '../core/header-auth.js';
 import { field, isObject, ownValue, parseJson } from '../core/json.js';
 import { wireNames } from '../core/names.js';
-import { readSubject } from '../core/vendor-reading.js';
+import { readSubject, type SubjectFields } from '../core/vendor-reading.js';
 import { urlMembers, type LinkArchive } from '../core/vendor-api.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../core/vendor.js';
 import type { BaseCredentials, Delivery, StatusMappingRow } from '../core/vendor.js';
@@ -90,7 +90,11 @@ export const TRUUTH_STATUS_FIELD = TRUUTH_FIELDS.status;
 export const TRUUTH_ROUTE_FIELD = 'route';
 
 /** Every Truuth event reports on one verification. */
-export const TRUUTH_SUBJECT_KIND = 'verification';
+export const TRUUTH_SUBJECT = {
+  kind: 'verification',
+  idFields: [TRUUTH_FIELDS.verificationId],
+  externalRefField: TRUUTH_FIELDS.externalRefId,
+} as const satisfies SubjectFields;
 
 /**
  * A URL in the body and its query string (`$1` is the URL without it), JSON-escaped slashes
@@ -156,7 +160,7 @@ const TRUUTH_API: LinkArchive = {
   enrichAfter: [TRUUTH_EVENT_TYPES.callback],
   resultEventType: TRUUTH_REPORTS_ARCHIVED,
   reconcileAfterMinutes: {},
-  subjectKinds: [TRUUTH_SUBJECT_KIND],
+  subjectKinds: [TRUUTH_SUBJECT.kind],
   linksOf: (body) => urlMembers(body),
 };
 
@@ -445,12 +449,7 @@ function normalizeTruuth(delivery: Delivery): NormalizedDraft {
   const json = delivery.json;
   const statusWord = word(field(json, TRUUTH_FIELDS.status));
   const outcomes = readOutcomes(json);
-  const subject = readSubject(
-    json,
-    TRUUTH_SUBJECT_KIND,
-    [TRUUTH_FIELDS.verificationId],
-    TRUUTH_FIELDS.externalRefId,
-  );
+  const subject = readSubject(json, TRUUTH_SUBJECT);
 
   const fromOutcomes = statusFromOutcomes(outcomes);
   const status =

@@ -5,7 +5,7 @@ import type { NormalizedDraft, Status } from '../../lambdas/core/event.js';
 import { bodyHash } from '../../lambdas/core/hash.js';
 import { field, isObject, ownValue, parseJson, text } from '../../lambdas/core/json.js';
 import { wireNames } from '../../lambdas/core/names.js';
-import { readSubject } from '../../lambdas/core/vendor-reading.js';
+import { readSubject, type SubjectFields } from '../../lambdas/core/vendor-reading.js';
 import { matchesAny } from '../../lambdas/core/secure-compare.js';
 import { instantFromEpochMillis } from '../../lambdas/core/time.js';
 import { accept, applyCredentialPolicy, defineVendor, reject } from '../../lambdas/core/vendor.js';
@@ -43,6 +43,13 @@ export const SAMPLE_FIELDS = wireNames(
   'reviewResult',
   'createdAtMs',
 );
+
+/** Every delivery reports on one applicant; `externalUserId` is the caller's reference. */
+export const SAMPLE_SUBJECT = {
+  kind: 'applicant',
+  idFields: [SAMPLE_FIELDS.applicantId],
+  externalRefField: SAMPLE_FIELDS.externalUserId,
+} as const satisfies SubjectFields;
 
 /** `reviewStatus` words, then `reviewResult.reviewAnswer` once the review is completed. */
 export const SAMPLE_REVIEW_STATUSES: Readonly<Record<string, Status>> = {
@@ -132,12 +139,7 @@ export const sampleHmac = defineVendor<SampleCredentials>({
       review === 'completed'
         ? (ownValue(SAMPLE_REVIEW_ANSWERS, answer) ?? 'unknown')
         : (ownValue(SAMPLE_REVIEW_STATUSES, review) ?? 'unknown');
-    const subject = readSubject(
-      json,
-      'applicant',
-      [SAMPLE_FIELDS.applicantId],
-      SAMPLE_FIELDS.externalUserId,
-    );
+    const subject = readSubject(json, SAMPLE_SUBJECT);
     const time = field(json, SAMPLE_FIELDS.createdAtMs);
     const occurredAt = typeof time === 'number' ? instantFromEpochMillis(time) : undefined;
     return [
