@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { QueueMessage } from '../../lambdas/core/queue-message.js';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-handler.js';
-import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import {
   AUTHENTICATION_FAILURE_REASONS,
   METRICS,
@@ -12,15 +11,15 @@ import {
 } from '../../lambdas/runtime/metrics.js';
 import { createTokenHandler } from '../../lambdas/token/token-handler.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
-import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
+import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
 import {
   crashOn,
-  MemoryEventStore,
-  MemoryPublisher,
   MemoryQueue,
   StaticSecretSource,
+  type MemoryEventStore,
 } from '../support/memory-ports.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
+import { processorHarness } from '../support/processor-harness.js';
 import { RecordingMetrics } from './capture.js';
 
 const AUTH = 'Basic ZGV2OmRldi1pZHdpc2UtcGFzc3dvcmQ=';
@@ -168,27 +167,20 @@ describe('ingest metrics', () => {
 });
 
 describe('processor metrics', () => {
+  /** The processor's clock: each lag is measured to it. */
+  const NOW = '2026-01-01T00:00:02.500Z';
   let metrics: RecordingMetrics;
-  let store: MemoryEventStore;
-  let publisher: MemoryPublisher;
-  let clock: number;
+  let harness: ReturnType<typeof processorHarness>;
   beforeEach(() => {
     metrics = new RecordingMetrics();
-    store = new MemoryEventStore();
-    publisher = new MemoryPublisher();
-    clock = Date.parse('2026-01-01T00:00:02.500Z');
+    harness = processorHarness({ start: NOW, retentionDays: 30, vendor: 'idwise' });
   });
 
   const run = (messages: (QueueMessage | string)[], overrides: { store?: MemoryEventStore } = {}) =>
-    createProcessorHandler({
-      store: overrides.store ?? store,
-      publisher,
-      now: () => new Date(clock),
-      includePayload: true,
-      retentionDays: 30,
-      log: silentLog,
-      metrics,
-    })(sqsEvent(...messages.map((message) => sqsRecord(message))), lambdaContext());
+    harness.run(
+      messages.map((message) => sqsRecord(message)),
+      { metrics, ...overrides },
+    );
 
   it('counts a published event and its lag from event time and from receipt', async () => {
     await run([idwiseMessage({ eventId: 'e1', receivedAt: '2026-01-01T00:00:00.000Z' })]);
@@ -221,10 +213,10 @@ describe('processor metrics', () => {
     ]);
     const occurredAt = Date.parse(expected.events[0]!.occurredAt);
     expect(metrics.of('LagFromEventTime')).toEqual([
-      expect.objectContaining({ value: clock - occurredAt }),
+      expect.objectContaining({ value: Date.parse(NOW) - occurredAt }),
     ]);
     expect(metrics.of('LagFromReceipt')).toEqual([
-      expect.objectContaining({ value: clock - Date.parse(receivedAt) }),
+      expect.objectContaining({ value: Date.parse(NOW) - Date.parse(receivedAt) }),
     ]);
   });
 
@@ -256,7 +248,7 @@ describe('processor metrics', () => {
   });
 
   it('counts each event EventBridge refused, and the failed record by its error code', async () => {
-    publisher.failNext((events) =>
+    harness.publisher.failNext((events) =>
       events.map(() => ({ ok: false, reason: 'ThrottlingException' })),
     );
     const response = await run([idwiseMessage({ eventId: 'e1' })]);
@@ -272,7 +264,8 @@ describe('processor metrics', () => {
     ['poison_message', () => run(['not json'])],
     [
       UNEXPECTED_ERROR,
-      () => run([idwiseMessage({ eventId: 'e1' })], { store: crashOn(store, 'getSubject') }),
+      () =>
+        run([idwiseMessage({ eventId: 'e1' })], { store: crashOn(harness.store, 'getSubject') }),
     ],
   ])('counts a record that failed with %s', async (reason, failing) => {
     await failing();
