@@ -588,7 +588,10 @@ const CONTENT_TYPES = [
   '\u0000\u00ff garbage',
 ];
 
-/** Source addresses and whether the Ondato fixture credentials (`203.0.113.0/24`) allow them. */
+/** The allow-list SOURCES is written for: fixture credentials that list addresses list this one. */
+const SOURCES_ALLOW_LIST = ['203.0.113.0/24'];
+
+/** Source addresses and whether `SOURCES_ALLOW_LIST` allows them. */
 const SOURCES: readonly (readonly [string, boolean])[] = [
   [SOURCE_IP, true],
   ['::ffff:203.0.113.200', true],
@@ -629,11 +632,18 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
   'hostile ingest: %s',
   (vendorId, vendor) => {
     const fixtures = fixturesOf(vendorId);
-    const ondato = vendorId === 'ondato';
+    /** Whether its fixture credentials allow only some source addresses (Ondato's do). */
+    const allowList = fixtureSecret(vendorId)['allowedIps'];
 
     it('has fixtures to mutate', () => {
       expect(fixtures.length).toBeGreaterThan(0);
     });
+
+    if (allowList !== undefined) {
+      it('lists the source addresses the hostile cases are written for', () => {
+        expect(allowList, 'the allowedIps of its credentials.json').toEqual(SOURCES_ALLOW_LIST);
+      });
+    }
 
     if (vendor.proof.kind === 'body-signature') {
       it('has an oracle of its body signature', () => {
@@ -648,7 +658,10 @@ describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
           body: bodyVariants(fixture),
           header: headerVariants(fixture),
           route: routeVariants(vendor, fixture),
-          source: ondato ? fc.constantFrom(...SOURCES) : fc.constant([SOURCE_IP, true] as const),
+          source:
+            allowList === undefined
+              ? fc.constant([SOURCE_IP, true] as const)
+              : fc.constantFrom(...SOURCES),
           contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }),
           base64: fc.boolean(),
           viaHandler: fc.boolean(),
