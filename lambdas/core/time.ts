@@ -82,14 +82,29 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
 
 /** The inverse of `instantFromZonedLocal`: `2026-01-02 04:25:14`, the wall clock in a zone. */
 export function zonedLocalTime(epochMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(epochMs));
+  return wallClockIn(timeZone).format(new Date(epochMs));
+}
+
+/**
+ * Building a formatter costs a hundred times more than using one: one per zone is kept (at most
+ * one per IANA zone: an unknown zone throws before it is kept).
+ */
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+function wallClockIn(timeZone: string): Intl.DateTimeFormat {
+  let format = wallClocks.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('sv-SE', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    wallClocks.set(timeZone, format);
+  }
+  return format;
 }
