@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../lambdas/core/access-token.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
-import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
 import {
+  describeEachVendor,
   deliveryWith,
   oldAndNew,
   ONDATO_REFUSED,
   ondatoDeliveryWith,
-  rotationAnswers,
   shapeOf,
   SOURCE_IP,
   statusOf,
@@ -35,11 +34,9 @@ function secretsFile(name: string): { file: string; write: (secrets: object) => 
   return { file, write: (secrets) => writeFileSync(file, JSON.stringify(secrets, null, 2)) };
 }
 
-describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
+describeEachVendor(
   'rotating the %s credential in the local secrets file',
-  (vendorId, vendor) => {
-    const { accepted, refused } = rotationAnswers(vendor);
-
+  (vendorId, { accepted, refused }) => {
     it('applies every edit on the next delivery', async () => {
       const { shape, oldOne, newOne } = oldAndNew(vendorId);
       const { file, write } = secretsFile(vendorId);

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe } from 'vitest';
 import { parseBaseCredentials } from '../../lambdas/core/credentials.js';
 import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import type { SecretSource } from '../../lambdas/core/ports.js';
 import { ingestDelivery, type IngestRequest } from '../../lambdas/ingest/ingest-delivery.js';
-import type { Vendor, VendorTesting } from '../../lambdas/core/vendor.js';
+import type { VendorTesting } from '../../lambdas/core/vendor.js';
 import { ONDATO_ROUTE } from '../../lambdas/vendors/ondato.js';
-import { findVendor } from '../../lambdas/vendors/registry.js';
+import { findVendor, VENDORS } from '../../lambdas/vendors/registry.js';
 import { MemoryQueue } from '../support/memory-ports.js';
 
 /**
@@ -24,14 +25,25 @@ export const SOURCE_IP = '203.0.113.9';
 export const ONDATO_REFUSED = answerPolicyOf(findVendor('ondato')?.answers).refused
   .invalid_authorization;
 
-/** What the vendor answers during a rotation: a listed credential is accepted, a removed one refused. */
-export function rotationAnswers(vendor: Vendor): { accepted: number; refused: number } {
-  const policy = answerPolicyOf(vendor.answers);
-  return {
-    accepted: policy.accepted,
-    // A removed credential is a wrong one: a wrong signature, or a wrong header value.
-    refused: Math.max(policy.refused.invalid_signature, policy.refused.invalid_authorization),
-  };
+/**
+ * One describe block per registered vendor (`%s` in `title` is its id), given what the vendor
+ * answers during a rotation: a listed credential is accepted, a removed one refused.
+ */
+export function describeEachVendor(
+  title: string,
+  tests: (vendorId: string, answers: { accepted: number; refused: number }) => void,
+): void {
+  describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
+    title,
+    (vendorId, vendor) => {
+      const policy = answerPolicyOf(vendor.answers);
+      tests(vendorId, {
+        accepted: policy.accepted,
+        // A removed credential is a wrong one: a wrong signature, or a wrong header value.
+        refused: Math.max(policy.refused.invalid_signature, policy.refused.invalid_authorization),
+      });
+    },
+  );
 }
 
 /** The vendor's rotation facts, declared in its own file (`testing.rotation`). */

@@ -13,13 +13,12 @@ import {
   issueToken,
 } from '../../lambdas/token/issue-token.js';
 import { ONDATO_TOKEN_AUDIENCE } from '../../lambdas/vendors/ondato.js';
-import { VENDORS } from '../../lambdas/vendors/registry.js';
 import {
+  describeEachVendor,
   deliveryWith,
   oldAndNew,
   ONDATO_REFUSED,
   ondatoDeliveryWith,
-  rotationAnswers,
   SOURCE_IP,
   statusOf,
 } from './rotation-support.js';
@@ -77,11 +76,9 @@ function put(vendorId: string, secret: unknown): void {
   );
 }
 
-describe.each(VENDORS.map((vendor) => [vendor.id, vendor] as const))(
+describeEachVendor(
   'rotating the %s credential through Secrets Manager',
-  (vendorId, vendor) => {
-    const { accepted, refused } = rotationAnswers(vendor);
-
+  (vendorId, { accepted, refused }) => {
     it('accepts old and new together, and refuses the old one within secretMaxAgeSeconds of its removal', async () => {
       const { shape, oldOne, newOne } = oldAndNew(vendorId);
       const secrets = sourceFor(vendorId);
