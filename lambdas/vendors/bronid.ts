@@ -173,25 +173,25 @@ export const BRONID_API_BASE_URLS = { dev: 'https://dev.bronid.com' } as const;
 /** Confirmed: `POST /getVerificationStatus` with a JSON body, looked up by `trace` or `userId`. */
 export const BRONID_API_PATH = '/getVerificationStatus';
 
-/** Confirmed: the API authenticates with body members, not headers. */
-export const BRONID_API_BODY = {
-  version: 'metadata_version',
-  serviceUid: 'metadata_serviceUid',
-  secretKey: 'metadata_secretKey',
-  trace: 'trace',
-} as const;
-/** Confirmed: the API version every documented call sends. */
-export const BRONID_API_VERSION = '4';
-
-/** The secret's `api` members: bronID's service uid and API secret key. */
-export const BRONID_API_CREDENTIAL_KEYS = wireNames('serviceUid', 'secretKey');
+/** Confirmed: the API version every documented call sends, and the body member it goes in. */
+export const BRONID_API_VERSION = { member: 'metadata_version', value: '4' } as const;
 
 /**
- * Inferred: a subject is named by its `submissionId` when the webhook has one; the API is asked by
- * `trace` with that id, which is the same value in bronID's sample (an entity's single attempt).
- * For an individual with several attempts the API may not find it by the grouping id.
+ * Confirmed: the API authenticates with body members, not headers. Each of the secret's `api`
+ * members (bronID's service uid and API secret key) and the body member it is sent in.
  */
-export const BRONID_API_LOOKUP = BRONID_API_BODY.trace;
+export const BRONID_API_CREDENTIAL_MEMBERS = {
+  serviceUid: 'metadata_serviceUid',
+  secretKey: 'metadata_secretKey',
+} as const;
+
+/**
+ * The body member the API is asked by. Inferred: a subject is named by its `submissionId` when the
+ * webhook has one; the API is asked by `trace` with that id, which is the same value in bronID's
+ * sample (an entity's single attempt). For an individual with several attempts the API may not
+ * find it by the grouping id.
+ */
+export const BRONID_API_LOOKUP = BRONID_FIELDS.trace;
 
 /**
  * Inferred window: bronID's retries are undocumented, and a pending verification may wait for a
@@ -212,7 +212,7 @@ const BRONID_STATUS_EVENT_TYPES = [
 const BRONID_API: VendorApi = {
   fetches: `getVerificationStatus (\`POST ${BRONID_API_PATH}\`, by \`${BRONID_API_LOOKUP}\`)`,
   baseUrls: BRONID_API_BASE_URLS,
-  credentialKeys: Object.values(BRONID_API_CREDENTIAL_KEYS),
+  credentialKeys: Object.keys(BRONID_API_CREDENTIAL_MEMBERS),
   enrichAfter: BRONID_STATUS_EVENT_TYPES,
   resultEventType: 'Verification Status',
   reconcileAfterMinutes: BRONID_RECONCILE_AFTER_MINUTES,
@@ -223,9 +223,13 @@ const BRONID_API: VendorApi = {
       path: BRONID_API_PATH,
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({
-        [BRONID_API_BODY.version]: BRONID_API_VERSION,
-        [BRONID_API_BODY.serviceUid]: credentials.values[BRONID_API_CREDENTIAL_KEYS.serviceUid],
-        [BRONID_API_BODY.secretKey]: credentials.values[BRONID_API_CREDENTIAL_KEYS.secretKey],
+        [BRONID_API_VERSION.member]: BRONID_API_VERSION.value,
+        ...Object.fromEntries(
+          Object.entries(BRONID_API_CREDENTIAL_MEMBERS).map(([key, member]) => [
+            member,
+            credentials.values[key],
+          ]),
+        ),
         [BRONID_API_LOOKUP]: subject.id,
       }),
     };
