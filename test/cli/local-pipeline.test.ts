@@ -55,6 +55,13 @@ beforeAll(() => {
   documents = DynamoDBDocumentClient.from(used.test.clients.dynamodb);
 });
 
+/** Waits until each of `eventIds` has been published once. */
+async function publishedOnce(...eventIds: string[]): Promise<void> {
+  await waitFor(`${eventIds.join(', ')} published`, () =>
+    eventIds.every((eventId) => timesPublished(eventId) === 1),
+  );
+}
+
 function timesPublished(eventId: string): number {
   return publishedDetails(used.pipeline.eventsFile).filter((d) => d.eventId === eventId).length;
 }
@@ -122,10 +129,7 @@ describe('history', () => {
       const run = await cli(['send', 'treezor', file], env);
       expect(run.code, run.stderr).toBe(0);
       // One at a time, so they arrive in this order.
-      await waitFor(
-        'the event',
-        () => timesPublished(ID[review.webhookId as keyof typeof ID]) === 1,
-      );
+      await publishedOnce(ID[review.webhookId as keyof typeof ID]);
     }
 
     const json = await historyJson('treezor', USER);
@@ -362,12 +366,7 @@ describe('redrive', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/moved \d of 2/);
     expect(run.stdout).toContain('Moved 2 messages back to');
-    await waitFor(
-      'the redriven events',
-      () =>
-        timesPublished('idwise:cli-test-dead-1') === 1 &&
-        timesPublished('idwise:cli-test-dead-2') === 1,
-    );
+    await publishedOnce('idwise:cli-test-dead-1', 'idwise:cli-test-dead-2');
 
     const empty = await cli(['redrive'], env);
     expect(empty.stdout).toContain('0 messages in the dead-letter queue');
@@ -414,12 +413,7 @@ describe('redrive', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Moved 2 messages of 3 back to');
     expect(run.stdout).toContain('1 stay in the dead-letter queue');
-    await waitFor(
-      'the selected events',
-      () =>
-        timesPublished('idwise:cli-test-pick-1') === 1 &&
-        timesPublished('idwise:cli-test-pick-3') === 1,
-    );
+    await publishedOnce('idwise:cli-test-pick-1', 'idwise:cli-test-pick-3');
     const left = await cli(['redrive', '--dry-run', '--json'], env);
     const remaining = JSON.parse(left.stdout) as { selected: { messageId: string }[] };
     expect(remaining.selected.map((letter) => letter.messageId)).toEqual([
@@ -433,7 +427,7 @@ describe('redrive', () => {
 
     // The rest, all at once, as before.
     expect((await cli(['redrive'], env)).code).toBe(0);
-    await waitFor('the last one', () => timesPublished('idwise:cli-test-pick-2') === 1);
+    await publishedOnce('idwise:cli-test-pick-2');
     expect(timesPublished('idwise:cli-test-pick-1')).toBe(1);
     expect(timesPublished('idwise:cli-test-pick-3')).toBe(1);
   });
