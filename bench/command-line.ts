@@ -1,7 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Mode } from './config.js';
 
-/** What `npm run bench` and `npm run load` both take, beside a command's own options. */
+/**
+ * What `npm run bench` and `npm run load` share on the command line: the options they both take
+ * and their progress lines.
+ */
+
+/** The options both take, beside a command's own. */
 const RUN_OPTIONS = {
   quick: { type: 'boolean' },
   smoke: { type: 'boolean' },
@@ -32,6 +37,19 @@ export function parseRunArgs<const O extends Options>(
   }
   const mode: Mode = run.smoke ? 'smoke' : run.quick ? 'quick' : 'default';
   return { mode, values };
+}
+
+/** Progress lines on stderr, each after `program` and the seconds since the run started. */
+export function progressOnStderr(program: string): {
+  progress: (line: string) => void;
+  seconds: () => number;
+} {
+  const started = Date.now();
+  const seconds = (): number => (Date.now() - started) / 1000;
+  return {
+    progress: (line) => process.stderr.write(`${program}: [${seconds().toFixed(1)} s] ${line}\n`),
+    seconds,
+  };
 }
 
 function parseOrExplain<T>(usage: string, parse: () => T): T {

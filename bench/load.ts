@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { renderLoad } from './load-report.js';
 import { runLoad } from './load-run.js';
-import { parseRunArgs } from './run-args.js';
+import { parseRunArgs, progressOnStderr } from './command-line.js';
 
 /**
  * `npm run load` (a few minutes), `npm run load -- --quick` (about a minute), `--smoke` (seconds;
@@ -21,13 +21,8 @@ const { mode, values } = parseRunArgs(process.argv.slice(2), USAGE, {
 });
 const { out } = values;
 const processors = values.processors === undefined ? 1 : Number(values.processors);
-const started = Date.now();
-const result = await runLoad({
-  mode,
-  processors,
-  progress: (line) =>
-    process.stderr.write(`load: [${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
-});
+const { progress } = progressOnStderr('load');
+const result = await runLoad({ mode, processors, progress });
 const report = renderLoad(result);
 if (out !== undefined) writeFileSync(out, report);
 process.stdout.write(report);

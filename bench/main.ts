@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { renderReport } from './report.js';
 import { runBench } from './run-bench.js';
-import { parseRunArgs } from './run-args.js';
+import { parseRunArgs, progressOnStderr } from './command-line.js';
 
 /**
  * `npm run bench` (about two minutes), `npm run bench -- --quick` (a fast look), or
@@ -22,13 +22,8 @@ const USAGE =
 const { mode, values } = parseRunArgs(process.argv.slice(2), USAGE, {});
 const out = values.out ?? DEFAULT_OUT;
 const command = mode === 'default' ? 'npm run bench' : `npm run bench -- --${mode}`;
-const started = Date.now();
-const report = await runBench({
-  mode,
-  command,
-  progress: (line) =>
-    process.stderr.write(`bench: [${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
-});
+const { progress, seconds } = progressOnStderr('bench');
+const report = await runBench({ mode, command, progress });
 // Formatted as the repository formats markdown, so `npm run lint` accepts the results file.
 const markdown = await format(renderReport(report), {
   ...(await resolveConfig(out)),
@@ -38,6 +33,4 @@ writeFileSync(out, markdown);
 process.stdout.write(markdown);
 // The headline figures last, as plain lines (the README's Performance section quotes them).
 process.stdout.write(`\n${report.summary.join('\n')}\n`);
-process.stderr.write(
-  `bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s; written to ${out}\n`,
-);
+process.stderr.write(`bench: done in ${seconds().toFixed(0)} s; written to ${out}\n`);
