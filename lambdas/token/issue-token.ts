@@ -3,15 +3,9 @@ import { ConfigurationError } from '../core/errors.js';
 import { decodeUtf8, lowerCaseHeaders } from '../core/http-request.js';
 import type { SecretSource } from '../core/ports.js';
 import { safeEqual } from '../core/secure-compare.js';
-import {
-  ONDATO_SECRET_KEYS,
-  ONDATO_SOURCE_IPS,
-  ONDATO_TOKEN_AUDIENCE,
-  ONDATO_VENDOR_ID,
-  parseOndatoCredentials,
-} from '../vendors/ondato.js';
+import { ONDATO_TOKEN_AUDIENCE, ondatoDefinition } from '../vendors/ondato.js';
 import type { OndatoCredentials, OndatoOauthClient } from '../vendors/ondato.js';
-import { loadVendorAccess, type AccessSpec, type VendorAccess } from '../ingest/vendor-access.js';
+import { loadVendorAccess, type VendorAccess } from '../ingest/vendor-access.js';
 import { tokenAnswers } from './token-answers.js';
 import type { OAuthErrorCode, TokenAnswer } from './token-answers.js';
 
@@ -128,7 +122,9 @@ export async function issueToken(request: TokenRequest, deps: TokenDeps): Promis
 
   let access: VendorAccess<OndatoCredentials>;
   try {
-    access = await loadVendorAccess(deps.secrets, ONDATO_ACCESS);
+    // Ondato's webhook secret, keys and allow-list (inferred to hold the token fetcher too, see
+    // the top of this file).
+    access = await loadVendorAccess(deps.secrets, ondatoDefinition);
   } catch (error) {
     const reason =
       error instanceof ConfigurationError ? 'configuration_error' : 'secret_unavailable';
@@ -318,15 +314,6 @@ function authenticate(
   }
   return index === undefined ? { knownId } : { index, knownId };
 }
-
-/** The Ondato secret read as the token endpoint needs it. */
-const ONDATO_ACCESS: AccessSpec<OndatoCredentials> = {
-  id: ONDATO_VENDOR_ID,
-  secretKeys: Object.values(ONDATO_SECRET_KEYS),
-  parseCredentials: parseOndatoCredentials,
-  // The webhook allow-list (inferred to hold the token fetcher too, see the top of this file).
-  defaultAllowedIps: ONDATO_SOURCE_IPS,
-};
 
 /** `application/x-www-form-urlencoded; charset=UTF-8` → `application/x-www-form-urlencoded`. */
 function mediaType(contentType: string | undefined): string | undefined {

@@ -18,6 +18,7 @@ import type {
   RejectionReason,
   StatusMappingRow,
   TrustRow,
+  Vendor,
   VendorAnswers,
   WebhookRequest,
 } from '../core/vendor.js';
@@ -435,7 +436,11 @@ function readOauthClients(secret: Readonly<Record<string, unknown>>): OndatoOaut
   });
 }
 
-export const ondato = defineVendor<OndatoCredentials>({
+/**
+ * Ondato with its own credentials type: the registry holds it through `ondato`, and the token
+ * endpoint reads the same secret through it (its keys, parser and default allow-list).
+ */
+export const ondatoDefinition: Vendor<OndatoCredentials> = {
   id: ONDATO_VENDOR_ID,
   displayName: 'Ondato',
   routes: [ONDATO_ROUTE],
@@ -517,7 +522,9 @@ export const ondato = defineVendor<OndatoCredentials>({
     const headers: Record<string, string> = basic === undefined ? {} : { authorization: basic };
     return { body, headers };
   },
-});
+};
+
+export const ondato = defineVendor(ondatoDefinition);
 
 /** Why a bearer token of ours was refused, by what `verifyAccessToken` found. */
 const TOKEN_REFUSALS: Readonly<Record<Exclude<AccessTokenCheck, 'valid'>, RejectionReason>> = {
