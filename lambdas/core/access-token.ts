@@ -13,8 +13,8 @@ import { matchesAny } from './secure-compare.js';
  * `none` and every other algorithm are refused), and every claim we set is required.
  */
 
-export const ACCESS_TOKEN_ALGORITHM = 'HS256';
-export const ACCESS_TOKEN_TYPE = 'JWT';
+/** The JOSE header of every token we issue: HMAC-SHA-256, and a JWT. */
+export const ACCESS_TOKEN_HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 /** Our `iss`: only tokens this pipeline issued are accepted. */
 export const ACCESS_TOKEN_ISSUER = 'urn:kyc-webhooks:token-endpoint';
 /** Tolerated difference between the issuing and the verifying clock, in seconds. */
@@ -58,9 +58,7 @@ export interface AccessTokenCheckOptions {
  */
 export type AccessTokenCheck = 'valid' | 'expired' | 'revoked' | 'foreign' | 'invalid';
 
-const HEADER_SEGMENT = base64url(
-  JSON.stringify({ alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE }),
-);
+const HEADER_SEGMENT = base64url(JSON.stringify(ACCESS_TOKEN_HEADER));
 
 /** Issues a token signed with `signingKey` (the first key of a rotation). */
 export function issueAccessToken(request: AccessTokenRequest, signingKey: string): string {
@@ -103,11 +101,11 @@ export function verifyAccessToken(
   const [headerSegment, payloadSegment, signatureSegment] = segments;
 
   const header = decodeSegment(headerSegment);
-  if (!isObject(header) || header['alg'] !== ACCESS_TOKEN_ALGORITHM) return 'invalid';
+  if (!isObject(header) || header['alg'] !== ACCESS_TOKEN_HEADER.alg) return 'invalid';
   const type = header['typ'];
   if (
     type !== undefined &&
-    (typeof type !== 'string' || type.toUpperCase() !== ACCESS_TOKEN_TYPE)
+    (typeof type !== 'string' || type.toUpperCase() !== ACCESS_TOKEN_HEADER.typ)
   ) {
     return 'invalid';
   }
