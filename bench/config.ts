@@ -18,9 +18,8 @@ export interface BenchConfig {
   readonly processorWarmup: number;
 }
 
-const CONFIGS: Readonly<Record<Mode, BenchConfig>> = {
+const CONFIGS: Readonly<Record<Mode, Omit<BenchConfig, 'mode'>>> = {
   default: {
-    mode: 'default',
     micro: { samples: 40, warmupMs: 300, minSampleMs: 5 },
     ingest: { samples: 300, warmupMs: 500, minSampleMs: 1 },
     coldStartRuns: 15,
@@ -29,7 +28,6 @@ const CONFIGS: Readonly<Record<Mode, BenchConfig>> = {
     processorWarmup: 5,
   },
   quick: {
-    mode: 'quick',
     micro: { samples: 10, warmupMs: 100, minSampleMs: 2 },
     ingest: { samples: 40, warmupMs: 150, minSampleMs: 1 },
     coldStartRuns: 4,
@@ -38,7 +36,6 @@ const CONFIGS: Readonly<Record<Mode, BenchConfig>> = {
     processorWarmup: 2,
   },
   smoke: {
-    mode: 'smoke',
     micro: { samples: 1, warmupMs: 0, minSampleMs: 0 },
     ingest: { samples: 1, warmupMs: 0, minSampleMs: 0 },
     coldStartRuns: 1,
@@ -49,5 +46,5 @@ const CONFIGS: Readonly<Record<Mode, BenchConfig>> = {
 };
 
 export function configFor(mode: Mode): BenchConfig {
-  return CONFIGS[mode];
+  return { mode, ...CONFIGS[mode] };
 }
