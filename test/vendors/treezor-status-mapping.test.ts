@@ -2,60 +2,40 @@ import { describe, expect, it } from 'vitest';
 import type { Status } from '../../lambdas/core/event.js';
 import { parseJson } from '../../lambdas/core/json.js';
 import { TREEZOR_ROUTE, treezor } from '../../lambdas/vendors/treezor.js';
+import { knownAnswers } from '../suites/known-answers.js';
+import { vendorFixtures } from '../support/vendor-fixtures.js';
 
 /**
  * Treezor's status mapping (the README's table, generated from `treezor.statusMapping`) against
- * a table written here from the vendors' own words — Treezor's KYC codes, IDnow's identification
- * results, Ubble's liveness words — not from the vendor module. Every row the module declares must
- * be in this table with the same status, and every word here must normalize to its status.
+ * the vendors' own words — Treezor's KYC codes, IDnow's identification results, Ubble's liveness
+ * words — as the known-answer fixtures hold them, not as the vendor module does. Every row the
+ * module declares must be in this table with the same status, and every word here must normalize
+ * to its status.
  */
 
+const FIXTURES = vendorFixtures(treezor);
+const KYC_REVIEW_CODES = knownAnswers<[string, string, Status]>(FIXTURES, 'kyc-review-codes.json');
+const SIGNED_WORDS = knownAnswers<[string, string, Status]>(FIXTURES, 'signed-status-words.json');
+
+/** The words `signed-status-words.json` lists for `event`, and the status each means. */
+function signedWords(event: string): Readonly<Record<string, Status>> {
+  const rows = SIGNED_WORDS.filter(([rowEvent]) => rowEvent === event);
+  if (rows.length === 0) throw new Error(`signed-status-words.json has no "${event}" rows`);
+  return Object.fromEntries(rows.map(([, word, status]) => [word, status]));
+}
+
 const EXPECTED: Readonly<Record<string, Readonly<Record<string, Status>>>> = {
-  // Treezor: 0 NONE, 1 PENDING, 2 VALIDATED, 3 REFUSED, 4 INVESTIGATING, 5 CLOSED,
-  // 6 REVIEW_OPEN (waiting on the user), 7 REVIEW_PENDING.
-  kycReview: {
-    '0': 'pending',
-    '1': 'in_review',
-    '2': 'approved',
-    '3': 'rejected',
-    '4': 'in_review',
-    '5': 'cancelled',
-    '6': 'needs_info',
-    '7': 'in_review',
-  },
+  kycReview: Object.fromEntries(KYC_REVIEW_CODES.map(([code, , status]) => [code, status])),
   // Level 4 is REFUSED, whatever the review says.
   kycLevel: { '4': 'rejected' },
   userStatus: { CANCELED: 'cancelled' },
-  kycStatus: { PENDING: 'in_review', VALIDATED: 'approved', REFUSED: 'rejected' },
-  documentStatus: {
-    PENDING: 'in_review',
-    VALIDATED: 'approved',
-    REFUSED: 'rejected',
-    CANCELED: 'cancelled',
-  },
-  // Ubble v1; `refused` (v2) is the user declining consent.
-  'kyc-status': {
-    uninitiated: 'pending',
-    initiated: 'in_progress',
-    processing: 'in_review',
-    aborted: 'cancelled',
-    expired: 'expired',
-    refused: 'cancelled',
-  },
+  kycStatus: signedWords('kycreview.result'),
+  documentStatus: signedWords('document.update'),
+  'kyc-status': signedWords('kycliveness.update'),
   // Ubble: 1 valid, 0 invalid, -1 undecidable (try again).
   score: { '1': 'approved', '0': 'rejected', '-1': 'needs_info' },
-  // IDnow: CANCELED may be restarted; FRAUD_SUSPICION_CONFIRMED is final.
-  result: {
-    STARTED: 'in_progress',
-    CHECK_PENDING: 'in_review',
-    REVIEW_PENDING: 'in_review',
-    FRAUD_SUSPICION_PENDING: 'in_review',
-    ABORTED: 'cancelled',
-    CANCELED: 'cancelled',
-    SUCCESS: 'approved',
-    SUCCESS_DATA_CHANGED: 'approved',
-    FRAUD_SUSPICION_CONFIRMED: 'rejected',
-  },
+  // IDnow's words, the same for a QES and a video identification.
+  result: signedWords('qes.finalized'),
 };
 
 /** The smallest signed payload that carries `value` where Treezor puts the field. */
