@@ -107,7 +107,7 @@ export async function resolveTarget(
   env: Readonly<Record<string, string | undefined>>,
   note: (text: string) => void = () => undefined,
 ): Promise<Target> {
-  if (args.local && (args.stack !== undefined || args.outputs !== undefined)) {
+  if (args.local && !isLocal(args)) {
     throw new UsageError('--local cannot be combined with --stack or --outputs');
   }
   if (isLocal(args)) return localTarget(env, await findLocalInstance(env, note));

@@ -7,6 +7,7 @@ import { DEFAULT_PATHS } from '../../local/project-paths.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { checkSecret, COMMON_KEYS, secretSkeleton } from '../secret-skeleton.js';
+import { isLocal, type TargetArgs } from '../target.js';
 
 const OPTIONS = {
   write: { type: 'boolean' },
@@ -97,20 +98,12 @@ async function readSecretText(file: string | undefined, { io }: CommandContext):
 }
 
 async function secretDestination(
-  values: {
-    'secret-id'?: string;
-    stack?: string;
-    outputs?: string;
-    region?: string;
-    profile?: string;
-    local?: boolean;
-  },
+  values: TargetArgs & { readonly 'secret-id'?: string },
   vendorId: string,
   context: CommandContext,
 ): Promise<{ client: SecretsManagerClient; secretId: string; owned: boolean }> {
-  const deployed = values.stack !== undefined || values.outputs !== undefined;
   const explicit = values['secret-id'];
-  if (explicit !== undefined && !deployed) {
+  if (explicit !== undefined && isLocal(values)) {
     // Only Secrets Manager is needed: no stack outputs to read.
     const client = new SecretsManagerClient({
       ...(values.region !== undefined && { region: values.region }),

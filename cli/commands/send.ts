@@ -4,6 +4,7 @@ import { DEFAULT_PATHS } from '../../local/project-paths.js';
 import { sendDelivery } from '../../local/send-delivery.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
+import { isLocal } from '../target.js';
 import { refusalHelp } from './refusal-help.js';
 
 const OPTIONS = {
@@ -40,8 +41,7 @@ export const sendCommand = defineCommand({
   async run({ values, args, vendor }, context) {
     const { out, io } = context;
     const fixture = args['fixture-name|file'];
-    const deployed = values.stack !== undefined || values.outputs !== undefined;
-    if (deployed && values.secrets === undefined) {
+    if (!isLocal(values) && values.secrets === undefined) {
       throw new UsageError(
         'sending to a deployed stack needs --secrets FILE with its real credentials ' +
           '(same shape as config/local-secrets.json)',
