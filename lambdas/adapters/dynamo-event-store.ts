@@ -4,16 +4,20 @@ import { brotliCompress, brotliDecompress, constants, gunzip } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
+  type BatchStatementError,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  BatchExecuteStatementCommand,
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import DataLoader from 'dataloader';
 import { StoreBusyError } from '../core/errors.js';
 import { STATUSES } from '../core/event.js';
 import type {
@@ -201,29 +205,67 @@ export class DynamoEventStore implements EventStore {
     );
   }
 
+  /** Coalesced with the other marks asked for at once (see `#marks`). */
   async markPublished(eventId: string, publishedAt: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [PK]: eventId },
-        UpdateExpression: 'SET publishedAt = :at REMOVE leaseUntil',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': PK },
-        ExpressionAttributeValues: { ':at': publishedAt },
-      }),
-    );
+    await this.#marks.load({ eventId, publishedAt });
   }
 
+  /** Coalesced with the other reads asked for at once (see `#subjects`). */
   async getSubject(key: string): Promise<SubjectState | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [PK]: SUBJECT_PREFIX + key },
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? fromSubjectItem(Item) : undefined;
+    const item = await this.#subjects.load(SUBJECT_PREFIX + key);
+    return item ? fromSubjectItem(item) : undefined;
   }
+
+  /**
+   * A batch's records start together, so their subjects are asked for in the same turn of the
+   * event loop: one BatchGetItem reads them all (strongly consistent, as GetItem would). Keys it
+   * leaves unprocessed (throttling) are read one by one, with the SDK's own retries.
+   */
+  readonly #subjects = new DataLoader<string, Item | undefined>(
+    async (keys) => {
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            // BatchGetItem refuses a key asked for twice.
+            [this.tableName]: {
+              Keys: [...new Set(keys)].map((key) => ({ [PK]: key })),
+              ConsistentRead: true,
+            },
+          },
+        }),
+      );
+      const found = new Map<unknown, Item | undefined>(
+        (Responses?.[this.tableName] ?? []).map((item) => [item[PK], item]),
+      );
+      const later = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      await Promise.all(
+        later.map(async ({ [PK]: key }) => found.set(key, await this.#getItem(String(key)))),
+      );
+      return keys.map((key) => found.get(key));
+    },
+    { cache: false, maxBatchSize: BATCH_GET_KEYS },
+  );
+
+  /**
+   * The publication marks of a batch are made together, when its PutEvents answers: one
+   * BatchExecuteStatement of PartiQL updates, each billed as the UpdateItem it replaces. An
+   * UPDATE never creates an item (a missing event fails `ConditionalCheckFailed`), and each
+   * statement succeeds or fails on its own, failing only its own event's record.
+   */
+  readonly #marks = new DataLoader<PublicationMark, void>(
+    async (marks) => {
+      const { Responses = [] } = await this.client.send(
+        new BatchExecuteStatementCommand({
+          Statements: marks.map(({ eventId, publishedAt }) => ({
+            Statement: `UPDATE "${this.tableName}" SET publishedAt = ? REMOVE leaseUntil WHERE "${PK}" = ?`,
+            Parameters: [publishedAt, eventId],
+          })),
+        }),
+      );
+      return marks.map((mark, i) => statementError(mark.eventId, Responses[i]?.Error));
+    },
+    { cache: false, maxBatchSize: BATCH_STATEMENTS },
+  );
 
   /**
    * One atomic write of the event's item and its subject change. DynamoDB cancels the whole
@@ -365,6 +407,30 @@ const THROTTLING_REASONS = new Set([
   'ProvisionedThroughputExceeded',
   'RequestLimitExceeded',
 ]);
+
+/** BatchGetItem's limit of keys, and BatchExecuteStatement's of statements, per request. */
+const BATCH_GET_KEYS = 100;
+const BATCH_STATEMENTS = 25;
+
+interface PublicationMark {
+  readonly eventId: string;
+  readonly publishedAt: string;
+}
+
+/** A failed statement of a batch as the error its single-item request would have thrown. */
+function statementError(
+  eventId: string,
+  error: BatchStatementError | undefined,
+): Error | undefined {
+  if (!error?.Code) return undefined;
+  const message = `${error.Code} on event ${eventId}: ${error.Message ?? 'no message'}`;
+  if (error.Code === 'TransactionConflict') return new StoreBusyError('conflict', message);
+  if (THROTTLING_REASONS.has(error.Code)) return new StoreBusyError('throttled', message);
+  if (error.Code === 'ConditionalCheckFailed') {
+    return new ConditionalCheckFailedException({ message, $metadata: {} });
+  }
+  return Object.assign(new Error(message), { name: error.Code });
+}
 
 function isCancellation(error: unknown): error is TransactionCanceledException {
   // Some engines (and older SDK paths) surface the error by name only.

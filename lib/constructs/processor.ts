@@ -32,13 +32,17 @@ export const DEFAULT_PROCESSOR_MAX_CONCURRENCY = 10;
 
 /**
  * The DynamoDB actions the processor's code calls (lambdas/adapters/dynamo-event-store.ts):
- * `GetItem`, `UpdateItem`, `PutItem` (body chunks), and `TransactWriteItems`, which IAM
- * authorizes per item as `PutItem`, `UpdateItem` and `ConditionCheckItem`. No Query, Scan,
- * BatchWriteItem or DeleteItem: operators read and correct the table with their own credentials.
+ * `GetItem` and `BatchGetItem` (a batch's subjects), `UpdateItem` (a lease), `PutItem` (body
+ * chunks), `TransactWriteItems`, which IAM authorizes per item as `PutItem`, `UpdateItem` and
+ * `ConditionCheckItem`, and the publication marks' PartiQL `UPDATE`s (`PartiQLUpdate`). No
+ * Query, Scan, BatchWriteItem, DeleteItem or other PartiQL statement: operators read and correct
+ * the table with their own credentials.
  */
 export const PROCESSOR_TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem',
   'dynamodb:ConditionCheckItem',
   'dynamodb:GetItem',
+  'dynamodb:PartiQLUpdate',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
 ] as const;

@@ -69,12 +69,15 @@ const EXPECTED: Readonly<Record<Kind, readonly string[]>> = {
   ingest: [...LOGS, 'secretsmanager:GetSecretValue', 'sqs:SendMessage'],
   // lambdas/token/handler.ts: GetSecretValue on the Ondato secret.
   token: [...LOGS, 'secretsmanager:GetSecretValue'],
-  // lambdas/adapters/dynamo-event-store.ts (GetItem, UpdateItem, PutItem, TransactWriteItems of
-  // Put, Update and ConditionCheck), the SQS event source, and PutEvents.
+  // lambdas/adapters/dynamo-event-store.ts (GetItem, BatchGetItem, UpdateItem, PutItem,
+  // TransactWriteItems of Put, Update and ConditionCheck, PartiQL UPDATE), the SQS event source,
+  // and PutEvents.
   processor: [
     ...LOGS,
+    'dynamodb:BatchGetItem',
     'dynamodb:ConditionCheckItem',
     'dynamodb:GetItem',
+    'dynamodb:PartiQLUpdate',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'events:PutEvents',

@@ -1,0 +1,132 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
+import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
+import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
+import { judge } from '../../lambdas/processor/record-event.js';
+import { eventsOf } from '../../lambdas/processor/process-record.js';
+import { createLocalClients } from '../../local/clients.js';
+import { MemoryPublisher } from '../support/memory-ports.js';
+import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
+import { silent } from '../support/processor-harness.js';
+import { useTestEngines } from '../support/local-pipeline.js';
+
+/**
+ * The store answers what a batch asks for at once with one request: its records' subject reads
+ * (BatchGetItem), and their publication marks when PutEvents answers (BatchExecuteStatement).
+ * A new event then costs one transaction and a share of three requests.
+ */
+
+const local = useTestEngines();
+const PK = TABLE_SCHEMA.partitionKey;
+const clientsToClose: (() => void)[] = [];
+afterAll(() => clientsToClose.forEach((close) => close()));
+
+/** A store over a client of its own whose requests are counted by command. */
+async function countedStore(): Promise<{
+  store: DynamoEventStore;
+  table: string;
+  requests: Map<string, number>;
+}> {
+  const table = await local.freshTable('coalesced');
+  const own = createLocalClients(local.engines.endpoints);
+  clientsToClose.push(() => own.destroy());
+  const requests = new Map<string, number>();
+  own.dynamodb.middlewareStack.add(
+    (next, context) => (args) => {
+      const name = context.commandName ?? '?';
+      requests.set(name, (requests.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  return { store: DynamoEventStore.create(own.dynamodb, table), table, requests };
+}
+
+async function rawItem(table: string, key: string) {
+  const { Item } = await local.clients.dynamodb.send(
+    new GetItemCommand({ TableName: table, Key: { [PK]: { S: key } }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** Stores an IDWise event as its subject's first, unpublished. */
+async function storeOne(store: DynamoEventStore, eventId: string, journeyId = eventId) {
+  const [candidate] = eventsOf(idwiseMessage({ eventId, journeyId }), { retentionDays: 90 });
+  if (!candidate) throw new Error('no event');
+  const leased = { ...candidate, leaseUntil: '2026-01-01T00:00:30.000Z' };
+  const { event, change } = judge(leased, undefined, new Date('2026-01-01T00:00:01Z'));
+  expect(await store.recordEvent(event, change)).toBe('stored');
+  return event;
+}
+
+describe('requests asked for at once', () => {
+  it('reads the subjects in one BatchGetItem, found or not', async () => {
+    const { store, requests } = await countedStore();
+    const stored = await storeOne(store, 'one');
+    requests.clear();
+
+    const [found, missing, again] = await Promise.all([
+      store.getSubject(stored.subjectKey),
+      store.getSubject('idwise#journey#nobody'),
+      store.getSubject(stored.subjectKey),
+    ]);
+    expect(Object.fromEntries(requests)).toEqual({ BatchGetItemCommand: 1 });
+    expect(found).toMatchObject({ key: stored.subjectKey, eventId: 'idwise:one', version: 1 });
+    expect(again).toEqual(found);
+    expect(missing).toBeUndefined();
+  });
+
+  it('marks events published in one request, and fails only the mark of a missing event', async () => {
+    const { store, table, requests } = await countedStore();
+    await storeOne(store, 'a');
+    await storeOne(store, 'b');
+    requests.clear();
+
+    const marks = await Promise.allSettled([
+      store.markPublished('idwise:a', '2026-01-01T00:00:05.000Z'),
+      store.markPublished('idwise:missing', '2026-01-01T00:00:05.000Z'),
+      store.markPublished('idwise:b', '2026-01-01T00:00:06.000Z'),
+    ]);
+    expect(Object.fromEntries(requests)).toEqual({ BatchExecuteStatementCommand: 1 });
+    expect(marks.map((mark) => mark.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(marks[1]).toMatchObject({
+      reason: { name: 'ConditionalCheckFailedException' },
+    });
+    for (const [id, at] of [
+      ['idwise:a', '2026-01-01T00:00:05.000Z'],
+      ['idwise:b', '2026-01-01T00:00:06.000Z'],
+    ] as const) {
+      const item = await rawItem(table, id);
+      expect(item?.['publishedAt']).toEqual({ S: at });
+      expect(item?.['leaseUntil']).toBeUndefined();
+    }
+    // An UPDATE never creates the item it did not find.
+    expect(await rawItem(table, 'idwise:missing')).toBeUndefined();
+  });
+
+  it('costs a batch of ten new events one read, ten transactions and one mark request', async () => {
+    const { store, requests } = await countedStore();
+    const publisher = new MemoryPublisher();
+    const handler = createProcessorHandler({
+      store,
+      publisher,
+      now: () => new Date('2026-01-01T00:00:10Z'),
+      includePayload: true,
+      retentionDays: 90,
+      log: silent,
+    });
+    const records = Array.from({ length: 10 }, (_, i) =>
+      sqsRecord(idwiseMessage({ eventId: `batch-${i}`, journeyId: `journey-${i}` })),
+    );
+
+    const { batchItemFailures } = await handler(sqsEvent(...records), lambdaContext());
+    expect(batchItemFailures).toEqual([]);
+    expect(publisher.published).toHaveLength(10);
+    expect(Object.fromEntries(requests)).toEqual({
+      BatchGetItemCommand: 1,
+      TransactWriteItemsCommand: 10,
+      BatchExecuteStatementCommand: 1,
+    });
+  });
+});
