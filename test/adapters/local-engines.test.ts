@@ -9,16 +9,10 @@ import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue.js';
 import { StoreBusyError } from '../../lambdas/core/errors.js';
 import type { StoredEvent, SubjectChange, SubjectState } from '../../lambdas/core/ports.js';
 import { parseQueueMessage } from '../../lambdas/core/queue-message.js';
-import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { createQueues } from '../../local/resources.js';
-import {
-  idwiseDetail,
-  idwiseMessage,
-  lambdaContext,
-  sqsEvent,
-  sqsRecord,
-} from '../support/deliveries.js';
+import { idwiseDetail, idwiseMessage, sqsRecord } from '../support/deliveries.js';
 import { useTestEngines } from '../support/local-pipeline.js';
+import { processorHarness } from '../support/processor-harness.js';
 
 /** The adapters against engines that speak the AWS wire protocols (DynamoDB Local, local-aws-sqs). */
 
@@ -219,13 +213,10 @@ describe('DynamoEventStore on DynamoDB Local', () => {
   it('keeps one subject state consistent when events race on the real engine', async () => {
     const { store } = await freshStore();
     const publisher = new EventBridgeEventPublisher(local.clients.eventBridge, 'kyc-webhooks');
-    const handler = createProcessorHandler({
-      store,
-      publisher,
-      now: () => new Date('2026-02-01T00:00:00.000Z'),
-      includePayload: true,
+    const processor = processorHarness({
+      start: '2026-02-01T00:00:00.000Z',
       retentionDays: 30,
-      log: { info: () => undefined, warn: () => undefined },
+      vendor: 'idwise',
     });
     const minutes = [4, 1, 9, 3, 7, 2, 8, 5, 6, 0];
     const records = minutes.map((m) =>
@@ -238,7 +229,7 @@ describe('DynamoEventStore on DynamoDB Local', () => {
       ),
     );
 
-    const response = await handler(sqsEvent(...records), lambdaContext());
+    const response = await processor.run(records, { store, publisher });
 
     expect(response.batchItemFailures).toEqual([]);
     const state = await store.getSubject('idwise#journey#64f1c2a9b7e4d3a2c1b0f9e8');
