@@ -20,6 +20,12 @@ export interface TableOptions {
    * reading items of that layout. @default false, as a new stack
    */
   readonly legacySubjectIndex?: boolean;
+  /**
+   * Whether expired items are deleted, as the stack's TTL does. DynamoDB Local deletes them too,
+   * within seconds: tests whose fixed clocks date their items in the past turn it off, or their
+   * items would vanish under them. @default true
+   */
+  readonly timeToLive?: boolean;
 }
 
 /** The table as the stack defines it, from the same `TABLE_SCHEMA`, TTL attribute included. */
@@ -59,6 +65,7 @@ export async function createTable(
       })),
     }),
   );
+  if (options.timeToLive === false) return;
   await client.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,

@@ -37,7 +37,7 @@ function event(eventId: string, occurredAt: string, externalRef?: string): Store
 /** A table as a stack deployed before the lookup index keeps it: with the legacy index. */
 async function legacyTable(): Promise<{ store: DynamoEventStore; table: string }> {
   const table = uniqueTableName('history-legacy');
-  await createTable(local.clients.dynamodb, table, { legacySubjectIndex: true });
+  await createTable(local.clients.dynamodb, table, { legacySubjectIndex: true, timeToLive: false });
   return { store: DynamoEventStore.create(local.clients.dynamodb, table), table };
 }
 

@@ -39,7 +39,10 @@ describe('legacy-layout items', () => {
   it('read back byte for byte: gzip in the item, and gzip chunks without a codec', async () => {
     // A table as a stack deployed before the lookup index keeps it: with the legacy index.
     const table = uniqueTableName('legacy');
-    await createTable(local.clients.dynamodb, table, { legacySubjectIndex: true });
+    await createTable(local.clients.dynamodb, table, {
+      legacySubjectIndex: true,
+      timeToLive: false,
+    });
     const store = DynamoEventStore.create(local.clients.dynamodb, table);
     const documents = DynamoDBDocumentClient.from(local.clients.dynamodb);
     const put = (item: Record<string, unknown>) =>

@@ -221,7 +221,7 @@ export async function startTestEngines(): Promise<TestEngines> {
 
 /** The local engines of a test file or describe block, with tables of its own on demand. */
 export interface UsedEngines extends Omit<TestEngines, 'stop'> {
-  /** A new table (`<prefix>-<uuid>`) on the run's DynamoDB Local. */
+  /** A new table (`<prefix>-<uuid>`) on the run's DynamoDB Local, without TTL (see `freshTable`). */
   freshTable(prefix: string): Promise<string>;
   /** A new table, as `freshTable` makes it, and the event store over it. */
   freshStore(prefix: string): Promise<{ store: DynamoEventStore; table: string }>;
@@ -235,7 +235,9 @@ export function useTestEngines(): UsedEngines {
   );
   const freshTable = async (prefix: string): Promise<string> => {
     const table = uniqueTableName(prefix);
-    await createTable(get().clients.dynamodb, table);
+    // Tests date their items by fixed clocks, often in the past: no TTL, or DynamoDB Local would
+    // delete them under the test.
+    await createTable(get().clients.dynamodb, table, { timeToLive: false });
     return table;
   };
   return {
