@@ -110,6 +110,26 @@ function indexUnits(before: Item | undefined, after: Item | undefined): number {
   }, 0);
 }
 
+/** The items a read request names: a GetItem's key, or each key of a BatchGetItem. */
+function readsOf(
+  operation: string,
+  input: Input,
+): { readonly table: string; readonly key: Item; readonly consistent: boolean }[] {
+  if (operation === 'GetItem' && input['Key']) {
+    const consistent = input['ConsistentRead'] === true;
+    return [{ table: String(input['TableName']), key: input['Key'] as Item, consistent }];
+  }
+  if (operation !== 'BatchGetItem') return [];
+  const tables = Object.entries((input['RequestItems'] ?? {}) as Record<string, Input>);
+  return tables.flatMap(([table, request]) =>
+    ((request['Keys'] ?? []) as Item[]).map((key) => ({
+      table,
+      key,
+      consistent: request['ConsistentRead'] === true,
+    })),
+  );
+}
+
 /** What kind of item a key names (dynamo-schema.ts). */
 function kindOf(key: string): ItemKind {
   if (key.startsWith(TABLE_SCHEMA.keyPrefixes.subject)) return 'subject';
@@ -134,11 +154,32 @@ function targetOf(request: Input): Target | undefined {
     : undefined;
 }
 
-/** The items a write request touches: one for a single-item write, each action of a transaction. */
+/**
+ * The items a write request touches: one for a single-item write, each action of a transaction,
+ * each put of a BatchWriteItem, each statement of a BatchExecuteStatement (the store's only
+ * statements are `UPDATE "<table>" … WHERE "<key>" = ?`, the key their last parameter).
+ */
 function targetsOf(operation: string, input: Input): Target[] {
   if (['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation)) {
     const target = targetOf(input);
     return target ? [target] : [];
+  }
+  if (operation === 'BatchWriteItem') {
+    const tables = Object.entries((input['RequestItems'] ?? {}) as Record<string, Input[]>);
+    return tables.flatMap(([table, requests]) =>
+      requests.flatMap((request) => {
+        const put = request['PutRequest'] as Input | undefined;
+        const target = put ? targetOf({ ...put, TableName: table }) : undefined;
+        return target ? [target] : [];
+      }),
+    );
+  }
+  if (operation === 'BatchExecuteStatement') {
+    return ((input['Statements'] ?? []) as Input[]).flatMap((statement) => {
+      const table = /^UPDATE "([^"]+)"/.exec(String(statement['Statement']))?.[1];
+      const key = (statement['Parameters'] as Item[keyof Item][] | undefined)?.at(-1);
+      return table && key ? [{ table, key: { [PK]: key } }] : [];
+    });
   }
   if (operation !== 'TransactWriteItems') return [];
   return ((input['TransactItems'] ?? []) as Input[]).flatMap((action) => {
@@ -243,18 +284,20 @@ export class AwsMeter {
             ...(reported !== undefined && { reportedUnits: reported }),
           });
         } else {
-          // The pipeline only reads single items; other operations are counted without units.
-          // The item is read again through `images`: a document client's output is no longer
-          // in AttributeValue form here.
-          const key = input['Key'] as Item | undefined;
-          const read =
-            operation === 'GetItem' && key ? await image(input['TableName'], key) : undefined;
+          // Reads: a GetItem, or each key of a BatchGetItem, billed by the size of the item it
+          // found (a missing one bills the minimum). The items are read again through `images`:
+          // a document client's output is no longer in AttributeValue form here.
+          const reads = readsOf(operation, input);
+          const found = await Promise.all(reads.map((read) => image(read.table, read.key)));
           this.#records.push({
             service: 'dynamodb',
             operation,
             failed: false,
-            ...(operation === 'GetItem' && {
-              rru: readUnits(itemSize(read), input['ConsistentRead'] === true),
+            ...(reads.length > 0 && {
+              rru: reads.reduce(
+                (sum, read, i) => sum + readUnits(itemSize(found[i]), read.consistent),
+                0,
+              ),
             }),
             ...(reported !== undefined && { reportedUnits: reported }),
           });

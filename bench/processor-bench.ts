@@ -140,7 +140,9 @@ function usageRow(u: DeliveryUsage): string[] {
   const wru = u.dynamo.wruTable + u.dynamo.wruIndex;
   return [
     u.label,
-    `${n(u.dynamo.getItem)} / ${n(u.dynamo.putItem)} / ${n(u.dynamo.updateItem)} / ${n(u.dynamo.transactWriteItems)}`,
+    Object.entries(u.dynamo.requests)
+      .map(([operation, count]) => `${operation} ${n(count)}`)
+      .join(', '),
     n(u.dynamo.rru),
     `${n(u.dynamo.wruTable)} + ${n(u.dynamo.wruIndex)} = ${n(wru)}`,
     `${n(u.dynamo.floorWru)} (${formatRatio(wru / u.dynamo.floorWru)})`,
@@ -209,9 +211,11 @@ export async function runProcessorBench(
           'conditional-put rate for an item of the same size.',
         ratios: [idwise.row, treezor.row],
         notes: [
-          'A new event costs two consistent reads, one TransactWriteItems (the event created and ' +
-            'its subject advanced, each on a condition), its share of one PutEvents call, and a ' +
-            'conditional update (the published mark): the ratio is the price of exactly-once ' +
+          'A new event costs one TransactWriteItems (the event created and its subject advanced, ' +
+            'each on a condition) and a share of four requests the batch makes together: one ' +
+            'BatchGetItem of its subjects (strongly consistent), one BatchWriteItem of the body ' +
+            'chunks that do not fit an event item, one PutEvents, and one BatchExecuteStatement ' +
+            'of the published marks (PartiQL updates): the ratio is the price of exactly-once ' +
             'storage and ordered subject state over a single put.',
         ],
       },
@@ -229,7 +233,7 @@ export async function runProcessorBench(
           {
             headers: [
               'delivery',
-              'DynamoDB Get / Put / Update / Transact',
+              'DynamoDB requests',
               'RRU',
               'WRU table + index',
               'floor: raw body written once (ratio)',

@@ -20,10 +20,8 @@ export interface DeliveryUsage {
   readonly bodyBytes: number;
   readonly invocations: { readonly ingest: number; readonly processor: number };
   readonly dynamo: {
-    readonly getItem: number;
-    readonly putItem: number;
-    readonly updateItem: number;
-    readonly transactWriteItems: number;
+    /** Requests per delivery, by operation (`GetItem`, `TransactWriteItems`, …). */
+    readonly requests: Readonly<Record<string, number>>;
     readonly rru: number;
     readonly wruTable: number;
     readonly wruIndex: number;
@@ -95,10 +93,12 @@ export function deliveryUsage(
     bodyBytes: Buffer.byteLength(sample.body),
     invocations: { ingest: per(run.ingestInvocations), processor: per(run.processorInvocations) },
     dynamo: {
-      getItem: per(of('dynamodb', 'GetItem').length),
-      putItem: per(of('dynamodb', 'PutItem').length),
-      updateItem: per(of('dynamodb', 'UpdateItem').length),
-      transactWriteItems: per(of('dynamodb', 'TransactWriteItems').length),
+      requests: Object.fromEntries(
+        [...new Set(dynamo.map((r) => r.operation))].map((operation) => [
+          operation,
+          per(of('dynamodb', operation).length),
+        ]),
+      ),
       rru: per(sum(dynamo, (r) => r.rru)),
       wruTable: per(sum(dynamo, (r) => r.wruTable)),
       wruIndex: per(sum(dynamo, (r) => r.wruIndex)),

@@ -1,4 +1,7 @@
 import {
+  BatchExecuteStatementCommand,
+  BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   PutCommand,
   TransactWriteCommand,
@@ -42,6 +45,12 @@ function eventItem(pk: string, bytes: number): Record<string, unknown> {
     padding: 'x'.repeat(bytes),
   };
 }
+
+beforeAll(async () => {
+  await documents.send(
+    new PutCommand({ TableName: table, Item: { pk: 'BODY#b3#0', padding: 'x'.repeat(5000) } }),
+  );
+});
 
 describe('AwsMeter on DynamoDB Local', () => {
   it('bills a transaction 2 units per started KB of each action, and its index entry once', async () => {
@@ -97,6 +106,55 @@ describe('AwsMeter on DynamoDB Local', () => {
     expect(meter.records().map((r) => [r.wruTable, r.wruIndex])).toEqual([
       [1, 0],
       [1, 1],
+    ]);
+  });
+
+  it('bills each put of a BatchWriteItem and each key of a BatchGetItem on its own', async () => {
+    meter.reset();
+    meter.enabled = true;
+    await documents.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table]: [
+            // About 1.5 KB, outside the index: 2 units. A small one: 1 unit.
+            { PutRequest: { Item: { pk: 'BODY#b1#0', padding: 'x'.repeat(1500) } } },
+            { PutRequest: { Item: { pk: 'BODY#b2#0', padding: 'x' } } },
+          ],
+        },
+      }),
+    );
+    await documents.send(
+      new BatchGetCommand({
+        RequestItems: {
+          // About 5 KB: 2 units strongly consistent; a missing item bills the minimum, 1.
+          [table]: { Keys: [{ pk: 'BODY#b3#0' }, { pk: 'BODY#missing' }], ConsistentRead: true },
+        },
+      }),
+    );
+    meter.enabled = false;
+    const [write, read] = meter.records();
+    expect(write).toMatchObject({ operation: 'BatchWriteItem', wruTable: 3, wruIndex: 0 });
+    expect(read).toMatchObject({ operation: 'BatchGetItem', rru: 2 + 1 });
+  });
+
+  it('bills each UPDATE statement of a BatchExecuteStatement like an UpdateItem', async () => {
+    await documents.send(new PutCommand({ TableName: table, Item: eventItem('idwise:e3', 1500) }));
+    meter.reset();
+    meter.enabled = true;
+    await documents.send(
+      new BatchExecuteStatementCommand({
+        Statements: [
+          {
+            Statement: `UPDATE "${table}" SET publishedAt = ? WHERE "pk" = ?`,
+            Parameters: ['2026-01-01T00:00:01.000Z', 'idwise:e3'],
+          },
+        ],
+      }),
+    );
+    meter.enabled = false;
+    // By the item's size (about 1.5 KB: 2 units); `publishedAt` is not projected: no index write.
+    expect(meter.records()).toMatchObject([
+      { operation: 'BatchExecuteStatement', wruTable: 2, wruIndex: 0 },
     ]);
   });
 });

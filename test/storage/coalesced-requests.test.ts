@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
@@ -5,6 +6,7 @@ import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { createProcessorHandler } from '../../lambdas/processor/process-batch.js';
 import { judge } from '../../lambdas/processor/record-event.js';
 import { eventsOf } from '../../lambdas/processor/process-record.js';
+import type { QueueMessage } from '../../lambdas/core/queue-message.js';
 import { createLocalClients } from '../../local/clients.js';
 import { MemoryPublisher } from '../support/memory-ports.js';
 import { idwiseMessage, lambdaContext, sqsEvent, sqsRecord } from '../support/deliveries.js';
@@ -48,6 +50,16 @@ async function rawItem(table: string, key: string) {
     new GetItemCommand({ TableName: table, Key: { [PK]: { S: key } }, ConsistentRead: true }),
   );
   return Item;
+}
+
+/** The delivery with `bytes` of base64 noise in its body (it does not compress). */
+function withNoise(message: QueueMessage, bytes: number): QueueMessage {
+  if (bytes === 0) return message;
+  const body = JSON.parse(message.body) as Record<string, unknown>;
+  return {
+    ...message,
+    body: JSON.stringify({ ...body, noise: randomBytes(bytes).toString('base64') }),
+  };
 }
 
 /** Stores an IDWise event as its subject's first, unpublished. */
@@ -105,28 +117,41 @@ describe('requests asked for at once', () => {
     expect(await rawItem(table, 'idwise:missing')).toBeUndefined();
   });
 
-  it('costs a batch of ten new events one read, ten transactions and one mark request', async () => {
-    const { store, requests } = await countedStore();
-    const publisher = new MemoryPublisher();
-    const handler = createProcessorHandler({
-      store,
-      publisher,
-      now: () => new Date('2026-01-01T00:00:10Z'),
-      includePayload: true,
-      retentionDays: 90,
-      log: silent,
-    });
-    const records = Array.from({ length: 10 }, (_, i) =>
-      sqsRecord(idwiseMessage({ eventId: `batch-${i}`, journeyId: `journey-${i}` })),
-    );
+  it.each([
+    ['that fit their event items', 0, {}],
+    ['whose bodies need a chunk each', 3000, { BatchWriteItemCommand: 1 }],
+  ])(
+    'a batch of ten new events %s: one request of each kind, and a transaction each',
+    async (_, noise, chunks) => {
+      const { store, requests } = await countedStore();
+      const publisher = new MemoryPublisher();
+      const handler = createProcessorHandler({
+        store,
+        publisher,
+        now: () => new Date('2026-01-01T00:00:10Z'),
+        includePayload: true,
+        retentionDays: 90,
+        log: silent,
+      });
+      const records = Array.from({ length: 10 }, (_, i) =>
+        sqsRecord(
+          withNoise(idwiseMessage({ eventId: `batch-${i}`, journeyId: `journey-${i}` }), noise),
+        ),
+      );
 
-    const { batchItemFailures } = await handler(sqsEvent(...records), lambdaContext());
-    expect(batchItemFailures).toEqual([]);
-    expect(publisher.published).toHaveLength(10);
-    expect(Object.fromEntries(requests)).toEqual({
-      BatchGetItemCommand: 1,
-      TransactWriteItemsCommand: 10,
-      BatchExecuteStatementCommand: 1,
-    });
-  });
+      const { batchItemFailures } = await handler(sqsEvent(...records), lambdaContext());
+      expect(batchItemFailures).toEqual([]);
+      expect(publisher.published).toHaveLength(10);
+      expect(Object.fromEntries(requests)).toEqual({
+        BatchGetItemCommand: 1,
+        ...chunks,
+        TransactWriteItemsCommand: 10,
+        BatchExecuteStatementCommand: 1,
+      });
+      for (const record of records) {
+        const { dedupId, body } = JSON.parse(record.body) as QueueMessage;
+        expect((await store.getEvent(`idwise:${dedupId}`))?.rawBody).toBe(body);
+      }
+    },
+  );
 });
