@@ -131,20 +131,17 @@ export class DynamoEventStore implements EventStore {
     staged?: StagedBody,
   ): Promise<RecordAnswer> {
     const body = packedBodyOf(staged ?? (await this.stageBody(event)), event);
-    return this.#transact(
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: toEventItem(event, body),
-          // Two deliveries of one event may race here: exactly one stores it. The loser's
-          // chunks went to other keys, or were the same bytes (see `chunkSetId`).
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PK },
-        },
+    const eventWrite: TransactItem = {
+      Put: {
+        TableName: this.tableName,
+        Item: toEventItem(event, body),
+        // Two deliveries of one event may race here: exactly one stores it. The loser's
+        // chunks went to other keys, or were the same bytes (see `chunkSetId`).
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK },
       },
-      change,
-      { done: 'stored', event: 'event-exists', subject: 'subject-moved' },
-    );
+    };
+    return this.#records.load([eventWrite, this.#subjectWrite(change)]);
   }
 
   async reviseEvent(
@@ -158,30 +155,31 @@ export class DynamoEventStore implements EventStore {
       replayedAt: now,
     };
     const names = Object.keys(revised);
-    return this.#transact(
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: { [PK]: event.detail.eventId },
-          // A legacy item moves to the lookup index: its old index keys go.
-          UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')} REMOVE publishedAt, ${LEGACY.partitionKey}, ${LEGACY.sortKey}`,
-          // Not while another attempt holds the lease: it is publishing the stored detail, and
-          // would mark this one published.
-          ConditionExpression:
-            'attribute_exists(#pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: {
-            '#pk': PK,
-            ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
-          },
-          ExpressionAttributeValues: {
-            ':now': now,
-            ...Object.fromEntries(names.map((name, i) => [`:a${i}`, revised[name]])),
-          },
+    const eventWrite: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: { [PK]: event.detail.eventId },
+        // A legacy item moves to the lookup index: its old index keys go.
+        UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')} REMOVE publishedAt, ${LEGACY.partitionKey}, ${LEGACY.sortKey}`,
+        // Not while another attempt holds the lease: it is publishing the stored detail, and
+        // would mark this one published.
+        ConditionExpression:
+          'attribute_exists(#pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeNames: {
+          '#pk': PK,
+          ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':now': now,
+          ...Object.fromEntries(names.map((name, i) => [`:a${i}`, revised[name]])),
         },
       },
-      change,
-      { done: 'revised', event: 'event-unavailable', subject: 'subject-moved' },
-    );
+    };
+    return this.#transact(change ? [eventWrite, this.#subjectWrite(change)] : [eventWrite], {
+      done: 'revised',
+      event: 'event-unavailable',
+      subject: 'subject-moved',
+    });
   }
 
   // `takeLease` and `markPublished` update only the event item, never the body: its chunk items
@@ -268,32 +266,69 @@ export class DynamoEventStore implements EventStore {
   );
 
   /**
-   * One atomic write of the event's item and its subject change. DynamoDB cancels the whole
+   * The events a batch records at once go in one TransactWriteItems (up to 25 events, 50
+   * actions): billed the same, 2 units per started KB of each action, in one request instead
+   * of one each. Being atomic across events is more than they need, never wrong. Two writes of
+   * one item (one subject, one event) never share a transaction: DynamoDB refuses that.
+   */
+  readonly #records = new DataLoader<TransactItem[], RecordAnswer>(
+    async (writes) => {
+      const answers = new Map<TransactItem[], RecordAnswer | Error>();
+      await Promise.all(
+        disjointGroups(writes).map(async (group) => {
+          const results = await this.#recordTogether(group);
+          group.forEach((write, i) => answers.set(write, results[i] ?? new Error('no answer')));
+        }),
+      );
+      return writes.map((write) => answers.get(write) ?? new Error('no answer'));
+    },
+    { cache: false, maxBatchSize: BATCH_RECORDS },
+  );
+
+  /**
+   * One transaction of several events' writes. When DynamoDB cancels it, each event's own
+   * reasons give its answer, as its own transaction would have; an event cancelled only because
+   * of another (its reasons all `None`) is written again on its own, as is each event after an
+   * error that names no item.
+   */
+  async #recordTogether(group: readonly TransactItem[][]): Promise<(RecordAnswer | Error)[]> {
+    const alone = (write: TransactItem[]): Promise<RecordAnswer | Error> =>
+      this.#transact(write, RECORD_ANSWERS).catch(asError);
+    if (group.length === 1) return Promise.all(group.map(alone));
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: group.flat() }));
+      return group.map(() => 'stored');
+    } catch (error) {
+      if (!isCancellation(error)) return Promise.all(group.map(alone));
+      const codes = reasonCodes(error);
+      let first = 0;
+      return Promise.all(
+        group.map((write) => {
+          const own = codes.slice(first, (first += write.length));
+          return answerOf(own, RECORD_ANSWERS, error) ?? alone(write);
+        }),
+      );
+    }
+  }
+
+  /**
+   * One atomic write of an event's item and its subject change. DynamoDB cancels the whole
    * write when a condition fails, listing a reason per item in order (`None` for the others):
-   * the event's condition → `answers.event`, the subject's → `answers.subject`. A conflict with
-   * another transaction on one of the items, or throttling, wrote nothing either and passes:
-   * `StoreBusyError`, so the record is retried.
+   * see `answerOf`. A conflict with another transaction on one of the items, or throttling,
+   * wrote nothing either and passes: `StoreBusyError`, so the record is retried.
    */
   async #transact<A extends string>(
-    eventWrite: TransactItem,
-    change: SubjectChange | undefined,
+    items: TransactItem[],
     answers: { readonly done: A; readonly event: A; readonly subject: A },
   ): Promise<A> {
-    const items = change ? [eventWrite, this.#subjectWrite(change)] : [eventWrite];
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return answers.done;
     } catch (error) {
       if (!isCancellation(error)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-      if (codes[0] === 'ConditionalCheckFailed') return answers.event;
-      if (codes[1] === 'ConditionalCheckFailed') return answers.subject;
-      if (codes.includes('TransactionConflict'))
-        throw new StoreBusyError('conflict', error.message);
-      if (codes.some((code) => THROTTLING_REASONS.has(code))) {
-        throw new StoreBusyError('throttled', error.message);
-      }
-      throw error;
+      const answer = answerOf(reasonCodes(error), answers, error);
+      if (answer === undefined || answer instanceof Error) throw answer ?? error;
+      return answer;
     }
   }
 
@@ -454,6 +489,67 @@ function statementError(
     return new ConditionalCheckFailedException({ message, $metadata: {} });
   }
   return Object.assign(new Error(message), { name: error.Code });
+}
+
+/** What `recordEvent` answers for its transaction's outcomes. */
+const RECORD_ANSWERS = { done: 'stored', event: 'event-exists', subject: 'subject-moved' } as const;
+
+/** Events per combined transaction: 2 actions each, within TransactWriteItems' 100. */
+const BATCH_RECORDS = 25;
+
+function reasonCodes(error: TransactionCanceledException): string[] {
+  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
+/**
+ * One event's answer from the cancellation reasons of its own actions (its event item first,
+ * then its subject): the event's condition failed → `answers.event`, the subject's →
+ * `answers.subject`; a conflict or throttling → `StoreBusyError`; any other reason → the
+ * cancellation itself; all `None` → undefined (another event's actions cancelled it).
+ */
+function answerOf<A extends string>(
+  codes: readonly string[],
+  answers: { readonly event: A; readonly subject: A },
+  cancellation: TransactionCanceledException,
+): A | Error | undefined {
+  if (codes[0] === 'ConditionalCheckFailed') return answers.event;
+  if (codes[1] === 'ConditionalCheckFailed') return answers.subject;
+  if (codes.includes('TransactionConflict')) {
+    return new StoreBusyError('conflict', cancellation.message);
+  }
+  if (codes.some((code) => THROTTLING_REASONS.has(code))) {
+    return new StoreBusyError('throttled', cancellation.message);
+  }
+  return codes.every((code) => code === 'None') ? undefined : cancellation;
+}
+
+/** Writes in groups that touch no item twice, in order: each group one transaction. */
+function disjointGroups(writes: readonly TransactItem[][]): TransactItem[][][] {
+  const groups: { readonly keys: Set<unknown>; readonly writes: TransactItem[][] }[] = [];
+  for (const write of writes) {
+    const keys = write.map(itemKeyOf);
+    const group = groups.find((candidate) => keys.every((key) => !candidate.keys.has(key)));
+    if (group) {
+      keys.forEach((key) => group.keys.add(key));
+      group.writes.push(write);
+    } else {
+      groups.push({ keys: new Set(keys), writes: [write] });
+    }
+  }
+  return groups.map((group) => group.writes);
+}
+
+function itemKeyOf(action: TransactItem): unknown {
+  return (
+    action.Put?.Item?.[PK] ??
+    action.Update?.Key?.[PK] ??
+    action.ConditionCheck?.Key?.[PK] ??
+    action.Delete?.Key?.[PK]
+  );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function isCancellation(error: unknown): error is TransactionCanceledException {

@@ -15,8 +15,9 @@ import { useTestEngines } from '../support/local-pipeline.js';
 
 /**
  * The store answers what a batch asks for at once with one request: its records' subject reads
- * (BatchGetItem), and their publication marks when PutEvents answers (BatchExecuteStatement).
- * A new event then costs one transaction and a share of three requests.
+ * (BatchGetItem), body chunks (BatchWriteItem), transactions (one TransactWriteItems), and
+ * publication marks when PutEvents answers (BatchExecuteStatement). A new event then costs a
+ * share of five requests.
  */
 
 const local = useTestEngines();
@@ -117,41 +118,72 @@ describe('requests asked for at once', () => {
     expect(await rawItem(table, 'idwise:missing')).toBeUndefined();
   });
 
+  it('records events asked for at once in one transaction, each answered as on its own', async () => {
+    const { store, requests } = await countedStore();
+    await storeOne(store, 'known');
+    requests.clear();
+    const judged = ['known', 'new-1', 'new-2'].map((id) => {
+      const [candidate] = eventsOf(idwiseMessage({ eventId: id, journeyId: id }), {
+        retentionDays: 90,
+      });
+      if (!candidate) throw new Error('no event');
+      return judge(candidate, undefined, new Date('2026-01-01T00:00:01Z'));
+    });
+    // A second event of new-2's subject, judged as its first too: it must wait for its own
+    // transaction, and then finds the subject moved.
+    const [sameSubject] = eventsOf(idwiseMessage({ eventId: 'new-3', journeyId: 'new-2' }), {
+      retentionDays: 90,
+    });
+    if (!sameSubject) throw new Error('no event');
+    const late = judge(sameSubject, undefined, new Date('2026-01-01T00:00:01Z'));
+
+    const answers = await Promise.all(
+      [...judged, late].map(({ event, change }) => store.recordEvent(event, change)),
+    );
+    const [known, first, second, fourth] = answers;
+    expect([known, first]).toEqual(['event-exists', 'stored']);
+    // new-2 and new-3 ran at once in different transactions: one stored, the other refused.
+    expect([second, fourth].sort()).toEqual(['stored', 'subject-moved']);
+    // One transaction for the three disjoint events, cancelled by the known one; the two new
+    // ones again on their own; the fourth, sharing a subject, in a transaction of its own.
+    expect(requests.get('TransactWriteItemsCommand')).toBe(1 + 2 + 1);
+    expect(await store.getEvent('idwise:new-1')).toBeDefined();
+    expect(Boolean(await store.getEvent('idwise:new-2'))).toBe(second === 'stored');
+    expect(Boolean(await store.getEvent('idwise:new-3'))).toBe(fourth === 'stored');
+  });
+
   it.each([
     ['that fit their event items', 0, {}],
     ['whose bodies need a chunk each', 3000, { BatchWriteItemCommand: 1 }],
-  ])(
-    'a batch of ten new events %s: one request of each kind, and a transaction each',
-    async (_, noise, chunks) => {
-      const { store, requests } = await countedStore();
-      const publisher = new MemoryPublisher();
-      const handler = createProcessorHandler({
-        store,
-        publisher,
-        now: () => new Date('2026-01-01T00:00:10Z'),
-        includePayload: true,
-        retentionDays: 90,
-        log: silent,
-      });
-      const records = Array.from({ length: 10 }, (_, i) =>
-        sqsRecord(
-          withNoise(idwiseMessage({ eventId: `batch-${i}`, journeyId: `journey-${i}` }), noise),
-        ),
-      );
+  ])('a batch of ten new events %s: one request of each kind', async (_, noise, chunks) => {
+    const { store, requests } = await countedStore();
+    const publisher = new MemoryPublisher();
+    const handler = createProcessorHandler({
+      store,
+      publisher,
+      now: () => new Date('2026-01-01T00:00:10Z'),
+      includePayload: true,
+      retentionDays: 90,
+      log: silent,
+    });
+    const records = Array.from({ length: 10 }, (_, i) =>
+      sqsRecord(
+        withNoise(idwiseMessage({ eventId: `batch-${i}`, journeyId: `journey-${i}` }), noise),
+      ),
+    );
 
-      const { batchItemFailures } = await handler(sqsEvent(...records), lambdaContext());
-      expect(batchItemFailures).toEqual([]);
-      expect(publisher.published).toHaveLength(10);
-      expect(Object.fromEntries(requests)).toEqual({
-        BatchGetItemCommand: 1,
-        ...chunks,
-        TransactWriteItemsCommand: 10,
-        BatchExecuteStatementCommand: 1,
-      });
-      for (const record of records) {
-        const { dedupId, body } = JSON.parse(record.body) as QueueMessage;
-        expect((await store.getEvent(`idwise:${dedupId}`))?.rawBody).toBe(body);
-      }
-    },
-  );
+    const { batchItemFailures } = await handler(sqsEvent(...records), lambdaContext());
+    expect(batchItemFailures).toEqual([]);
+    expect(publisher.published).toHaveLength(10);
+    expect(Object.fromEntries(requests)).toEqual({
+      BatchGetItemCommand: 1,
+      ...chunks,
+      TransactWriteItemsCommand: 1,
+      BatchExecuteStatementCommand: 1,
+    });
+    for (const record of records) {
+      const { dedupId, body } = JSON.parse(record.body) as QueueMessage;
+      expect((await store.getEvent(`idwise:${dedupId}`))?.rawBody).toBe(body);
+    }
+  });
 });
