@@ -1,15 +1,4 @@
-import type { OutgoingEvent } from '../lambdas/core/event.js';
-import type {
-  EventPublisher,
-  EventStore,
-  PublishOutcome,
-  RecordAnswer,
-  ReviseAnswer,
-  StagedBody,
-  StoredEvent,
-  SubjectChange,
-  SubjectState,
-} from '../lambdas/core/ports.js';
+import type { EventPublisher, EventStore } from '../lambdas/core/ports.js';
 import { HOT_KEY_FAULT } from './faults.js';
 import { currentInvocation, type Invocation, type PortMethod } from './invocation.js';
 
@@ -44,61 +33,51 @@ async function step<T>(
   return result;
 }
 
+/** The store's calls as the port declares them, each a step of the current invocation. */
 export class ObservedEventStore implements EventStore {
   constructor(
     private readonly inner: EventStore,
     private readonly hot: HotKeys,
   ) {}
 
-  getEvent(eventId: string): Promise<StoredEvent | undefined> {
-    return step(
+  readonly getEvent: EventStore['getEvent'] = (eventId) =>
+    step(
       'getEvent',
       this.#throttled(eventId, () => this.inner.getEvent(eventId)),
     );
-  }
 
-  stageBody(event: StoredEvent): Promise<StagedBody> {
+  readonly stageBody: NonNullable<EventStore['stageBody']> = (event) => {
     const stage = this.inner.stageBody?.bind(this.inner);
     if (!stage) throw new Error('soak: the store under test stages no bodies');
     return step('stageBody', () => stage(event));
-  }
+  };
 
-  recordEvent(event: StoredEvent, change: SubjectChange, body?: StagedBody): Promise<RecordAnswer> {
-    const { eventId } = event.detail;
-    return step(
+  readonly recordEvent: EventStore['recordEvent'] = (event, change, body) =>
+    step(
       'recordEvent',
-      this.#throttled(eventId, () => this.inner.recordEvent(event, change, body)),
+      this.#throttled(event.detail.eventId, () => this.inner.recordEvent(event, change, body)),
     );
-  }
 
   /** Replay's write: the processor never makes it, so it is neither a crash point nor hot. */
-  reviseEvent(
-    event: StoredEvent,
-    change: SubjectChange | undefined,
-    now: string,
-  ): Promise<ReviseAnswer> {
-    return this.inner.reviseEvent(event, change, now);
-  }
+  readonly reviseEvent: EventStore['reviseEvent'] = (event, change, now) =>
+    this.inner.reviseEvent(event, change, now);
 
-  takeLease(eventId: string, until: string, now: string): Promise<boolean> {
-    return step(
+  readonly takeLease: EventStore['takeLease'] = (eventId, until, now) =>
+    step(
       'takeLease',
       this.#throttled(eventId, () => this.inner.takeLease(eventId, until, now)),
     );
-  }
 
-  markPublished(eventId: string, publishedAt: string): Promise<void> {
-    return step(
+  readonly markPublished: EventStore['markPublished'] = (eventId, publishedAt) =>
+    step(
       'markPublished',
       this.#throttled(eventId, () => this.inner.markPublished(eventId, publishedAt)),
       (invocation) => invocation.marked.add(eventId),
       (invocation, error) => invocation.markFailures.set(eventId, error),
     );
-  }
 
-  getSubject(key: string): Promise<SubjectState | undefined> {
-    return step('getSubject', () => this.inner.getSubject(key));
-  }
+  readonly getSubject: EventStore['getSubject'] = (key) =>
+    step('getSubject', () => this.inner.getSubject(key));
 
   /** The call, or the throttling error DynamoDB answers for a hot key (nothing is sent). */
   #throttled<T>(eventId: string, call: () => Promise<T>): () => Promise<T> {
@@ -114,8 +93,8 @@ export class ObservedEventStore implements EventStore {
 export class ObservedEventPublisher implements EventPublisher {
   constructor(private readonly inner: EventPublisher) {}
 
-  publish(events: readonly OutgoingEvent[]): Promise<PublishOutcome[]> {
-    return step(
+  readonly publish: EventPublisher['publish'] = (events) =>
+    step(
       'publish',
       () => this.inner.publish(events),
       (invocation, outcomes) => {
@@ -125,5 +104,4 @@ export class ObservedEventPublisher implements EventPublisher {
         });
       },
     );
-  }
 }

@@ -1,9 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetterNote, DeadLetterNotes } from '../core/dead-letter-note.js';
 import { batchGetAll } from './dynamo-batch-get.js';
-import { documentClientOf } from './dynamo-documents.js';
+import { TableAdapter } from './dynamo-documents.js';
 import { TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
@@ -20,16 +18,7 @@ const NOTE_ITEM_TYPE = 'deadLetterNote';
 /** SQS keeps a message at most 14 days: a note never needs to outlive it. */
 const NOTE_LIFETIME_SECONDS = 14 * 86_400;
 
-export class DynamoDeadLetterNotes implements DeadLetterNotes {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  static create(client: DynamoDBClient, tableName: string): DynamoDeadLetterNotes {
-    return new DynamoDeadLetterNotes(documentClientOf(client), tableName);
-  }
-
+export class DynamoDeadLetterNotes extends TableAdapter implements DeadLetterNotes {
   async record(note: DeadLetterNote): Promise<void> {
     const failedSeconds = Math.floor(Date.parse(note.failedAt) / 1000);
     // Unconditional: a message dead-lettered again after a redrive keeps its id on AWS, and the

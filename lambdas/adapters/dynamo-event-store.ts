@@ -5,9 +5,7 @@ import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
   type BatchStatementError,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   BatchExecuteStatementCommand,
   BatchGetCommand,
@@ -31,7 +29,7 @@ import type {
   SubjectState,
 } from '../core/ports.js';
 import { documentItemSize } from './dynamo-item-size.js';
-import { documentClientOf } from './dynamo-documents.js';
+import { TableAdapter } from './dynamo-documents.js';
 import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
@@ -88,18 +86,7 @@ const SMALL_BODY_MAX_BYTES = 16 * 1024;
  * An event item and its subject's change are written in one `TransactWriteItems` (see
  * `#transact`); the cancellation reasons become the port's domain answers here.
  */
-export class DynamoEventStore implements EventStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  /** The store over a plain client; undefined attributes are left out rather than refused. */
-  static create(client: DynamoDBClient, tableName: string): DynamoEventStore {
-    const documents = documentClientOf(client);
-    return new DynamoEventStore(documents, tableName);
-  }
-
+export class DynamoEventStore extends TableAdapter implements EventStore {
   async getEvent(eventId: string): Promise<StoredEvent | undefined> {
     const item = await this.#getItem(eventId);
     return item ? fromEventItem(item, await this.#readBody(eventId, item)) : undefined;
