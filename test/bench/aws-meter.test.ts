@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AwsMeter } from '../../bench/aws-meter.js';
+import { AwsMeter, type MeterRecord } from '../../bench/aws-meter.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { createLocalClients } from '../../local/clients.js';
 import { useTestEngines } from '../support/local-pipeline.js';
@@ -35,6 +35,18 @@ beforeAll(async () => {
   return () => metered.destroy();
 });
 
+/** The meter's records of what `work` sends. */
+async function metered(work: () => Promise<unknown>): Promise<readonly MeterRecord[]> {
+  meter.reset();
+  meter.enabled = true;
+  try {
+    await work();
+  } finally {
+    meter.enabled = false;
+  }
+  return meter.records();
+}
+
 /** An event-like item of about `bytes` bytes, in the lookup index. */
 function eventItem(pk: string, bytes: number): Record<string, unknown> {
   return {
@@ -55,27 +67,26 @@ beforeAll(async () => {
 describe('AwsMeter on DynamoDB Local', () => {
   it('bills a transaction 2 units per started KB of each action, and its index entry once', async () => {
     await documents.send(new PutCommand({ TableName: table, Item: { pk: 'SUBJECT#s1', v: 1 } }));
-    meter.reset();
-    meter.enabled = true;
-    await documents.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          // About 1.5 KB: 2 KB started, twice.
-          { Put: { TableName: table, Item: eventItem('idwise:e1', 1500) } },
-          // A small item checked: 1 KB started, twice.
-          {
-            ConditionCheck: {
-              TableName: table,
-              Key: { pk: 'SUBJECT#s1' },
-              ConditionExpression: 'v = :v',
-              ExpressionAttributeValues: { ':v': 1 },
+    const records = await metered(async () => {
+      await documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            // About 1.5 KB: 2 KB started, twice.
+            { Put: { TableName: table, Item: eventItem('idwise:e1', 1500) } },
+            // A small item checked: 1 KB started, twice.
+            {
+              ConditionCheck: {
+                TableName: table,
+                Key: { pk: 'SUBJECT#s1' },
+                ConditionExpression: 'v = :v',
+                ExpressionAttributeValues: { ':v': 1 },
+              },
             },
-          },
-        ],
-      }),
-    );
-    meter.enabled = false;
-    const [record] = meter.records();
+          ],
+        }),
+      );
+    });
+    const [record] = records;
     expect(record?.operation).toBe('TransactWriteItems');
     expect(record?.wruTable).toBe(2 * 2 + 2 * 1);
     // The index entry holds keys, pk and `detail` only (not `padding`): one unit.
@@ -84,76 +95,73 @@ describe('AwsMeter on DynamoDB Local', () => {
 
   it('writes no index for an update of an attribute the index does not project', async () => {
     await documents.send(new PutCommand({ TableName: table, Item: eventItem('idwise:e2', 100) }));
-    meter.reset();
-    meter.enabled = true;
-    await documents.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: 'idwise:e2' },
-        UpdateExpression: 'SET publishedAt = :at',
-        ExpressionAttributeValues: { ':at': '2026-01-01T00:00:01.000Z' },
-      }),
-    );
-    await documents.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: 'idwise:e2' },
-        UpdateExpression: 'SET detail = :d',
-        ExpressionAttributeValues: { ':d': { status: 'rejected' } },
-      }),
-    );
-    meter.enabled = false;
-    expect(meter.records().map((r) => [r.wruTable, r.wruIndex])).toEqual([
+    const records = await metered(async () => {
+      await documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'idwise:e2' },
+          UpdateExpression: 'SET publishedAt = :at',
+          ExpressionAttributeValues: { ':at': '2026-01-01T00:00:01.000Z' },
+        }),
+      );
+      await documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'idwise:e2' },
+          UpdateExpression: 'SET detail = :d',
+          ExpressionAttributeValues: { ':d': { status: 'rejected' } },
+        }),
+      );
+    });
+    expect(records.map((r) => [r.wruTable, r.wruIndex])).toEqual([
       [1, 0],
       [1, 1],
     ]);
   });
 
   it('bills each put of a BatchWriteItem and each key of a BatchGetItem on its own', async () => {
-    meter.reset();
-    meter.enabled = true;
-    await documents.send(
-      new BatchWriteCommand({
-        RequestItems: {
-          [table]: [
-            // About 1.5 KB, outside the index: 2 units. A small one: 1 unit.
-            { PutRequest: { Item: { pk: 'BODY#b1#0', padding: 'x'.repeat(1500) } } },
-            { PutRequest: { Item: { pk: 'BODY#b2#0', padding: 'x' } } },
-          ],
-        },
-      }),
-    );
-    await documents.send(
-      new BatchGetCommand({
-        RequestItems: {
-          // About 5 KB: 2 units strongly consistent; a missing item bills the minimum, 1.
-          [table]: { Keys: [{ pk: 'BODY#b3#0' }, { pk: 'BODY#missing' }], ConsistentRead: true },
-        },
-      }),
-    );
-    meter.enabled = false;
-    const [write, read] = meter.records();
+    const records = await metered(async () => {
+      await documents.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [table]: [
+              // About 1.5 KB, outside the index: 2 units. A small one: 1 unit.
+              { PutRequest: { Item: { pk: 'BODY#b1#0', padding: 'x'.repeat(1500) } } },
+              { PutRequest: { Item: { pk: 'BODY#b2#0', padding: 'x' } } },
+            ],
+          },
+        }),
+      );
+      await documents.send(
+        new BatchGetCommand({
+          RequestItems: {
+            // About 5 KB: 2 units strongly consistent; a missing item bills the minimum, 1.
+            [table]: { Keys: [{ pk: 'BODY#b3#0' }, { pk: 'BODY#missing' }], ConsistentRead: true },
+          },
+        }),
+      );
+    });
+    const [write, read] = records;
     expect(write).toMatchObject({ operation: 'BatchWriteItem', wruTable: 3, wruIndex: 0 });
     expect(read).toMatchObject({ operation: 'BatchGetItem', rru: 2 + 1 });
   });
 
   it('bills each UPDATE statement of a BatchExecuteStatement like an UpdateItem', async () => {
     await documents.send(new PutCommand({ TableName: table, Item: eventItem('idwise:e3', 1500) }));
-    meter.reset();
-    meter.enabled = true;
-    await documents.send(
-      new BatchExecuteStatementCommand({
-        Statements: [
-          {
-            Statement: `UPDATE "${table}" SET publishedAt = ? WHERE "pk" = ?`,
-            Parameters: ['2026-01-01T00:00:01.000Z', 'idwise:e3'],
-          },
-        ],
-      }),
-    );
-    meter.enabled = false;
+    const records = await metered(async () => {
+      await documents.send(
+        new BatchExecuteStatementCommand({
+          Statements: [
+            {
+              Statement: `UPDATE "${table}" SET publishedAt = ? WHERE "pk" = ?`,
+              Parameters: ['2026-01-01T00:00:01.000Z', 'idwise:e3'],
+            },
+          ],
+        }),
+      );
+    });
     // By the item's size (about 1.5 KB: 2 units); `publishedAt` is not projected: no index write.
-    expect(meter.records()).toMatchObject([
+    expect(records).toMatchObject([
       { operation: 'BatchExecuteStatement', wruTable: 2, wruIndex: 0 },
     ]);
   });

@@ -85,38 +85,33 @@ describe('processor', () => {
   describe('ordering (no status regression)', () => {
     const at = (minute: number) => `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
 
-    it('publishes an older event as out of order and leaves the subject unchanged', async () => {
-      await h.run([
-        sqsRecord(idwiseMessage({ eventId: 'new', finalDecision: 'Rejected', receivedAt: at(5) })),
-      ]);
-      await h.run([
-        sqsRecord(idwiseMessage({ eventId: 'old', finalDecision: 'Refer', receivedAt: at(1) })),
-      ]);
+    it.each([
+      {
+        name: 'publishes an older event as out of order and leaves the subject unchanged',
+        first: { eventId: 'new', finalDecision: 'Rejected', minute: 5 },
+        second: { eventId: 'old', finalDecision: 'Refer', minute: 1 },
+        published: { status: 'in_review', outOfOrder: true, previousStatus: 'rejected' },
+        subject: { status: 'rejected', eventId: 'idwise:new' },
+      },
+      {
+        name: 'advances the subject in order and reports the previous status',
+        first: { eventId: 'one', finalDecision: 'Refer', minute: 1 },
+        second: { eventId: 'two', finalDecision: 'Approved', minute: 2 },
+        published: { status: 'approved', outOfOrder: false, previousStatus: 'in_review' },
+        subject: { status: 'approved', eventId: 'idwise:two' },
+      },
+    ])('$name', async ({ first, second, published, subject }) => {
+      for (const { eventId, finalDecision, minute } of [first, second]) {
+        await h.run([sqsRecord(idwiseMessage({ eventId, finalDecision, receivedAt: at(minute) }))]);
+      }
 
-      const old = h.publisher.published.find((e) => e.detail.eventId === 'idwise:old');
-      expect(old?.detail).toMatchObject({
-        status: 'in_review',
-        outOfOrder: true,
-        previousStatus: 'rejected',
-      });
-      const subject = h.store.subjects.get('idwise#journey#64f1c2a9b7e4d3a2c1b0f9e8');
-      expect(subject).toMatchObject({ status: 'rejected', eventId: 'idwise:new' });
-    });
-
-    it('advances the subject in order and reports the previous status', async () => {
-      await h.run([
-        sqsRecord(idwiseMessage({ eventId: 'one', finalDecision: 'Refer', receivedAt: at(1) })),
-      ]);
-      await h.run([
-        sqsRecord(idwiseMessage({ eventId: 'two', finalDecision: 'Approved', receivedAt: at(2) })),
-      ]);
-
-      const two = h.publisher.published.find((e) => e.detail.eventId === 'idwise:two');
-      expect(two?.detail).toMatchObject({
-        status: 'approved',
-        previousStatus: 'in_review',
-        outOfOrder: false,
-      });
+      const event = h.publisher.published.find(
+        (e) => e.detail.eventId === `idwise:${second.eventId}`,
+      );
+      expect(event?.detail).toMatchObject(published);
+      expect(h.store.subjects.get('idwise#journey#64f1c2a9b7e4d3a2c1b0f9e8')).toMatchObject(
+        subject,
+      );
     });
 
     it('lets a terminal status win over a non-terminal one at the same time, in either order', async () => {
