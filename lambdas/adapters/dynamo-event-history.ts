@@ -4,6 +4,7 @@ import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DetailType, EventDetail } from '../core/event.js';
 import { batchGetAll } from './dynamo-batch-get.js';
 import { documentClientOf } from './dynamo-documents.js';
+import { detailOf } from './dynamo-event-detail.js';
 import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 /**
@@ -59,7 +60,9 @@ const ATTR = TABLE_SCHEMA.eventAttributes;
 const MARK_ATTRIBUTES = [PK, ATTR.publishedAt, ATTR.leaseUntil];
 /** Everything an `EventSummary` needs: never `rawBody`, which may be hundreds of kilobytes. */
 const SUMMARY_ATTRIBUTES = [
+  PK,
   LOOKUP.partitionKey,
+  LOOKUP.sortKey,
   LEGACY.partitionKey,
   ATTR.detailType,
   ATTR.detail,
@@ -94,7 +97,12 @@ export class DynamoEventHistory implements EventHistory {
 
   async subjectEvents(subjectKey: string): Promise<EventSummary[]> {
     const [current, legacy] = await Promise.all([
-      this.#query(LOOKUP, subjectKey, [PK, LOOKUP.partitionKey, ...LOOKUP.projected]),
+      this.#query(LOOKUP, subjectKey, [
+        PK,
+        LOOKUP.partitionKey,
+        LOOKUP.sortKey,
+        ...LOOKUP.projected,
+      ]),
       // Items written before the lookup index, until they expire (dynamo-schema.ts).
       this.options.legacySubjectIndex ? this.#query(LEGACY, subjectKey, SUMMARY_ATTRIBUTES) : [],
     ]);
@@ -279,7 +287,7 @@ function toSummary(item: Record<string, unknown>): EventSummary {
   return {
     subjectKey: subjectKeyOf(item),
     detailType: item[ATTR.detailType] as DetailType,
-    detail: item[ATTR.detail] as EventDetail,
+    detail: detailOf(item),
     ...(typeof publishedAt === 'string' && { publishedAt }),
     ...(typeof leaseUntil === 'string' && { leaseUntil }),
   };

@@ -30,6 +30,7 @@ import type {
 } from '../core/ports.js';
 import { documentItemSize } from './dynamo-item-size.js';
 import { TableAdapter } from './dynamo-documents.js';
+import { detailOf, storedDetail } from './dynamo-event-detail.js';
 import { referenceKey, TABLE_SCHEMA } from './dynamo-schema.js';
 
 const PK = TABLE_SCHEMA.partitionKey;
@@ -697,13 +698,13 @@ function bodyAttributes(body: PackedBody): Item {
 }
 
 /**
- * The normalized detail (without payload: that is read from the raw body), and its subject and
- * vendor time as the lookup index's keys: what a replay rewrites, so the item never disagrees
- * with itself.
+ * The normalized detail (without payload: that is read from the raw body; without what the keys
+ * hold, see `storedDetail`), and its subject and vendor time as the lookup index's keys: what a
+ * replay rewrites, so the item never disagrees with itself.
  */
 function detailAttributes(event: StoredEvent): Item {
   return {
-    detail: event.detail,
+    detail: storedDetail(event.detail),
     detailType: event.detailType,
     [LOOKUP.partitionKey]: event.subjectKey,
     [LOOKUP.sortKey]: event.detail.occurredAt,
@@ -729,7 +730,7 @@ function toEventItem(event: StoredEvent, body: PackedBody): Item {
 
 function fromEventItem(item: Item, rawBody: string): StoredEvent {
   return {
-    detail: item['detail'] as StoredEvent['detail'],
+    detail: detailOf(item),
     detailType: item['detailType'] as StoredEvent['detailType'],
     subjectKey: (item[LOOKUP.partitionKey] ?? item[LEGACY.partitionKey]) as string,
     route: item['route'] as string,
