@@ -1,6 +1,6 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { documentClientOf } from '../../lambdas/adapters/dynamo-documents.js';
 import { DynamoEventHistory } from '../../lambdas/adapters/dynamo-event-history.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
 import { eventsOf } from '../../lambdas/processor/process-record.js';
@@ -26,13 +26,10 @@ describe('the detail an event item stores', () => {
     const { event, change } = judge(candidate, undefined, new Date('2026-01-01T00:00:01Z'));
     expect(await store.recordEvent(event, change)).toBe('stored');
 
-    const { Item } = await local.clients.dynamodb.send(
-      new GetItemCommand({
-        TableName: table,
-        Key: { [TABLE_SCHEMA.partitionKey]: { S: 'idwise:whole' } },
-      }),
+    const { Item } = await documentClientOf(local.clients.dynamodb).send(
+      new GetCommand({ TableName: table, Key: { [TABLE_SCHEMA.partitionKey]: 'idwise:whole' } }),
     );
-    const stored = unmarshall(Item ?? {})['detail'] as Record<string, unknown>;
+    const stored = Item?.['detail'] as Record<string, unknown>;
     expect(Object.keys(stored)).not.toContain('eventId');
     expect(Object.keys(stored)).not.toContain('vendor');
     expect(Object.keys(stored)).not.toContain('occurredAt');
