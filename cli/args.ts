@@ -1,34 +1,45 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import { parserOptions, type OptionDeclarations } from './options.js';
 
 /** Where a command acts; every command that touches the pipeline takes these. */
 export const TARGET_OPTIONS = {
-  local: { type: 'boolean' },
-  stack: { type: 'string' },
-  outputs: { type: 'string' },
-  profile: { type: 'string' },
-  region: { type: 'string' },
-} as const;
-
-export const TARGET_USAGE =
-  'Target (default --local):\n' +
-  '  --local                   local mode (npm start), found through the instance file it\n' +
-  '                            writes beside its events file (.local/instance.json, or in\n' +
-  "                            KYC_EVENTS_FILE's folder); PORT, KYC_DYNAMODB_PORT, KYC_SQS_PORT,\n" +
-  '                            KYC_EVENTBRIDGE_PORT, KYC_DYNAMODB_TABLE override what it says\n' +
-  '  --stack NAME              a deployed stack, e.g. KycWebhooks; its outputs are read from\n' +
-  '  --outputs FILE            the file `npx cdk deploy --outputs-file FILE` wrote\n' +
-  '                            (without it, from CloudFormation)\n' +
-  '  --profile P, --region R   AWS credentials profile and region (else the usual AWS chain)';
-
-export type Options = NonNullable<ParseArgsConfig['options']>;
+  local: {
+    type: 'boolean',
+    heading: 'Target (default --local):',
+    help:
+      'local mode (npm start), found through the instance file it\n' +
+      'writes beside its events file (.local/instance.json, or in\n' +
+      "KYC_EVENTS_FILE's folder); PORT, KYC_DYNAMODB_PORT, KYC_SQS_PORT,\n" +
+      'KYC_EVENTBRIDGE_PORT, KYC_DYNAMODB_TABLE override what it says',
+  },
+  stack: {
+    type: 'string',
+    value: 'NAME',
+    help: 'a deployed stack, e.g. KycWebhooks; its outputs are read from',
+  },
+  outputs: {
+    type: 'string',
+    value: 'FILE',
+    help: 'the file `npx cdk deploy --outputs-file FILE` wrote\n(without it, from CloudFormation)',
+  },
+  profile: { type: 'string', value: 'P' },
+  region: {
+    type: 'string',
+    value: 'R',
+    help: 'AWS credentials profile and region (else the usual AWS chain)',
+  },
+} as const satisfies OptionDeclarations;
 
 /** `parseArgs` with positionals allowed, failing as a usage error. */
-export function parseCommandArgs<const O extends Options>(argv: readonly string[], options: O) {
+export function parseCommandArgs<const O extends OptionDeclarations>(
+  argv: readonly string[],
+  options: O,
+) {
   try {
     return parseArgs({
       args: [...argv],
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      options: { ...(parserOptions(options) as O), help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });

@@ -1,8 +1,9 @@
 import type { Vendor } from '../lambdas/core/vendor.js';
 import { findVendor, VENDORS } from '../lambdas/vendors/registry.js';
-import { parseCommandArgs, TARGET_OPTIONS, TARGET_USAGE, type Options } from './args.js';
+import { parseCommandArgs, TARGET_OPTIONS } from './args.js';
 import { UsageError } from './errors.js';
 import type { CliIo, Output } from './io.js';
+import { describeOptions, type OptionDeclaration, type OptionDeclarations } from './options.js';
 import type { Target, TargetArgs } from './target.js';
 
 export interface CommandContext {
@@ -43,53 +44,73 @@ export type NamedArguments<A extends readonly ArgumentName[]> = {
 
 /**
  * Options that mean the same in every command that takes them, declared here once:
- * `target` (where it acts: `--local`, `--stack`, `--outputs`, `--profile`, `--region`, whose
- * usage follows the command's own), `vendor` (`--vendor V`, checked against the registry) and
- * `json` (`--json`, machine-readable output).
+ * `--vendor V` (checked against the registry) and `--json` (machine-readable output). A command
+ * takes one by spreading `sharedOption(…)` among its own options, where its usage lists it.
  */
 const SHARED_OPTIONS = {
-  target: TARGET_OPTIONS,
-  vendor: { vendor: { type: 'string' } },
-  json: { json: { type: 'boolean' } },
-} as const;
+  vendor: { type: 'string', value: 'V', help: "only this vendor's events" },
+  json: { type: 'boolean', help: 'machine-readable output' },
+} as const satisfies OptionDeclarations;
 
 type SharedOption = keyof typeof SHARED_OPTIONS;
 
-/** The options a command parses: its own and the shared ones it takes. */
-type AllOptions<O extends Options, S extends SharedOption> = O &
-  ('target' extends S ? (typeof SHARED_OPTIONS)['target'] : unknown) &
-  ('vendor' extends S ? (typeof SHARED_OPTIONS)['vendor'] : unknown) &
-  ('json' extends S ? (typeof SHARED_OPTIONS)['json'] : unknown);
+/**
+ * A shared option, with the help that says what it does in this command (else the usual one),
+ * and where the usage's groups begin or end around it.
+ */
+export function sharedOption<const K extends SharedOption>(
+  name: K,
+  help?: string,
+  place: Pick<OptionDeclaration, 'heading' | 'note'> = {},
+): { readonly [P in K]: Shared<P> } {
+  const option: OptionDeclaration = {
+    ...SHARED_OPTIONS[name],
+    ...(help !== undefined && { help }),
+    ...place,
+  };
+  return { [name]: option } as { readonly [P in K]: Shared<P> };
+}
+
+/** A shared option as a command takes it: parsed as declared here, its help its own. */
+type Shared<K extends SharedOption> = Omit<(typeof SHARED_OPTIONS)[K], 'help'> &
+  Pick<OptionDeclaration, 'help' | 'heading' | 'note'>;
+
+/** The options a command parses: its own, and the target's if it acts on one. */
+type AllOptions<O extends OptionDeclarations, T extends boolean> = O &
+  (T extends true ? typeof TARGET_OPTIONS : unknown);
 
 /** The vendor a command names: its `<vendor>` argument, else its `--vendor` option if given. */
 type NamedVendor<
+  O extends OptionDeclarations,
   A extends readonly ArgumentName[],
-  S extends SharedOption,
-> = 'vendor' extends A[number] ? Vendor : 'vendor' extends S ? Vendor | undefined : undefined;
+> = 'vendor' extends A[number] ? Vendor : 'vendor' extends keyof O ? Vendor | undefined : undefined;
 
 export interface CommandInput<
-  O extends Options,
+  O extends OptionDeclarations,
   A extends readonly ArgumentName[],
-  S extends SharedOption = never,
+  T extends boolean = false,
 > {
-  readonly values: ReturnType<typeof parseCommandArgs<AllOptions<O, S>>>['values'];
+  readonly values: ReturnType<typeof parseCommandArgs<AllOptions<O, T>>>['values'];
   readonly args: NamedArguments<A>;
   /** The vendor of the registry that `<vendor>` or `--vendor` names, checked before `run`. */
-  readonly vendor: NamedVendor<A, S>;
+  readonly vendor: NamedVendor<O, A>;
 }
 
 export interface CommandDefinition<
-  O extends Options,
+  O extends OptionDeclarations,
   A extends readonly ArgumentName[],
-  S extends SharedOption,
+  T extends boolean,
 > {
   readonly name: string;
   readonly summary: string;
-  /** The synopsis, what the command does and its own options; the rest of the page follows. */
+  /** The synopsis and what the command does; its options are explained after it. */
   readonly usage: string;
+  /** Its options, in the order its usage explains them, each with its help. */
   readonly options: O;
-  /** The shared options it takes (see `SHARED_OPTIONS`). */
-  readonly shared?: readonly S[];
+  /** What the usage says after the options, if anything. */
+  readonly notes?: string;
+  /** It acts on the pipeline: takes the target options, explained after its own. */
+  readonly target?: T;
   /**
    * In order, optional ones (`'id?'`) after the required ones; none when absent. One named
    * `vendor` must name a vendor of the registry.
@@ -97,7 +118,7 @@ export interface CommandDefinition<
   readonly arguments?: A;
   /** Shown last in the usage, each after `npx kyc-webhooks <command>`: its arguments and options. */
   readonly examples?: readonly string[];
-  run(input: CommandInput<O, A, S>, context: CommandContext): Promise<number>;
+  run(input: CommandInput<O, A, T>, context: CommandContext): Promise<number>;
 }
 
 /**
@@ -106,26 +127,25 @@ export interface CommandDefinition<
  * way everywhere (a `UsageError` naming the command and what it takes).
  */
 export function defineCommand<
-  const O extends Options,
+  const O extends OptionDeclarations,
   const A extends readonly ArgumentName[] = [],
-  const S extends SharedOption = never,
->(definition: CommandDefinition<O, A, S>): Command {
-  const { name, summary, shared = [], examples = [] } = definition;
+  const T extends boolean = false,
+>(definition: CommandDefinition<O, A, T>): Command {
+  const { name, summary, notes, examples = [] } = definition;
   const declared: readonly ArgumentName[] = definition.arguments ?? [];
   if (declared.some((arg, i) => arg.endsWith('?') && !(declared[i + 1]?.endsWith('?') ?? true))) {
     throw new Error(`${name}: a required argument cannot follow an optional one`);
   }
-  if (declared.includes('vendor') && shared.includes('vendor' as S)) {
+  if (declared.includes('vendor') && 'vendor' in definition.options) {
     throw new Error(`${name}: a vendor is named by its argument or by --vendor, not both`);
   }
-  const options = Object.assign(
-    {},
-    definition.options,
-    ...shared.map((option) => SHARED_OPTIONS[option]),
-  ) as AllOptions<O, S>;
+  const target = definition.target === true;
+  const options = { ...definition.options, ...(target && TARGET_OPTIONS) } as AllOptions<O, T>;
   const usage = [
     definition.usage,
-    ...(shared.includes('target' as S) ? [TARGET_USAGE] : []),
+    ...(Object.keys(definition.options).length > 0 ? [describeOptions(definition.options)] : []),
+    ...(notes === undefined ? [] : [notes]),
+    ...(target ? [describeOptions(TARGET_OPTIONS)] : []),
     ...(examples.length === 0
       ? []
       : [
@@ -143,7 +163,7 @@ export function defineCommand<
       const vendorId = named['vendor'] ?? (values as { vendor?: string }).vendor;
       const vendor = vendorId === undefined ? undefined : requireVendor(vendorId);
       const args = named as NamedArguments<A>;
-      return definition.run({ values, args, vendor: vendor as NamedVendor<A, S> }, context);
+      return definition.run({ values, args, vendor: vendor as NamedVendor<O, A> }, context);
     },
   };
 }

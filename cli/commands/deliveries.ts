@@ -9,16 +9,10 @@ import {
 } from '../../lambdas/core/delivery-log.js';
 import { deliveriesFileFor, readDeliveryRecords } from '../../local/file-delivery-log.js';
 import { parseTime } from '../args.js';
-import { defineCommand, type CommandContext } from '../command.js';
+import { defineCommand, sharedOption, type CommandContext } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { formatTable } from '../table.js';
 import type { Target } from '../target.js';
-
-const OPTIONS = {
-  refused: { type: 'boolean' },
-  since: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
 
 const DEFAULT_SINCE = '24h';
 const DEFAULT_LIMIT = 50;
@@ -30,21 +24,33 @@ Every delivery attempt, accepted or refused, newest first: when it arrived, the 
 answer (status, accepted/refused/failed and the reason code), its size, the source address,
 and how many attempts in the window carried the same body (a vendor retrying one delivery).
 Never the body itself. Local mode reads deliveries.jsonl beside its events file; a deployed
-stack is queried with CloudWatch Logs Insights over its ingest functions' log groups.
-
-  --vendor V     only this vendor's deliveries
-  --refused      only the attempts that were not accepted (refused, or not queued: 503)
-  --since T      the window's start: an ISO date or instant, today, yesterday, or a duration
-                 ago such as 30m, 2h, 7d (default ${DEFAULT_SINCE}); attempts are counted in it
-  --limit N      the newest N (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})
-  --json         machine-readable output: {"deliveries": [{…record, "attempts"}]}`;
+stack is queried with CloudWatch Logs Insights over its ingest functions' log groups.`;
 
 export const deliveriesCommand = defineCommand({
   name: 'deliveries',
   summary: 'every delivery attempt with its answer, reason and attempt count',
   usage: USAGE,
-  options: OPTIONS,
-  shared: ['target', 'vendor', 'json'],
+  options: {
+    ...sharedOption('vendor', "only this vendor's deliveries"),
+    refused: {
+      type: 'boolean',
+      help: 'only the attempts that were not accepted (refused, or not queued: 503)',
+    },
+    since: {
+      type: 'string',
+      value: 'T',
+      help:
+        "the window's start: an ISO date or instant, today, yesterday, or a duration\n" +
+        `ago such as 30m, 2h, 7d (default ${DEFAULT_SINCE}); attempts are counted in it`,
+    },
+    limit: {
+      type: 'string',
+      value: 'N',
+      help: `the newest N (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})`,
+    },
+    ...sharedOption('json', 'machine-readable output: {"deliveries": [{…record, "attempts"}]}'),
+  },
+  target: true,
   examples: [
     '--refused',
     '--vendor treezor --since 2h --json',

@@ -5,31 +5,16 @@ import {
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import type { EventStore, SubjectState } from '../../lambdas/core/ports.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, sharedOption } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { knownSubjectKinds } from '../subject-kinds.js';
 import { formatTable } from '../table.js';
-
-const OPTIONS = {
-  kind: { type: 'string' },
-  reference: { type: 'string' },
-  scan: { type: 'boolean' },
-} as const;
 
 const USAGE = `Usage: npx kyc-webhooks history <vendor> <subject-id> [options]
        npx kyc-webhooks history <vendor> --reference <your-reference> [options]
 
 What happened to verification X: every stored event of the subject, newest first (by vendor
-time), from the table's lookup index, and the subject's current state.
-
-  --reference REF  find the subjects by your own reference (the events' subject.externalRef,
-                   for vendors that echo one): one index query, no scan
-
-  --kind KIND   the subject kind (user, document, journey, …): subjects are keyed
-                <vendor>#<kind>#<id>. Without it, the kinds the vendor's events use are tried
-                (one query each), and if none has events the table is scanned for any kind
-  --scan        scan for every kind even when a known kind has events
-  --json        machine-readable output: {"subjects": [{"subjectKey", "state", "events"}]}`;
+time), from the table's lookup index, and the subject's current state.`;
 
 export interface SubjectHistory {
   readonly subjectKey: string;
@@ -52,9 +37,31 @@ export const historyCommand = defineCommand({
   name: 'history',
   summary: "a subject's events, newest first, and its current state",
   usage: USAGE,
-  options: OPTIONS,
+  options: {
+    reference: {
+      type: 'string',
+      value: 'REF',
+      help:
+        "find the subjects by your own reference (the events' subject.externalRef,\n" +
+        'for vendors that echo one): one index query, no scan',
+    },
+    kind: {
+      type: 'string',
+      value: 'KIND',
+      heading: '',
+      help:
+        'the subject kind (user, document, journey, …): subjects are keyed\n' +
+        "<vendor>#<kind>#<id>. Without it, the kinds the vendor's events use are tried\n" +
+        '(one query each), and if none has events the table is scanned for any kind',
+    },
+    scan: { type: 'boolean', help: 'scan for every kind even when a known kind has events' },
+    ...sharedOption(
+      'json',
+      'machine-readable output: {"subjects": [{"subjectKey", "state", "events"}]}',
+    ),
+  },
   arguments: ['vendor', 'subject-id?'],
-  shared: ['target', 'json'],
+  target: true,
   examples: [
     'treezor 6461762',
     'idwise --reference customer-42',

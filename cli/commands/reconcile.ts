@@ -2,38 +2,38 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { SweepAnswer, SweepRequest } from '../../lambdas/reconcile/sweep-request.js';
 import { LOCAL_RECONCILE_PATH } from '../../local/enrichment.js';
 import { parseTime } from '../args.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, sharedOption } from '../command.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../io.js';
 import { formatTable } from '../table.js';
 import type { Target } from '../target.js';
-
-const OPTIONS = {
-  since: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-} as const;
 
 const USAGE = `Usage: npx kyc-webhooks reconcile [--vendor V] [--since T] [--dry-run] [options]
 
 Runs the reconciliation sweep now, as its hourly schedule does: for each subject left without a
 verdict past its status's window (each vendor's file sets the windows), asks the vendor's API for
 its state and queues what it learns through the processor, marked "reconciliation" (same ordering
-and deduplication as a delivery). Only vendors whose secret holds API credentials are asked.
-
-  --vendor V    only this vendor's subjects
-  --since T     only subjects whose status was set at or after T (ISO date or instant, today,
-                yesterday, or a duration ago such as 24h or 7d)
-  --dry-run     list the subjects that are due; ask nothing
-  --json        machine-readable output
-
-Local mode asks the running npm start; a stack runs its sweep function (lambda:InvokeFunction).`;
+and deduplication as a delivery). Only vendors whose secret holds API credentials are asked.`;
 
 export const reconcileCommand = defineCommand({
   name: 'reconcile',
   summary: "ask vendors' APIs about subjects left without a verdict past their window",
   usage: USAGE,
-  options: OPTIONS,
-  shared: ['target', 'vendor', 'json'],
+  options: {
+    ...sharedOption('vendor', "only this vendor's subjects"),
+    since: {
+      type: 'string',
+      value: 'T',
+      help:
+        'only subjects whose status was set at or after T (ISO date or instant, today,\n' +
+        'yesterday, or a duration ago such as 24h or 7d)',
+    },
+    'dry-run': { type: 'boolean', help: 'list the subjects that are due; ask nothing' },
+    ...sharedOption('json'),
+  },
+  notes:
+    'Local mode asks the running npm start; a stack runs its sweep function (lambda:InvokeFunction).',
+  target: true,
   examples: ['--dry-run', '--vendor idwise --since 7d --stack KycWebhooks'],
   async run({ values, vendor }, context) {
     const request: SweepRequest = {

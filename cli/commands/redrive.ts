@@ -9,7 +9,7 @@ import {
   type ListMessageMoveTasksResultEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { defineCommand } from '../command.js';
+import { defineCommand, sharedOption } from '../command.js';
 import {
   DeadLetterReading,
   isEverything,
@@ -21,30 +21,13 @@ import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../io.js';
 import type { QueueRef } from '../target.js';
 
-const OPTIONS = {
-  id: { type: 'string', multiple: true },
-  reason: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-} as const;
-
 const USAGE = `Usage: npx kyc-webhooks redrive [selection] [--dry-run] [options]
 
 Moves dead-letter messages back to the ingest queue, where the processor takes them up again.
 Fix the cause first: --dry-run lists each message with the reason its last receive failed
 (noted by the processor when it dead-lettered it). A delivery that fails again returns to the
 DLQ after its receives. Stored events are never duplicated by a redrive (one stored event per
-eventId).
-
-Selection (without one, every message moves, by SQS StartMessageMoveTask, with progress):
-  --vendor V       messages of this vendor
-  --id ID          this message: its message id, eventId or dedup id (repeatable)
-  --reason CODE    messages whose last failure had this reason code (none: no note)
-Selected messages are sent to the ingest queue one by one, each deleted from the DLQ only
-once sent; the others stay in the DLQ.
-
-  --dry-run   list the selected messages (message id, vendor, received, dedup id, receives,
-              last reason) and where they would go; move nothing
-  --json      machine-readable output`;
+eventId).`;
 
 /** Move-task states after which nothing changes any more. */
 const FINAL_STATES = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
@@ -53,8 +36,35 @@ export const redriveCommand = defineCommand({
   name: 'redrive',
   summary: 'list dead letters with their reason, and move all or some back to the ingest queue',
   usage: USAGE,
-  options: OPTIONS,
-  shared: ['target', 'vendor', 'json'],
+  options: {
+    ...sharedOption('vendor', 'messages of this vendor', {
+      heading:
+        'Selection (without one, every message moves, by SQS StartMessageMoveTask, with progress):',
+    }),
+    id: {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      help: 'this message: its message id, eventId or dedup id (repeatable)',
+    },
+    reason: {
+      type: 'string',
+      value: 'CODE',
+      help: 'messages whose last failure had this reason code (none: no note)',
+      note:
+        'Selected messages are sent to the ingest queue one by one, each deleted from the DLQ only\n' +
+        'once sent; the others stay in the DLQ.',
+    },
+    'dry-run': {
+      type: 'boolean',
+      heading: '',
+      help:
+        'list the selected messages (message id, vendor, received, dedup id, receives,\n' +
+        'last reason) and where they would go; move nothing',
+    },
+    ...sharedOption('json'),
+  },
+  target: true,
   examples: ['--dry-run', '--vendor idwise --reason unexpected_error'],
   async run({ values, vendor }, context) {
     const { out } = context;

@@ -5,7 +5,7 @@ import {
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
 import { parseTime } from '../args.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, sharedOption } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Vendor } from '../../lambdas/core/vendor.js';
 import type { Output } from '../io.js';
@@ -17,16 +17,6 @@ import {
   type ReplayResult,
 } from '../replay.js';
 
-const OPTIONS = {
-  'event-id': { type: 'string', multiple: true },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  unpublished: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  force: { type: 'boolean' },
-  payload: { type: 'string' },
-} as const;
-
 /** Longer than one replay's write and publish; a crashed replay's lease ends by itself. */
 export const REPLAY_LEASE_MS = 60_000;
 
@@ -35,23 +25,9 @@ const USAGE = `Usage: npx kyc-webhooks replay <selection> [options]
 Runs stored raw deliveries through the CURRENT vendor code, and republishes them when something
 changed or they were never published: with the same eventId, and, for an event published before,
 the next revision (detail.revision: 1, 2, …), so consumers that dedupe on eventId + revision take
-the correction.
+the correction.`;
 
-Selection (at least one):
-  --event-id ID        this event (repeatable); the filters below then do not apply
-  --unpublished        events stored but never accepted by EventBridge ("yesterday's failures")
-  --vendor V           events of one vendor
-  --since T, --until T received at or after T / before T: an ISO date or instant, today,
-                       yesterday, or a duration ago (24h, 2d)
-Options:
-  --dry-run            show what would change (status, vendorStatus, subject, detailType, …),
-                       write and publish nothing
-  --force              republish published events even when nothing changed
-  --payload include|omit  whether published events carry the vendor body (default: as the
-                       processor does: always locally, cdk.json's includePayload for a stack)
-  --json               machine-readable results
-
-What replay does to the subject's state (it never re-applies an older event):
+const NOTES = `What replay does to the subject's state (it never re-applies an older event):
   - an event whose subject and vendor time are unchanged keeps its previousStatus and
     outOfOrder; only if it set the subject's current state and its status changed is that
     state corrected;
@@ -73,8 +49,46 @@ export const replayCommand = defineCommand({
   name: 'replay',
   summary: 're-normalize stored deliveries with the current code and republish them',
   usage: USAGE,
-  options: OPTIONS,
-  shared: ['target', 'vendor', 'json'],
+  options: {
+    'event-id': {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      heading: 'Selection (at least one):',
+      help: 'this event (repeatable); the filters below then do not apply',
+    },
+    unpublished: {
+      type: 'boolean',
+      help: 'events stored but never accepted by EventBridge ("yesterday\'s failures")',
+    },
+    ...sharedOption('vendor', 'events of one vendor'),
+    since: { type: 'string', value: 'T' },
+    until: {
+      type: 'string',
+      value: 'T',
+      help:
+        'received at or after T / before T: an ISO date or instant, today,\n' +
+        'yesterday, or a duration ago (24h, 2d)',
+    },
+    'dry-run': {
+      type: 'boolean',
+      heading: 'Options:',
+      help:
+        'show what would change (status, vendorStatus, subject, detailType, …),\n' +
+        'write and publish nothing',
+    },
+    force: { type: 'boolean', help: 'republish published events even when nothing changed' },
+    payload: {
+      type: 'string',
+      value: 'include|omit',
+      help:
+        'whether published events carry the vendor body (default: as the\n' +
+        "processor does: always locally, cdk.json's includePayload for a stack)",
+    },
+    ...sharedOption('json', 'machine-readable results'),
+  },
+  notes: NOTES,
+  target: true,
   examples: [
     "--unpublished --since yesterday      # yesterday's failures",
     '--vendor treezor --since 2d --dry-run',

@@ -9,33 +9,37 @@ import { CliError, EXIT, UsageError } from '../errors.js';
 import { checkSecret, COMMON_KEYS, secretSkeleton } from '../secret-skeleton.js';
 import { isLocal, type TargetArgs } from '../target.js';
 
-const OPTIONS = {
-  write: { type: 'boolean' },
-  check: { type: 'boolean' },
-  file: { type: 'string' },
-  'secret-id': { type: 'string' },
-} as const;
-
 const USAGE = `Usage: npx kyc-webhooks secrets <vendor> [--check | --write] [options]
 
 Without --check or --write: prints the JSON skeleton of the vendor's secret, to fill in.
-Every list holds all currently accepted values (rotation: add, switch the vendor, remove).
+Every list holds all currently accepted values (rotation: add, switch the vendor, remove).`;
 
-  --check            validate a filled secret with the vendor's own parser; write nothing
-  --write            validate it, then store it in Secrets Manager as the secret's new value
-  --file FILE        the filled secret (default: standard input)
-  --secret-id ARN    the secret to write (default: the stack's <Vendor>SecretArn output)
-
-Values are never printed: only field names and how many values each holds.
+const NOTES = `Values are never printed: only field names and how many values each holds.
 Ingest picks a new value up within secretMaxAgeSeconds (default ${RUNTIME_DEFAULTS.secretMaxAgeSeconds} s).`;
 
 export const secretsCommand = defineCommand({
   name: 'secrets',
   summary: "print a vendor's secret skeleton; validate and store a filled one",
   usage: USAGE,
-  options: OPTIONS,
+  options: {
+    check: {
+      type: 'boolean',
+      help: "validate a filled secret with the vendor's own parser; write nothing",
+    },
+    write: {
+      type: 'boolean',
+      help: "validate it, then store it in Secrets Manager as the secret's new value",
+    },
+    file: { type: 'string', value: 'FILE', help: 'the filled secret (default: standard input)' },
+    'secret-id': {
+      type: 'string',
+      value: 'ARN',
+      help: "the secret to write (default: the stack's <Vendor>SecretArn output)",
+    },
+  },
+  notes: NOTES,
   arguments: ['vendor'],
-  shared: ['target'],
+  target: true,
   examples: [
     'treezor > treezor.json      # then fill it in',
     'treezor --write --file treezor.json --outputs cdk-outputs.json',

@@ -7,33 +7,41 @@ import { CliError, EXIT, UsageError } from '../errors.js';
 import { isLocal } from '../target.js';
 import { refusalHelp } from './refusal-help.js';
 
-const OPTIONS = {
-  url: { type: 'string' },
-  route: { type: 'string' },
-  secrets: { type: 'string' },
-} as const;
-
 const USAGE = `Usage: npx kyc-webhooks send <vendor> <fixture-name|file> [options]
 
 Signs a body (or adds the credential header) the way the vendor would, with the vendor's first
 credential, and posts it to the webhook API. Exits 0 on a 2xx answer, 1 otherwise.
 
-  <fixture-name|file>  a name under test/fixtures/<vendor>/ (e.g. user.kycreview), or a file
-  --url URL            where to post: a full URL, or a base URL to which the route is added
-                       (default: local mode's server, or the stack's ApiUrl)
-  --route PATH         the route to sign for and post to (default: the fixture's, else the
-                       vendor's first)
-  --secrets FILE       credentials, in the shape of config/local-secrets.json
-                       (default: that file; required with --stack, whose real credentials the
-                       CLI never reads from Secrets Manager to send)`;
+  <fixture-name|file>  a name under test/fixtures/<vendor>/ (e.g. user.kycreview), or a file`;
 
 export const sendCommand = defineCommand({
   name: 'send',
   summary: 'sign and post a fixture or file as the vendor would',
   usage: USAGE,
-  options: OPTIONS,
+  options: {
+    url: {
+      type: 'string',
+      value: 'URL',
+      help:
+        'where to post: a full URL, or a base URL to which the route is added\n' +
+        "(default: local mode's server, or the stack's ApiUrl)",
+    },
+    route: {
+      type: 'string',
+      value: 'PATH',
+      help: "the route to sign for and post to (default: the fixture's, else the\nvendor's first)",
+    },
+    secrets: {
+      type: 'string',
+      value: 'FILE',
+      help:
+        'credentials, in the shape of config/local-secrets.json\n' +
+        '(default: that file; required with --stack, whose real credentials the\n' +
+        'CLI never reads from Secrets Manager to send)',
+    },
+  },
   arguments: ['vendor', 'fixture-name|file'],
-  shared: ['target'],
+  target: true,
   examples: [
     'treezor user.kycreview',
     'idwise ./body.json --stack KycWebhooks --outputs cdk-outputs.json \\\n    --secrets ./real-credentials.json',

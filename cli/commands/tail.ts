@@ -6,31 +6,18 @@ import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { sourceOf } from '../../lambdas/core/event.js';
 import { parseTime } from '../args.js';
-import { defineCommand, type CommandContext } from '../command.js';
+import { defineCommand, sharedOption, type CommandContext } from '../command.js';
 import { followPublished } from '../follow-published.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { followLines } from '../follow-lines.js';
 import type { Target } from '../target.js';
 
-const OPTIONS = {
-  since: { type: 'string' },
-  pattern: { type: 'string' },
-} as const;
-
 const USAGE = `Usage: npx kyc-webhooks tail [options]
 
 Follows published events as they are published, one line each: time, source, detail-type,
-eventId, subject, status, outOfOrder. Ctrl-C stops it (exit 0).
+eventId, subject, status, outOfOrder. Ctrl-C stops it (exit 0).`;
 
-  --since T        first the events already published whose delivery was received at or
-                   after T (an ISO date or instant, today, yesterday, or a duration ago: 30m,
-                   2h); without it, only events published from now on
-  --vendor V       only this vendor's events (source kyc.V)
-  --pattern JSON   only the events an EventBridge rule with this event pattern would receive,
-                   e.g. '{"detail": {"status": ["approved"], "outOfOrder": [false]}}'
-  --json           each event as a PutEvents entry (JSON), nothing else
-
-Local mode: reads the events file of the running npm start (found through its instance file,
+const NOTES = `Local mode: reads the events file of the running npm start (found through its instance file,
 like every command), payload included.
 A deployed stack (--stack/--outputs): follows the "event published" lines of the processor's
 log group (the stack's ProcessorLogGroup output; CloudWatch Logs FilterLogEvents, polled, a few
@@ -54,8 +41,27 @@ export const tailCommand = defineCommand({
   name: 'tail',
   summary: 'follow published events live (local mode or a stack), with vendor and pattern filters',
   usage: USAGE,
-  options: OPTIONS,
-  shared: ['target', 'vendor', 'json'],
+  options: {
+    since: {
+      type: 'string',
+      value: 'T',
+      help:
+        'first the events already published whose delivery was received at or\n' +
+        'after T (an ISO date or instant, today, yesterday, or a duration ago: 30m,\n' +
+        '2h); without it, only events published from now on',
+    },
+    ...sharedOption('vendor', "only this vendor's events (source kyc.V)"),
+    pattern: {
+      type: 'string',
+      value: 'JSON',
+      help:
+        'only the events an EventBridge rule with this event pattern would receive,\n' +
+        `e.g. '{"detail": {"status": ["approved"], "outOfOrder": [false]}}'`,
+    },
+    ...sharedOption('json', 'each event as a PutEvents entry (JSON), nothing else'),
+  },
+  notes: NOTES,
+  target: true,
   examples: [
     '',
     '--vendor treezor --since 1h',

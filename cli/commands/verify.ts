@@ -4,16 +4,9 @@ import { SecretsManagerSecretSource } from '../../lambdas/adapters/secrets-manag
 import type { EventQueue, SecretSource } from '../../lambdas/core/ports.js';
 import { ingestDelivery } from '../../lambdas/ingest/ingest-delivery.js';
 import { FileSecretSource } from '../../local/file-secret-source.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, sharedOption } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { Target } from '../target.js';
-
-const OPTIONS = {
-  header: { type: 'string', multiple: true },
-  route: { type: 'string' },
-  'source-ip': { type: 'string' },
-  secrets: { type: 'string' },
-} as const;
 
 const DEFAULT_SOURCE_IP = '127.0.0.1';
 
@@ -22,14 +15,7 @@ const USAGE = `Usage: npx kyc-webhooks verify <vendor> <body-file> [options]
 Why would this delivery be refused? Runs ingest's own checks (size, IP allow-list, the
 vendor's signature or credential check) on a body and its headers against the configured
 credentials, without queueing anything, and prints the reason code ingest would log.
-Exits 0 when ingest would accept it, 1 when it would refuse it.
-
-  --header "Name: value"   a request header (repeatable), e.g. the vendor's Authorization
-  --route PATH             the route it was posted to (default: the vendor's first)
-  --source-ip IP           the sender's address, for allow-lists (default ${DEFAULT_SOURCE_IP})
-  --secrets FILE           credentials in the shape of config/local-secrets.json (default:
-                           local mode's file; with --stack, the vendor's Secrets Manager secret)
-  --json                   machine-readable output`;
+Exits 0 when ingest would accept it, 1 when it would refuse it.`;
 
 /** Never used: a verified delivery is only reported, not queued. */
 const NO_QUEUE: EventQueue = { send: async () => undefined };
@@ -38,9 +24,34 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'tell why ingest would refuse a body and its headers (reason code)',
   usage: USAGE,
-  options: OPTIONS,
+  options: {
+    header: {
+      type: 'string',
+      multiple: true,
+      value: '"Name: value"',
+      help: "a request header (repeatable), e.g. the vendor's Authorization",
+    },
+    route: {
+      type: 'string',
+      value: 'PATH',
+      help: "the route it was posted to (default: the vendor's first)",
+    },
+    'source-ip': {
+      type: 'string',
+      value: 'IP',
+      help: `the sender's address, for allow-lists (default ${DEFAULT_SOURCE_IP})`,
+    },
+    secrets: {
+      type: 'string',
+      value: 'FILE',
+      help:
+        'credentials in the shape of config/local-secrets.json (default:\n' +
+        "local mode's file; with --stack, the vendor's Secrets Manager secret)",
+    },
+    ...sharedOption('json'),
+  },
   arguments: ['vendor', 'body-file'],
-  shared: ['target', 'json'],
+  target: true,
   examples: ['idwise ./body.json --header "Authorization: Basic ZGV2Oi4uLg=="'],
   async run({ values, args, vendor }, context) {
     const file = args['body-file'];

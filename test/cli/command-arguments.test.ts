@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineCommand, type CommandContext } from '../../cli/command.js';
+import { defineCommand, sharedOption, type CommandContext } from '../../cli/command.js';
 import { EXIT, UsageError } from '../../cli/errors.js';
 import { cli } from './cli-support.js';
 
@@ -68,7 +68,7 @@ describe('defineCommand', () => {
       name: 'probe',
       summary: 'records what it is given',
       usage: 'Usage: probe <vendor> [<id>]',
-      options: { json: { type: 'boolean' } },
+      options: { json: { type: 'boolean', help: 'machine-readable output' } },
       arguments: ['vendor', 'id?'],
       async run({ values, args }) {
         seen.push({ json: values.json, vendor: args.vendor, id: args.id });
@@ -101,8 +101,8 @@ describe('defineCommand', () => {
       name: 'probe',
       summary: 'records what it is given',
       usage: 'Usage: probe [options]',
-      options: {},
-      shared: ['target', 'vendor', 'json'],
+      options: { ...sharedOption('vendor'), ...sharedOption('json') },
+      target: true,
       examples: ['--vendor idwise'],
       async run({ values, vendor }) {
         seen.push({ vendor: vendor?.id, json: values.json, stack: values.stack });
@@ -121,9 +121,76 @@ describe('defineCommand', () => {
     // The target's options are explained once, after the command's own, then the example.
     expect(command.usage.split('\n\n')).toEqual([
       'Usage: probe [options]',
+      "  --vendor V  only this vendor's events\n  --json      machine-readable output",
       expect.stringMatching(/^Target \(default --local\):\n {2}--local /),
       'Example:\n  npx kyc-webhooks probe --vendor idwise',
     ]);
+  });
+
+  it('writes the options section from the declarations, each help beside its flag', () => {
+    const command = defineCommand({
+      name: 'probe',
+      summary: 'explains its options',
+      usage: 'Usage: probe [options]',
+      options: {
+        window: {
+          type: 'string',
+          value: 'T',
+          heading: 'Selection:',
+          help: 'the start of the window:\nan instant or a duration ago',
+        },
+        until: { type: 'string', value: 'T' },
+        before: { type: 'string', value: 'U', help: 'the end, shared by the two flags' },
+        ...sharedOption('vendor', "only this vendor's probes", { note: 'Without them: all.' }),
+        quiet: { type: 'boolean', heading: '', help: 'say nothing' },
+      },
+      notes: 'Probes are never kept.',
+      target: true,
+      run: async () => EXIT.ok,
+    });
+    const lines = command.usage.split('\n');
+    // The flags' column: the longest label (`--until T, --before U`, 21) and two spaces.
+    expect(lines.slice(0, 13)).toEqual([
+      'Usage: probe [options]',
+      '',
+      'Selection:',
+      '  --window T             the start of the window:',
+      '                         an instant or a duration ago',
+      '  --until T, --before U  the end, shared by the two flags',
+      "  --vendor V             only this vendor's probes",
+      'Without them: all.',
+      '',
+      '  --quiet                say nothing',
+      '',
+      'Probes are never kept.',
+      '',
+    ]);
+    expect(lines.slice(13, 15)).toEqual([
+      'Target (default --local):',
+      '  --local                  local mode (npm start), found through the instance file it',
+    ]);
+    expect(lines.at(-1)).toBe(
+      '  --profile P, --region R  AWS credentials profile and region (else the usual AWS chain)',
+    );
+  });
+
+  it('parses the options as declared, whatever their help says', async () => {
+    const options = {
+      id: { type: 'string', multiple: true, value: 'ID', help: 'an id (repeatable)' },
+      since: { type: 'string', value: 'T' },
+      until: { type: 'string', value: 'T', help: 'the window' },
+      quiet: { type: 'boolean', help: 'say nothing' },
+    } as const;
+    const parsed: unknown[] = [];
+    const run = async ({ values }: { values: unknown }) => {
+      parsed.push(values);
+      return EXIT.ok;
+    };
+    const command = defineCommand({ name: 'probe', summary: '', usage: '', options, run });
+    await command.run(['--id', 'a', '--id', 'b', '--since', '2d', '--quiet'], context);
+    expect(parsed).toEqual([{ id: ['a', 'b'], since: '2d', quiet: true }]);
+    await expect(command.run(['--quiet=yes'], context)).rejects.toThrow(UsageError);
+    await expect(command.run(['--help-text'], context)).rejects.toThrow(UsageError);
   });
 
   it('checks a <vendor> argument against the registry before running', async () => {
@@ -148,8 +215,7 @@ describe('defineCommand', () => {
         name: 'twice',
         summary: '',
         usage: '',
-        options: {},
-        shared: ['vendor'],
+        options: sharedOption('vendor'),
         arguments: ['vendor'],
         run: async () => EXIT.ok,
       }),
