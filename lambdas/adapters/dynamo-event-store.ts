@@ -754,8 +754,7 @@ function toSubjectItem(state: SubjectState): Item {
       [LOOKUP.sortKey]: state.key,
       externalRef: state.externalRef,
     }),
-    itemType: 'subject',
-    subject: state.key,
+    // No `itemType` nor copy of the subject key: the key's prefix says what it is, and whose.
     status: state.status,
     previousStatus: state.previousStatus,
     statusOccurredAt: state.occurredAt,
@@ -768,7 +767,8 @@ function toSubjectItem(state: SubjectState): Item {
 
 function fromSubjectItem(item: Item): SubjectState {
   return {
-    key: item['subject'] as string,
+    // Subject items written before held the key again, as `subject`.
+    key: String(item[PK]).slice(SUBJECT_PREFIX.length),
     status: item['status'] as SubjectState['status'],
     previousStatus: (item['previousStatus'] ?? null) as SubjectState['previousStatus'],
     occurredAt: item['statusOccurredAt'] as string,

@@ -116,15 +116,14 @@ async function subjectHistory(subjectKey: string): Promise<Record<string, unknow
 
 /** The subject's current state item (read by scan: the table is tiny). */
 async function subjectState(subjectKey: string): Promise<Record<string, unknown> | undefined> {
-  const { Items = [] } = await documents.send(
-    new ScanCommand({
+  const { Item } = await documents.send(
+    new GetCommand({
       TableName: used.pipeline.tableName,
+      Key: { [TABLE_SCHEMA.partitionKey]: TABLE_SCHEMA.keyPrefixes.subject + subjectKey },
       ConsistentRead: true,
-      FilterExpression: 'itemType = :type AND subject = :subject',
-      ExpressionAttributeValues: { ':type': 'subject', ':subject': subjectKey },
     }),
   );
-  return Items[0];
+  return Item;
 }
 
 async function tableSize(): Promise<number> {
