@@ -69,13 +69,19 @@ describe('tail', () => {
       const tail = startTail([], { KYC_EVENTS_FILE: pipeline.eventsFile });
       await waitFor('tail to start', () => tail.output.stderr.includes('Ctrl-C to stop'));
       await send('idwise', 'manually-reviewed-approved');
-      await waitFor('the line', () => tail.lines().length === 1);
+      // Its stand-in API's result may follow it at once (enrichment): the first line is its own.
+      await waitFor('the line', () => tail.lines().length >= 1);
       expect(await tail.interrupt()).toBe(0);
 
       const published = readFileSync(pipeline.eventsFile, 'utf8').split('\n')[1] ?? '';
       const { Time } = JSON.parse(published) as { Time: string };
       // Columns are padded to line up; the sample vendor test runs register is the longest.
-      expect(tail.lines().map((line) => line.split(/ {2,}/))).toEqual([
+      expect(
+        tail
+          .lines()
+          .slice(0, 1)
+          .map((line) => line.split(/ {2,}/)),
+      ).toEqual([
         [
           Time,
           'kyc.idwise',
