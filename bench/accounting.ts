@@ -1,5 +1,4 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context } from 'aws-lambda';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../lambdas/adapters/eventbridge-event-publisher.js';
@@ -14,6 +13,7 @@ import type { MeterRecord } from './aws-meter.js';
 import type { BenchEngines } from './bench-engines.js';
 import { fixtureSecrets, type SignedBody } from './deliveries.js';
 import { apiGatewayEvent } from './fixtures.js';
+import { lambdaContext } from './lambda-context.js';
 import { captureStdout } from './log-capture.js';
 
 /**
@@ -49,26 +49,10 @@ export const BATCH_SIZE = 10;
 const MAX_EMPTY_RECEIVES = 20;
 
 /**
- * A Lambda context as the runtime passes it (names as the stack's functions get them), so the
- * logger's context fields are as long as deployed ones.
+ * The request id of the contexts the handlers get (names as the stack's functions get them), so
+ * the logger's context fields are as long as deployed ones.
  */
-function lambdaContext(functionName: string, memoryMb: number): Context {
-  const requestId = '6f7f0961-4a0e-4d8d-9d4e-5f7b2d0e3a11';
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: String(memoryMb),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2026/06/01/[$LATEST]0123456789abcdef0123456789abcdef',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const REQUEST_ID = '6f7f0961-4a0e-4d8d-9d4e-5f7b2d0e3a11';
 
 /** Powertools metrics as the functions publish them (the stack sets the namespace). */
 function deployedMetrics(serviceName: string): PowertoolsMetricRecorder {
@@ -115,9 +99,12 @@ export async function runScenario(
   );
   const ingestContext = lambdaContext(
     `KycWebhooks-Ingest${vendorId}Function8A1B2C3D-AbCdEfGhIjKl`,
-    256,
+    { memoryMb: 256, requestId: REQUEST_ID },
   );
-  const processorContext = lambdaContext('KycWebhooks-ProcessorFunction5E6F7A8B-MnOpQrStUvWx', 512);
+  const processorContext = lambdaContext('KycWebhooks-ProcessorFunction5E6F7A8B-MnOpQrStUvWx', {
+    memoryMb: 512,
+    requestId: REQUEST_ID,
+  });
 
   meter.reset();
   meter.enabled = true;

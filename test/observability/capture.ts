@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { lambdaContext as benchLambdaContext } from '../../bench/lambda-context.js';
 import { vi } from 'vitest';
 import type { DimensionsOf, MetricName, MetricRecorder } from '../../lambdas/runtime/metrics.js';
 
@@ -62,18 +63,5 @@ let invocation = 0;
 /** A Lambda context with a fresh request id per call. */
 export function lambdaContext(functionName = 'kyc-test'): Context {
   invocation += 1;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `lambda-req-${invocation}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return benchLambdaContext(functionName, { requestId: `lambda-req-${invocation}` });
 }
