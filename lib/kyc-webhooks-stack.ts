@@ -1,6 +1,5 @@
 import { CfnOutput, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -160,14 +159,9 @@ export class KycWebhooksStack extends Stack {
       alarmEmail: config.alarmEmail,
       alarmTopicArn: config.alarmTopicArn,
       ...(stage !== undefined && { topicDisplayName: `KYC webhooks alarms (${stage})` }),
+      // The vendor API worker's dead letters go where the pipeline's alarms go.
+      ...(enrichment && { otherAlarms: [enrichment.deadLetters] }),
     });
-    // The vendor API worker's dead letters go where the pipeline's alarms go.
-    for (const topic of [alarms.topic, alarms.externalTopic]) {
-      if (topic && enrichment) {
-        enrichment.deadLetters.addAlarmAction(new SnsAction(topic));
-        enrichment.deadLetters.addOkAction(new SnsAction(topic));
-      }
-    }
     const dashboard = new OperationsDashboard(this, 'Dashboard', {
       stage: ingest.stage,
       queue: queue.queue,
@@ -175,7 +169,7 @@ export class KycWebhooksStack extends Stack {
       processor: processor.function,
       ingestFunctions: [...ingest.vendors.values()].map((vendor) => vendor.function),
       vendors: [...ingest.vendors.keys()],
-      alarms: [...alarms.all, ...(enrichment ? [enrichment.deadLetters] : [])],
+      alarms: alarms.all,
       maxQueueAge: alarms.maxQueueAge,
       tokenEndpoint: ondato !== undefined,
       metricsNamespace,

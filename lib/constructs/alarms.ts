@@ -116,6 +116,11 @@ export interface AlarmsProps {
    * endpoint's alarm. @default DEFAULT_TOKEN_REFUSAL_THRESHOLD (3)
    */
   readonly tokenRefusalThreshold?: number;
+  /**
+   * Alarms other constructs raise (the vendor API worker's dead letters), notified like these
+   * and listed after them in `all`. @default none
+   */
+  readonly otherAlarms?: readonly Alarm[];
 }
 
 /**
@@ -148,7 +153,7 @@ export class Alarms extends Construct {
   readonly publishFailures: Alarm;
   /** Age of the oldest queued message `queueTooOld` fires at. */
   readonly maxQueueAge: Duration;
-  /** Every alarm above, for the topic and the dashboard. */
+  /** Every alarm above and `otherAlarms`, for the topics and the dashboard. */
   readonly all: readonly Alarm[];
   /** Present only when an alarm e-mail is configured. */
   readonly topic?: Topic;
@@ -373,6 +378,7 @@ export class Alarms extends Construct {
       this.processorErrors,
       this.processorThrottles,
       this.publishFailures,
+      ...(props.otherAlarms ?? []),
     ];
 
     const topics: ITopic[] = [];
