@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   FilterLogEventsCommand,
   type CloudWatchLogsClient,
@@ -74,7 +75,11 @@ export async function* followPublished(
       if (eventId !== undefined) yield { eventId, timestamp, backlog: timestamp < began };
     }
     for (const [id, timestamp] of seen) if (timestamp < newest - LATE_MS) seen.delete(id);
-    await pause(options.pollMs, options.signal);
+    try {
+      await sleep(options.pollMs, undefined, { signal: options.signal });
+    } catch {
+      return; // aborted
+    }
   }
 }
 
@@ -110,16 +115,4 @@ function eventIdOf(message: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
