@@ -53,9 +53,8 @@ const ONE_WRITE_UNIT_BYTES = 1024;
 
 /**
  * Compressed-body bytes per chunk item: 16 KiB under DynamoDB's item limit (400 KB = 409,600
- * bytes, attribute names included), room for the key (about 70 bytes), `eventId` (at most 2 KB,
- * DynamoDB's key limit, as it is also the event item's key), the TTL and the attribute names.
- * A 1 MiB body that does not compress at all fits in three chunks.
+ * bytes, attribute names included), room for the key (about 30 bytes), the TTL and the
+ * attribute names. A 1 MiB body that does not compress at all fits in three chunks.
  */
 const CHUNK_MAX_BYTES = 384 * 1024;
 
@@ -84,8 +83,9 @@ const SMALL_BODY_MAX_BYTES = 16 * 1024;
  * Items written before hold `rawBody` (text), `rawBodyGzip`, or gzip chunks (no codec): read
  * until they expire.
  *
- * An event item and its subject's change are written in one `TransactWriteItems` (see
- * `#transact`); the cancellation reasons become the port's domain answers here.
+ * An event item and its subject's change are written in one `TransactWriteItems`, shared with
+ * the other events a batch records at once (see `#records`); the cancellation reasons become the
+ * port's domain answers here (`answerOf`).
  */
 export class DynamoEventStore extends TableAdapter implements EventStore {
   async getEvent(eventId: string): Promise<StoredEvent | undefined> {
@@ -256,14 +256,14 @@ export class DynamoEventStore extends TableAdapter implements EventStore {
    */
   readonly #records = new DataLoader<TransactItem[], RecordAnswer>(
     async (writes) => {
-      const answers = new Map<TransactItem[], RecordAnswer | Error>();
+      const answers: (RecordAnswer | Error)[] = [];
       await Promise.all(
         disjointGroups(writes).map(async (group) => {
-          const results = await this.#recordTogether(group);
-          group.forEach((write, i) => answers.set(write, results[i] ?? new Error('no answer')));
+          const results = await this.#recordTogether(group.map((at) => writes[at] ?? []));
+          group.forEach((at, i) => (answers[at] = results[i] ?? new Error('no answer')));
         }),
       );
-      return writes.map((write) => answers.get(write) ?? new Error('no answer'));
+      return answers;
     },
     { cache: false, maxBatchSize: BATCH_RECORDS },
   );
@@ -506,19 +506,22 @@ function answerOf<A extends string>(
   return codes.every((code) => code === 'None') ? undefined : cancellation;
 }
 
-/** Writes in groups that touch no item twice, in order: each group one transaction. */
-function disjointGroups(writes: readonly TransactItem[][]): TransactItem[][][] {
-  const groups: { readonly keys: Set<unknown>; readonly writes: TransactItem[][] }[] = [];
-  for (const write of writes) {
+/**
+ * The writes, by position, in groups that touch no item twice, in order: each group one
+ * transaction.
+ */
+function disjointGroups(writes: readonly TransactItem[][]): number[][] {
+  const groups: { readonly keys: Set<unknown>; readonly writes: number[] }[] = [];
+  writes.forEach((write, at) => {
     const keys = write.map(itemKeyOf);
     const group = groups.find((candidate) => keys.every((key) => !candidate.keys.has(key)));
     if (group) {
       keys.forEach((key) => group.keys.add(key));
-      group.writes.push(write);
+      group.writes.push(at);
     } else {
-      groups.push({ keys: new Set(keys), writes: [write] });
+      groups.push({ keys: new Set(keys), writes: [at] });
     }
-  }
+  });
   return groups.map((group) => group.writes);
 }
 
