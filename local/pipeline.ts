@@ -175,6 +175,8 @@ export async function startLocalPipeline(
       ? refusedBodiesDirFor(eventsFile)
       : undefined;
   const includePayload = options.includePayload ?? true;
+  const retentionDays = options.retentionDays ?? 90;
+  const maxReceiveCount = options.maxReceiveCount ?? 5;
   const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   const invocationMs = Math.min(
     MAX_INVOCATION_MS,
@@ -254,7 +256,6 @@ export async function startLocalPipeline(
       },
     });
     clients = createLocalClients(engines.endpoints);
-    const maxReceiveCount = options.maxReceiveCount ?? 5;
     const [queues] = await Promise.all([
       createQueues(clients.sqs, { visibilityTimeoutSeconds, maxReceiveCount }),
       createTable(clients.dynamodb, tableName),
@@ -270,7 +271,7 @@ export async function startLocalPipeline(
       ...(refusedBodiesDir !== undefined && { refusedBodiesDir }),
       ...(options.logLevel && { logLevel: options.logLevel }),
       includePayload,
-      retentionDays: options.retentionDays ?? 90,
+      retentionDays,
       maxReceiveCount,
       onQueued: () => poller?.wake(),
     });
@@ -293,13 +294,13 @@ export async function startLocalPipeline(
         dynamodb: clients.dynamodb,
         openSubjectsTable: `${tableName}-open-subjects`,
         eventTable: tableName,
-        retentionDays: options.retentionDays ?? 90,
+        retentionDays,
         ingestQueueUrl: queues.queueUrl,
         secrets: new FileSecretSource(secretsFile),
         vendors: VENDORS,
         fixturesDir: DEFAULT_PATHS.fixtures,
         visibilityTimeoutSeconds,
-        maxReceiveCount: options.maxReceiveCount ?? 5,
+        maxReceiveCount,
         invocationMs,
         pollWaitSeconds: options.pollWaitSeconds ?? 1,
         log: new Logger({
