@@ -22,6 +22,7 @@ import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue.js';
 import type { SecretSource } from '../lambdas/core/ports.js';
 import type { Vendor } from '../lambdas/core/vendor.js';
 import { createEnrichmentHandler } from '../lambdas/enrichment/enrichment-handler.js';
+import { requestBytes } from '../lambdas/ingest/ingest-delivery.js';
 import { LINK_MAX_BYTES, VENDOR_API_TIMEOUT_MS } from '../lambdas/enrichment/settings.js';
 import { vendorApiPattern } from '../lambdas/enrichment/trigger-pattern.js';
 import { sweep, type SweepOptions, type SweepReport } from '../lambdas/reconcile/sweep.js';
@@ -204,9 +205,7 @@ export async function startLocalEnrichment(
           if (!type.startsWith('application/json')) return { statusCode: 415 };
           let options: SweepOptions;
           try {
-            const text = event.isBase64Encoded
-              ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-              : (event.body ?? '{}');
+            const text = requestBytes(event).toString('utf8');
             options = readSweepRequest(JSON.parse(text === '' ? '{}' : text));
           } catch (error) {
             return { statusCode: 400, body: (error as Error).message };
