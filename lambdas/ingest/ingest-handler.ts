@@ -107,19 +107,23 @@ export function createIngestHandler(
       ...(outcome.dedupId !== undefined && { dedupId: outcome.dedupId }),
       contentHash: bodyHash(bytes),
     };
-    const contentType = lowerCaseHeaders(event.headers ?? {})['content-type'];
     // A body over the queue's limit is not kept: its size is the reason, and a flood of large
     // bodies must not become a storage bill.
     const keepable = bytes.length <= (deps.maxMessageBytes ?? MAX_QUEUE_MESSAGE_BYTES);
     const bodyRef =
       outcome.result === 'refused' && keepable && deps.refusedBodies
-        ? await keepBody(deps.refusedBodies, {
-            vendor: outcome.vendor ?? deps.vendorId ?? UNKNOWN_VENDOR,
-            requestId,
-            receivedAt: record.receivedAt,
-            bytes,
-            ...(contentType !== undefined && { contentType }),
-          })
+        ? await settleWithin(
+            deps.refusedBodies.keep({
+              vendor: outcome.vendor ?? deps.vendorId ?? UNKNOWN_VENDOR,
+              requestId,
+              receivedAt: record.receivedAt,
+              bytes,
+              ...contentTypeOf(event),
+            }),
+            boundMs,
+            (error) =>
+              deps.log.error('refused body not kept', { requestId, error: describeError(error) }),
+          )
         : undefined;
     const logged: DeliveryRecord = { ...record, ...(bodyRef !== undefined && { bodyRef }) };
     logDelivery(deps.log, logged, outcome, served === undefined);
@@ -130,16 +134,13 @@ export function createIngestHandler(
     }
     countOutcome(metrics, served?.outcome, deps.vendorId);
     return toResult(answer);
-
-    async function keepBody(
-      store: RefusedBodyStore,
-      body: Parameters<RefusedBodyStore['keep']>[0],
-    ): Promise<string | undefined> {
-      return settleWithin(store.keep(body), boundMs, (error) =>
-        deps.log.error('refused body not kept', { requestId, error: describeError(error) }),
-      );
-    }
   };
+}
+
+/** The request's content type, read only for a refused body that is kept. */
+function contentTypeOf(event: APIGatewayProxyEventV2): { contentType?: string } {
+  const contentType = lowerCaseHeaders(event.headers ?? {})['content-type'];
+  return contentType === undefined ? {} : { contentType };
 }
 
 /** The one line per delivery: its record, which candidate matched, and a failure's error. */
