@@ -1,15 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { DetailType, EventDetail } from '../core/event.js';
 import { parseJson } from '../core/json.js';
 import type { EventStore } from '../core/ports.js';
-import {
-  apiRoute,
-  archivesLinks,
-  type ApiFindingsMessage,
-  type LinkArchive,
-} from '../core/vendor-api.js';
+import { archivesLinks, type LinkArchive } from '../core/vendor-api.js';
 import type { Vendor } from '../core/vendor.js';
-import type { AskDeps, AskOutcome } from './ask-vendor-api.js';
+import { queueFindings, resultDigest, type AskDeps, type AskOutcome } from './ask-vendor-api.js';
 import { LinkRefusedError, type LinkFetcher } from './ports.js';
 
 export interface ArchiveDeps extends AskDeps {
@@ -43,7 +37,7 @@ export async function archiveLinks(
   const stored = await deps.events.getEvent(detail.eventId);
   const body = stored && stored.bodyEncoding !== 'base64' ? parseJson(stored.rawBody) : undefined;
   const links = body === undefined ? [] : api.linksOf(body);
-  const digest = createHash('sha256').update(detail.eventId).digest('hex').slice(0, 32);
+  const digest = resultDigest(detail.eventId);
   const folder = `${vendor.id}/${digest}`;
   const archived: { field: string; key: string }[] = [];
   const refused: { field: string; reason: string }[] = [];
@@ -69,29 +63,24 @@ export async function archiveLinks(
   // What became of every link (never the link itself): the result's "full answer".
   const resultKey = `${folder}/index.json`;
   await deps.archive.put(resultKey, JSON.stringify({ eventId: detail.eventId, archived, refused }));
-  const message: ApiFindingsMessage = {
-    origin: 'enrichment',
-    subject: { kind: detail.subject.kind, id: detail.subject.id },
-    vendorEventType: api.resultEventType,
-    reading: {
-      status: detail.status,
-      vendorStatus: detail.vendorStatus,
-      detailType,
-      findings: { decisions: [], failedRules: [], amlFlags: [], archived },
+  await queueFindings(
+    vendor.id,
+    {
+      origin: 'enrichment',
+      subject: { kind: detail.subject.kind, id: detail.subject.id },
+      vendorEventType: api.resultEventType,
+      reading: {
+        status: detail.status,
+        vendorStatus: detail.vendorStatus,
+        detailType,
+        findings: { decisions: [], failedRules: [], amlFlags: [], archived },
+      },
+      resultKey,
+      confirmsEventId: detail.eventId,
     },
-    resultKey,
-    confirmsEventId: detail.eventId,
-  };
-  await deps.queue.send({
-    vendor: vendor.id,
-    route: apiRoute(vendor.id, 'enrichment'),
-    receivedAt: deps.now().toISOString(),
-    requestId: digest,
-    sourceIp: hostOf(links[0]?.url ?? ''),
-    dedupId: `enrichment:${digest}`,
-    contentType: 'application/json',
-    body: JSON.stringify(message),
-  });
+    { digest, sourceIp: hostOf(links[0]?.url ?? '') },
+    deps,
+  );
   return 'queued';
 }
 

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { KycError } from '../core/errors.js';
+import { bodyHash } from '../core/hash.js';
 import { parseJson } from '../core/json.js';
 import type { EventQueue, Log, SecretSource } from '../core/ports.js';
 import type { Status, SubjectRef } from '../core/event.js';
@@ -74,33 +74,56 @@ export async function askVendorApi(request: AskRequest, deps: AskDeps): Promise<
   }
   const reading = api.read(parseJson(answer.body));
   const seed = request.confirmsEventId ?? JSON.stringify([subject.kind, subject.id, reading]);
-  const digest = createHash('sha256').update(seed).digest('hex').slice(0, 32);
+  const digest = resultDigest(seed);
   const resultKey = `${vendor.id}/${origin}/${digest}.json`;
   await deps.archive.put(resultKey, answer.body);
   if (!reading) {
     deps.log.warn('vendor API answer is not a result', { vendor: vendor.id, origin, resultKey });
     return 'unreadable';
   }
-  const message: ApiFindingsMessage = {
-    origin,
-    subject,
-    vendorEventType: api.resultEventType,
-    reading,
-    resultKey,
-    ...(request.confirmsEventId !== undefined && { confirmsEventId: request.confirmsEventId }),
-    ...(request.claimedStatus !== undefined && {
-      confirmed: reading.status === request.claimedStatus,
-    }),
-  };
+  await queueFindings(
+    vendor.id,
+    {
+      origin,
+      subject,
+      vendorEventType: api.resultEventType,
+      reading,
+      resultKey,
+      ...(request.confirmsEventId !== undefined && { confirmsEventId: request.confirmsEventId }),
+      ...(request.claimedStatus !== undefined && {
+        confirmed: reading.status === request.claimedStatus,
+      }),
+    },
+    { digest, sourceIp: new URL(baseUrl).hostname },
+    deps,
+  );
+  return 'queued';
+}
+
+/** The id of one fetched result: its object keys and its queued message's dedup id derive from it. */
+export function resultDigest(seed: string): string {
+  return bodyHash(seed).slice(0, 32);
+}
+
+/**
+ * Queues what a vendor's API said as a message of the answer's own route, so the processor
+ * stores and publishes it like any delivery; `digest` (see `resultDigest`) makes a retry's
+ * message the same one.
+ */
+export async function queueFindings(
+  vendorId: string,
+  message: ApiFindingsMessage,
+  from: { readonly digest: string; readonly sourceIp: string },
+  deps: Pick<AskDeps, 'queue' | 'now'>,
+): Promise<void> {
   await deps.queue.send({
-    vendor: vendor.id,
-    route: apiRoute(vendor.id, origin),
+    vendor: vendorId,
+    route: apiRoute(vendorId, message.origin),
     receivedAt: deps.now().toISOString(),
-    requestId: digest,
-    sourceIp: new URL(baseUrl).hostname,
-    dedupId: `${origin}:${digest}`,
+    requestId: from.digest,
+    sourceIp: from.sourceIp,
+    dedupId: `${message.origin}:${from.digest}`,
     contentType: 'application/json',
     body: JSON.stringify(message),
   });
-  return 'queued';
 }
