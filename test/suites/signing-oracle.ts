@@ -50,7 +50,7 @@ export async function loadSigningOracles(
   const oracles = new Map<string, SigningOracle>();
   for (const vendor of vendors) {
     if (vendor.proof.kind !== 'body-signature') continue;
-    const url = new URL(`../fixtures/${vendor.id}/signing-oracle.ts`, import.meta.url);
+    const url = new URL(`../../${signingOracleFile(vendor.id)}`, import.meta.url);
     if (!existsSync(fileURLToPath(url))) continue;
     const module = (await import(url.href)) as { readonly signingOracle?: SigningOracle };
     if (module.signingOracle) oracles.set(vendor.id, module.signingOracle);
