@@ -11,3 +11,16 @@ export function knownAnswers<Row>(
   if (!Array.isArray(table.rows)) throw new Error(`${name} has no "rows"`);
   return table.rows;
 }
+
+/**
+ * The rows of a table whose first column is `key`, that column dropped. Throws when there is none,
+ * so a misspelt key or a table that lost its rows cannot leave a test with no cases.
+ */
+export function rowsFor<Rest extends unknown[]>(
+  rows: readonly (readonly [string, ...Rest])[],
+  key: string,
+): Rest[] {
+  const found = rows.filter(([first]) => first === key).map(([, ...rest]) => rest);
+  if (found.length === 0) throw new Error(`no "${key}" rows`);
+  return found;
+}

@@ -25,7 +25,7 @@ import {
 } from '../../lambdas/vendors/ondato.js';
 import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
-import { knownAnswers } from '../suites/known-answers.js';
+import { knownAnswers, rowsFor } from '../suites/known-answers.js';
 import { expectInVocabulary } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(ondato);
@@ -45,10 +45,6 @@ const FIXTURE_NAMES = FIXTURES.names;
 
 /** Ondato's status words and type endings, as [field, word, status]: written from its documentation. */
 const STATUS_WORDS = knownAnswers<[string, string, Status]>(FIXTURES, 'status-words.json');
-const wordsOf = (field: string) =>
-  STATUS_WORDS.filter(([name]) => name === field).map(
-    ([, word, status]) => [word, status] as const,
-  );
 
 const FIXTURE_SECRET = FIXTURES.secret() as {
   authorization: string[];
@@ -717,19 +713,22 @@ describe('ondato', () => {
       expect(normalizeOne(body)).not.toHaveProperty('occurredAt');
     });
 
-    it.each(wordsOf('payload.status'))('maps payload.status %s to %s', (word, status) => {
-      const body = envelope();
-      body['type'] = 'IdentityVerification.StatusChanged';
-      body.payload['status'] = word;
-      expect(normalizeOne(body)).toMatchObject({
-        status,
-        vendorStatus: `type=IdentityVerification.StatusChanged status=${word}`,
-      });
-      body.payload['status'] = word.toUpperCase();
-      expect(normalizeOne(body).status).toBe(status);
-    });
+    it.each(rowsFor(STATUS_WORDS, 'payload.status'))(
+      'maps payload.status %s to %s',
+      (word, status) => {
+        const body = envelope();
+        body['type'] = 'IdentityVerification.StatusChanged';
+        body.payload['status'] = word;
+        expect(normalizeOne(body)).toMatchObject({
+          status,
+          vendorStatus: `type=IdentityVerification.StatusChanged status=${word}`,
+        });
+        body.payload['status'] = word.toUpperCase();
+        expect(normalizeOne(body).status).toBe(status);
+      },
+    );
 
-    it.each(wordsOf('type'))(
+    it.each(rowsFor(STATUS_WORDS, 'type'))(
       'maps a type ending %s to %s when the payload has no status',
       (suffix, status) => {
         const body = envelope();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Status } from '../../lambdas/core/event.js';
 import { parseJson } from '../../lambdas/core/json.js';
 import { TREEZOR_ROUTE, treezor } from '../../lambdas/vendors/treezor.js';
-import { knownAnswers } from '../suites/known-answers.js';
+import { knownAnswers, rowsFor } from '../suites/known-answers.js';
 import { vendorFixtures } from '../support/vendor-fixtures.js';
 
 /**
@@ -18,11 +18,8 @@ const KYC_REVIEW_CODES = knownAnswers<[string, string, Status]>(FIXTURES, 'kyc-r
 const SIGNED_WORDS = knownAnswers<[string, string, Status]>(FIXTURES, 'signed-status-words.json');
 
 /** The words `signed-status-words.json` lists for `event`, and the status each means. */
-function signedWords(event: string): Readonly<Record<string, Status>> {
-  const rows = SIGNED_WORDS.filter(([rowEvent]) => rowEvent === event);
-  if (rows.length === 0) throw new Error(`signed-status-words.json has no "${event}" rows`);
-  return Object.fromEntries(rows.map(([, word, status]) => [word, status]));
-}
+const signedWords = (event: string): Readonly<Record<string, Status>> =>
+  Object.fromEntries(rowsFor(SIGNED_WORDS, event));
 
 const EXPECTED: Readonly<Record<string, Readonly<Record<string, Status>>>> = {
   kycReview: Object.fromEntries(KYC_REVIEW_CODES.map(([code, , status]) => [code, status])),
