@@ -121,6 +121,20 @@ export async function audit(input: AuditInput): Promise<Audit> {
   const unmarked = new Collector();
   const storedTwice = new Collector();
   const content = new Collector();
+  /** A stored event is marked published, and every copy of it was published as it is stored. */
+  const checkPublication = (
+    eventId: string,
+    item: StoredEvent,
+    copies: readonly EventDetail[],
+  ): void => {
+    if (item.publishedAt === undefined) unmarked.add(eventId);
+    const first = copies[0];
+    if (first && copies.some((copy) => !isDeepStrictEqual(copy, first))) {
+      storedTwice.add(`${eventId}: published ${copies.length} times with differing details`);
+    } else if (first && !isDeepStrictEqual(withoutPayload(first), item.detail)) {
+      storedTwice.add(`${eventId}: published unlike it is stored`);
+    }
+  };
   for (const event of scenario.events) {
     const item = stored.get(event.eventId);
     const copies = published.get(event.eventId) ?? [];
@@ -128,13 +142,7 @@ export async function audit(input: AuditInput): Promise<Audit> {
       lost.add(`${event.eventId} (${item ? 'stored, never published' : 'never stored'})`);
     }
     if (!item) continue;
-    if (item.publishedAt === undefined) unmarked.add(event.eventId);
-    const first = copies[0];
-    if (first && copies.some((copy) => !isDeepStrictEqual(copy, first))) {
-      storedTwice.add(`${event.eventId}: published ${copies.length} times with differing details`);
-    } else if (first && !isDeepStrictEqual(withoutPayload(first), item.detail)) {
-      storedTwice.add(`${event.eventId}: published unlike it is stored`);
-    }
+    checkPublication(event.eventId, item, copies);
     const mismatch = contentMismatch(event, item, ledger);
     if (mismatch) content.add(`${event.eventId}: ${mismatch}`);
     if (
@@ -148,13 +156,7 @@ export async function audit(input: AuditInput): Promise<Audit> {
   for (const [eventId, item] of apiStored) {
     const copies = published.get(eventId) ?? [];
     if (copies.length === 0) lost.add(`${eventId} (stored, never published)`);
-    if (item.publishedAt === undefined) unmarked.add(eventId);
-    const first = copies[0];
-    if (first && copies.some((copy) => !isDeepStrictEqual(copy, first))) {
-      storedTwice.add(`${eventId}: published ${copies.length} times with differing details`);
-    } else if (first && !isDeepStrictEqual(withoutPayload(first), item.detail)) {
-      storedTwice.add(`${eventId}: published unlike it is stored`);
-    }
+    checkPublication(eventId, item, copies);
   }
 
   const inconsistent = new Collector();
