@@ -298,9 +298,10 @@ export function defineVendor<C extends BaseCredentials>(vendor: Vendor<C>): Vend
   const defined: Vendor<C> = {
     ...vendor,
     normalize: (delivery) =>
-      api && isApiRoute(delivery.route)
-        ? [boundDraft(withPlausibleTime(draftFromApiMessage(delivery.body), delivery))]
-        : vendor.normalize(delivery).map((draft) => boundDraft(withPlausibleTime(draft, delivery))),
+      (api && isApiRoute(delivery.route)
+        ? [draftFromApiMessage(delivery.body)]
+        : vendor.normalize(delivery)
+      ).map((draft) => boundDraft(withPlausibleTime(draft, delivery))),
     ...(api && {
       // The API credentials are optional, but a malformed `api` member fails like any other key.
       secretKeys: [...vendor.secretKeys, API_SECRET_KEY],
