@@ -76,11 +76,11 @@ export const redriveCommand = defineCommand({
     const target = await context.target(values);
     const { sqs } = target;
     const dlq = await target.deadLetterQueue();
-    const { waiting, destination, latest: running } = await deadLetterState(sqs, dlq);
-    const to = destination ?? 'the queues they came from';
     const notes = DynamoDeadLetterNotes.create(target.dynamodb, target.tableName);
 
+    // Each way reads only what it uses: a selected move finds the ingest queue itself.
     if (values['dry-run']) {
+      const to = towards(await sourceQueueArn(sqs, dlq.url));
       const reading = await DeadLetterReading.read(sqs, dlq, notes);
       await reading.release();
       const selected = reading.letters.filter((letter) => matches(letter, selection));
@@ -99,6 +99,8 @@ export const redriveCommand = defineCommand({
     if (!isEverything(selection)) {
       return redriveSelected(context.out, { sqs, dlq, selection, notes });
     }
+    const { waiting, destination, latest: running } = await deadLetterState(sqs, dlq);
+    const to = towards(destination);
     if (waiting === 0 && running?.Status !== 'RUNNING') {
       const summary = `0 messages in the dead-letter queue ${dlq.arn}: nothing to redrive.`;
       if (values.json) out.json({ waiting, source: dlq.arn, destination: to });
@@ -215,6 +217,11 @@ function printLetters(out: Output, letters: readonly DeadLetter[]): void {
       ].join('  '),
     );
   }
+}
+
+/** Where a redrive sends the messages: the ingest queue, else where each came from. */
+function towards(destination: string | undefined): string {
+  return destination ?? 'the queues they came from';
 }
 
 function plural(n: number, word: string): string {
