@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 
 /** BatchGetItem's limit of keys per request. */
-const BATCH_GET_KEYS = 100;
+export const BATCH_GET_KEYS = 100;
 /** First pause before asking again for unprocessed keys; doubled each time, up to the cap. */
 const RETRY_PAUSE_MS = 50;
 const MAX_RETRY_PAUSE_MS = 2_000;

@@ -8,7 +8,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchExecuteStatementCommand,
-  BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
   PutCommand,
@@ -28,6 +27,7 @@ import type {
   SubjectChange,
   SubjectState,
 } from '../core/ports.js';
+import { BATCH_GET_KEYS, batchGetAll } from './dynamo-batch-get.js';
 import { documentItemSize } from './dynamo-item-size.js';
 import { TableAdapter } from './dynamo-documents.js';
 import { detailOf, storedDetail } from './dynamo-event-detail.js';
@@ -199,30 +199,18 @@ export class DynamoEventStore extends TableAdapter implements EventStore {
 
   /**
    * A batch's records start together, so their subjects are asked for in the same turn of the
-   * event loop: one BatchGetItem reads them all (strongly consistent, as GetItem would). Keys it
-   * leaves unprocessed (throttling) are read one by one, with the SDK's own retries.
+   * event loop: one BatchGetItem reads them all (strongly consistent, as GetItem would; keys it
+   * leaves unprocessed are asked for again, see `batchGetAll`).
    */
   readonly #subjects = new DataLoader<string, Item | undefined>(
     async (keys) => {
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            // BatchGetItem refuses a key asked for twice.
-            [this.tableName]: {
-              Keys: [...new Set(keys)].map((key) => ({ [PK]: key })),
-              ConsistentRead: true,
-            },
-          },
-        }),
-      );
-      const found = new Map<unknown, Item | undefined>(
-        (Responses?.[this.tableName] ?? []).map((item) => [item[PK], item]),
-      );
-      const later = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      await Promise.all(
-        later.map(async ({ [PK]: key }) => found.set(key, await this.#getItem(String(key)))),
-      );
-      return keys.map((key) => found.get(key));
+      // BatchGetItem refuses a key asked for twice.
+      const unique = [...new Set(keys)].map((key) => ({ [PK]: key }));
+      const found = await batchGetAll(this.client, this.tableName, unique, {
+        consistentRead: true,
+      });
+      const byKey = new Map(found.map((item) => [item[PK], item]));
+      return keys.map((key) => byKey.get(key));
     },
     { cache: false, maxBatchSize: BATCH_GET_KEYS },
   );
@@ -449,8 +437,7 @@ const THROTTLING_REASONS = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** BatchGetItem's limit of keys, and BatchWriteItem's and BatchExecuteStatement's of items. */
-const BATCH_GET_KEYS = 100;
+/** BatchWriteItem's and BatchExecuteStatement's limits of items per request. */
 const BATCH_WRITE_ITEMS = 25;
 const BATCH_STATEMENTS = 25;
 
