@@ -7,6 +7,7 @@ import { createIngestHandler } from '../lambdas/ingest/ingest-handler.js';
 import { createProcessorHandler } from '../lambdas/processor/process-batch.js';
 import { createLogger } from '../lambdas/runtime/lean-log-formatter.js';
 import { observeInvocations, PowertoolsMetricRecorder } from '../lambdas/runtime/observability.js';
+import { METRICS_NAMESPACE } from '../lib/constructs/node-function.js';
 import { LOCAL_REGION } from '../local/clients.js';
 import { toSqsRecord } from '../local/poller.js';
 import type { MeterRecord } from './aws-meter.js';
@@ -54,9 +55,9 @@ const MAX_EMPTY_RECEIVES = 20;
  */
 const REQUEST_ID = '6f7f0961-4a0e-4d8d-9d4e-5f7b2d0e3a11';
 
-/** Powertools metrics as the functions publish them (the stack sets the namespace). */
+/** Powertools metrics as the functions publish them, in the stack's default namespace. */
 function deployedMetrics(serviceName: string): PowertoolsMetricRecorder {
-  return new PowertoolsMetricRecorder(new Metrics({ namespace: 'KycWebhooks', serviceName }));
+  return new PowertoolsMetricRecorder(new Metrics({ namespace: METRICS_NAMESPACE, serviceName }));
 }
 
 export async function runScenario(
