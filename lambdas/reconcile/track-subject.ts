@@ -5,16 +5,16 @@ import { reconciles, type OpenSubjects } from './open-subjects.js';
 /**
  * Follows one published event into the open-subjects store: a status with a reconciliation
  * window opens (or moves) the subject, any other closes it. An out-of-order event changed nothing,
- * so it changes nothing here either. Returns whether the vendor's subjects are tracked.
+ * so it changes nothing here either. A vendor whose subjects are not tracked is left alone.
  */
 export async function trackSubject(
   vendor: Vendor,
   detail: EventDetail,
   subjects: OpenSubjects,
-): Promise<boolean> {
+): Promise<void> {
   const api = vendor.api;
-  if (!api || !reconciles(api) || !api.subjectKinds.includes(detail.subject.kind)) return false;
-  if (detail.outOfOrder) return true;
+  if (!api || !reconciles(api) || !api.subjectKinds.includes(detail.subject.kind)) return;
+  if (detail.outOfOrder) return;
   const subject = { kind: detail.subject.kind, id: detail.subject.id };
   if (api.reconcileAfterMinutes[detail.status] === undefined) {
     await subjects.close(vendor.id, subject, detail.occurredAt);
@@ -27,5 +27,4 @@ export async function trackSubject(
       eventId: detail.eventId,
     });
   }
-  return true;
 }
