@@ -33,6 +33,21 @@ export async function subjectHistory(
   return { subjectKey, state: (await store.getSubject(subjectKey)) ?? null, events };
 }
 
+/** The subjects of the customer's own reference (one index query), each as `subjectHistory`. */
+export async function referencedSubjects(
+  history: Pick<EventHistory, 'subjectEvents' | 'subjectsByReference'>,
+  store: Pick<EventStore, 'getSubject'>,
+  vendorId: string,
+  reference: string,
+): Promise<SubjectHistory[]> {
+  const subjects: SubjectHistory[] = [];
+  for (const key of await history.subjectsByReference(vendorId, reference)) {
+    const subject = await subjectHistory(history, store, key);
+    if (subject) subjects.push(subject);
+  }
+  return subjects;
+}
+
 export const historyCommand = defineCommand({
   name: 'history',
   summary: "a subject's events, newest first, and its current state",
@@ -87,7 +102,7 @@ export const historyCommand = defineCommand({
 
     let searched: string;
     if (reference !== undefined) {
-      for (const key of await history.subjectsByReference(vendor.id, reference)) await collect(key);
+      found.push(...(await referencedSubjects(history, store, vendor.id, reference)));
       searched = `reference ${reference}`;
     } else if (values.kind !== undefined) {
       await collect(`${vendor.id}#${values.kind}#${id}`);

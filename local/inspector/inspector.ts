@@ -6,7 +6,7 @@ import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
 import { EventBridgeEventPublisher } from '../../lambdas/adapters/eventbridge-event-publisher.js';
 import { subjectKeyOf } from '../../lambdas/core/ports.js';
 import { findVendor } from '../../lambdas/vendors/registry.js';
-import { subjectHistory } from '../../cli/commands/history.js';
+import { referencedSubjects, subjectHistory } from '../../cli/commands/history.js';
 import { REPLAY_LEASE_MS } from '../../cli/commands/replay.js';
 import { replayEvent, type ReplayDeps } from '../../cli/replay.js';
 import type { QueueRef } from '../../cli/target.js';
@@ -116,11 +116,7 @@ export function createInspector(options: InspectorOptions): PageHandler {
           json(response, 400, { message: 'Give a known vendor and your reference' });
           return;
         }
-        const subjects = [];
-        for (const key of await history.subjectsByReference(vendor.id, reference)) {
-          const subject = await subjectHistory(history, store, key);
-          if (subject) subjects.push(subject);
-        }
+        const subjects = await referencedSubjects(history, store, vendor.id, reference);
         json(response, 200, { subjects });
         return;
       }
