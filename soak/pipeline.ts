@@ -27,7 +27,11 @@ import { tally, type Ledger } from './ledger.js';
 import { ObservedEventPublisher, ObservedEventStore } from './observed-ports.js';
 import { createHarnessedProcessor, createProcessorLog } from './processor-harness.js';
 import { keyed } from './random.js';
+import { MAX_RECEIVES } from './verdict.js';
 import type { IngestHandler } from './vendor-traffic.js';
+
+/** The stack's default event retention, for the processor and the vendor API worker alike. */
+const RETENTION_DAYS = 90;
 
 export interface SoakPipelineOptions {
   readonly seed: number;
@@ -122,7 +126,7 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
     const [queues] = await Promise.all([
       createQueues(clean.sqs, {
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
-        maxReceiveCount: 5,
+        maxReceiveCount: MAX_RECEIVES,
       }),
       createTable(clean.dynamodb, tableName),
     ]);
@@ -151,7 +155,7 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
         ),
         now: () => new Date(),
         includePayload: true,
-        retentionDays: 90,
+        retentionDays: RETENTION_DAYS,
         log: createProcessorLog(ledger),
       }),
       seed: options.seed,
@@ -167,13 +171,13 @@ export async function startSoakPipeline(options: SoakPipelineOptions): Promise<S
       dynamodb: clean.dynamodb,
       openSubjectsTable: `${tableName}-open-subjects`,
       eventTable: tableName,
-      retentionDays: 90,
+      retentionDays: RETENTION_DAYS,
       ingestQueueUrl: queues.queueUrl,
       secrets: new FileSecretSource(options.secretsFile),
       vendors: VENDORS,
       fixturesDir: DEFAULT_PATHS.fixtures,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
-      maxReceiveCount: 5,
+      maxReceiveCount: MAX_RECEIVES,
       invocationMs: options.invocationMs,
       pollWaitSeconds: 0,
       idleMs: 20,
