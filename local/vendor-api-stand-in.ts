@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { isLinkArchive } from '../lambdas/core/vendor-api.js';
 import type { Vendor } from '../lambdas/core/vendor.js';
+import { MAX_REQUEST_BYTES, readBody } from './http-server.js';
 import { closeServer, listenOnLoopback, loopbackUrl } from './servers.js';
 
 /**
@@ -81,7 +82,8 @@ export async function startVendorApiStandIn(
     if (!byName) return end(response, 404);
     // Every vendor API takes credentials, in a header (IDWise) or in the body (bronID); a stand-in
     // that took a request with neither would hide a client sending none.
-    const sent = await readAll(request);
+    const sent = await readBody(request, MAX_REQUEST_BYTES);
+    if (sent === undefined) return end(response, 413);
     if (!request.headers.authorization && sent.length === 0) return end(response, 401);
     requests.push({ vendor: vendorId, path });
     const fault = faults.get(vendorId) ?? decide?.(vendorId, path);
@@ -120,12 +122,6 @@ export async function startVendorApiStandIn(
     requests,
     close: () => closeServer(server, true),
   };
-}
-
-async function readAll(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function contentTypeOf(path: string): string {
