@@ -1,6 +1,6 @@
 import { ConfigurationError } from './errors.js';
 import type { DetailType, Findings, NormalizedDraft, Origin, Status, SubjectRef } from './event.js';
-import { isObject, parseJson } from './json.js';
+import { isObject, ownValue, parseJson, type JsonObject } from './json.js';
 
 /**
  * The seam for a vendor's own API, declared (optionally) in the vendor's one file: where it is,
@@ -112,16 +112,40 @@ export function archivesLinks(
   secret: Readonly<Record<string, unknown>>,
   vendorId: string,
 ): boolean {
-  const raw = secret[API_SECRET_KEY];
+  const raw = apiMemberOf(secret, vendorId);
   if (raw === undefined) return true;
-  const where = `${vendorId} secret: "${API_SECRET_KEY}"`;
-  if (!isObject(raw)) throw new ConfigurationError(`${where} must be an object`);
   const unknown = Object.keys(raw).filter((key) => key !== API_ARCHIVE_KEY);
   const archive = raw[API_ARCHIVE_KEY] ?? true;
   if (unknown.length > 0 || typeof archive !== 'boolean') {
-    throw new ConfigurationError(`${where} may hold only "${API_ARCHIVE_KEY}": true or false`);
+    throw new ConfigurationError(
+      `${apiWhere(vendorId)} may hold only "${API_ARCHIVE_KEY}": true or false`,
+    );
   }
   return archive;
+}
+
+/** How an error names the secret's `api` member (never its value). */
+function apiWhere(vendorId: string): string {
+  return `${vendorId} secret: "${API_SECRET_KEY}"`;
+}
+
+/** The secret's `api` member, `undefined` when absent; anything but an object is refused. */
+function apiMemberOf(
+  secret: Readonly<Record<string, unknown>>,
+  vendorId: string,
+): JsonObject | undefined {
+  const raw = secret[API_SECRET_KEY];
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) throw new ConfigurationError(`${apiWhere(vendorId)} must be an object`);
+  return raw;
+}
+
+/** The error of a region the vendor does not declare: it names the ones it does. */
+function unknownRegion(api: CalledApi, vendorId: string): ConfigurationError {
+  const regions = Object.keys(api.baseUrls).map((region) => `"${region}"`);
+  return new ConfigurationError(
+    `${apiWhere(vendorId)}.${API_REGION_KEY} must be one of ${regions.join(', ')}`,
+  );
 }
 
 /**
@@ -158,15 +182,8 @@ export function withoutLinkQueries(api: VendorApi | undefined, body: unknown): u
 
 /** A vendor's base URL for the credentials' region; an unknown region is a configuration error. */
 export function baseUrlOf(api: CalledApi, credentials: ApiCredentials, vendorId: string): string {
-  const url = api.baseUrls[credentials.region];
-  if (url === undefined) {
-    throw new ConfigurationError(
-      `${vendorId} secret: "${API_SECRET_KEY}.${API_REGION_KEY}" must be one of ` +
-        Object.keys(api.baseUrls)
-          .map((region) => `"${region}"`)
-          .join(', '),
-    );
-  }
+  const url = ownValue(api.baseUrls, credentials.region);
+  if (url === undefined) throw unknownRegion(api, vendorId);
   return url;
 }
 
@@ -185,10 +202,9 @@ export function readApiCredentials(
     archivesLinks(secret, vendorId);
     return undefined;
   }
-  const raw = secret[API_SECRET_KEY];
+  const raw = apiMemberOf(secret, vendorId);
   if (raw === undefined) return undefined;
-  const where = `${vendorId} secret: "${API_SECRET_KEY}"`;
-  if (!isObject(raw)) throw new ConfigurationError(`${where} must be an object`);
+  const where = apiWhere(vendorId);
   const known = [...api.credentialKeys, API_REGION_KEY];
   const unknown = Object.keys(raw).filter((key) => !known.includes(key));
   if (unknown.length > 0) {
@@ -208,9 +224,7 @@ export function readApiCredentials(
   const [defaultRegion] = Object.keys(api.baseUrls);
   const region = raw[API_REGION_KEY] ?? defaultRegion;
   if (typeof region !== 'string' || !Object.hasOwn(api.baseUrls, region)) {
-    throw new ConfigurationError(
-      `${where}.${API_REGION_KEY} must be one of ${Object.keys(api.baseUrls).join(', ')}`,
-    );
+    throw unknownRegion(api, vendorId);
   }
   return { values, region };
 }
