@@ -5,6 +5,7 @@ import { AlreadyRunningError, startLocalPipeline, type LocalPipeline } from './p
 import {
   DEFAULT_PORTS,
   eventsFileFrom,
+  keepRefusedBodiesFrom,
   LOCAL_ENV,
   rulesFileFrom,
   secretsFileFrom,
@@ -55,6 +56,7 @@ try {
     eventBridgePort: portFrom(LOCAL_ENV.eventBridgePort, DEFAULT_PORTS.eventBridge),
     eventsFile: eventsFileFrom(env),
     secretsFile: secretsFileFrom(env),
+    keepRefusedBodies: keepRefusedBodiesFrom(env),
     writeInstanceFile: true,
     rules,
   });

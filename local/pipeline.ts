@@ -22,12 +22,7 @@ import {
   type LocalInstance,
 } from './instance-file.js';
 import { SqsPoller } from './poller.js';
-import {
-  DEFAULT_PATHS,
-  DEFAULT_PORTS,
-  instanceFileFor,
-  keepRefusedBodiesFrom,
-} from './project-paths.js';
+import { DEFAULT_PATHS, DEFAULT_PORTS, instanceFileFor } from './project-paths.js';
 import type { PublishedEvent } from './put-events-server.js';
 import { createQueues, createTable, LOCAL_NAMES } from './resources.js';
 
@@ -78,7 +73,7 @@ export interface LocalPipelineOptions {
   readonly retentionDays?: number;
   /**
    * Keep refused bodies in `refused-bodies/` beside the events file, emptied at start
-   * (default: as `KYC_KEEP_REFUSED_BODIES` says, else off).
+   * (default off; `npm start` reads `KYC_KEEP_REFUSED_BODIES`).
    */
   readonly keepRefusedBodies?: boolean;
 }
@@ -170,10 +165,7 @@ export async function startLocalPipeline(
   const eventsFile = options.eventsFile ?? DEFAULT_PATHS.eventsFile;
   const secretsFile = options.secretsFile ?? DEFAULT_PATHS.secretsFile;
   const deliveriesFile = deliveriesFileFor(eventsFile);
-  const refusedBodiesDir =
-    (options.keepRefusedBodies ?? keepRefusedBodiesFrom(process.env))
-      ? refusedBodiesDirFor(eventsFile)
-      : undefined;
+  const refusedBodiesDir = options.keepRefusedBodies ? refusedBodiesDirFor(eventsFile) : undefined;
   const includePayload = options.includePayload ?? true;
   const retentionDays = options.retentionDays ?? 90;
   const maxReceiveCount = options.maxReceiveCount ?? 5;

@@ -27,10 +27,7 @@ export function instanceFileFor(eventsFile: string): string {
   return join(dirname(eventsFile), INSTANCE_FILE_NAME);
 }
 
-/**
- * Environment variables local mode reads (only `main.ts`, `send.ts`, the CLI and, for
- * `keepRefusedBodies`, `pipeline.ts` read them).
- */
+/** Environment variables local mode reads (only `main.ts`, `send.ts` and the CLI read them). */
 export const LOCAL_ENV = {
   port: 'PORT',
   dynamodbPort: 'KYC_DYNAMODB_PORT',
@@ -40,7 +37,7 @@ export const LOCAL_ENV = {
   eventsFile: 'KYC_EVENTS_FILE',
   secretsFile: 'KYC_LOCAL_SECRETS',
   rulesFile: 'KYC_LOCAL_RULES',
-  /** `1` or `true`: keep refused bodies beside the events file (pipeline.ts reads it). */
+  /** `1` or `true`: keep refused bodies beside the events file. */
   keepRefusedBodies: 'KYC_KEEP_REFUSED_BODIES',
 } as const;
 
