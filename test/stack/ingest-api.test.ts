@@ -10,12 +10,12 @@ import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { IngestApi } from '../../lib/constructs/ingest-api.js';
 import type { IngestVendor } from '../../lib/constructs/ingest-api.js';
 import {
+  actionsOf,
   environmentOf,
   resourcesOf,
   secretIdOf,
   statementsOf,
   synthStack,
-  type Statement,
 } from './synth-stack.js';
 
 const template = synthStack({ vendors: VENDORS.map((vendor) => vendor.id) });
@@ -64,10 +64,6 @@ function bareIngestApi(vendors: readonly IngestVendor[]): { stack: Stack; ingest
     logRetention: RetentionDays.ONE_MONTH,
   });
   return { stack, ingest };
-}
-
-function actionsOf(statement: Statement): string[] {
-  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
 
 describe('ingest API', () => {

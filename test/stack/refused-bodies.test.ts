@@ -4,12 +4,12 @@ import { ENV } from '../../lambdas/runtime/env.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { OUTPUTS } from '../../lib/outputs.js';
 import {
+  actionsOf,
   environmentOf,
   resourcesOf,
   statementsOf,
   synthStack,
   type CfnResource,
-  type Statement,
 } from './synth-stack.js';
 
 /**
@@ -34,9 +34,6 @@ function ingestFunctions(template: Template): [string, CfnResource][] {
     ([, fn]) => environmentOf(fn)[ENV.vendor] !== undefined,
   );
 }
-
-const actionsOf = (statement: Statement): string[] =>
-  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
 describe('refused bodies, by default', () => {
   const template = synthStack();

@@ -88,6 +88,11 @@ export interface Statement {
   readonly Resource: unknown;
 }
 
+/** A statement's actions, whether it names one or several. */
+export function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
 /** Every statement of every policy attached to the role of the given function. */
 export function statementsOf(template: Template, functionId: string): Statement[] {
   const fn = template.toJSON()['Resources'][functionId] as { Properties: { Role: unknown } };

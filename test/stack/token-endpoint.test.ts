@@ -10,6 +10,7 @@ import { IngestApi } from '../../lib/constructs/ingest-api.js';
 import { DEFAULT_TOKEN_THROTTLE, TokenEndpoint } from '../../lib/constructs/token-endpoint.js';
 import type { TokenEndpointProps } from '../../lib/constructs/token-endpoint.js';
 import {
+  actionsOf,
   environmentOf,
   resourcesOf,
   secretIdOf,
@@ -149,7 +150,7 @@ describe('token endpoint construct', () => {
   it('lets the function read the Ondato secret and nothing else', () => {
     const [functionId] = tokenFunction(template);
     const statements = statementsOf(template, functionId);
-    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    const actions = statements.flatMap(actionsOf);
     expect(actions.length).toBeGreaterThan(0);
     for (const action of actions)
       expect(action).toMatch(/^secretsmanager:(GetSecretValue|DescribeSecret)$/);
