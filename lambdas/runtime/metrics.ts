@@ -14,7 +14,7 @@ import { REJECTION_KINDS, type RejectionReason } from '../core/vendor.js';
  */
 export type DimensionName = 'vendor' | 'outcome' | 'reason';
 
-export type MetricUnit = 'Count' | 'Bytes' | 'Milliseconds';
+export type MetricUnit = 'Count' | 'Milliseconds';
 
 export interface MetricDefinition {
   readonly unit: MetricUnit;
