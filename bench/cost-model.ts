@@ -31,14 +31,29 @@ export const ASSUMPTIONS = {
   monthlyWebhooks: 100_000,
 } as const;
 
-/** The default deployment the model prices: its retention settings and fixed resources. */
-export const DEPLOYMENT: Deployment = describeDeployment();
+let described: Deployment | undefined;
+/**
+ * The default deployment the model prices, its retention settings and fixed resources:
+ * synthesized when first asked for (it takes seconds), not when the bench is loaded.
+ */
+function deployment(): Deployment {
+  described ??= describeDeployment();
+  return described;
+}
 const months = (days: number): number => (days === 0 ? ASSUMPTIONS.foreverMonths : days / 30);
-export const RETENTION_MONTHS = {
-  table: months(DEPLOYMENT.retentionDays),
-  archive: months(DEPLOYMENT.archiveRetentionDays),
-  logs: months(DEPLOYMENT.logRetentionDays),
-} as const;
+/** Months the default deployment keeps events, archived events and logs. */
+export function retentionMonths(): {
+  readonly table: number;
+  readonly archive: number;
+  readonly logs: number;
+} {
+  const { retentionDays, archiveRetentionDays, logRetentionDays } = deployment();
+  return {
+    table: months(retentionDays),
+    archive: months(archiveRetentionDays),
+    logs: months(logRetentionDays),
+  };
+}
 
 /**
  * Lambda's own records per invocation in the JSON log format (platform.start and
@@ -125,86 +140,90 @@ function computeGbMs(u: DeliveryUsage): number {
   );
 }
 
-export const COST_LINES: readonly CostLine[] = [
-  {
-    item: 'API Gateway HTTP API',
-    price: PRICES.apiGatewayHttp,
-    quantity: () => 1,
-    describe: () => '1 request',
-  },
-  {
-    item: 'Lambda invocations (ingest + processor share)',
-    price: PRICES.lambdaRequest,
-    quantity: (u) => u.invocations.ingest + u.invocations.processor,
-    describe: (u) => `${n(u.invocations.ingest)} + ${n(u.invocations.processor)}`,
-  },
-  {
-    item: 'Lambda compute, arm64',
-    price: PRICES.lambdaArmGbSecond,
-    quantity: (u) => computeGbMs(u) / 1000,
-    describe: (u) => `${computeGbMs(u).toFixed(1)} GB-ms`,
-  },
-  {
-    item: 'SQS requests',
-    price: PRICES.sqsRequest,
-    quantity: (u) => u.sqs.billed,
-    describe: (u) => `${n(u.sqs.billed)} (send ${n(u.sqs.send)}, receive/delete shares)`,
-  },
-  {
-    item: 'DynamoDB writes (table + index)',
-    price: PRICES.dynamoWriteUnit,
-    quantity: (u) => u.dynamo.wruTable + u.dynamo.wruIndex,
-    describe: (u) => `${n(u.dynamo.wruTable + u.dynamo.wruIndex)} WRU`,
-  },
-  {
-    item: 'DynamoDB reads',
-    price: PRICES.dynamoReadUnit,
-    quantity: (u) => u.dynamo.rru,
-    describe: (u) => `${n(u.dynamo.rru)} RRU`,
-  },
-  {
-    item: `DynamoDB storage until the TTL (${RETENTION_MONTHS.table} months)`,
-    price: PRICES.dynamoStorageGbMonth,
-    quantity: (u) => (storedBytes(u) / GB) * RETENTION_MONTHS.table,
-    describe: (u) => `${bytes(storedBytes(u))} × ${RETENTION_MONTHS.table} mo`,
-  },
-  {
-    item: `DynamoDB point-in-time recovery (${RETENTION_MONTHS.table} months of table)`,
-    price: PRICES.dynamoPitrGbMonth,
-    quantity: (u) => (tableBytes(u) / GB) * RETENTION_MONTHS.table,
-    describe: (u) => `${bytes(tableBytes(u))} × ${RETENTION_MONTHS.table} mo`,
-  },
-  {
-    item: 'EventBridge custom events',
-    price: PRICES.eventBridgeEvent,
-    quantity: (u) => u.eventBridge.chunks,
-    describe: (u) => `${n(u.eventBridge.chunks)} (${bytes(u.eventBridge.entryBytes)})`,
-  },
-  {
-    item: 'EventBridge archive, processing',
-    price: PRICES.eventBridgeArchiveGb,
-    quantity: (u) => u.eventBridge.entryBytes / GB,
-    describe: (u) => bytes(u.eventBridge.entryBytes),
-  },
-  {
-    item: `EventBridge archive, storage (${RETENTION_MONTHS.archive} months)`,
-    price: PRICES.eventBridgeArchiveGbMonth,
-    quantity: (u) => (u.eventBridge.entryBytes / GB) * RETENTION_MONTHS.archive,
-    describe: (u) => `${bytes(u.eventBridge.entryBytes)} × ${RETENTION_MONTHS.archive} mo`,
-  },
-  {
-    item: 'CloudWatch Logs ingestion',
-    price: PRICES.logsIngestGb,
-    quantity: (u) => logBytesPerDelivery(u).total / GB,
-    describe: (u) => bytes(logBytesPerDelivery(u).total),
-  },
-  {
-    item: `CloudWatch Logs storage (${RETENTION_MONTHS.logs} month)`,
-    price: PRICES.logsStorageGbMonth,
-    quantity: (u) => (logBytesPerDelivery(u).total / GB) * RETENTION_MONTHS.logs,
-    describe: (u) => `${bytes(logBytesPerDelivery(u).total)} × ${RETENTION_MONTHS.logs} mo`,
-  },
-];
+/** The cost lines, per webhook, of the default deployment. */
+export function costLines(): readonly CostLine[] {
+  const retention = retentionMonths();
+  return [
+    {
+      item: 'API Gateway HTTP API',
+      price: PRICES.apiGatewayHttp,
+      quantity: () => 1,
+      describe: () => '1 request',
+    },
+    {
+      item: 'Lambda invocations (ingest + processor share)',
+      price: PRICES.lambdaRequest,
+      quantity: (u) => u.invocations.ingest + u.invocations.processor,
+      describe: (u) => `${n(u.invocations.ingest)} + ${n(u.invocations.processor)}`,
+    },
+    {
+      item: 'Lambda compute, arm64',
+      price: PRICES.lambdaArmGbSecond,
+      quantity: (u) => computeGbMs(u) / 1000,
+      describe: (u) => `${computeGbMs(u).toFixed(1)} GB-ms`,
+    },
+    {
+      item: 'SQS requests',
+      price: PRICES.sqsRequest,
+      quantity: (u) => u.sqs.billed,
+      describe: (u) => `${n(u.sqs.billed)} (send ${n(u.sqs.send)}, receive/delete shares)`,
+    },
+    {
+      item: 'DynamoDB writes (table + index)',
+      price: PRICES.dynamoWriteUnit,
+      quantity: (u) => u.dynamo.wruTable + u.dynamo.wruIndex,
+      describe: (u) => `${n(u.dynamo.wruTable + u.dynamo.wruIndex)} WRU`,
+    },
+    {
+      item: 'DynamoDB reads',
+      price: PRICES.dynamoReadUnit,
+      quantity: (u) => u.dynamo.rru,
+      describe: (u) => `${n(u.dynamo.rru)} RRU`,
+    },
+    {
+      item: `DynamoDB storage until the TTL (${retention.table} months)`,
+      price: PRICES.dynamoStorageGbMonth,
+      quantity: (u) => (storedBytes(u) / GB) * retention.table,
+      describe: (u) => `${bytes(storedBytes(u))} × ${retention.table} mo`,
+    },
+    {
+      item: `DynamoDB point-in-time recovery (${retention.table} months of table)`,
+      price: PRICES.dynamoPitrGbMonth,
+      quantity: (u) => (tableBytes(u) / GB) * retention.table,
+      describe: (u) => `${bytes(tableBytes(u))} × ${retention.table} mo`,
+    },
+    {
+      item: 'EventBridge custom events',
+      price: PRICES.eventBridgeEvent,
+      quantity: (u) => u.eventBridge.chunks,
+      describe: (u) => `${n(u.eventBridge.chunks)} (${bytes(u.eventBridge.entryBytes)})`,
+    },
+    {
+      item: 'EventBridge archive, processing',
+      price: PRICES.eventBridgeArchiveGb,
+      quantity: (u) => u.eventBridge.entryBytes / GB,
+      describe: (u) => bytes(u.eventBridge.entryBytes),
+    },
+    {
+      item: `EventBridge archive, storage (${retention.archive} months)`,
+      price: PRICES.eventBridgeArchiveGbMonth,
+      quantity: (u) => (u.eventBridge.entryBytes / GB) * retention.archive,
+      describe: (u) => `${bytes(u.eventBridge.entryBytes)} × ${retention.archive} mo`,
+    },
+    {
+      item: 'CloudWatch Logs ingestion',
+      price: PRICES.logsIngestGb,
+      quantity: (u) => logBytesPerDelivery(u).total / GB,
+      describe: (u) => bytes(logBytesPerDelivery(u).total),
+    },
+    {
+      item: `CloudWatch Logs storage (${retention.logs} month)`,
+      price: PRICES.logsStorageGbMonth,
+      quantity: (u) => (logBytesPerDelivery(u).total / GB) * retention.logs,
+      describe: (u) => `${bytes(logBytesPerDelivery(u).total)} × ${retention.logs} mo`,
+    },
+  ];
+}
 
 const PER_MILLION = 1e6;
 
@@ -214,7 +233,7 @@ export function perMillion(line: CostLine, u: DeliveryUsage): number {
 }
 
 export function totalPerMillion(u: DeliveryUsage): number {
-  return COST_LINES.reduce((sum, line) => sum + perMillion(line, u), 0);
+  return costLines().reduce((sum, line) => sum + perMillion(line, u), 0);
 }
 
 export function usd(value: number): string {
@@ -226,7 +245,8 @@ export function usd(value: number): string {
 /** The lines that cost most for one scenario, largest first, as shares of its total. */
 export function topShares(u: DeliveryUsage, count: number): string {
   const total = totalPerMillion(u);
-  return COST_LINES.map((line) => ({ item: line.item, cost: perMillion(line, u) }))
+  return costLines()
+    .map((line) => ({ item: line.item, cost: perMillion(line, u) }))
     .sort((a, b) => b.cost - a.cost)
     .slice(0, count)
     .map((c) => `${c.item} ${((100 * c.cost) / total).toFixed(0)}%`)
@@ -248,33 +268,34 @@ export interface FixedLine {
 export function deploymentMetricStreams(usage: readonly DeliveryUsage[]): number {
   const streams = new Set(usage.flatMap((u) => u.metricStreams));
   const perVendor = [...streams].filter((stream) => stream.includes('<vendor>')).length;
-  return perVendor * DEPLOYMENT.vendors + (streams.size - perVendor);
+  return perVendor * deployment().vendors + (streams.size - perVendor);
 }
 
 export function fixedLines(usage: readonly DeliveryUsage[]): FixedLine[] {
+  const fixed = deployment();
   return [
     {
       item: 'CloudWatch custom metrics',
       price: PRICES.cloudWatchMetricMonth,
       quantity: deploymentMetricStreams(usage),
-      basis: `streams published in the scenarios, per vendor × ${DEPLOYMENT.vendors} vendors`,
+      basis: `streams published in the scenarios, per vendor × ${fixed.vendors} vendors`,
     },
     {
       item: 'CloudWatch alarms',
       price: PRICES.cloudWatchAlarmMonth,
-      quantity: DEPLOYMENT.alarmMetrics,
-      basis: `${DEPLOYMENT.alarms} alarms of the synthesized stack, by the metrics each reads`,
+      quantity: fixed.alarmMetrics,
+      basis: `${fixed.alarms} alarms of the synthesized stack, by the metrics each reads`,
     },
     {
       item: 'CloudWatch dashboard',
       price: PRICES.cloudWatchDashboardMonth,
-      quantity: DEPLOYMENT.dashboards,
+      quantity: fixed.dashboards,
       basis: 'the synthesized stack',
     },
     {
       item: 'Secrets Manager secrets',
       price: PRICES.secretMonth,
-      quantity: DEPLOYMENT.secrets,
+      quantity: fixed.secrets,
       basis: 'the synthesized stack (one per vendor)',
     },
   ];

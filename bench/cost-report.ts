@@ -1,10 +1,10 @@
 import {
   ASSUMPTIONS,
   bytes,
-  COST_LINES,
+  costLines,
   fixedLines,
   fixedMonthly,
-  RETENTION_MONTHS,
+  retentionMonths,
   logBytesPerDelivery,
   processorMs,
   perMillion,
@@ -19,7 +19,7 @@ import type { DeliveryUsage } from './usage.js';
 /** The cost model as report sections: the full table with its basis, and the README version. */
 
 function costTable(usage: readonly DeliveryUsage[]): Table {
-  const rows = COST_LINES.map((line) => [
+  const rows = costLines().map((line) => [
     line.item,
     line.price.display,
     ...usage.flatMap((u) => [line.describe(u), usd(perMillion(line, u))]),
@@ -43,6 +43,7 @@ export function costSection(
   usage: readonly DeliveryUsage[],
   measured: { readonly ingestMs: string; readonly processorBatchMs: string },
 ): Section {
+  const retention = retentionMonths();
   const logs = usage.map((u) => {
     const l = logBytesPerDelivery(u);
     return (
@@ -85,9 +86,9 @@ export function costSection(
       'Batches as each scenario ran them: one processor invocation, one ReceiveMessage and one ' +
         'DeleteMessageBatch per batch of 10, or per message at low traffic (batches of 1, ' +
         'as the event source mapping hands out when messages trickle in).',
-      `Retention: table TTL ${RETENTION_MONTHS.table} months (retentionDays 90), ` +
-        `archive ${RETENTION_MONTHS.archive} months, logs ` +
-        `${RETENTION_MONTHS.logs} month (cdk.json). Storage counts each item as its ` +
+      `Retention: table TTL ${retention.table} months (retentionDays 90), ` +
+        `archive ${retention.archive} months, logs ` +
+        `${retention.logs} month (cdk.json). Storage counts each item as its ` +
         'last write left it (event item, body chunk, subject item) and the index entries they ' +
         `left, each with ${ASSUMPTIONS.storageOverheadBytes} B overhead (a known subject's item is ` +
         'counted again though it existed: an upper bound); point-in-time recovery bills the table ' +
@@ -106,7 +107,11 @@ export function costSection(
 
 /** The same model, condensed for the README: dollars per million webhooks, and the basis. */
 export function readmeSection(usage: readonly DeliveryUsage[], typical: DeliveryUsage): Section {
-  const rows = COST_LINES.map((line) => [line.item, ...usage.map((u) => usd(perMillion(line, u)))]);
+  const retention = retentionMonths();
+  const rows = costLines().map((line) => [
+    line.item,
+    ...usage.map((u) => usd(perMillion(line, u))),
+  ]);
   rows.push(['**Total**', ...usage.map((u) => `**${usd(totalPerMillion(u))}**`)]);
   return {
     title: 'README-ready: what a million webhooks cost',
@@ -122,8 +127,8 @@ export function readmeSection(usage: readonly DeliveryUsage[], typical: Delivery
       'SQS: one send per webhook, one receive and one delete per batch (10, or 1 at low traffic).',
       `Monthly: the low-traffic scenario × ${ASSUMPTIONS.monthlyWebhooks.toLocaleString('en-US')} ` +
         `plus the fixed monthly costs (section 5): ${usd(fixedMonthly(usage))}.`,
-      `Stored ${RETENTION_MONTHS.table} months (TTL), archived ` +
-        `${RETENTION_MONTHS.archive} months, logs kept ${RETENTION_MONTHS.logs} ` +
+      `Stored ${retention.table} months (TTL), archived ` +
+        `${retention.archive} months, logs kept ${retention.logs} ` +
         'month, logged at INFO.',
       `Largest lines for ${typical.label}: ${topShares(typical, 3)}.`,
     ],
