@@ -4,7 +4,7 @@ import {
   type EventSummary,
 } from '../../lambdas/adapters/dynamo-event-history.js';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.js';
-import type { EventStore, SubjectState } from '../../lambdas/core/ports.js';
+import { subjectKeyOf, type EventStore, type SubjectState } from '../../lambdas/core/ports.js';
 import { defineCommand, sharedOption } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { knownSubjectKinds } from '../subject-kinds.js';
@@ -105,11 +105,11 @@ export const historyCommand = defineCommand({
       found.push(...(await referencedSubjects(history, store, vendor.id, reference)));
       searched = `reference ${reference}`;
     } else if (values.kind !== undefined) {
-      await collect(`${vendor.id}#${values.kind}#${id}`);
+      await collect(subjectKeyOf(vendor.id, { kind: values.kind, id }));
       searched = `kind ${values.kind}`;
     } else {
       const kinds = values.scan ? [] : knownSubjectKinds(vendor.id);
-      for (const kind of kinds) await collect(`${vendor.id}#${kind}#${id}`);
+      for (const kind of kinds) await collect(subjectKeyOf(vendor.id, { kind, id }));
       searched = `kinds ${kinds.join(', ')}`;
       if (found.length === 0) {
         out.note(

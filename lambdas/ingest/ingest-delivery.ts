@@ -111,11 +111,12 @@ export async function ingestDelivery(
   }
 
   const text = decodeUtf8(bytes);
+  const headers = lowerCaseHeaders(request.headers);
   const verification = vendor.verify(
     {
       route: request.path,
       body: text ?? bytes.toString('utf8'),
-      headers: lowerCaseHeaders(request.headers),
+      headers,
       sourceIp: request.sourceIp,
       now: request.now,
     },
@@ -123,7 +124,7 @@ export async function ingestDelivery(
   );
   if (!verification.ok) return refuse(verification.reason);
 
-  const contentType = lowerCaseHeaders(request.headers)['content-type'];
+  const contentType = headers['content-type'];
   const message: QueueMessage = {
     vendor: vendor.id,
     route: request.path,
