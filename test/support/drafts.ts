@@ -20,3 +20,15 @@ export function expectInVocabulary(draft: NormalizedDraft): void {
     expect(new Date(draft.occurredAt).toISOString()).toBe(draft.occurredAt);
   }
 }
+
+/**
+ * What every vendor drafts for a body its reader cannot read: a vendor event of unknown type,
+ * with no subject and no verdict (written here, not taken from the vendors' code).
+ */
+export const UNREAD_VENDOR_EVENT = {
+  detailType: 'KYC Vendor Event',
+  vendorEventType: 'unknown',
+  status: 'unknown',
+  scope: 'other',
+  vendorStatus: null,
+} as const;

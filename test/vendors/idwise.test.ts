@@ -18,7 +18,7 @@ import {
   statusFromDecisionWord,
 } from '../../lambdas/vendors/idwise.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
-import { expectInVocabulary } from '../support/drafts.js';
+import { expectInVocabulary, UNREAD_VENDOR_EVENT } from '../support/drafts.js';
 import { knownAnswers } from '../suites/known-answers.js';
 
 const FIXTURES = vendorFixtures(idwise);
@@ -481,13 +481,7 @@ describe('idwise vendor', () => {
     });
 
     it('reports an unknown shape as a vendor event without a subject or verdict', () => {
-      expect(normalizeOne({})).toEqual({
-        detailType: 'KYC Vendor Event',
-        vendorEventType: 'unknown',
-        status: 'unknown',
-        scope: 'other',
-        vendorStatus: null,
-      });
+      expect(normalizeOne({})).toEqual(UNREAD_VENDOR_EVENT);
     });
   });
 

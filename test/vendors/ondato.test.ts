@@ -26,7 +26,7 @@ import {
 import { MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
 import { knownAnswers, rowsFor } from '../suites/known-answers.js';
-import { expectInVocabulary } from '../support/drafts.js';
+import { expectInVocabulary, UNREAD_VENDOR_EVENT } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(ondato);
 const ROUTE = '/webhooks/ondato';
@@ -952,15 +952,7 @@ describe('ondato', () => {
     ])(
       'publishes an accepted body that is %s as an unread vendor event, status unknown',
       (_case, body) => {
-        expect(ondato.normalize(delivery(parseJson(body), body))).toEqual([
-          {
-            detailType: 'KYC Vendor Event',
-            vendorEventType: 'unknown',
-            status: 'unknown',
-            scope: 'other',
-            vendorStatus: null,
-          },
-        ]);
+        expect(ondato.normalize(delivery(parseJson(body), body))).toEqual([UNREAD_VENDOR_EVENT]);
       },
     );
 
@@ -976,13 +968,7 @@ describe('ondato', () => {
     });
 
     it('reports an empty envelope as an unknown vendor event', () => {
-      expect(normalizeOne({})).toEqual({
-        detailType: 'KYC Vendor Event',
-        vendorEventType: 'unknown',
-        status: 'unknown',
-        scope: 'other',
-        vendorStatus: null,
-      });
+      expect(normalizeOne({})).toEqual(UNREAD_VENDOR_EVENT);
     });
   });
 });

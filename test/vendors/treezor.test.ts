@@ -8,7 +8,7 @@ import { answerPolicyOf } from '../../lambdas/core/http-answers.js';
 import { TREEZOR_EVENTS, TREEZOR_ROUTE, treezor } from '../../lambdas/vendors/treezor.js';
 import { vendorFixtures } from '../support/vendor-fixtures.js';
 import { knownAnswers } from '../suites/known-answers.js';
-import { expectInVocabulary } from '../support/drafts.js';
+import { expectInVocabulary, UNREAD_VENDOR_EVENT } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(treezor);
 const SECRET = 'test_webhook_secret';
@@ -652,15 +652,7 @@ describe('normalize', () => {
   });
 
   it('gives an unrecognised shape one unknown draft without a subject', () => {
-    expect(normalize('{}')).toEqual([
-      {
-        detailType: 'KYC Vendor Event',
-        vendorEventType: 'unknown',
-        status: 'unknown',
-        scope: 'other',
-        vendorStatus: null,
-      },
-    ]);
+    expect(normalize('{}')).toEqual([UNREAD_VENDOR_EVENT]);
   });
 
   it.each([

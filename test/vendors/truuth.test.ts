@@ -23,7 +23,7 @@ import {
 import type { TruuthRouteKey } from '../../lambdas/vendors/truuth.js';
 import { vendorFixtures, type FixtureExpectation } from '../support/vendor-fixtures.js';
 import { knownAnswers } from '../suites/known-answers.js';
-import { expectInVocabulary } from '../support/drafts.js';
+import { expectInVocabulary, UNREAD_VENDOR_EVENT } from '../support/drafts.js';
 
 const FIXTURES = vendorFixtures(truuth);
 const CALLBACK = TRUUTH_ROUTES.callback;
@@ -722,10 +722,7 @@ describe('truuth vendor', () => {
 
     it('gives an unknown route an unknown event type without throwing', () => {
       expect(normalizeOne({ status: 'DONE' }, '/webhooks/truuth/other')).toEqual({
-        detailType: 'KYC Vendor Event',
-        vendorEventType: 'unknown',
-        status: 'unknown',
-        scope: 'other',
+        ...UNREAD_VENDOR_EVENT,
         vendorStatus: 'status=DONE',
       });
     });
