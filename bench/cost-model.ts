@@ -57,12 +57,18 @@ export function retentionMonths(): {
 
 /**
  * Lambda's own records per invocation in the JSON log format (platform.start and
- * platform.report), representative shapes: not captured here, since no Lambda runtime runs.
+ * platform.report), representative shapes: not captured here, since no Lambda runtime runs. A
+ * function whose system log level is `WARN` keeps neither.
  */
 const PLATFORM_LINES = [
   '{"time":"2026-06-01T12:00:00.000Z","type":"platform.start","record":{"requestId":"6f7f0961-4a0e-4d8d-9d4e-5f7b2d0e3a11","version":"$LATEST"}}',
   '{"time":"2026-06-01T12:00:00.030Z","type":"platform.report","record":{"requestId":"6f7f0961-4a0e-4d8d-9d4e-5f7b2d0e3a11","metrics":{"durationMs":28.51,"billedDurationMs":29,"memorySizeMB":256,"maxMemoryUsedMB":92},"status":"success"}}',
 ];
+
+/** Platform record bytes per invocation of a function at `systemLogLevel`. */
+function platformBytes(systemLogLevel: string): number {
+  return systemLogLevel === 'WARN' ? 0 : logBytes(PLATFORM_LINES);
+}
 
 /** One API Gateway access-log line in the stack's format (ingest-api.ts), typical values. */
 const ACCESS_LOG_LINE = JSON.stringify({
@@ -98,7 +104,10 @@ export function logBytesPerDelivery(u: DeliveryUsage): LogEstimate {
     u.logs.ingestBytes +
     u.logs.processorBytes +
     (u.logs.ingestLines + u.logs.processorLines) * overhead;
-  const platform = logBytes(PLATFORM_LINES) * (u.invocations.ingest + u.invocations.processor);
+  const { systemLogLevels } = deployment();
+  const platform =
+    platformBytes(systemLogLevels.ingest) * u.invocations.ingest +
+    platformBytes(systemLogLevels.processor) * u.invocations.processor;
   const accessLog = logBytes([ACCESS_LOG_LINE]);
   return { powertools, platform, accessLog, total: powertools + platform + accessLog };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import { ENV } from '../lambdas/runtime/env.js';
 import { VENDORS } from '../lambdas/vendors/registry.js';
 import { readConfig } from '../lib/config.js';
 import { KycWebhooksStack } from '../lib/kyc-webhooks-stack.js';
@@ -23,6 +24,8 @@ export interface Deployment {
   /** 0: kept forever. */
   readonly archiveRetentionDays: number;
   readonly logRetentionDays: number;
+  /** Lambda's system log level on the ingest functions and on the processor, as deployed. */
+  readonly systemLogLevels: { readonly ingest: string; readonly processor: string };
 }
 
 interface CdkJson {
@@ -52,6 +55,7 @@ export function describeDeployment(): Deployment {
     if (!Array.isArray(metrics)) return sum + 1;
     return sum + metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat !== undefined).length;
   }, 0);
+  const functions = ofType('AWS::Lambda::Function');
   const config = readConfig(
     stack,
     VENDORS.map((vendor) => vendor.id),
@@ -65,5 +69,37 @@ export function describeDeployment(): Deployment {
     retentionDays: config.retentionDays,
     archiveRetentionDays: config.archiveRetentionDays,
     logRetentionDays: config.logRetentionDays,
+    systemLogLevels: {
+      ingest: systemLogLevelOf(functions, (variables) => ENV.vendor in variables),
+      processor: systemLogLevelOf(functions, (variables) => ENV.maxReceiveCount in variables),
+    },
   };
+}
+
+/**
+ * The system log level of the functions `is` picks out by their environment, which must agree:
+ * Lambda's default (`INFO`) where the template sets none.
+ */
+function systemLogLevelOf(
+  functions: Resources[string][],
+  is: (variables: Record<string, unknown>) => boolean,
+): string {
+  const levels = new Set(
+    functions
+      .filter((fn) => is(environmentOf(fn)))
+      .map((fn) => {
+        const logging = fn.Properties?.['LoggingConfig'] as { SystemLogLevel?: string } | undefined;
+        return logging?.SystemLogLevel ?? 'INFO';
+      }),
+  );
+  if (levels.size !== 1) {
+    throw new Error(`expected one system log level, found ${[...levels].join(', ') || 'none'}`);
+  }
+  return [...levels][0]!;
+}
+
+function environmentOf(fn: Resources[string]): Record<string, unknown> {
+  const environment = fn.Properties?.['Environment'] as
+    { Variables?: Record<string, unknown> } | undefined;
+  return environment?.Variables ?? {};
 }

@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { RUNTIME_DEFAULTS, type RuntimeSettings } from '../lambdas/runtime/env.js';
 import { DEFAULT_ROUTE_THROTTLE, THROTTLE_BOUNDS } from './constructs/ingest-api.js';
+import { SYSTEM_LOG_LEVELS, type SystemLogLevelName } from './constructs/node-function.js';
 import type { RouteThrottle } from './constructs/ingest-api.js';
 import { REFUSED_BODY_DAYS } from './constructs/refused-body-bucket.js';
 import {
@@ -43,6 +44,14 @@ export interface KycWebhooksConfig extends RuntimeSettings {
   readonly processorMaxConcurrency: number;
   /** Concurrency reserved for each ingest function; `null` reserves none. @default null */
   readonly ingestReservedConcurrency: number | null;
+  /**
+   * The Lambda platform records the ingest functions keep. Each runs once per delivery, and at
+   * `INFO` Lambda writes a start and a report record for every one (≈410 B, about as much as the
+   * delivery line itself); `WARN` keeps neither. The delivery line says `coldStart` on a cold
+   * start's delivery; set `INFO` to read memory use and init durations from the report records.
+   * The other functions run once per batch or rarely and keep `INFO`. @default 'WARN'
+   */
+  readonly ingestSystemLogLevel: SystemLogLevelName;
   /**
    * Customer-managed KMS key for the table, the queues, the bus and its archive: `true` creates
    * one in the stack, a key ARN uses that key, `false` keeps AWS-managed encryption.
@@ -94,6 +103,7 @@ const DEFAULTS: Omit<KycWebhooksConfig, 'vendors' | 'archiveRetentionDays'> = {
   throttle: { default: DEFAULT_ROUTE_THROTTLE, vendors: {} },
   processorMaxConcurrency: DEFAULT_PROCESSOR_MAX_CONCURRENCY,
   ingestReservedConcurrency: null,
+  ingestSystemLogLevel: 'WARN',
   kmsKey: false,
   tracing: false,
   customDomain: null,
@@ -225,6 +235,7 @@ function parseBlock(
       DEFAULTS.processorMaxConcurrency,
     ),
     ingestReservedConcurrency: readOptionalInteger(input, 'ingestReservedConcurrency', 1, 1_000),
+    ingestSystemLogLevel: readSystemLogLevel(input['ingestSystemLogLevel']),
     kmsKey: readKmsKey(input['kmsKey']),
     tracing: readBoolean(input, 'tracing', DEFAULTS.tracing),
     customDomain: readCustomDomain(input['customDomain']),
@@ -374,6 +385,16 @@ function readLogRetention(value: unknown): RetentionDays {
     );
   }
   return value as RetentionDays;
+}
+
+function readSystemLogLevel(value: unknown): SystemLogLevelName {
+  if (value === undefined) return DEFAULTS.ingestSystemLogLevel;
+  if (!SYSTEM_LOG_LEVELS.includes(value as SystemLogLevelName)) {
+    fail(
+      `"ingestSystemLogLevel": expected one of ${SYSTEM_LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as SystemLogLevelName;
 }
 
 function readEmail(value: unknown): string | null {

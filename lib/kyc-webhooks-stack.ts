@@ -88,6 +88,7 @@ export class KycWebhooksStack extends Stack {
       ...(config.ingestReservedConcurrency !== null && {
         reservedConcurrency: config.ingestReservedConcurrency,
       }),
+      systemLogLevel: config.ingestSystemLogLevel,
       ...(config.customDomain && { customDomain: config.customDomain }),
       ...(refusedBodies && { refusedBodies }),
     });

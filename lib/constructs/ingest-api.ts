@@ -22,7 +22,12 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { ingestBundle } from '../function-bundles.js';
-import { buildNodeFunction, sharedFunctionSettings, METRICS_NAMESPACE } from './node-function.js';
+import {
+  buildNodeFunction,
+  sharedFunctionSettings,
+  METRICS_NAMESPACE,
+  type SystemLogLevelName,
+} from './node-function.js';
 import type { RefusedBodyBucket } from './refused-body-bucket.js';
 
 /** One route's token bucket: requests per second sustained, and how many may arrive at once. */
@@ -135,6 +140,11 @@ export interface IngestApiProps {
    * vendor route's burst limit. @default none
    */
   readonly reservedConcurrency?: number;
+  /**
+   * The Lambda platform records each function keeps (start and report, one pair per delivery at
+   * `INFO`; none at `WARN`). @default 'INFO', Lambda's own
+   */
+  readonly systemLogLevel?: SystemLogLevelName;
   /** A custom domain the stage is mapped to. @default none: the execute-api URL only */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   /** Where each function keeps the bodies it refuses. @default none: refused bodies are not kept */
@@ -175,6 +185,7 @@ export class VendorIngest extends Construct {
       ...(props.reservedConcurrency !== undefined && {
         reservedConcurrency: props.reservedConcurrency,
       }),
+      ...(props.systemLogLevel !== undefined && { systemLogLevel: props.systemLogLevel }),
       environment: {
         [ENV.vendor]: vendor.id,
         [ENV.secretId]: this.secret.secretArn,

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -37,7 +43,16 @@ export interface NodeFunctionProps extends FunctionBundle {
   readonly tracing?: boolean;
   /** Concurrency set aside for this function alone. @default none: it draws on the account's pool */
   readonly reservedConcurrency?: number;
+  /**
+   * The Lambda platform's own records it keeps (`SYSTEM_LOG_LEVELS`): at `INFO` a start and a
+   * report record per invocation, at `WARN` neither. @default 'INFO'
+   */
+  readonly systemLogLevel?: SystemLogLevelName;
 }
+
+/** Lambda's system log levels, from most records to fewest. */
+export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
+export type SystemLogLevelName = (typeof SYSTEM_LOG_LEVELS)[number];
 
 /** What every function of a deployment shares: its log retention, metric namespace and tracing. */
 export type SharedFunctionSettings = Pick<
@@ -96,6 +111,9 @@ export function buildNodeFunction(
     logGroup,
     role,
     loggingFormat: LoggingFormat.JSON,
+    ...(props.systemLogLevel !== undefined && {
+      systemLogLevelV2: SystemLogLevel[props.systemLogLevel],
+    }),
     ...(props.tracing && { tracing: Tracing.ACTIVE }),
     ...(props.reservedConcurrency !== undefined && {
       reservedConcurrentExecutions: props.reservedConcurrency,

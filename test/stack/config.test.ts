@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       throttle: { default: { rateLimit: 50, burstLimit: 100 }, vendors: {} },
       processorMaxConcurrency: 10,
       ingestReservedConcurrency: null,
+      ingestSystemLogLevel: 'WARN',
       kmsKey: false,
       tracing: false,
       customDomain: null,
@@ -54,6 +55,7 @@ describe('parseConfig', () => {
       customDomain: { domainName: 'webhooks.example.com', certificateArn },
       processorMaxConcurrency: 2,
       ingestReservedConcurrency: 100,
+      ingestSystemLogLevel: 'INFO',
     };
     expect(parseConfig(options, REGISTERED)).toMatchObject(options);
     expect(parseConfig({ kmsKey: true }, REGISTERED).kmsKey).toBe(true);
@@ -156,6 +158,10 @@ describe('parseConfig', () => {
     ],
     [{ processorMaxConcurrency: 1001 }, /"processorMaxConcurrency": .*got 1001/],
     [{ ingestReservedConcurrency: 0 }, /"ingestReservedConcurrency": expected null or an integer/],
+    [
+      { ingestSystemLogLevel: 'info' },
+      /"ingestSystemLogLevel": expected one of DEBUG, INFO, WARN, got "info"/,
+    ],
     [{ kmsKey: 'alias/kyc' }, /"kmsKey": expected false, true .* or a KMS key ARN/],
     [{ kmsKey: 1 }, /"kmsKey": expected false, true/],
     [{ alarmTopicArn: 'kyc-alarms' }, /"alarmTopicArn": expected null or a standard SNS topic ARN/],

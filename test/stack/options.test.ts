@@ -93,3 +93,26 @@ describe('ingest reserved concurrency (none by default)', () => {
     }
   });
 });
+
+describe('ingest system log level (Lambda platform records)', () => {
+  const levelsOf = (overrides: Readonly<Record<string, unknown>>) =>
+    resourcesOf(synthStack(overrides), 'AWS::Lambda::Function').map(([id, fn]) => ({
+      id,
+      ingest: typeof environmentOf(fn)[ENV.vendor] === 'string',
+      level: (fn.Properties['LoggingConfig'] as { SystemLogLevel?: string } | undefined)
+        ?.SystemLogLevel,
+    }));
+
+  it('keeps no start or report record of an ingest function by default, and every other function’s', () => {
+    const functions = levelsOf({});
+    expect(functions.filter((fn) => fn.ingest).length).toBeGreaterThan(1);
+    expect(functions.filter((fn) => !fn.ingest).length).toBeGreaterThan(1);
+    for (const fn of functions) expect(fn.level, fn.id).toBe(fn.ingest ? 'WARN' : undefined);
+  });
+
+  it('sets the configured level on the ingest functions only', () => {
+    for (const fn of levelsOf({ ingestSystemLogLevel: 'INFO' })) {
+      expect(fn.level, fn.id).toBe(fn.ingest ? 'INFO' : undefined);
+    }
+  });
+});
