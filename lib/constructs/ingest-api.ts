@@ -22,6 +22,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/runtime/env.js';
 import { ingestBundle } from '../function-bundles.js';
+import { addDeliveryMetricFilters } from './delivery-metric-filters.js';
 import {
   buildNodeFunction,
   sharedFunctionSettings,
@@ -121,7 +122,7 @@ export interface IngestApiProps {
   readonly stageThrottle?: RouteThrottle;
   /** The API's name. @default the construct id, `Api` */
   readonly apiName?: string;
-  /** Where the functions' metrics and the throttled-request count go. @default METRICS_NAMESPACE */
+  /** Where the delivery metrics and the throttled-request count go. @default METRICS_NAMESPACE */
   readonly metricsNamespace?: string;
   /**
    * X-Ray active tracing on the functions, and the Lambda request id of each request in the
@@ -151,7 +152,10 @@ export interface IngestApiProps {
   readonly refusedBodies?: RefusedBodyBucket;
 }
 
-/** One vendor's ingest: its function, and the secret only that function may read. */
+/**
+ * One vendor's ingest: its function, the secret only that function may read, and the metric
+ * filters that count its deliveries from its log group.
+ */
 export class VendorIngest extends Construct {
   readonly function: NodejsFunction;
   readonly secret: Secret;
@@ -199,6 +203,8 @@ export class VendorIngest extends Construct {
     props.queue.grant(this.function, 'sqs:SendMessage');
     props.queue.encryptionMasterKey?.grant(this.function, ...QUEUE_SEND_KEY_ACTIONS);
     props.refusedBodies?.grantPutFor(this.function, vendor.id);
+    // The function writes no metric lines: its delivery lines are counted here.
+    addDeliveryMetricFilters(this.function.logGroup, props.metricsNamespace ?? METRICS_NAMESPACE);
   }
 }
 
