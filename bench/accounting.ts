@@ -22,8 +22,9 @@ import { captureStdout } from './log-capture.js';
  * handler onto SQS, then drained the way Lambda's event source mapping does (receive up to 10,
  * invoke the processor, delete what it did not report failed). Both handlers are composed as
  * their Lambda entry points compose them (the ingest and processor handler.ts): Powertools logger at INFO with
- * the Lambda context on every line, and metrics flushed as EMF lines, so the captured lines are
- * the ones a deployment writes.
+ * the Lambda context on every line, and the processor's metrics flushed as EMF lines (ingest
+ * writes none: metric filters count its delivery lines), so the captured lines are the ones a
+ * deployment writes.
  */
 
 export interface ScenarioRun {
@@ -69,18 +70,15 @@ export async function runScenario(
   if (vendorId === undefined) throw new Error('bench: a scenario needs deliveries');
   const { clients, queues, meter } = engines;
   const ingestLogger = createLogger({ serviceName: 'kyc-webhooks-ingest', logLevel: 'INFO' });
-  const ingestMetrics = deployedMetrics('kyc-webhooks-ingest');
   const ingest = observeInvocations(
     createIngestHandler({
       vendorId,
       secrets: fixtureSecrets(),
       queue: new SqsEventQueue(clients.sqs, queues.queueUrl),
       log: ingestLogger,
-      metrics: ingestMetrics,
     }),
     {
       logger: ingestLogger,
-      metrics: ingestMetrics,
       correlationId: (event) => event.requestContext.requestId,
     },
   );

@@ -69,7 +69,6 @@ export function createLocalHandlers(settings: LocalHandlerSettings): LocalHandle
     secrets,
     queue: notifying(new SqsEventQueue(clients.sqs, settings.queueUrl), settings.onQueued),
     log: logger('kyc-ingest-local'),
-    metrics,
     ...(settings.deliveriesFile !== undefined && {
       deliveryLog: new FileDeliveryLog(settings.deliveriesFile),
     }),

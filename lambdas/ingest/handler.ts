@@ -1,4 +1,3 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -7,7 +6,7 @@ import { SqsEventQueue } from '../adapters/sqs-event-queue.js';
 import { ConfigurationError } from '../core/errors.js';
 import { ENV, numberEnv, requireEnv, RUNTIME_DEFAULTS } from '../runtime/env.js';
 import { createLogger } from '../runtime/lean-log-formatter.js';
-import { observeInvocations, PowertoolsMetricRecorder } from '../runtime/observability.js';
+import { observeInvocations } from '../runtime/observability.js';
 import { findVendor } from '../vendors/registry.js';
 import { createIngestHandler } from './ingest-handler.js';
 
@@ -30,7 +29,6 @@ const secrets = new SecretsManagerSecretSource(
 );
 const queue = new SqsEventQueue(new SQSClient({}), requireEnv(ENV.queueUrl));
 const logger = createLogger();
-const metrics = new PowertoolsMetricRecorder(new Metrics());
 // Set only when the stack keeps refused bodies. A function built for that (the build defines
 // KYC_KEEPS_REFUSED_BODIES, lib/function-bundles.ts) loads the S3 client; any other bundle leaves
 // it out, as esbuild drops the `import()` behind a constant false, so its cold start does not
@@ -56,12 +54,12 @@ export const handler = observeInvocations(
     secrets,
     queue,
     log: logger,
-    metrics,
     ...(refusedBodies && { refusedBodies }),
   }),
   {
+    // No `metrics`: this function writes no metric line; its log group's metric filters count
+    // the delivery line instead (lambdas/runtime/delivery-metrics.ts).
     logger,
-    metrics,
     // API Gateway's request id: also in the access log and in the queued message.
     correlationId: (event: APIGatewayProxyEventV2) => event.requestContext.requestId,
   },

@@ -5,14 +5,7 @@ import { lowerCaseHeaders } from '../core/http-request.js';
 import type { Log } from '../core/ports.js';
 import type { DeliveryLog, DeliveryRecord, RefusedBodyStore } from '../core/delivery-log.js';
 import { describeError, toResult } from '../runtime/http-handler.js';
-import {
-  AUTHENTICATION_FAILURE_REASONS,
-  NO_CREDENTIALS_REASON,
-  NO_METRICS,
-  UNEXPECTED_ERROR,
-  UNKNOWN_VENDOR,
-  type MetricRecorder,
-} from '../runtime/metrics.js';
+import { UNEXPECTED_ERROR, UNKNOWN_VENDOR } from '../runtime/metrics.js';
 import {
   ingestDelivery,
   MAX_QUEUE_MESSAGE_BYTES,
@@ -33,11 +26,10 @@ export const DEFAULT_RECORD_BOUND_MS = 2_000;
 export interface IngestHandlerDeps extends IngestDeps {
   /**
    * Gets one line per delivery, carrying its whole `DeliveryRecord`: deployed, this line is the
-   * delivery log (CloudWatch Logs Insights reads it).
+   * delivery log (CloudWatch Logs Insights reads it) and what the delivery metrics are counted
+   * from (metric filters, lambdas/runtime/delivery-metrics.ts).
    */
   readonly log: IngestLog;
-  /** Where each delivery's outcome is counted. @default nothing is recorded */
-  readonly metrics?: MetricRecorder;
   readonly now?: () => Date;
   /** Another place each record goes, beside the log line (local mode's file). @default none */
   readonly deliveryLog?: DeliveryLog;
@@ -66,7 +58,6 @@ export function createIngestHandler(
   deps: IngestHandlerDeps,
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const now = deps.now ?? (() => new Date());
-  const metrics = deps.metrics ?? NO_METRICS;
   const boundMs = deps.recordBoundMs ?? DEFAULT_RECORD_BOUND_MS;
   return async (event) => {
     const requestId = event.requestContext.requestId;
@@ -132,7 +123,6 @@ export function createIngestHandler(
         deps.log.error('delivery log not written', { requestId, error: describeError(error) }),
       );
     }
-    countOutcome(metrics, served?.outcome, deps.vendorId);
     return toResult(answer);
   };
 }
@@ -159,27 +149,6 @@ function logDelivery(
   else {
     const message = isDefect ? MESSAGES.defect : MESSAGES.failed;
     log.error(message, { ...entry, error: describeError(outcome.error) });
-  }
-}
-
-/**
- * One count per delivery by outcome; a refusal that means "not proved genuine" is counted again
- * for its vendor's alarm, and one for want of credentials for the missing-credentials alarm. The
- * reason and the size are the delivery line's.
- */
-function countOutcome(
-  metrics: MetricRecorder,
-  outcome: IngestOutcome | undefined,
-  functionVendor: string | undefined,
-): void {
-  metrics.record('Deliveries', 1, { outcome: outcome?.result ?? 'failed' });
-  if (outcome?.result !== 'refused' || outcome.reason === undefined) return;
-  if (outcome.reason === NO_CREDENTIALS_REASON) {
-    metrics.record('MissingCredentials', 1, {});
-  } else if (AUTHENTICATION_FAILURE_REASONS.includes(outcome.reason)) {
-    // An unknown route names no vendor: count it under the function's own.
-    const vendor = outcome.vendor ?? functionVendor ?? UNKNOWN_VENDOR;
-    metrics.record('AuthenticationFailures', 1, { vendor });
   }
 }
 

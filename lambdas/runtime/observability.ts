@@ -58,7 +58,8 @@ interface PendingLine {
 
 export interface InvocationObservers<E> {
   readonly logger: Logger;
-  readonly metrics: PowertoolsMetricRecorder;
+  /** Flushed when each invocation ends. @default none: a function that writes no metric lines */
+  readonly metrics?: PowertoolsMetricRecorder;
   /** The id that ties this invocation's log lines to the caller's request, when there is one. */
   readonly correlationId?: (event: E) => string | undefined;
 }
@@ -66,7 +67,8 @@ export interface InvocationObservers<E> {
 /**
  * What Powertools' `injectLambdaContext` and `logMetrics` do, without Middy or class decorators:
  * every log line of an invocation carries the Lambda context (`function_request_id`, cold start)
- * and the correlation id, and the invocation's metrics are flushed when it ends, thrown or not.
+ * and the correlation id, and the invocation's metrics (if any) are flushed when it ends, thrown
+ * or not.
  * The event itself is never logged: webhook bodies and headers carry personal data and secrets.
  */
 export function observeInvocations<E, R>(
@@ -81,7 +83,7 @@ export function observeInvocations<E, R>(
     try {
       return await handler(event, context);
     } finally {
-      metrics.flush();
+      metrics?.flush();
       // The correlation id is this invocation's only; the next one must not inherit it.
       logger.resetKeys();
     }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { QueueMessage } from '../../lambdas/core/queue-message.js';
-import { createIngestHandler } from '../../lambdas/ingest/ingest-handler.js';
 import {
   AUTHENTICATION_FAILURE_REASONS,
   METRICS,
@@ -12,21 +11,11 @@ import {
 import { createTokenHandler } from '../../lambdas/token/token-handler.js';
 import { VENDORS } from '../../lambdas/vendors/registry.js';
 import { idwiseMessage, sqsRecord } from '../support/deliveries.js';
-import {
-  crashOn,
-  MemoryQueue,
-  StaticSecretSource,
-  type MemoryEventStore,
-} from '../support/memory-ports.js';
+import { crashOn, StaticSecretSource, type MemoryEventStore } from '../support/memory-ports.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
 import { processorHarness } from '../support/processor-harness.js';
 import { RecordingMetrics } from './capture.js';
 
-const AUTH = 'Basic ZGV2OmRldi1pZHdpc2UtcGFzc3dvcmQ=';
-const IDWISE_BODY = JSON.stringify({
-  event: 'Finished Journey',
-  body: { eventId: 'evt-1', journeyId: 'journey-1', finalDecision: 'Complete' },
-});
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 
 /**
@@ -50,105 +39,7 @@ function expectLowCardinality(metrics: RecordingMetrics): void {
 
 const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-describe('ingest metrics', () => {
-  let metrics: RecordingMetrics;
-  let queue: MemoryQueue;
-  beforeEach(() => {
-    metrics = new RecordingMetrics();
-    queue = new MemoryQueue();
-  });
-
-  function ingest(options: { secret?: unknown; maxMessageBytes?: number; now?: () => Date } = {}) {
-    const secrets = new StaticSecretSource(
-      options.secret === undefined ? {} : { idwise: options.secret },
-    );
-    return createIngestHandler({
-      vendorId: 'idwise',
-      secrets,
-      queue,
-      log: silentLog,
-      metrics,
-      now: options.now ?? (() => NOW),
-      ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
-    });
-  }
-  const secret = { headers: { authorization: [AUTH] } };
-  const delivery = (headers: Record<string, string> = { authorization: AUTH }, path = '') =>
-    apiGatewayEvent({ path: path || '/webhooks/idwise', body: IDWISE_BODY, headers });
-
-  const deliveries = (outcome: string) => ({
-    name: 'Deliveries',
-    value: 1,
-    dimensions: { outcome },
-  });
-  const authenticationFailure = {
-    name: 'AuthenticationFailures',
-    value: 1,
-    dimensions: { vendor: 'idwise' },
-  };
-
-  it.each([
-    ['accepted', 'no reason', () => ingest({ secret })(delivery()), []],
-    [
-      'refused',
-      'invalid_authorization',
-      () => ingest({ secret })(delivery({ authorization: 'Basic bm9wZQ==' })),
-      [authenticationFailure],
-    ],
-    [
-      'refused',
-      'missing_authorization',
-      () => ingest({ secret })(delivery({})),
-      [authenticationFailure],
-    ],
-    [
-      'refused',
-      'ip_not_allowed',
-      () => ingest({ secret: { ...secret, allowedIps: ['10.0.0.0/8'] } })(delivery()),
-      [authenticationFailure],
-    ],
-    [
-      'refused',
-      'no_credentials_configured',
-      () => ingest({ secret: {} })(delivery()),
-      [{ name: 'MissingCredentials', value: 1, dimensions: {} }],
-    ],
-    ['refused', 'body_too_large', () => ingest({ secret, maxMessageBytes: 10 })(delivery()), []],
-    ['failed', 'secret_unavailable', () => ingest()(delivery()), []],
-    [
-      'failed',
-      'queue_unavailable',
-      () => {
-        queue.failWith = new Error('SQS down');
-        return ingest({ secret })(delivery());
-      },
-      [],
-    ],
-  ])(
-    'counts one %s delivery (%s), and what its alarms read',
-    async (outcome, _reason, run, more) => {
-      await run();
-      expect(metrics.values).toEqual([deliveries(outcome), ...more]);
-      expectLowCardinality(metrics);
-    },
-  );
-
-  it('counts a route of another vendor as a refusal, not as a failed authentication', async () => {
-    await ingest({ secret })(delivery({}, '/webhooks/treezor'));
-    expect(metrics.values).toEqual([deliveries('refused')]);
-  });
-
-  it('counts an unexpected error as a failed delivery', async () => {
-    const handler = ingest({
-      secret,
-      now: () => {
-        throw new TypeError('clock broke');
-      },
-    });
-    expect((await handler(delivery())).statusCode).toBe(503);
-    expect(metrics.values).toEqual([deliveries('failed')]);
-  });
-
+describe('authentication failure reasons', () => {
   it('treats every unauthenticated rejection and the IP allow-list as authentication failures', () => {
     expect([...AUTHENTICATION_FAILURE_REASONS].sort()).toEqual(
       [
