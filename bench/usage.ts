@@ -6,6 +6,7 @@ import {
 } from './aws-meter.js';
 import type { ScenarioRun } from './accounting.js';
 import { itemSize, writeUnits } from './item-size.js';
+import { deliveryMetricsOf } from '../lambdas/runtime/delivery-metrics.js';
 
 /** What one delivery spends on AWS, averaged over a metered scenario run. */
 export interface DeliveryUsage {
@@ -13,8 +14,9 @@ export interface DeliveryUsage {
   /** Messages per processor invocation in the run. */
   readonly batchSize: number;
   /**
-   * The custom metric streams (name and dimension values) the run's EMF lines published, the
-   * vendor's own value written `<vendor>`: each is billed as one metric a month.
+   * The custom metric streams (name and dimension values) the run published, by EMF lines
+   * (processor) or by metric filters on delivery lines (ingest), the vendor's own value written
+   * `<vendor>`: each is billed as one metric a month.
    */
   readonly metricStreams: readonly string[];
   readonly bodyBytes: number;
@@ -89,7 +91,9 @@ export function deliveryUsage(
   return {
     label,
     batchSize: run.batchSize,
-    metricStreams: metricStreams([...run.ingestLogLines, ...run.processorLogLines]),
+    metricStreams: metricStreams([...run.ingestLogLines, ...run.processorLogLines], {
+      filteredLines: run.ingestLogLines,
+    }),
     bodyBytes: Buffer.byteLength(sample.body),
     invocations: { ingest: per(run.ingestInvocations), processor: per(run.processorInvocations) },
     dynamo: {
@@ -141,29 +145,55 @@ interface EmfLine {
   readonly [dimension: string]: unknown;
 }
 
-/** Metric streams of CloudWatch embedded-metric-format lines, by name and dimension values. */
-export function metricStreams(lines: readonly string[]): string[] {
+/** A stream's name: the metric and its dimension values, a vendor's written `<vendor>`. */
+function streamOf(name: string, dimensions: readonly (readonly [string, unknown])[]): string {
+  const values = dimensions.map(
+    ([key, value]) => `${key}=${key === 'vendor' ? '<vendor>' : String(value)}`,
+  );
+  return `${name}{${values.join(',')}}`;
+}
+
+/**
+ * Metric streams, by name and dimension values, of CloudWatch embedded-metric-format lines and
+ * of `filteredLines`: lines of a log group whose metric filters count delivery lines (ingest's,
+ * lambdas/runtime/delivery-metrics.ts).
+ */
+export function metricStreams(
+  lines: readonly string[],
+  options: { readonly filteredLines?: readonly string[] } = {},
+): string[] {
   const streams = new Set<string>();
-  for (const line of lines) {
-    let parsed: EmfLine;
-    try {
-      parsed = JSON.parse(line) as EmfLine;
-    } catch {
-      continue;
+  for (const line of options.filteredLines ?? []) {
+    const parsed = parseLine(line);
+    for (const { name, dimensions } of parsed ? deliveryMetricsOf(parsed) : []) {
+      streams.add(streamOf(name, Object.entries(dimensions)));
     }
+  }
+  for (const line of lines) {
+    const parsed = parseLine(line) as EmfLine | undefined;
+    if (parsed === undefined) continue;
     for (const directive of parsed._aws?.CloudWatchMetrics ?? []) {
       // No dimension set (Powertools' line for a metric without dimensions) publishes each
       // metric once, undimensioned: a stream all the same.
       const sets = directive.Dimensions?.length ? directive.Dimensions : [[]];
       for (const dimensions of sets) {
-        const values = dimensions.map(
-          (name) => `${name}=${name === 'vendor' ? '<vendor>' : String(parsed[name])}`,
-        );
+        const values = dimensions.map((name) => [name, parsed[name]] as const);
         for (const metric of directive.Metrics ?? []) {
-          streams.add(`${metric.Name}{${values.join(',')}}`);
+          streams.add(streamOf(metric.Name, values));
         }
       }
     }
   }
   return [...streams].sort();
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return typeof parsed === 'object' && parsed !== null
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -16,7 +16,7 @@ const emf = (dimensions: string[][], values: Record<string, unknown>, metrics: s
     ...values,
   });
 
-describe('metric streams of EMF lines', () => {
+describe('metric streams of EMF lines and filtered delivery lines', () => {
   it('counts each name and set of dimension values once, a vendor as <vendor>', () => {
     const lines = [
       emf([['outcome']], { outcome: 'accepted', Deliveries: 1 }, ['Deliveries']),
@@ -40,5 +40,27 @@ describe('metric streams of EMF lines', () => {
       'LagFromReceipt',
     ]);
     expect(metricStreams([line, line])).toEqual(['EventsPublished{}', 'LagFromReceipt{}']);
+  });
+
+  it('counts the streams the ingest log group’s metric filters publish from delivery lines', () => {
+    const line = (fields: Record<string, unknown>) =>
+      JSON.stringify({ level: 'INFO', message: 'delivery', requestId: 'api-req-1', ...fields });
+    const ingestLines = [
+      line({ vendor: 'treezor', result: 'accepted', status: 200 }),
+      line({ vendor: 'treezor', result: 'accepted', status: 200 }),
+      line({ vendor: 'treezor', result: 'refused', reason: 'invalid_signature' }),
+      line({ vendor: 'treezor', result: 'refused', reason: 'no_credentials_configured' }),
+      line({ result: 'refused', reason: 'unknown_route' }),
+      line({ level: 'ERROR', message: 'refused body not kept' }),
+      'START RequestId: 1',
+    ];
+    expect(metricStreams(ingestLines, { filteredLines: ingestLines })).toEqual([
+      'AuthenticationFailures{vendor=<vendor>}',
+      'Deliveries{outcome=accepted}',
+      'Deliveries{outcome=refused}',
+      'MissingCredentials{}',
+    ]);
+    // Lines of a log group without those filters publish nothing.
+    expect(metricStreams(ingestLines)).toEqual([]);
   });
 });
