@@ -2,8 +2,11 @@ import type { IngestReason } from '../ingest/ingest-delivery.js';
 import { REJECTION_KINDS, type RejectionReason } from '../core/vendor.js';
 
 /**
- * Every metric the functions emit, with its unit and dimensions. Shared with the CDK stack (like
- * `ENV`), so the alarms and the dashboard address exactly what the functions publish.
+ * Every metric the functions publish, with its unit and dimensions. Shared with the CDK stack
+ * (like `ENV`), so the alarms and the dashboard address exactly what the functions publish. The
+ * processor and the token endpoint write theirs as EMF lines; ingest's (`Deliveries`,
+ * `AuthenticationFailures`, `MissingCredentials`) are counted from its delivery line by metric
+ * filters on its log group (`DELIVERY_METRICS`, delivery-metrics.ts), under the same definitions.
  *
  * Each distinct set of dimension values is a separate CloudWatch metric, billed every month it is
  * published, so dimensions are few and closed sets only, and chosen so that an alarm reads one
