@@ -243,7 +243,6 @@ async function planReplay(stored: StoredEvent, deps: ReplayDeps): Promise<Plan |
           ...current,
           status: detail.status,
           version: current.version + 1,
-          updatedAt: deps.now().toISOString(),
         },
         readVersion: current.version,
       };
@@ -251,7 +250,7 @@ async function planReplay(stored: StoredEvent, deps: ReplayDeps): Promise<Plan |
     }
   } else {
     const current = await deps.store.getSubject(candidate.subjectKey);
-    const judged = judge(candidate, current, deps.now());
+    const judged = judge(candidate, current);
     detail = judged.event.detail;
     subjectChange = judged.change;
     if (judged.change.kind === 'replace') {

@@ -745,12 +745,13 @@ function toSubjectItem(state: SubjectState): Item {
       externalRef: state.externalRef,
     }),
     // No `itemType` nor copy of the subject key: the key's prefix says what it is, and whose.
+    // No `updatedAt` either (items written before hold it): nothing read it.
     status: state.status,
-    previousStatus: state.previousStatus,
+    // A subject's first state has none: left out, and read back as `null`.
+    previousStatus: state.previousStatus ?? undefined,
     statusOccurredAt: state.occurredAt,
     eventId: state.eventId,
     version: state.version,
-    updatedAt: state.updatedAt,
     [TTL]: state.expiresAt,
   };
 }
@@ -764,7 +765,6 @@ function fromSubjectItem(item: Item): SubjectState {
     occurredAt: item['statusOccurredAt'] as string,
     eventId: item['eventId'] as string,
     version: item['version'] as number,
-    updatedAt: item['updatedAt'] as string,
     expiresAt: item[TTL] as number,
     ...(typeof item['externalRef'] === 'string' && { externalRef: item['externalRef'] }),
   };

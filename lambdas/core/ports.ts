@@ -48,7 +48,6 @@ export interface SubjectState {
   readonly occurredAt: string;
   readonly eventId: string;
   readonly version: number;
-  readonly updatedAt: string;
   readonly expiresAt: number;
   /** The customer's own reference for the subject, as its latest event that gave one said. */
   readonly externalRef?: string;

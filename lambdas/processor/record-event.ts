@@ -106,7 +106,7 @@ async function storeAgainstSubject(
     }
     if (attempt > MAX_ATTEMPTS) throw new SubjectContentionError();
     const leased = { ...candidate, leaseUntil: leaseEnd(deps) };
-    const { event, change } = judge(leased, current, deps.now());
+    const { event, change } = judge(leased, current);
     let answer;
     try {
       answer = await deps.store.recordEvent(event, change, body);
@@ -150,7 +150,6 @@ function leaseEnd(deps: RecordDeps): string {
 export function judge(
   event: StoredEvent,
   current: SubjectState | undefined,
-  now: Date,
 ): { readonly event: StoredEvent; readonly change: SubjectChange } {
   const order = compareToCurrent(current, event.detail);
   if (current && (order === 'stale' || order === 'same')) {
@@ -171,7 +170,6 @@ export function judge(
     occurredAt: event.detail.occurredAt,
     eventId: event.detail.eventId,
     version: (current?.version ?? 0) + 1,
-    updatedAt: now.toISOString(),
     expiresAt: event.expiresAt,
     // Kept when an event does not repeat it, so the subject stays findable by it.
     ...(externalRef !== undefined && { externalRef }),

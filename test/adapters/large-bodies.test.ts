@@ -74,7 +74,6 @@ function record(store: DynamoEventStore, event: StoredEvent): Promise<RecordAnsw
       occurredAt: event.detail.occurredAt,
       eventId: event.detail.eventId,
       version: 1,
-      updatedAt: event.detail.receivedAt,
       expiresAt: event.expiresAt,
     },
   });

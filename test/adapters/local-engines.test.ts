@@ -40,7 +40,6 @@ function subject(version: number, overrides: Partial<SubjectState> = {}): Subjec
     occurredAt: '2026-01-01T00:00:00.000Z',
     eventId: 'idwise:e1',
     version,
-    updatedAt: '2026-01-01T00:00:02.000Z',
     expiresAt: 1_800_000_000,
     ...overrides,
   };

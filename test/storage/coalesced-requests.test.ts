@@ -68,7 +68,7 @@ async function storeOne(store: DynamoEventStore, eventId: string, journeyId = ev
   const [candidate] = eventsOf(idwiseMessage({ eventId, journeyId }), { retentionDays: 90 });
   if (!candidate) throw new Error('no event');
   const leased = { ...candidate, leaseUntil: '2026-01-01T00:00:30.000Z' };
-  const { event, change } = judge(leased, undefined, new Date('2026-01-01T00:00:01Z'));
+  const { event, change } = judge(leased, undefined);
   expect(await store.recordEvent(event, change)).toBe('stored');
   return event;
 }
@@ -127,7 +127,7 @@ describe('requests asked for at once', () => {
         retentionDays: 90,
       });
       if (!candidate) throw new Error('no event');
-      return judge(candidate, undefined, new Date('2026-01-01T00:00:01Z'));
+      return judge(candidate, undefined);
     });
     // A second event of new-2's subject, judged as its first too: it must wait for its own
     // transaction, and then finds the subject moved.
@@ -135,7 +135,7 @@ describe('requests asked for at once', () => {
       retentionDays: 90,
     });
     if (!sameSubject) throw new Error('no event');
-    const late = judge(sameSubject, undefined, new Date('2026-01-01T00:00:01Z'));
+    const late = judge(sameSubject, undefined);
 
     const answers = await Promise.all(
       [...judged, late].map(({ event, change }) => store.recordEvent(event, change)),

@@ -23,7 +23,7 @@ describe('the detail an event item stores', () => {
       retentionDays: 3650,
     });
     if (!candidate) throw new Error('no event');
-    const { event, change } = judge(candidate, undefined, new Date('2026-01-01T00:00:01Z'));
+    const { event, change } = judge(candidate, undefined);
     expect(await store.recordEvent(event, change)).toBe('stored');
 
     const { Item } = await documentClientOf(local.clients.dynamodb).send(

@@ -43,12 +43,12 @@ async function legacyTable(): Promise<{ store: DynamoEventStore; table: string }
 
 async function storeEvents(store: DynamoEventStore): Promise<void> {
   const first = event('idwise:h1', '2026-01-01T00:00:00.000Z', 'cust-42');
-  const one = judge(first, undefined, new Date());
+  const one = judge(first, undefined);
   expect(await store.recordEvent(one.event, one.change)).toBe('stored');
   await store.markPublished('idwise:h1', '2026-01-01T00:00:05.000Z');
   // A later event without the reference keeps the subject findable by it.
   const second = event('idwise:h2', '2026-01-02T00:00:00.000Z');
-  const two = judge(second, await store.getSubject(SUBJECT), new Date());
+  const two = judge(second, await store.getSubject(SUBJECT));
   expect(await store.recordEvent(two.event, two.change)).toBe('stored');
 }
 

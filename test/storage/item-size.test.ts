@@ -46,7 +46,7 @@ describe('stored items of every fixture', () => {
       };
       for (const candidate of eventsOf(message, { retentionDays: 90 })) {
         const leased = { ...candidate, leaseUntil: '2030-01-01T00:00:30.000Z' };
-        const { event, change } = judge(leased, undefined, new Date('2030-01-01T00:00:01Z'));
+        const { event, change } = judge(leased, undefined);
         expect(await store.recordEvent(event, change)).toBe('stored');
         await store.markPublished(event.detail.eventId, '2030-01-01T00:00:02.000Z');
 

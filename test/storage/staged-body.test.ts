@@ -86,7 +86,7 @@ describe('a body staged before its event is judged', () => {
     // Judged and leased as widely as it can be: a lease, and the longest status word as the
     // subject's previous one.
     const leased = { ...event, leaseUntil: '2030-01-01T00:00:30.000Z' };
-    const { event: judged, change } = judge(leased, undefined, new Date('2030-01-01T00:00:01Z'));
+    const { event: judged, change } = judge(leased, undefined);
     const widest = { ...judged, detail: { ...judged.detail, previousStatus: LONGEST_STATUS } };
     expect(await store.recordEvent(widest, change, staged)).toBe('stored');
 
@@ -103,7 +103,7 @@ describe('a body staged before its event is judged', () => {
     const one = candidate(200);
     const other = candidate(201);
     const staged = await store.stageBody(one);
-    const { event, change } = judge(other, undefined, new Date('2030-01-01T00:00:01Z'));
+    const { event, change } = judge(other, undefined);
     await expect(store.recordEvent(event, change, staged)).rejects.toThrow(/not staged for it/);
   });
 });
