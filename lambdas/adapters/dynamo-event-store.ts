@@ -567,14 +567,15 @@ const LONGEST_STATUS = STATUSES.reduce((longest, status) =>
 );
 
 /**
- * The event as its item will be at its largest once judged (`previousStatus` set) and leased
- * (an ISO time has a fixed length), so a body staged before both still fits where it was put.
+ * The event as its item will be at its largest once judged (`previousStatus` and `outOfOrder`
+ * stored, see `storedDetail`) and leased (an ISO time has a fixed length), so a body staged
+ * before both still fits where it was put.
  */
 function asJudgedAndLeased(event: StoredEvent): StoredEvent {
   return {
     ...event,
     leaseUntil: event.leaseUntil ?? new Date(0).toISOString(),
-    detail: { ...event.detail, previousStatus: LONGEST_STATUS },
+    detail: { ...event.detail, previousStatus: LONGEST_STATUS, outOfOrder: true },
   };
 }
 

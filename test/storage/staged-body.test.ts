@@ -83,11 +83,14 @@ describe('a body staged before its event is judged', () => {
     }
     const event = candidate(fits);
     const staged = await store.stageBody(event);
-    // Judged and leased as widely as it can be: a lease, and the longest status word as the
-    // subject's previous one.
+    // Judged and leased as widely as it can be: a lease, the longest status word as the
+    // subject's previous one, and out of order (a stored detail leaves out `false`).
     const leased = { ...event, leaseUntil: '2030-01-01T00:00:30.000Z' };
     const { event: judged, change } = judge(leased, undefined);
-    const widest = { ...judged, detail: { ...judged.detail, previousStatus: LONGEST_STATUS } };
+    const widest = {
+      ...judged,
+      detail: { ...judged.detail, previousStatus: LONGEST_STATUS, outOfOrder: true },
+    };
     expect(await store.recordEvent(widest, change, staged)).toBe('stored');
 
     const { Item } = await local.clients.dynamodb.send(
