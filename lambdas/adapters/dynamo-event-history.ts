@@ -56,6 +56,12 @@ const LOOKUP = TABLE_SCHEMA.lookupIndex;
 const LEGACY = TABLE_SCHEMA.legacySubjectIndex;
 const ATTR = TABLE_SCHEMA.eventAttributes;
 
+/** A scan's test of an event item, in every layout: only event items hold a detail. */
+const IS_EVENT = 'attribute_exists(#detail)';
+/** The receive time, inside the detail in every layout (`#detail`, `#received`). */
+const RECEIVED_AT = '#detail.#received';
+const DETAIL_RECEIVED_AT: keyof EventDetail = 'receivedAt';
+
 /** What the publication columns need, read from the table: the index does not project them. */
 const MARK_ATTRIBUTES = [PK, ATTR.publishedAt, ATTR.leaseUntil];
 /** Everything an `EventSummary` needs: never `rawBody`, which may be hundreds of kilobytes. */
@@ -133,15 +139,14 @@ export class DynamoEventHistory implements EventHistory {
       `(begins_with(${name}, :prefix) AND contains(${name}, :suffix))`;
     await this.#scan(
       {
-        FilterExpression: `#type = :event AND (${shaped('#subject')} OR ${shaped('#legacy')})`,
+        FilterExpression: `${IS_EVENT} AND (${shaped('#subject')} OR ${shaped('#legacy')})`,
         ProjectionExpression: '#subject, #legacy',
         ExpressionAttributeNames: {
-          '#type': ATTR.itemType,
+          '#detail': ATTR.detail,
           '#subject': LOOKUP.partitionKey,
           '#legacy': LEGACY.partitionKey,
         },
         ExpressionAttributeValues: {
-          ':event': TABLE_SCHEMA.eventItemType,
           ':prefix': prefix,
           ':suffix': suffix,
         },
@@ -159,22 +164,24 @@ export class DynamoEventHistory implements EventHistory {
   }
 
   async listEvents(filter: EventFilter, progress?: ScanProgress): Promise<EventSummary[]> {
-    const conditions = ['#type = :event'];
-    const names: Record<string, string> = { '#type': ATTR.itemType };
-    const values: Record<string, unknown> = { ':event': TABLE_SCHEMA.eventItemType };
+    // What every layout of event item holds (dynamo-schema.ts): a `detail` with `receivedAt`,
+    // keyed by its eventId `<vendor>:…`.
+    const conditions = [IS_EVENT];
+    const names: Record<string, string> = { '#detail': ATTR.detail };
+    const values: Record<string, unknown> = {};
     if (filter.vendor !== undefined) {
-      conditions.push('#vendor = :vendor');
-      names['#vendor'] = ATTR.vendor;
-      values[':vendor'] = filter.vendor;
+      conditions.push('begins_with(#pk, :eventIdPrefix)');
+      names['#pk'] = PK;
+      values[':eventIdPrefix'] = `${filter.vendor}:`;
     }
     if (filter.receivedFrom !== undefined) {
-      conditions.push('#received >= :from');
-      names['#received'] = ATTR.receivedAt;
+      conditions.push(`${RECEIVED_AT} >= :from`);
+      names['#received'] = DETAIL_RECEIVED_AT;
       values[':from'] = filter.receivedFrom;
     }
     if (filter.receivedBefore !== undefined) {
-      conditions.push('#received < :before');
-      names['#received'] = ATTR.receivedAt;
+      conditions.push(`${RECEIVED_AT} < :before`);
+      names['#received'] = DETAIL_RECEIVED_AT;
       values[':before'] = filter.receivedBefore;
     }
     if (filter.unpublished) {
@@ -188,7 +195,8 @@ export class DynamoEventHistory implements EventHistory {
         FilterExpression: conditions.join(' AND '),
         ProjectionExpression: projection.expression,
         ExpressionAttributeNames: { ...names, ...projection.names },
-        ExpressionAttributeValues: values,
+        // DynamoDB refuses an empty map of values.
+        ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
       },
       (item) => {
         events.push(toSummary(item));
@@ -246,7 +254,7 @@ export class DynamoEventHistory implements EventHistory {
       FilterExpression: string;
       ProjectionExpression: string;
       ExpressionAttributeNames: Record<string, string>;
-      ExpressionAttributeValues: Record<string, unknown>;
+      ExpressionAttributeValues?: Record<string, unknown>;
     },
     keep: (item: Record<string, unknown>) => boolean,
     progress?: ScanProgress,

@@ -39,6 +39,12 @@ const LEGACY = TABLE_SCHEMA.legacySubjectIndex;
 const TTL = TABLE_SCHEMA.timeToLiveAttribute;
 const SUBJECT_PREFIX = TABLE_SCHEMA.keyPrefixes.subject;
 const BODY_CHUNK_PREFIX = TABLE_SCHEMA.keyPrefixes.bodyChunk;
+/** What items written before hold and new ones do not: a replay's rewrite removes them. */
+const FORMER_ATTRIBUTES = [
+  LEGACY.partitionKey,
+  LEGACY.sortKey,
+  ...TABLE_SCHEMA.formerEventAttributes,
+].join(', ');
 
 /**
  * The largest event item that keeps its body. Every byte of the event item is billed again and
@@ -79,7 +85,8 @@ const SMALL_BODY_MAX_BYTES = 16 * 1024;
  *
  * The raw body is stored once, compressed (see `ONE_WRITE_UNIT_BYTES`), read back byte-identical
  * by `getEvent`: Brotli in the event item (`rawBodyBr`), or split over `rawBodyChunks` chunk items
- * keyed `BODY#<rawBodyChunkSet>#<n>` (`rawBodyCodec: 'br'`). `rawBodyBytes` gives its size.
+ * keyed `BODY#<rawBodyChunkSet>#<n>` (`rawBodyCodec: 'br'`). `rawBodyBytes` gives its size:
+ * Brotli has no checksum, so the size is what catches a damaged body that still decodes.
  * Items written before hold `rawBody` (text), `rawBodyGzip`, or gzip chunks (no codec): read
  * until they expire.
  *
@@ -142,8 +149,9 @@ export class DynamoEventStore extends TableAdapter implements EventStore {
       Update: {
         TableName: this.tableName,
         Key: { [PK]: event.detail.eventId },
-        // A legacy item moves to the lookup index: its old index keys go.
-        UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')} REMOVE publishedAt, ${LEGACY.partitionKey}, ${LEGACY.sortKey}`,
+        // An item written before moves to the current layout: a legacy item's old index keys
+        // go, and so do the attributes new items leave out.
+        UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')} REMOVE publishedAt, ${FORMER_ATTRIBUTES}`,
         // Not while another attempt holds the lease: it is publishing the stored detail, and
         // would mark this one published.
         ConditionExpression:
@@ -682,6 +690,7 @@ function bodyAttributes(body: PackedBody): Item {
       return {
         rawBodyChunks: body.chunks.length,
         rawBodyChunkSet: body.chunkSet,
+        // Kept: chunks written before Brotli name no codec, and are gzip.
         rawBodyCodec: 'br',
         rawBodyBytes: body.bytes,
       };
@@ -702,14 +711,14 @@ function detailAttributes(event: StoredEvent): Item {
   };
 }
 
+/**
+ * No `itemType`, `vendor` nor `receivedAt`: the `detail` says it is an event item and when it
+ * was received, the eventId's prefix whose it is (`formerEventAttributes`).
+ */
 function toEventItem(event: StoredEvent, body: PackedBody): Item {
-  const { detail } = event;
   return {
-    [PK]: detail.eventId,
-    itemType: 'event',
-    vendor: detail.vendor,
+    [PK]: event.detail.eventId,
     ...detailAttributes(event),
-    receivedAt: detail.receivedAt,
     route: event.route,
     ...bodyAttributes(body),
     bodyEncoding: event.bodyEncoding,

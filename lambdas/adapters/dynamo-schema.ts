@@ -41,18 +41,22 @@ export const TABLE_SCHEMA = {
     reference: 'REF#',
     deadLetterNote: 'DEADLETTER#',
   },
-  /** Event item attributes that the history reads and scans filter on. */
+  /**
+   * Event item attributes that the history reads and scans filter on. Only event items hold a
+   * `detail`, in every layout: that is how a scan tells them apart.
+   */
   eventAttributes: {
-    itemType: 'itemType',
-    vendor: 'vendor',
     detailType: 'detailType',
     detail: 'detail',
-    receivedAt: 'receivedAt',
     publishedAt: 'publishedAt',
     leaseUntil: 'leaseUntil',
   },
-  /** `itemType` of event items. */
-  eventItemType: 'event',
+  /**
+   * Event item attributes that items written before carry and new ones leave out, each said
+   * elsewhere: `itemType` "event" by the `detail`, `vendor` by the eventId's prefix, `receivedAt`
+   * by `detail.receivedAt`. Readers never need them; a replay's rewrite removes them.
+   */
+  formerEventAttributes: ['itemType', 'vendor', 'receivedAt'],
 } as const;
 
 /** The lookup index's partition key for the subjects a vendor's customer reference names. */

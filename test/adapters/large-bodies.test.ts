@@ -191,7 +191,9 @@ async function itemsOf(
 ): Promise<{ events: number; chunks: Record<string, unknown>[] }> {
   const items = await allItems(table);
   return {
-    events: items.filter((item) => item[PK] === eventId && item['itemType'] === 'event').length,
+    events: items.filter(
+      (item) => item[PK] === eventId && item[TABLE_SCHEMA.eventAttributes.detail] !== undefined,
+    ).length,
     chunks: items.filter((item) => String(item[PK]).startsWith(TABLE_SCHEMA.keyPrefixes.bodyChunk)),
   };
 }

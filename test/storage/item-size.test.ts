@@ -57,6 +57,14 @@ describe('stored items of every fixture', () => {
         );
         expect(itemSize(eventItem)).toBeLessThanOrEqual(KB);
         expect(itemSize(subjectItem)).toBeLessThanOrEqual(KB);
+        // Nothing stored that the item says otherwise: what it is and whose (the key and the
+        // detail), when it was received (the detail), a first state's absent previous status,
+        // or when the subject was written (which nothing reads).
+        for (const name of ['itemType', 'vendor', 'receivedAt']) {
+          expect(eventItem).not.toHaveProperty(name);
+        }
+        expect(subjectItem).not.toHaveProperty('previousStatus');
+        expect(subjectItem).not.toHaveProperty('updatedAt');
         // Stored once, compressed: in the event item, or in one chunk item beside it; the
         // detail holds no second copy of the payload.
         expect(eventItem?.['rawBody']).toBeUndefined();
