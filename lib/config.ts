@@ -47,8 +47,8 @@ export interface KycWebhooksConfig extends RuntimeSettings {
   /**
    * The Lambda platform records the ingest functions keep. Each runs once per delivery, and at
    * `INFO` Lambda writes a start and a report record for every one (≈410 B, about as much as the
-   * delivery line itself); `WARN` keeps neither. The delivery line says `coldStart` on a cold
-   * start's delivery; set `INFO` to read memory use and init durations from the report records.
+   * delivery line itself); `WARN` keeps neither. A cold start's lines say `cold_start: true`;
+   * set `INFO` to read memory use and init durations from the report records.
    * The other functions run once per batch or rarely and keep `INFO`. @default 'WARN'
    */
   readonly ingestSystemLogLevel: SystemLogLevelName;

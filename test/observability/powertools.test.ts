@@ -191,6 +191,9 @@ describe('observeInvocations', () => {
   });
 
   it('writes lean lines: level, message, the request ids and the line’s own fields', async () => {
+    // Powertools counts a cold start only where Lambda says the instance started on demand.
+    const initialization = process.env['AWS_LAMBDA_INITIALIZATION_TYPE'];
+    process.env['AWS_LAMBDA_INITIALIZATION_TYPE'] = 'on-demand';
     const { handler } = ingestFunction();
     const context = lambdaContext();
     const trace = process.env['_X_AMZN_TRACE_ID'];
@@ -212,7 +215,6 @@ describe('observeInvocations', () => {
       for (const key of [
         'timestamp',
         'service',
-        'cold_start',
         'function_arn',
         'function_name',
         'function_memory_size',
@@ -226,9 +228,14 @@ describe('observeInvocations', () => {
         requestId: 'api-req-M',
         xray_trace_id: '1-6744a1b2-5c3d2e1f0a9b8c7d6e5f4a3b',
       });
+      // The instance's first invocation says it was a cold start; later ones say nothing.
+      expect(unsampled?.['cold_start']).toBe(true);
+      expect(sampled).not.toHaveProperty('cold_start');
     } finally {
       if (trace === undefined) delete process.env['_X_AMZN_TRACE_ID'];
       else process.env['_X_AMZN_TRACE_ID'] = trace;
+      if (initialization === undefined) delete process.env['AWS_LAMBDA_INITIALIZATION_TYPE'];
+      else process.env['AWS_LAMBDA_INITIALIZATION_TYPE'] = initialization;
     }
   });
 
