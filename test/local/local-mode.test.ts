@@ -175,7 +175,12 @@ describe('local mode, end to end over HTTP', () => {
         EventBusName: 'kyc-webhooks',
       });
       const item = await storedEvent(eventId);
-      expect(item).toMatchObject({ [TABLE_SCHEMA.partitionKey]: eventId, vendor });
+      // Stored under its eventId, whose prefix names the vendor.
+      expect(eventId.startsWith(`${vendor}:`)).toBe(true);
+      expect(item).toMatchObject({
+        [TABLE_SCHEMA.partitionKey]: eventId,
+        detailType: 'KYC Verification Updated',
+      });
       expect(item?.['publishedAt']).toEqual(expect.any(String));
       const history = await subjectHistory(subjectKey);
       // The webhook's events only: an IDWise journey also gets the result its API is asked for,
