@@ -1,3 +1,4 @@
+import { ACCESS_LOG_FIELDS } from '../lib/constructs/ingest-api.js';
 import { describeDeployment, type Deployment } from './deployment.js';
 import { formatQuantity } from './report.js';
 import { GB, PRICES, type Price } from './prices.js';
@@ -70,20 +71,28 @@ function platformBytes(systemLogLevel: string): number {
   return systemLogLevel === 'WARN' ? 0 : logBytes(PLATFORM_LINES);
 }
 
-/** One API Gateway access-log line in the stack's format (ingest-api.ts), typical values. */
-const ACCESS_LOG_LINE = JSON.stringify({
+/** Typical values of the access log's fields (ingest-api.ts) on an accepted delivery. */
+const TYPICAL_ACCESS_LOG_VALUES: Readonly<Record<keyof typeof ACCESS_LOG_FIELDS, string>> = {
   requestId: 'Kx1abcDEFgHIJkL=',
-  requestTime: '01/Jun/2026:12:00:00 +0000',
   sourceIp: '203.0.113.10',
   routeKey: 'POST /webhooks/treezor',
   status: '200',
-  responseLength: '17',
   responseLatency: '45',
   integrationStatus: '200',
   integrationLatency: '43',
   integrationError: '-',
   error: '-',
-});
+};
+
+/** One API Gateway access-log line in the stack's format, typical values. */
+const ACCESS_LOG_LINE = JSON.stringify(
+  Object.fromEntries(
+    Object.keys(ACCESS_LOG_FIELDS).map((field) => [
+      field,
+      TYPICAL_ACCESS_LOG_VALUES[field as keyof typeof ACCESS_LOG_FIELDS],
+    ]),
+  ),
+);
 
 const logBytes = (lines: readonly string[]): number =>
   lines.reduce(

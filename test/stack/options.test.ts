@@ -13,6 +13,20 @@ function accessLogFormat(overrides: Readonly<Record<string, unknown>>): Record<s
 }
 
 describe('tracing (off by default)', () => {
+  it('logs each request’s ids, source, route, status, latencies and errors, and nothing else', () => {
+    expect(Object.keys(accessLogFormat({})).sort()).toEqual([
+      'error',
+      'integrationError',
+      'integrationLatency',
+      'integrationStatus',
+      'requestId',
+      'responseLatency',
+      'routeKey',
+      'sourceIp',
+      'status',
+    ]);
+  });
+
   it('is off by default: no active tracing, no Lambda request id in the access log', () => {
     for (const [id, fn] of resourcesOf(synthStack(), 'AWS::Lambda::Function')) {
       expect(fn.Properties, id).not.toHaveProperty('TracingConfig');
