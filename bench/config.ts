@@ -22,7 +22,7 @@ const CONFIGS: Readonly<Record<Mode, Omit<BenchConfig, 'mode'>>> = {
   default: {
     micro: { samples: 40, warmupMs: 300, minSampleMs: 5 },
     ingest: { samples: 300, warmupMs: 500, minSampleMs: 1 },
-    coldStartRuns: 15,
+    coldStartRuns: 25,
     coldStartWithoutSourceMaps: true,
     processorBatches: 40,
     processorWarmup: 5,
