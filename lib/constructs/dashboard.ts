@@ -53,7 +53,7 @@ const HEIGHT = 6;
 /**
  * The on-call view, top to bottom as a delivery travels: alarms; what vendors send and why any
  * of it is refused; the API; the queue and its DLQ; the processor; what reaches the bus and how
- * late. Graphs read the functions' EMF metrics (lambdas/runtime/metrics.ts) and AWS's own.
+ * late. Graphs read the pipeline's metrics (lambdas/runtime/metrics.ts) and AWS's own.
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: Dashboard;

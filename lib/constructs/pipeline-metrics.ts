@@ -17,8 +17,10 @@ export interface PipelineMetricOptions extends MetricOptions {
 }
 
 /**
- * One of the functions' EMF metrics (lambdas/runtime/metrics.ts). The dimension names must be
- * the metric's own: anything else names a metric nobody publishes, whose alarm would never fire. Counts default to `Sum`, sizes and times to `p99`.
+ * One of the pipeline's metrics (lambdas/runtime/metrics.ts): EMF from a function, or a metric
+ * filter's on the ingest log groups. The dimension names must be the metric's own: anything else
+ * names a metric nobody publishes, whose alarm would never fire. Counts default to `Sum`, sizes
+ * and times to `p99`.
  */
 export function pipelineMetric(
   name: MetricName,
