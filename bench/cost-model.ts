@@ -66,6 +66,11 @@ const PLATFORM_LINES = [
   '{"time":"2026-06-01T12:00:00.030Z","type":"platform.report","record":{"requestId":"6f7f0961-4a0e-4d8d-9d4e-5f7b2d0e3a11","metrics":{"durationMs":28.51,"billedDurationMs":29,"memorySizeMB":256,"maxMemoryUsedMB":92},"status":"success"}}',
 ];
 
+/** Lambda's system log level of the ingest functions and of the processor, as deployed. */
+export function systemLogLevels(): Deployment['systemLogLevels'] {
+  return deployment().systemLogLevels;
+}
+
 /** Platform record bytes per invocation of a function at `systemLogLevel`. */
 function platformBytes(systemLogLevel: string): number {
   return systemLogLevel === 'WARN' ? 0 : logBytes(PLATFORM_LINES);
@@ -113,10 +118,10 @@ export function logBytesPerDelivery(u: DeliveryUsage): LogEstimate {
     u.logs.ingestBytes +
     u.logs.processorBytes +
     (u.logs.ingestLines + u.logs.processorLines) * overhead;
-  const { systemLogLevels } = deployment();
+  const levels = systemLogLevels();
   const platform =
-    platformBytes(systemLogLevels.ingest) * u.invocations.ingest +
-    platformBytes(systemLogLevels.processor) * u.invocations.processor;
+    platformBytes(levels.ingest) * u.invocations.ingest +
+    platformBytes(levels.processor) * u.invocations.processor;
   const accessLog = logBytes([ACCESS_LOG_LINE]);
   return { powertools, platform, accessLog, total: powertools + platform + accessLog };
 }

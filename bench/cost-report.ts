@@ -5,6 +5,7 @@ import {
   fixedLines,
   fixedMonthly,
   retentionMonths,
+  systemLogLevels,
   logBytesPerDelivery,
   processorMs,
   perMillion,
@@ -129,7 +130,8 @@ export function readmeSection(usage: readonly DeliveryUsage[], typical: Delivery
         `plus the fixed monthly costs (section 5): ${usd(fixedMonthly(usage))}.`,
       `Stored ${retention.table} months (TTL), archived ` +
         `${retention.archive} months, logs kept ${retention.logs} ` +
-        'month, logged at INFO.',
+        `month, logged at INFO; Lambda's platform records at ${systemLogLevels().ingest} on ` +
+        `the ingest functions, ${systemLogLevels().processor} on the processor.`,
       `Largest lines for ${typical.label}: ${topShares(typical, 3)}.`,
     ],
   };
