@@ -99,9 +99,9 @@ export const redriveCommand = defineCommand({
     if (!isEverything(selection)) {
       return redriveSelected(context.out, { sqs, dlq, selection, notes });
     }
-    const { waiting, destination, latest: running } = await deadLetterState(sqs, dlq);
+    const { start, waiting, destination } = await redriveAll(sqs, dlq);
     const to = towards(destination);
-    if (waiting === 0 && running?.Status !== 'RUNNING') {
+    if (start === 'empty') {
       const summary = `0 messages in the dead-letter queue ${dlq.arn}: nothing to redrive.`;
       if (values.json) out.json({ waiting, source: dlq.arn, destination: to });
       else out.line(summary);
@@ -109,10 +109,9 @@ export const redriveCommand = defineCommand({
     }
 
     let task: ListMessageMoveTasksResultEntry | undefined;
-    if (running?.Status === 'RUNNING') {
+    if (start === 'already-running') {
       out.note(`A redrive of ${dlq.arn} is already running; following it.`);
     } else {
-      await startRedrive(sqs, dlq.arn, destination);
       out.note(`Moving ${plural(waiting, 'message')} from ${dlq.arn} to ${to}…`);
     }
     for (;;) {
@@ -249,8 +248,32 @@ export async function deadLetterState(sqs: SQSClient, dlq: QueueRef): Promise<De
   };
 }
 
+/** How a redrive of the whole DLQ went on from its state. */
+export type RedriveStart =
+  /** A move task started. */
+  | 'started'
+  /** One was running already: it is left to finish, not started twice. */
+  | 'already-running'
+  /** Nothing waits in the DLQ: nothing moves. */
+  | 'empty';
+
+/**
+ * Moves every message of the DLQ back (CLI and inspector), by one SQS move task, unless one is
+ * running already or the DLQ is empty; with the state it decided from.
+ */
+export async function redriveAll(
+  sqs: SQSClient,
+  dlq: QueueRef,
+): Promise<DeadLetterState & { readonly start: RedriveStart }> {
+  const state = await deadLetterState(sqs, dlq);
+  if (state.latest?.Status === 'RUNNING') return { ...state, start: 'already-running' };
+  if (state.waiting === 0) return { ...state, start: 'empty' };
+  await startRedrive(sqs, dlq.arn, state.destination);
+  return { ...state, start: 'started' };
+}
+
 /** Starts moving every message of the DLQ back to `destination` (else where each came from). */
-export async function startRedrive(
+async function startRedrive(
   sqs: SQSClient,
   dlqArn: string,
   destination: string | undefined,

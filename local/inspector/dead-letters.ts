@@ -1,7 +1,7 @@
 import { DynamoDeadLetterNotes } from '../../lambdas/adapters/dynamo-dead-letter-notes.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { deadLetterState, moveSelected, startRedrive } from '../../cli/commands/redrive.js';
+import { deadLetterState, moveSelected, redriveAll } from '../../cli/commands/redrive.js';
 import { DeadLetterReading, type DeadLetter } from '../../cli/dead-letters.js';
 import type { QueueRef } from '../../cli/target.js';
 
@@ -16,6 +16,12 @@ import type { QueueRef } from '../../cli/target.js';
  * message twice, as visible and as in flight). The page lists again only when the depth changes,
  * not on every poll.
  */
+
+/** Why a redrive of all started nothing, as the page says it. */
+const WHY_NOT = {
+  'already-running': 'a redrive is already running',
+  empty: 'the dead-letter queue is empty',
+} as const;
 
 export interface DeadLetterView {
   readonly queue: string;
@@ -73,13 +79,8 @@ export function inspectorDeadLetters(
       }),
     redriveAll: () =>
       oneAtATime(async () => {
-        const before = await deadLetterState(sqs, dlq);
-        if (before.latest?.Status === 'RUNNING') {
-          return { started: false, why: 'a redrive is already running' };
-        }
-        if (before.waiting === 0) return { started: false, why: 'the dead-letter queue is empty' };
-        await startRedrive(sqs, dlq.arn, before.destination);
-        return { started: true };
+        const { start } = await redriveAll(sqs, dlq);
+        return start === 'started' ? { started: true } : { started: false, why: WHY_NOT[start] };
       }),
     redriveOne: (messageId) =>
       oneAtATime(async () => {
