@@ -151,6 +151,16 @@ describe('requests it refuses', () => {
 
   it.each([
     [
+      'redrives all of an empty dead-letter queue by starting nothing, and says why',
+      '/inspector/redrive',
+      {},
+      expect.objectContaining({
+        started: false,
+        why: 'the dead-letter queue is empty',
+        waiting: 0,
+      }),
+    ],
+    [
       'redrives an unknown dead letter as gone, moving nothing',
       '/inspector/redrive',
       { messageId: 'no-such-message' },
