@@ -161,7 +161,10 @@ export async function startLocalEnrichment(
       queueUrl,
       queueArn,
       region: LOCAL_REGION,
-      handler: (event) => handler(event),
+      // The worker's time checks are sized for the deployed function's timeout, not for this
+      // poller's deadline (local queues' short visibility): local mode starts every record.
+      handler: (event) =>
+        handler(event, { getRemainingTimeInMillis: () => Number.POSITIVE_INFINITY }),
       invocationMs: options.invocationMs,
       waitTimeSeconds: options.pollWaitSeconds,
       ...(options.idleMs !== undefined && { idleMs: options.idleMs }),

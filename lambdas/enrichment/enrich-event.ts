@@ -7,6 +7,7 @@ import { trackSubject } from '../reconcile/track-subject.js';
 import { findVendor } from '../vendors/registry.js';
 import { archiveLinks, type ArchiveDeps } from './archive-links.js';
 import { askVendorApi, type AskOutcome } from './ask-vendor-api.js';
+import type { RemainingTime } from './time-left.js';
 
 /** What became of one published event handed to the vendor API worker. */
 export type EnrichOutcome = AskOutcome | 'not-a-trigger';
@@ -22,9 +23,14 @@ export interface EnrichDeps extends ArchiveDeps {
  * declares the event a trigger, asks that API for the subject's result (see `askVendorApi`), or
  * archives the links the stored delivery carries (see `archiveLinks`).
  * Both steps are idempotent, so a retried message repeats them safely. A body that is not a
- * published event is poison: the queue dead-letters it after its retries.
+ * published event is poison: the queue dead-letters it after its retries. `remainingMs` is the
+ * invocation's remaining time, which decides whether another link may start.
  */
-export async function enrichEvent(body: string, deps: EnrichDeps): Promise<EnrichOutcome> {
+export async function enrichEvent(
+  body: string,
+  deps: EnrichDeps,
+  remainingMs: RemainingTime,
+): Promise<EnrichOutcome> {
   const event = parseJson(body);
   const detail = field(event, 'detail');
   const vendorId = text(field(detail, 'vendor'));
@@ -53,7 +59,7 @@ export async function enrichEvent(body: string, deps: EnrichDeps): Promise<Enric
   if (isLinkArchive(api)) {
     const detailType = text(field(event, 'detail-type')) as DetailType | undefined;
     if (!detailType) throw new PoisonMessageError('not a published event');
-    return archiveLinks(vendor, api, detail as EventDetail, detailType, deps);
+    return archiveLinks(vendor, api, detail as EventDetail, detailType, deps, remainingMs);
   }
   return askVendorApi(
     {

@@ -19,7 +19,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Vendor } from '../../lambdas/core/vendor.js';
-import { ENRICHMENT_BATCH_SIZE, VENDOR_API_TIMEOUT_MS } from '../../lambdas/enrichment/settings.js';
+import { ENRICHMENT_BATCH_SIZE, RECORD_BUDGET_MS } from '../../lambdas/enrichment/settings.js';
 import { vendorApiPattern } from '../../lambdas/enrichment/trigger-pattern.js';
 import { OPEN_SUBJECTS_SCHEMA } from '../../lambdas/adapters/dynamo-open-subjects.js';
 import { TABLE_SCHEMA } from '../../lambdas/adapters/dynamo-schema.js';
@@ -33,16 +33,19 @@ import { privateBucket } from './private-bucket.js';
 import { EVENT_SOURCE_QUEUE_ACTIONS, TABLE_KEY_ACTIONS } from './processor.js';
 
 /**
- * Calls one vendor API at a time per instance (records are enriched one after the other), so this
- * bounds the calls in flight to a vendor: the least Lambda allows, as vendors rate-limit their
- * APIs (IDWise asks for 2 s between summary calls) and enrichment may wait.
+ * Calls one vendor API at a time per instance (records are enriched one after the other; a
+ * Truuth callback's report links, `LINK_CONCURRENCY` at a time), so this bounds the calls in
+ * flight to a vendor: the least Lambda allows, as vendors rate-limit their APIs (IDWise asks for
+ * 2 s between summary calls) and enrichment may wait.
  */
 export const ENRICHMENT_MAX_CONCURRENCY = 2;
 
-/** Each record may wait out one API timeout; a margin for the secret read, archive and queue. */
-export const ENRICHMENT_TIMEOUT = Duration.millis(
-  ENRICHMENT_BATCH_SIZE * VENDOR_API_TIMEOUT_MS + 10_000,
-);
+/**
+ * A record's budget for each record of a batch: a full batch of records that each wait out one
+ * slow call (or one round of links) fits, and the worker starts nothing it has no budget left for
+ * (lambdas/enrichment/time-left.ts), so an invocation never runs into this.
+ */
+export const ENRICHMENT_TIMEOUT = Duration.millis(ENRICHMENT_BATCH_SIZE * RECORD_BUDGET_MS);
 
 /** How often the reconciliation sweep runs; the shortest window (IDWise's, a day) is far longer. */
 export const RECONCILE_EVERY = Duration.hours(1);

@@ -104,6 +104,11 @@ describe('enrichment in the stack', () => {
     expect(main[1].Properties['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * timeout);
   });
 
+  it('gives the function time for a full batch of records that each wait out one slow call', () => {
+    // 5 records × (10 s for an API call or a round of links + 5 s for the reads and writes).
+    expect(enrichmentFunction![1].Properties['Timeout']).toBe(75);
+  });
+
   it('sweeps hourly, and keeps open subjects in a table of their own, encrypted, with a TTL', () => {
     const [, schedule] = resourcesOf(template, 'AWS::Events::Rule').find(([id]) =>
       id.startsWith('EnrichmentReconcileSchedule'),
