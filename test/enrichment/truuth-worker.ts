@@ -5,6 +5,7 @@ import type { StoredEvent } from '../../lambdas/core/ports.js';
 import type { EnrichDeps } from '../../lambdas/enrichment/enrich-event.js';
 import type { LinkFetcher, ResultArchive } from '../../lambdas/enrichment/ports.js';
 import { MemoryEventStore, MemoryQueue, StaticSecretSource } from '../support/memory-ports.js';
+import { approvedDetail } from '../support/deliveries.js';
 
 /** Truuth's passing callback fixture, byte for byte. */
 export const PASS = readFileSync(
@@ -18,20 +19,16 @@ export const EVENT_ID = 'truuth:callback:example';
 
 /** The detail of the stored callback `eventId`, as the processor published it. */
 export function callbackDetail(eventId = EVENT_ID): EventDetail {
-  return {
-    schemaVersion: '1',
-    eventId,
-    vendor: 'truuth',
-    vendorEventType: 'Callback',
-    subject: { kind: 'verification', id: '6f1c2a9e-3b7d-4c5e-9a10-2f8b7e4d1c01' },
-    status: 'approved',
-    scope: 'verification',
-    vendorStatus: 'status=DONE outcomes=PASS,PASS,PASS',
-    previousStatus: null,
-    outOfOrder: false,
-    occurredAt: '2026-01-01T00:00:00.000Z',
-    receivedAt: '2026-01-01T00:00:00.000Z',
-  };
+  return approvedDetail(
+    {
+      eventId,
+      vendor: 'truuth',
+      vendorEventType: 'Callback',
+      subject: { kind: 'verification', id: '6f1c2a9e-3b7d-4c5e-9a10-2f8b7e4d1c01' },
+      vendorStatus: 'status=DONE outcomes=PASS,PASS,PASS',
+    },
+    { receivedAt: '2026-01-01T00:00:00.000Z' },
+  );
 }
 
 /** The callback `eventId` as the event table holds it, with `rawBody` as Truuth sent it. */

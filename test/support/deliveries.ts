@@ -33,23 +33,45 @@ export function idwiseMessage(options: {
   };
 }
 
-/** The detail of an approved IDWise journey, as the processor stores and publishes it. */
-export function idwiseDetail(eventId: string, overrides: Partial<EventDetail> = {}): EventDetail {
+/** What names a vendor's event in its detail; the rest of an approved verification's is shared. */
+type VendorEventOf = Pick<
+  EventDetail,
+  'eventId' | 'vendor' | 'vendorEventType' | 'subject' | 'vendorStatus'
+>;
+
+/**
+ * The detail of a vendor's event approving a subject's first verification, as the processor
+ * stores and publishes it.
+ */
+export function approvedDetail(
+  event: VendorEventOf,
+  overrides: Partial<EventDetail> = {},
+): EventDetail {
   return {
     schemaVersion: '1',
-    eventId,
-    vendor: 'idwise',
-    vendorEventType: 'Finished Journey',
-    subject: { kind: 'journey', id: 'j1' },
+    ...event,
     status: 'approved',
     scope: 'verification',
-    vendorStatus: 'final=Complete',
     previousStatus: null,
     outOfOrder: false,
     occurredAt: '2026-01-01T00:00:00.000Z',
     receivedAt: '2026-01-01T00:00:01.000Z',
     ...overrides,
   };
+}
+
+/** The detail of an approved IDWise journey, as the processor stores and publishes it. */
+export function idwiseDetail(eventId: string, overrides: Partial<EventDetail> = {}): EventDetail {
+  return approvedDetail(
+    {
+      eventId,
+      vendor: 'idwise',
+      vendorEventType: 'Finished Journey',
+      subject: { kind: 'journey', id: 'j1' },
+      vendorStatus: 'final=Complete',
+    },
+    overrides,
+  );
 }
 
 let sequence = 0;
