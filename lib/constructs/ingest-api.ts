@@ -190,6 +190,8 @@ export class VendorIngest extends Construct {
         reservedConcurrency: props.reservedConcurrency,
       }),
       ...(props.systemLogLevel !== undefined && { systemLogLevel: props.systemLogLevel }),
+      // Its delivery lines are counted by the metric filters below: it writes no EMF.
+      writesMetrics: false,
       environment: {
         [ENV.vendor]: vendor.id,
         [ENV.secretId]: this.secret.secretArn,

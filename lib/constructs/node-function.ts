@@ -39,6 +39,11 @@ export interface NodeFunctionProps extends FunctionBundle {
   readonly environment?: Readonly<Record<string, string>>;
   /** Where the function's EMF metrics go. @default METRICS_NAMESPACE */
   readonly metricsNamespace?: string;
+  /**
+   * Whether the function writes EMF metrics (Powertools Metrics), so needs their namespace. The
+   * ingest functions write none: metric filters count their delivery lines. @default true
+   */
+  readonly writesMetrics?: boolean;
   /** X-Ray active tracing. @default false */
   readonly tracing?: boolean;
   /** Concurrency set aside for this function alone. @default none: it draws on the account's pool */
@@ -121,7 +126,9 @@ export function buildNodeFunction(
     environment: {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: props.serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? METRICS_NAMESPACE,
+      ...(props.writesMetrics !== false && {
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? METRICS_NAMESPACE,
+      }),
       POWERTOOLS_LOG_LEVEL: 'INFO',
       ...props.environment,
     },
