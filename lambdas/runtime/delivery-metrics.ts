@@ -26,8 +26,6 @@ export interface DeliveryMetricRuleOf<N extends DeliveryMetricName> {
   readonly results: readonly DeliveryResult[];
   /** When set, the line's `reason` must be one of these too. */
   readonly reasons?: readonly IngestReason[];
-  /** What each matching line adds. */
-  readonly value: number;
   /**
    * Each of the metric's dimensions and the field its value is read from. A metric filter
    * publishes a dimension only from a field the line has, so a line without one is not counted
@@ -56,24 +54,24 @@ export const DELIVERY_METRICS: readonly DeliveryMetricRule[] = [
   {
     metric: 'Deliveries',
     results: ['accepted', 'refused', 'failed'],
-    value: 1,
     dimensions: { outcome: 'result' },
   },
   {
     metric: 'AuthenticationFailures',
     results: ['refused'],
     reasons: AUTHENTICATION_FAILURE_REASONS.filter((reason) => reason !== NO_CREDENTIALS_REASON),
-    value: 1,
     dimensions: { vendor: 'vendor' },
   },
   {
     metric: 'MissingCredentials',
     results: ['refused'],
     reasons: [NO_CREDENTIALS_REASON],
-    value: 1,
     dimensions: {},
   },
 ];
+
+/** What a matching delivery line adds to its metric: it is one delivery. */
+export const ONE_DELIVERY = 1;
 
 /** One value a delivery line adds to one metric. */
 export interface DeliveryMetricValue {
@@ -100,7 +98,7 @@ export function deliveryMetricsOf(line: Readonly<Record<string, unknown>>): Deli
     }
     // A line without a dimension's field does not match (the pattern requires the field).
     if (Object.keys(dimensions).length < fields.length) continue;
-    values.push({ name: rule.metric, value: rule.value, dimensions });
+    values.push({ name: rule.metric, value: ONE_DELIVERY, dimensions });
   }
   return values;
 }

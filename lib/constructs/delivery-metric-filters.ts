@@ -3,6 +3,7 @@ import type { MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { FilterPattern, type ILogGroup, type JsonPattern } from 'aws-cdk-lib/aws-logs';
 import {
   DELIVERY_METRICS,
+  ONE_DELIVERY,
   type DeliveryField,
   type DeliveryMetricRule,
 } from '../../lambdas/runtime/delivery-metrics.js';
@@ -64,7 +65,7 @@ export function addDeliveryMetricFilters(logGroup: ILogGroup, namespace: string)
       filterPattern: deliveryFilterPattern(rule),
       metricNamespace: namespace,
       metricName: rule.metric,
-      metricValue: String(rule.value),
+      metricValue: String(ONE_DELIVERY),
       unit: UNITS[METRICS[rule.metric].unit],
       ...(sources.length > 0 && {
         dimensions: Object.fromEntries(sources.map(([name, field]) => [name, fieldPath(field)])),

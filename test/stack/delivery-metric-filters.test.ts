@@ -123,7 +123,6 @@ describe('delivery metric filters', () => {
         metric: 'MissingCredentials',
         results: ['refused'],
         reasons,
-        value: 1,
         dimensions: {},
       }),
     ).toThrow(
