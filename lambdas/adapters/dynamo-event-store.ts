@@ -85,8 +85,9 @@ const SMALL_BODY_MAX_BYTES = 16 * 1024;
  *
  * The raw body is stored once, compressed (see `ONE_WRITE_UNIT_BYTES`), read back byte-identical
  * by `getEvent`: Brotli in the event item (`rawBodyBr`), or split over `rawBodyChunks` chunk items
- * keyed `BODY#<rawBodyChunkSet>#<n>` (`rawBodyCodec: 'br'`). `rawBodyBytes` gives its size:
- * Brotli has no checksum, so the size is what catches a damaged body that still decodes.
+ * keyed `BODY#<rawBodyChunkSet>#<n>` (`rawBodyCodec: 'br'`). Brotli has no checksum: chunks
+ * are checked against their set's name, a hash of their content, and an inline body (written
+ * with its item, in one request) against `rawBodyBytes`, its size.
  * Items written before hold `rawBody` (text), `rawBodyGzip`, or gzip chunks (no codec): read
  * until they expire.
  *
@@ -405,8 +406,18 @@ export class DynamoEventStore extends TableAdapter implements EventStore {
           return chunk;
         }),
       );
-      const codec = item['rawBodyCodec'] === 'br' ? 'br' : 'gzip';
-      return unpack(eventId, codec, Buffer.concat(chunks), item['rawBodyBytes']);
+      const compressed = Buffer.concat(chunks);
+      if (item['rawBodyCodec'] !== 'br') {
+        return unpack(eventId, 'gzip', compressed, item['rawBodyBytes']);
+      }
+      // Brotli has no checksum: a flipped byte may still decode, to another body of the same
+      // size. The set's name is a hash of what was written, so it tells.
+      if (chunkSetId(eventId, item[TTL] as number, compressed) !== chunkSet) {
+        throw new Error(
+          `Stored body of event ${eventId} is damaged (chunks do not match their set)`,
+        );
+      }
+      return unpack(eventId, 'br', compressed, item['rawBodyBytes']);
     }
     const brotli = item['rawBodyBr'];
     if (brotli instanceof Uint8Array) return unpack(eventId, 'br', brotli, item['rawBodyBytes']);
@@ -656,8 +667,8 @@ function chunkKey(chunkSet: string, index: number): string {
 
 /**
  * The body's text. A damaged body is an error, never a wrong body: gzip's trailer (a CRC-32 and
- * the length) is checked by `gunzip`, Brotli's stream structure by its decoder, and both lengths
- * against `rawBodyBytes`.
+ * the length) is checked by `gunzip`, Brotli's stream structure by its decoder (and a chunked
+ * body's bytes by `#readBody`), and both lengths against `rawBodyBytes`.
  */
 async function unpack(
   eventId: string,
