@@ -412,7 +412,7 @@ export class DynamoEventStore extends TableAdapter implements EventStore {
       }
       // Brotli has no checksum: a flipped byte may still decode, to another body of the same
       // size. The set's name is a hash of what was written, so it tells.
-      if (chunkSetId(eventId, item[TTL] as number, compressed) !== chunkSet) {
+      if (!namesChunks(chunkSet, eventId, item[TTL] as number, compressed)) {
         throw new Error(
           `Stored body of event ${eventId} is damaged (chunks do not match their set)`,
         );
@@ -650,14 +650,27 @@ function chunked(event: StoredEvent, bytes: number, compressed: Uint8Array): Chu
  * message) write the same bytes to the same keys.
  */
 function chunkSetId(eventId: string, expiresAt: number, compressed: Uint8Array): string {
+  return chunksDigest(eventId, expiresAt, compressed).subarray(0, 16).toString('base64url');
+}
+
+/** Whether `chunkSet` names these bytes: as now, or as sets written before did (the whole hash). */
+function namesChunks(
+  chunkSet: string,
+  eventId: string,
+  expiresAt: number,
+  compressed: Uint8Array,
+): boolean {
+  const digest = chunksDigest(eventId, expiresAt, compressed);
+  return [digest.subarray(0, 16), digest].some((name) => name.toString('base64url') === chunkSet);
+}
+
+function chunksDigest(eventId: string, expiresAt: number, compressed: Uint8Array): Buffer {
   return (
     createHash('sha256')
       // A JSON array is self-delimiting, whatever characters the event id holds.
       .update(JSON.stringify([eventId, expiresAt]))
       .update(compressed)
       .digest()
-      .subarray(0, 16)
-      .toString('base64url')
   );
 }
 
